@@ -1,0 +1,132 @@
+//! The command line: clap derive types, validated into a [`Config`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use sada::config::{self, Config};
+use sada::shingle::{ShingleConfig, ShingleKind};
+use sada::sign::Method;
+
+/// sada (صدى, "echo"): finds near-duplicate news articles and the statements
+/// outlets recycle from each other. Arabic first; every script handled.
+#[derive(Parser, Debug)]
+#[command(name = "sada", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to run.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Find near-duplicate clusters (and recycled statements) in a crawl.
+    ///
+    /// Writes documents.jsonl, clusters.jsonl, statements.jsonl, summary.json
+    /// and report.html into --out. Example: sada scan seeds/
+    Scan(ScanArgs),
+}
+
+/// Options of `sada scan`.
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files or directories to read. Directories are walked recursively,
+    /// hidden files skipped. Formats by extension: .txt .md (one document
+    /// per file), .jsonl .ndjson (one per line), each optionally .gz or .zst.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Output directory (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "sada-out")]
+    pub out: PathBuf,
+
+    /// Worker threads [default: all cores]. Outputs never depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// No progress bars on stderr and no summary on stdout.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Document-level Jaccard threshold: documents at least this similar
+    /// (word n-gram sets) to a cluster's representative join its cluster.
+    #[arg(long, value_name = "T", default_value_t = config::DEFAULT_THRESHOLD)]
+    pub threshold: f64,
+
+    /// MinHash permutations (signature lanes). More lanes, finer estimates.
+    #[arg(long, value_name = "K", default_value_t = config::DEFAULT_NUM_PERM)]
+    pub num_perm: usize,
+
+    /// Shingle size: words per shingle (or characters with --shingle char).
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_NGRAM)]
+    pub ngram: usize,
+
+    /// Shingles made of words or of characters of the normalized text.
+    #[arg(long, value_enum, default_value_t = ShingleKind::Word)]
+    pub shingle: ShingleKind,
+
+    /// Document signature: MinHash (banded LSH) or 64-bit SimHash.
+    #[arg(long, value_enum, default_value_t = Method::Minhash)]
+    pub method: Method,
+
+    /// LSH bands, overriding the choice from --threshold (needs --rows;
+    /// bands × rows ≤ --num-perm) [default: chosen from --threshold].
+    #[arg(long, value_name = "B", requires = "rows")]
+    pub bands: Option<usize>,
+
+    /// MinHash lanes per LSH band (needs --bands).
+    #[arg(long, value_name = "R", requires = "bands")]
+    pub rows: Option<usize>,
+
+    /// Verify candidate pairs with exact Jaccard of the shingle sets instead
+    /// of the signature estimate (keeps every shingle set in memory).
+    #[arg(long)]
+    pub exact_jaccard: bool,
+
+    /// Seed of the hash permutations.
+    #[arg(long, value_name = "S", default_value_t = config::DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+impl ScanArgs {
+    /// The run configuration these options describe (validated by the scan).
+    pub fn config(&self) -> Config {
+        let mut c = Config {
+            progress: !self.quiet,
+            method: self.method,
+            num_perm: self.num_perm,
+            shingle: ShingleConfig { kind: self.shingle, n: self.ngram },
+            threshold: self.threshold,
+            bands: self.bands,
+            rows: self.rows,
+            exact_jaccard: self.exact_jaccard,
+            seed: self.seed,
+            ..Config::default()
+        };
+        if let Some(t) = self.threads {
+            c.threads = t;
+        }
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_come_from_the_library() {
+        let cli = Cli::try_parse_from(["sada", "scan", "seeds"]).unwrap();
+        let Command::Scan(args) = cli.command;
+        let c = args.config();
+        assert_eq!(c.threshold, config::DEFAULT_THRESHOLD);
+        assert_eq!(c.num_perm, 128);
+        assert!(c.progress);
+    }
+}

@@ -1,0 +1,131 @@
+//! Run parameters, with the defaults users get and the checks that keep them
+//! consistent. Serialized into `summary.json` as `parameters`, so every run
+//! records the settings it used.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::index::{Banding, params};
+use crate::shingle::{ShingleConfig, ShingleKind};
+use crate::sign::Method;
+
+/// Default document-level Jaccard threshold. See the README section "How the
+/// defaults were chosen" and `scripts/quality.sh`.
+pub const DEFAULT_THRESHOLD: f64 = 0.7;
+/// Default number of MinHash lanes.
+pub const DEFAULT_NUM_PERM: usize = 128;
+/// Default word n-gram size.
+pub const DEFAULT_NGRAM: usize = 5;
+/// Default seed of the hash permutations.
+pub const DEFAULT_SEED: u64 = 1;
+/// Weights of false positives and false negatives when choosing the banding.
+/// A false positive costs one signature comparison in the verify stage, a
+/// false negative a missed duplicate, so recall is weighted higher than
+/// datasketch's 0.5/0.5.
+pub const DEFAULT_FP_WEIGHT: f64 = 0.3;
+/// See [`DEFAULT_FP_WEIGHT`].
+pub const DEFAULT_FN_WEIGHT: f64 = 0.7;
+
+/// Everything a scan needs to know.
+#[derive(Clone, Debug, Serialize)]
+pub struct Config {
+    /// Worker threads. Outputs never depend on it.
+    #[serde(skip)]
+    pub threads: usize,
+    /// Show progress bars on stderr.
+    #[serde(skip)]
+    pub progress: bool,
+    /// Document signature.
+    pub method: Method,
+    /// MinHash lanes.
+    pub num_perm: usize,
+    /// Shingle kind and length.
+    pub shingle: ShingleConfig,
+    /// Document-level Jaccard threshold.
+    pub threshold: f64,
+    /// LSH bands, overriding the choice from the threshold (MinHash only).
+    pub bands: Option<usize>,
+    /// Lanes per band, overriding the choice from the threshold.
+    pub rows: Option<usize>,
+    /// Verify candidates with exact Jaccard of the shingle sets instead of
+    /// the signature estimate. Keeps every document's shingle set in memory.
+    pub exact_jaccard: bool,
+    /// Seed of the hash permutations.
+    pub seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            progress: false,
+            method: Method::Minhash,
+            num_perm: DEFAULT_NUM_PERM,
+            shingle: ShingleConfig { kind: ShingleKind::Word, n: DEFAULT_NGRAM },
+            threshold: DEFAULT_THRESHOLD,
+            bands: None,
+            rows: None,
+            exact_jaccard: false,
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+impl Config {
+    /// Checks ranges and consistency.
+    ///
+    /// # Errors
+    /// [`Error::Param`] naming the option and what would be valid.
+    ///
+    /// ```
+    /// let mut c = sada::Config::default();
+    /// c.bands = Some(16);
+    /// c.rows = Some(16);
+    /// assert!(c.validate().is_err()); // 16 × 16 > 128 lanes
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        let param = |name, reason: String| Err(Error::Param { name, reason });
+        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            return param("threshold", format!("{} is not in (0, 1]", self.threshold));
+        }
+        if self.num_perm == 0 || self.num_perm > 4096 {
+            return param("num-perm", format!("{} is not in 1..=4096", self.num_perm));
+        }
+        if self.shingle.n == 0 || self.shingle.n > 64 {
+            return param("ngram", format!("{} is not in 1..=64", self.shingle.n));
+        }
+        if self.threads == 0 {
+            return param("threads", "must be at least 1".into());
+        }
+        match (self.bands, self.rows) {
+            (Some(b), Some(r)) if b == 0 || r == 0 || b * r > self.num_perm => {
+                return param(
+                    "bands",
+                    format!(
+                        "{b} bands × {r} rows must be at least 1 × 1 and use at most --num-perm {} lanes",
+                        self.num_perm
+                    ),
+                );
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                return param("bands", "give both --bands and --rows, or neither".into());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The LSH banding: as overridden, else chosen from the threshold.
+    pub fn banding(&self) -> Banding {
+        match self.method {
+            Method::Simhash => Banding::for_simhash(self.threshold),
+            Method::Minhash => {
+                let (bands, rows) = match (self.bands, self.rows) {
+                    (Some(b), Some(r)) => (b, r),
+                    _ => params::optimal_bands(self.threshold, self.num_perm, DEFAULT_FP_WEIGHT, DEFAULT_FN_WEIGHT),
+                };
+                Banding::Minhash { bands, rows }
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Stage 5, **index**: signatures → band keys → candidate pairs.
+//!
+//! Every signature is cut into bands; each band becomes one `u64` key (the
+//! band number is mixed in, so keys of different bands never meet). All
+//! `(key, doc)` entries are sorted together and equal keys grouped: documents
+//! sharing a key are candidates. Sorting instead of a hash map keeps the
+//! result deterministic and is what a distributed run does too (exchange by
+//! key, then group).
+
+pub mod params;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::sign::{Signature, simhash};
+use crate::types::DocId;
+
+/// How signatures are cut into bands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "scheme", rename_all = "lowercase")]
+pub enum Banding {
+    /// MinHash: `bands` bands of `rows` lanes each.
+    Minhash {
+        /// Number of bands.
+        bands: usize,
+        /// Lanes per band.
+        rows: usize,
+    },
+    /// SimHash: the 64 bits cut into `bands` contiguous chunks. With
+    /// `bands = d + 1`, two hashes at Hamming distance ≤ d agree on at least
+    /// one chunk (pigeonhole), so no pair within the threshold is missed.
+    Simhash {
+        /// Number of bit chunks.
+        bands: usize,
+    },
+}
+
+impl Banding {
+    /// The banding for a SimHash threshold: one chunk more than the largest
+    /// Hamming distance that still meets `threshold`.
+    pub fn for_simhash(threshold: f64) -> Banding {
+        Banding::Simhash { bands: (simhash::max_hamming(threshold) as usize + 1).min(64) }
+    }
+
+    /// Calls `f` with each band key of `sig`.
+    pub fn keys(&self, sig: &Signature, mut f: impl FnMut(u64)) {
+        match (self, sig) {
+            (Banding::Minhash { bands, rows }, Signature::MinHash(m)) => {
+                let mut bytes = Vec::with_capacity(4 * rows);
+                for band in 0..*bands {
+                    bytes.clear();
+                    for l in m.band(band, *rows) {
+                        bytes.extend_from_slice(&l.to_le_bytes());
+                    }
+                    f(xxh3_64_with_seed(&bytes, band as u64));
+                }
+            }
+            (Banding::Simhash { bands }, Signature::SimHash(s)) => {
+                for band in 0..*bands {
+                    let lo = band * 64 / bands;
+                    let hi = (band + 1) * 64 / bands;
+                    let width = hi - lo;
+                    let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+                    let chunk = (s.0 >> lo) & mask;
+                    f(xxh3_64_with_seed(&chunk.to_le_bytes(), band as u64));
+                }
+            }
+            _ => panic!("banding scheme does not match the signature method"),
+        }
+    }
+}
+
+/// A pair of documents that share a band key, `a < b`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Candidate {
+    /// The earlier document.
+    pub a: DocId,
+    /// The later document.
+    pub b: DocId,
+}
+
+/// Buckets up to this size pair every member with every other. Larger buckets
+/// (thousands of near-identical pages) would make `m²/2` pairs; there each
+/// member is paired with the next [`WINDOW`] members in document order
+/// instead, which keeps the bucket connected for clustering (the cluster stage
+/// compares members with their representative directly) at `m · WINDOW` cost.
+pub const FULL_BUCKET: usize = 128;
+/// See [`FULL_BUCKET`].
+pub const WINDOW: usize = 32;
+
+/// Candidate pairs among `sigs` (documents without a signature take no part),
+/// sorted and without repeats.
+pub fn candidates(sigs: &[(DocId, &Signature)], banding: &Banding) -> Vec<Candidate> {
+    let mut entries: Vec<(u64, DocId)> = sigs
+        .par_iter()
+        .fold(Vec::new, |mut acc, &(id, sig)| {
+            banding.keys(sig, |k| acc.push((k, id)));
+            acc
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        });
+    entries.par_sort_unstable();
+    let groups: Vec<&[(u64, DocId)]> = entries.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
+    let mut pairs: Vec<Candidate> = groups
+        .par_iter()
+        .fold(Vec::new, |mut acc, g| {
+            pairs_of_bucket(g, &mut acc);
+            acc
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        });
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Emits the pairs of one bucket (its entries are sorted by document).
+fn pairs_of_bucket(g: &[(u64, DocId)], out: &mut Vec<Candidate>) {
+    let reach = if g.len() <= FULL_BUCKET { g.len() } else { WINDOW + 1 };
+    for (i, &(_, a)) in g.iter().enumerate() {
+        for &(_, b) in &g[i + 1..(i + reach).min(g.len())] {
+            if a != b {
+                out.push(Candidate { a, b });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::{MinHashSig, SimHash};
+
+    fn mh(lanes: &[u32]) -> Signature {
+        Signature::MinHash(MinHashSig(lanes.into()))
+    }
+
+    #[test]
+    fn documents_sharing_a_band_are_candidates() {
+        let sigs = [mh(&[1, 2, 3, 4]), mh(&[1, 2, 9, 9]), mh(&[7, 7, 7, 7])];
+        let refs: Vec<_> = sigs.iter().enumerate().map(|(i, s)| (DocId(i as u32), s)).collect();
+        let c = candidates(&refs, &Banding::Minhash { bands: 2, rows: 2 });
+        assert_eq!(c, vec![Candidate { a: DocId(0), b: DocId(1) }]);
+    }
+
+    #[test]
+    fn same_lanes_in_different_bands_do_not_collide() {
+        let sigs = [mh(&[1, 2, 3, 4]), mh(&[3, 4, 1, 2])];
+        let refs: Vec<_> = sigs.iter().enumerate().map(|(i, s)| (DocId(i as u32), s)).collect();
+        assert!(candidates(&refs, &Banding::Minhash { bands: 2, rows: 2 }).is_empty());
+    }
+
+    #[test]
+    fn simhash_pigeonhole_finds_close_hashes() {
+        let a = Signature::SimHash(SimHash(0));
+        let b = Signature::SimHash(SimHash(0b1011)); // distance 3
+        let refs = [(DocId(0), &a), (DocId(1), &b)];
+        assert_eq!(candidates(&refs, &Banding::Simhash { bands: 4 }).len(), 1);
+    }
+
+    #[test]
+    fn big_buckets_stay_connected_with_bounded_pairs() {
+        let sigs: Vec<_> = (0..1000).map(|_| mh(&[5, 5])).collect();
+        let refs: Vec<_> = sigs.iter().enumerate().map(|(i, s)| (DocId(i as u32), s)).collect();
+        let c = candidates(&refs, &Banding::Minhash { bands: 1, rows: 2 });
+        assert!(c.len() <= 1000 * WINDOW);
+        assert!(c.iter().all(|p| p.b.0 - p.a.0 <= WINDOW as u32));
+        assert!((0..999).all(|i| c.contains(&Candidate { a: DocId(i), b: DocId(i + 1) })));
+    }
+}

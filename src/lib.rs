@@ -1,0 +1,44 @@
+//! sada (صدى, "echo") finds where news text echoes: articles that are
+//! near-duplicates of each other, and statements that one source recycled
+//! from another. Arabic first; every script handled.
+//!
+//! # Pipeline
+//!
+//! ```text
+//! inputs ─► read ─► normalize ─► shingle ─► sign ─► index (LSH) ─► verify ─► cluster ─► report
+//! ```
+//!
+//! Each stage is a module with plain functions over owned data:
+//! [`read`] yields [`read::Record`]s, [`normalize`] turns text into
+//! [`types::Token`]s (hash of the folded word plus its byte span in the
+//! original), [`shingle`] into `u64` shingle hashes, [`sign`] into a
+//! [`sign::Signature`], [`index`] into candidate pairs, [`verify`] into scored
+//! edges and [`cluster`] into [`cluster::Cluster`]s. [`pipeline::scan`] runs
+//! them all; [`report::write`] writes the output files of the contract.
+//!
+//! # Example
+//!
+//! ```
+//! let mut analyzer = sada::normalize::Analyzer::new();
+//! // Hamza seats, ta marbuta and harakat fold; spans still point into the original.
+//! assert_eq!(analyzer.words("أَحمد ومدرسة"), ["احمد", "ومدرسه"]);
+//! ```
+#![warn(missing_docs)]
+
+pub mod cluster;
+pub mod config;
+pub mod error;
+pub mod index;
+pub mod normalize;
+pub mod pipeline;
+pub mod progress;
+pub mod read;
+pub mod report;
+pub mod shingle;
+pub mod sign;
+pub mod types;
+pub mod verify;
+
+pub use config::Config;
+pub use error::Error;
+pub use pipeline::{Scan, scan};

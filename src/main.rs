@@ -1,0 +1,80 @@
+//! The `sada` binary: parse the command line, run, report, exit.
+//!
+//! Exit status: 0 when the outputs were written (even if some records are
+//! `error`); 2 for a usage error or a missing input path; 1 for anything else.
+
+mod cli;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+
+use cli::{Cli, Command, ScanArgs};
+use sada::Error;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => scan(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("sada: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+fn scan(args: &ScanArgs) -> anyhow::Result<()> {
+    let config = args.config();
+    let scan = sada::scan(&args.inputs, &config)?;
+    let t = Instant::now();
+    sada::report::write(&scan, &config, &args.out)?;
+    if !args.quiet {
+        print_summary(&scan, &config, &args.out, t.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+fn print_summary(scan: &sada::Scan, config: &sada::Config, out: &std::path::Path, report_secs: f64) {
+    let s = sada::report::summary::Summary::new(scan, config);
+    println!(
+        "sada: {} documents ({} ok, {} empty, {} error), {} tokens, in {:.2} s",
+        s.documents,
+        s.ok,
+        s.empty,
+        s.error,
+        s.tokens,
+        scan.timings.total() + report_secs
+    );
+    println!(
+        "  {} duplicate clusters ({} exact, {} near) holding {} documents",
+        s.clusters, s.exact_clusters, s.near_clusters, s.clustered_documents
+    );
+    for (i, c) in scan.clusters.iter().enumerate().take(5) {
+        let rep = &scan.docs[c.representative.index()];
+        println!("    cluster {i}: {} documents like {} ({})", c.members.len(), rep.id, rep.source);
+    }
+    println!("  {} recycled statements ({} across sources)", s.statements, s.cross_source_statements);
+    for d in scan.docs.iter().filter(|d| matches!(d.status, sada::pipeline::Status::Error(_))).take(5) {
+        if let sada::pipeline::Status::Error(e) = &d.status {
+            println!("  error: {e}");
+        }
+    }
+    println!("  outputs in {}/", out.display());
+}
+
+/// 2 for what the user can fix on the command line, 1 otherwise.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    match err.downcast_ref::<Error>() {
+        Some(Error::MissingInput { .. } | Error::UnknownFormat { .. } | Error::Param { .. }) => 2,
+        _ => 1,
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+}

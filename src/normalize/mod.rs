@@ -1,0 +1,206 @@
+//! Stage 2, **normalize**: original text → [`Token`]s with byte spans.
+//!
+//! Words are found on the *original* text (see [`arabic`] for which
+//! characters separate words), then each word is folded: NFKC, lower case, and
+//! the Arabic rules. The original text is never changed; every token keeps the
+//! byte span of its letters, so passages are reported exactly as published.
+//!
+//! Most words of Arabic and ASCII text never reach NFKC: a per-character table
+//! answers for them, and only a word containing some other character goes
+//! through `unicode-normalization`. Both paths give the same result (a
+//! property test in `tests/normalize.rs` checks it).
+
+pub(crate) mod arabic;
+
+use unicode_normalization::UnicodeNormalization;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::types::{Span, Token};
+use arabic::{Fold, classify, fold_char, fold_char_general};
+
+/// Splits text into words and folds them. Holds reusable buffers, so keep one
+/// per thread and feed it many documents.
+#[derive(Debug, Default)]
+pub struct Analyzer {
+    word: String,
+}
+
+impl Analyzer {
+    /// Creates an analyzer.
+    pub fn new() -> Analyzer {
+        Analyzer::default()
+    }
+
+    /// Calls `f(span, folded)` for every word of `text`, in order.
+    ///
+    /// `span` covers the word's letters and the marks attached to them, but
+    /// not invisible controls at its edges. `folded` is never empty.
+    pub fn for_each_word(&mut self, text: &str, mut f: impl FnMut(Span, &str)) {
+        let word = &mut self.word;
+        word.clear();
+        // Byte offsets of the current word in `text`: first letter and one
+        // past its last letter or mark.
+        let mut start: Option<usize> = None;
+        let mut end = 0usize;
+        let mut complex = false;
+        for (i, c) in text.char_indices() {
+            match classify(c) {
+                Fold::Char(folded) => {
+                    if start.is_none() {
+                        start = Some(i);
+                    }
+                    word.push(folded);
+                    end = i + c.len_utf8();
+                }
+                Fold::Complex => {
+                    if start.is_none() {
+                        start = Some(i);
+                    }
+                    complex = true;
+                    end = i + c.len_utf8();
+                }
+                Fold::Mark => {
+                    if start.is_some() {
+                        end = i + c.len_utf8();
+                    }
+                }
+                Fold::Control => {}
+                Fold::Separator => {
+                    if let Some(s) = start.take() {
+                        emit(text, s, end, complex, word, &mut f);
+                        complex = false;
+                    }
+                }
+            }
+        }
+        if let Some(s) = start {
+            emit(text, s, end, complex, word, &mut f);
+        }
+    }
+
+    /// Appends the tokens of `text` to `out`.
+    pub fn tokens_into(&mut self, text: &str, out: &mut Vec<Token>) {
+        self.for_each_word(text, |span, folded| {
+            out.push(Token { hash: hash_word(folded), span });
+        });
+    }
+
+    /// The tokens of `text`.
+    pub fn tokens(&mut self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        self.tokens_into(text, &mut out);
+        out
+    }
+
+    /// The folded words of `text`, for tests and for showing what sada
+    /// compares.
+    pub fn words(&mut self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.for_each_word(text, |_, w| out.push(w.to_string()));
+        out
+    }
+}
+
+/// Hash of a folded word: the identity of a token in every later stage.
+#[inline]
+pub fn hash_word(folded: &str) -> u64 {
+    xxh3_64(folded.as_bytes())
+}
+
+/// Finishes a word: on the fast path `word` already holds its folded form;
+/// otherwise the whole original word goes through NFKC and the general fold.
+#[inline]
+fn emit(text: &str, start: usize, end: usize, complex: bool, word: &mut String, f: &mut impl FnMut(Span, &str)) {
+    if complex {
+        word.clear();
+        fold_general(&text[start..end], word);
+    }
+    if !word.is_empty() {
+        f(Span::new(start, end), word);
+    }
+    word.clear();
+}
+
+/// The general path: NFKC over the word, then the per-character fold.
+pub(crate) fn fold_general(original: &str, out: &mut String) {
+    for c in original.nfkc() {
+        fold_char_general(c, out);
+    }
+}
+
+/// Folds a single word by the per-character fast path, for tests comparing the
+/// two paths. Returns `None` when the word needs the general path.
+pub fn fold_fast(original: &str) -> Option<String> {
+    let mut out = String::new();
+    for c in original.chars() {
+        match fold_char(c) {
+            Fold::Char(f) => out.push(f),
+            Fold::Mark | Fold::Control => {}
+            Fold::Separator | Fold::Complex => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Folds `original` as one word by the general path (NFKC and full lower
+/// case), whatever its characters. Exposed so tests can check that the fast
+/// path agrees with it.
+pub fn fold_word(original: &str) -> String {
+    let mut out = String::new();
+    fold_general(original, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(String, &str)> {
+        let mut a = Analyzer::new();
+        let mut out = Vec::new();
+        a.for_each_word(text, |s, w| out.push((w.to_string(), &text[s.range()])));
+        out
+    }
+
+    #[test]
+    fn harakat_are_dropped_and_kept_in_the_span() {
+        assert_eq!(spans("كَتَبَ"), vec![("كتب".to_string(), "كَتَبَ")]);
+    }
+
+    #[test]
+    fn quotes_separate_and_are_not_in_spans() {
+        let got = spans("«طلبات بغداد»، قال");
+        let words: Vec<_> = got.iter().map(|(w, _)| w.as_str()).collect();
+        assert_eq!(words, ["طلبات", "بغداد", "قال"]);
+        assert_eq!(got[1].1, "بغداد");
+    }
+
+    #[test]
+    fn zero_width_non_joiner_does_not_split_a_word() {
+        assert_eq!(spans("می\u{200C}خواهم")[0].0, "ميخواهم");
+    }
+
+    #[test]
+    fn controls_at_word_edges_stay_outside_the_span() {
+        let got = spans("\u{200F}لافروف\u{200F} x");
+        assert_eq!(got[0].1, "لافروف");
+    }
+
+    #[test]
+    fn presentation_forms_fold_through_nfkc() {
+        // U+FEFB is the lam-alef ligature.
+        assert_eq!(spans("\u{FEFB}")[0].0, "لا");
+    }
+
+    #[test]
+    fn fast_and_general_paths_agree_on_hamza_compositions() {
+        for w in ["ا\u{0654}", "و\u{0654}", "ي\u{0654}", "ا\u{0653}", "ا\u{064E}\u{0654}", "ا\u{0655}"] {
+            assert_eq!(fold_fast(w).unwrap(), fold_word(w), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn only_marks_make_no_token() {
+        assert!(spans("\u{064E}\u{0640} \u{200F}").is_empty());
+    }
+}

@@ -1,0 +1,83 @@
+//! Opening input files, decompressing `.gz` (all members) and `.zst` (all
+//! frames) on the fly, while counting how many bytes of the file itself have
+//! been consumed — the offset an error message names.
+
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::rc::Rc;
+
+/// How a file is compressed, from its last extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compression {
+    /// Plain bytes.
+    None,
+    /// gzip, possibly several concatenated members.
+    Gzip,
+    /// Zstandard, possibly several frames.
+    Zstd,
+}
+
+impl Compression {
+    /// The compression named by `ext` (lower case, without the dot).
+    pub fn from_extension(ext: &str) -> Option<Compression> {
+        match ext {
+            "gz" => Some(Compression::Gzip),
+            "zst" => Some(Compression::Zstd),
+            _ => None,
+        }
+    }
+}
+
+/// Counts the bytes read from the underlying file.
+struct Counting<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// An open input: a buffered reader of the decompressed bytes and a counter
+/// of the raw file bytes consumed so far.
+pub struct Opened {
+    /// The decompressed contents.
+    pub reader: Box<dyn BufRead>,
+    /// Raw bytes of the file consumed so far.
+    pub consumed: Rc<Cell<u64>>,
+}
+
+/// Opens `path` and decompresses it as `compression` says.
+pub fn open(path: &Path, compression: Compression) -> io::Result<Opened> {
+    let consumed = Rc::new(Cell::new(0));
+    let file = Counting { inner: File::open(path)?, count: consumed.clone() };
+    const BUF: usize = 256 * 1024;
+    let reader: Box<dyn BufRead> = match compression {
+        Compression::None => Box::new(BufReader::with_capacity(BUF, file)),
+        Compression::Gzip => {
+            Box::new(BufReader::with_capacity(BUF, flate2::read::MultiGzDecoder::new(BufReader::new(file))))
+        }
+        Compression::Zstd => Box::new(BufReader::with_capacity(BUF, zstd::stream::read::Decoder::new(file)?)),
+    };
+    Ok(Opened { reader, consumed })
+}
+
+/// A short description of a decompression or read failure.
+pub fn describe(err: &io::Error, compression: Compression) -> String {
+    let what = match compression {
+        Compression::None => "read error",
+        Compression::Gzip => "corrupt or truncated gzip data",
+        Compression::Zstd => "corrupt or truncated zstd data",
+    };
+    if err.kind() == io::ErrorKind::UnexpectedEof {
+        format!("{what}: unexpected end of file")
+    } else {
+        format!("{what}: {err}")
+    }
+}

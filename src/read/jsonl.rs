@@ -1,0 +1,165 @@
+//! `.jsonl` / `.ndjson`: one JSON object per line,
+//! `{"id": str|int, "text": str, "url"?: str, "source"?: str, "date"?|"published"?: str}`.
+//!
+//! Blank lines are not records. Every other line is one record, also when it
+//! is not JSON, not an object, or has no string `text`: those become error
+//! records named `FILE:LINE`. A record without an id takes `FILE:LINE` as its
+//! id and is otherwise used normally. A file with no record at all becomes one
+//! `empty` record, so that it does not vanish from the accounting.
+
+use std::io::BufRead;
+
+use serde_json::{Map, Value};
+
+use super::decompress::{self, Opened, describe};
+use super::{InputFile, Record, host_of};
+use crate::error::{Locator, RecordError};
+
+pub(crate) struct JsonlFile {
+    file: InputFile,
+    opened: Option<Opened>,
+    /// 1-based number of the last line read.
+    line: u64,
+    records: u64,
+    buf: Vec<u8>,
+    finished: bool,
+}
+
+impl JsonlFile {
+    pub(crate) fn open(file: InputFile) -> JsonlFile {
+        JsonlFile { file, opened: None, line: 0, records: 0, buf: Vec::new(), finished: false }
+    }
+
+    pub(crate) fn consumed(&self) -> u64 {
+        self.opened.as_ref().map_or(0, |o| o.consumed.get())
+    }
+
+    pub(crate) fn size(&self) -> u64 {
+        self.file.size
+    }
+
+    fn record(&self, id: String, content: Result<String, RecordError>) -> Record {
+        Record { source: id.clone(), id, input: self.file.display.clone(), url: None, date: None, content }
+    }
+
+    fn finish(&mut self) -> Option<Record> {
+        self.finished = true;
+        if self.records > 0 {
+            return None;
+        }
+        // No record in the whole file: report it once, as empty.
+        self.records += 1;
+        Some(self.record(self.file.display.clone(), Ok(String::new())))
+    }
+
+    fn parse_line(&self, line: &[u8]) -> Record {
+        let place = Locator::Line(self.file.display.clone(), self.line);
+        let error = |id: String, message: String| self.record(id, Err(RecordError { locator: place.clone(), message }));
+        let place_id = place.to_string();
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => t,
+            Err(e) => return error(place_id, format!("invalid UTF-8 at byte {} of the line", e.valid_up_to())),
+        };
+        let mut map: Map<String, Value> = match serde_json::from_str(text) {
+            Ok(Value::Object(map)) => map,
+            Ok(other) => return error(place_id, format!("expected a JSON object, found {}", kind(&other))),
+            Err(e) => return error(place_id, format!("invalid JSON: {e}")),
+        };
+        let id = match map.get("id") {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => place_id,
+        };
+        let url = string_field(&mut map, "url");
+        let date = string_field(&mut map, "date").or_else(|| string_field(&mut map, "published"));
+        let source = string_field(&mut map, "source")
+            .filter(|s| !s.is_empty())
+            .or_else(|| url.as_deref().and_then(host_of))
+            .unwrap_or_else(|| id.clone());
+        let content = match map.remove("text") {
+            Some(Value::String(s)) if s.len() as u64 <= super::text::MAX_RECORD => Ok(s),
+            Some(Value::String(_)) => Err("`text` larger than 4 GiB".to_string()),
+            Some(other) => Err(format!("`text` must be a string, found {}", kind(&other))),
+            None => Err("missing `text` field".to_string()),
+        }
+        .map_err(|message| RecordError { locator: place.clone(), message });
+        Record { id, source, input: self.file.display.clone(), url, date, content }
+    }
+}
+
+fn string_field(map: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match map.remove(key) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl Iterator for JsonlFile {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        if self.finished {
+            return None;
+        }
+        if self.opened.is_none() {
+            match decompress::open(&self.file.path, self.file.compression) {
+                Ok(o) => self.opened = Some(o),
+                Err(e) => {
+                    self.finished = true;
+                    self.records += 1;
+                    let locator = Locator::File(self.file.display.clone());
+                    let id = locator.to_string();
+                    return Some(self.record(id, Err(RecordError { locator, message: format!("cannot open: {e}") })));
+                }
+            }
+        }
+        loop {
+            self.buf.clear();
+            let opened = self.opened.as_mut().expect("opened above");
+            match opened.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return self.finish(),
+                Ok(_) => {
+                    self.line += 1;
+                    let mut line = std::mem::take(&mut self.buf);
+                    while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                        line.pop();
+                    }
+                    if line.iter().all(u8::is_ascii_whitespace) {
+                        self.buf = line;
+                        continue;
+                    }
+                    self.records += 1;
+                    let rec = self.parse_line(&line);
+                    self.buf = line;
+                    return Some(rec);
+                }
+                Err(e) => {
+                    // The rest of the file is unreadable: one error record
+                    // stands for it, after the records read so far.
+                    self.finished = true;
+                    self.records += 1;
+                    let at = opened.consumed.get();
+                    let locator = Locator::Offset(self.file.display.clone(), at);
+                    let message = format!(
+                        "{}; records after line {} of this file are lost",
+                        describe(&e, self.file.compression),
+                        self.line
+                    );
+                    let id = locator.to_string();
+                    return Some(self.record(id, Err(RecordError { locator, message })));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Stage 1, **read**: input paths → [`Record`]s, one per input record.
+//!
+//! Streaming: [`Reader`] is an iterator that holds one open file at a time
+//! and at most one record's text, so a crawl is never loaded whole.
+//! Every record comes out, also when it cannot be used: its `content` is then
+//! the [`RecordError`] that says what was wrong and where. See the input
+//! table of `output-contract.md` for ids and sources per format.
+
+pub mod decompress;
+mod jsonl;
+mod text;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, RecordError};
+use decompress::Compression;
+
+/// One input record.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// The record's id (contract `id`).
+    pub id: String,
+    /// The publisher (contract `source`).
+    pub source: String,
+    /// The file it came from, as given or as found by the walk.
+    pub input: String,
+    /// The record's URL, when the format carries one.
+    pub url: Option<String>,
+    /// Publication date as given (`date` or `published`), when known.
+    pub date: Option<String>,
+    /// The text exactly as read, or why there is none.
+    pub content: Result<String, RecordError>,
+}
+
+/// Input formats, chosen by extension after stripping `.gz`/`.zst`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `.txt`, `.md`: the whole file is one document.
+    Text,
+    /// `.jsonl`, `.ndjson`: one JSON object per line.
+    Jsonl,
+}
+
+/// An input file found on the command line or by walking a directory.
+#[derive(Clone, Debug)]
+pub struct InputFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// The path as reported in outputs.
+    pub display: String,
+    /// How to read it.
+    pub format: Format,
+    /// How to decompress it.
+    pub compression: Compression,
+    /// Its size on disk, for progress.
+    pub size: u64,
+}
+
+/// The files to read, and what the walk skipped.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Discovery {
+    /// Files to read, in order.
+    #[serde(skip)]
+    pub files: Vec<InputFile>,
+    /// Hidden files and directories skipped while walking.
+    pub skipped_hidden: u64,
+    /// Files of unknown type skipped while walking.
+    pub skipped_unknown: u64,
+}
+
+impl Discovery {
+    /// Total bytes on disk of all input files.
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+}
+
+/// The format and compression of a file name, if sada reads it.
+pub fn classify(path: &Path) -> Option<(Format, Compression)> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let (rest, compression) = match name.rsplit_once('.') {
+        Some((rest, ext)) => match Compression::from_extension(ext) {
+            Some(c) => (rest.to_string(), c),
+            None => (name.clone(), Compression::None),
+        },
+        None => return None,
+    };
+    let format = match rest.rsplit_once('.')?.1 {
+        "txt" | "md" => Format::Text,
+        "jsonl" | "ndjson" => Format::Jsonl,
+        _ => return None,
+    };
+    Some((format, compression))
+}
+
+/// The file stem after stripping compression and format extensions:
+/// `a/b/000_x.txt.gz` → `000_x`.
+pub fn stem(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut s = name.as_str();
+    if let Some((rest, ext)) = s.rsplit_once('.') {
+        if Compression::from_extension(&ext.to_ascii_lowercase()).is_some() {
+            s = rest;
+        }
+    }
+    match s.rsplit_once('.') {
+        Some((rest, _)) if !rest.is_empty() => rest.to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// Finds the input files: files as given, directories walked recursively in
+/// file-name order, hidden entries and unknown types skipped (and counted).
+///
+/// # Errors
+/// [`Error::MissingInput`] for a path that does not exist, and
+/// [`Error::UnknownFormat`] for a file given explicitly whose type sada does
+/// not read.
+pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
+    let mut d = Discovery::default();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|_| Error::MissingInput { path: input.clone() })?;
+        if meta.is_file() {
+            let (format, compression) = classify(input).ok_or_else(|| Error::UnknownFormat { path: input.clone() })?;
+            d.files.push(InputFile {
+                path: input.clone(),
+                display: input.to_string_lossy().into_owned(),
+                format,
+                compression,
+                size: meta.len(),
+            });
+            continue;
+        }
+        let walk = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name().into_iter();
+        let mut hidden = 0u64;
+        let walk = walk.filter_entry(|e| {
+            let is_hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+            hidden += is_hidden as u64;
+            !is_hidden
+        });
+        for entry in walk {
+            let entry = match entry {
+                Ok(e) => e,
+                // An unreadable directory entry: skipped like an unknown file,
+                // since there is no record to report.
+                Err(_) => {
+                    d.skipped_unknown += 1;
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            match classify(entry.path()) {
+                Some((format, compression)) => d.files.push(InputFile {
+                    path: entry.path().to_path_buf(),
+                    display: entry.path().to_string_lossy().into_owned(),
+                    format,
+                    compression,
+                    size: entry.metadata().map(|m| m.len()).unwrap_or(0),
+                }),
+                None => d.skipped_unknown += 1,
+            }
+        }
+        d.skipped_hidden += hidden;
+    }
+    Ok(d)
+}
+
+/// Streams the records of a list of files, in order.
+pub struct Reader {
+    files: std::vec::IntoIter<InputFile>,
+    current: Option<jsonl::JsonlFile>,
+    /// Bytes on disk of the files finished so far.
+    done_bytes: u64,
+}
+
+impl Reader {
+    /// A reader over `files`.
+    pub fn new(files: Vec<InputFile>) -> Reader {
+        Reader { files: files.into_iter(), current: None, done_bytes: 0 }
+    }
+
+    /// Bytes of the input files consumed so far (compressed bytes for
+    /// compressed files), for progress reporting.
+    pub fn bytes_consumed(&self) -> u64 {
+        self.done_bytes + self.current.as_ref().map_or(0, |c| c.consumed())
+    }
+}
+
+impl Iterator for Reader {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            if let Some(cur) = &mut self.current {
+                if let Some(rec) = cur.next() {
+                    return Some(rec);
+                }
+                self.done_bytes += cur.size();
+                self.current = None;
+            }
+            let file = self.files.next()?;
+            match file.format {
+                Format::Text => {
+                    self.done_bytes += file.size;
+                    return Some(text::read(&file));
+                }
+                Format::Jsonl => self.current = Some(jsonl::JsonlFile::open(file)),
+            }
+        }
+    }
+}
+
+/// The host part of a URL, without a leading `www.`.
+pub fn host_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let host = parsed.host_str()?;
+    Some(host.strip_prefix("www.").unwrap_or(host).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_extension_after_compression() {
+        assert_eq!(classify(Path::new("a.txt")), Some((Format::Text, Compression::None)));
+        assert_eq!(classify(Path::new("a.JSONL.gz")), Some((Format::Jsonl, Compression::Gzip)));
+        assert_eq!(classify(Path::new("a.ndjson.zst")), Some((Format::Jsonl, Compression::Zstd)));
+        assert_eq!(classify(Path::new("a.md")), Some((Format::Text, Compression::None)));
+        assert_eq!(classify(Path::new("a.csv")), None);
+        assert_eq!(classify(Path::new("gz")), None);
+    }
+
+    #[test]
+    fn stem_strips_compression_and_format() {
+        assert_eq!(stem(Path::new("x/000_ab.txt.gz")), "000_ab");
+        assert_eq!(stem(Path::new("000_ab.txt")), "000_ab");
+    }
+
+    #[test]
+    fn host_drops_www() {
+        assert_eq!(host_of("https://www.alsumaria.tv/news/1").as_deref(), Some("alsumaria.tv"));
+        assert_eq!(host_of("not a url"), None);
+    }
+}

@@ -1,0 +1,43 @@
+//! `.txt` / `.md`: the whole file is one document; id and source are the
+//! file stem.
+
+use std::io::Read;
+
+use super::decompress::{self, describe};
+use super::{InputFile, Record, stem};
+use crate::error::{Locator, RecordError};
+
+/// Records larger than this are refused: spans are 32-bit.
+pub(crate) const MAX_RECORD: u64 = u32::MAX as u64;
+
+/// Reads one text file into one record.
+pub(crate) fn read(file: &InputFile) -> Record {
+    let id = stem(&file.path);
+    Record {
+        id: id.clone(),
+        source: id,
+        input: file.display.clone(),
+        url: None,
+        date: None,
+        content: read_content(file),
+    }
+}
+
+fn read_content(file: &InputFile) -> Result<String, RecordError> {
+    let err = |locator, message| RecordError { locator, message };
+    let mut opened = decompress::open(&file.path, file.compression)
+        .map_err(|e| err(Locator::File(file.display.clone()), format!("cannot open: {e}")))?;
+    let mut bytes = Vec::new();
+    let read = (&mut opened.reader).take(MAX_RECORD + 1).read_to_end(&mut bytes);
+    if let Err(e) = read {
+        let at = opened.consumed.get();
+        return Err(err(Locator::Offset(file.display.clone(), at), describe(&e, file.compression)));
+    }
+    if bytes.len() as u64 > MAX_RECORD {
+        return Err(err(Locator::File(file.display.clone()), "record larger than 4 GiB".into()));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to() as u64;
+        err(Locator::Offset(file.display.clone(), at), "invalid UTF-8".into())
+    })
+}

@@ -1,0 +1,111 @@
+//! Stage 9, **report**: the output directory of the contract.
+//!
+//! | file | one line / object per |
+//! |---|---|
+//! | `documents.jsonl` | input record, in input order |
+//! | `clusters.jsonl` | near-duplicate cluster, sorted by representative |
+//! | `statements.jsonl` | recycled statement |
+//! | `summary.json` | run: counts, parameters, timings |
+//! | `report.html` | the page for people |
+//!
+//! Everything written is sorted by document, cluster or statement number, so
+//! the files are byte-identical whatever the thread count. Only
+//! `summary.json`'s `run` object (threads, timings) varies between runs.
+
+mod html;
+pub mod summary;
+mod wire;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::pipeline::{Scan, Status};
+use wire::{ClusterLine, DocumentLine, MemberLine, round4};
+
+/// Writes every output file of `scan` into `dir`, creating it if needed.
+///
+/// # Errors
+/// [`Error::Io`] naming the file that could not be written.
+pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        what: "cannot create output directory",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let cluster_of = scan.cluster_of();
+    write_lines(
+        &dir.join("documents.jsonl"),
+        scan.docs.iter().zip(&cluster_of).map(|(d, c)| DocumentLine {
+            id: &d.id,
+            source: &d.source,
+            input: &d.input,
+            url: d.url.as_deref(),
+            date: d.date.as_deref(),
+            bytes: d.bytes,
+            tokens: d.tokens,
+            status: d.status.name(),
+            error: match &d.status {
+                Status::Error(e) => Some(e.to_string()),
+                _ => None,
+            },
+            cluster: *c,
+        }),
+    )?;
+    write_lines(
+        &dir.join("clusters.jsonl"),
+        scan.clusters.iter().enumerate().map(|(i, c)| {
+            let mut sources: Vec<&str> = c.members.iter().map(|m| scan.docs[m.0.index()].source.as_str()).collect();
+            sources.sort_unstable();
+            sources.dedup();
+            ClusterLine {
+                cluster: i as u32,
+                kind: c.kind,
+                representative: &scan.docs[c.representative.index()].id,
+                size: c.members.len(),
+                sources: sources.len(),
+                members: c
+                    .members
+                    .iter()
+                    .map(|&(d, s)| MemberLine {
+                        id: &scan.docs[d.index()].id,
+                        source: &scan.docs[d.index()].source,
+                        similarity: round4(s),
+                    })
+                    .collect(),
+                min_similarity: round4(c.min_similarity()),
+            }
+        }),
+    )?;
+    // Filled by the statements stage (issue #3); the file exists so scripts
+    // can rely on it.
+    write_lines(&dir.join("statements.jsonl"), std::iter::empty::<()>())?;
+    let summary = summary::Summary::new(scan, config);
+    write_file(&dir.join("summary.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })?;
+    write_file(&dir.join("report.html"), |w| html::write(w, scan, &summary))?;
+    Ok(())
+}
+
+fn write_lines<T: Serialize>(path: &Path, lines: impl Iterator<Item = T>) -> Result<(), Error> {
+    write_file(path, |w| {
+        for line in lines {
+            serde_json::to_writer(&mut *w, &line).map_err(std::io::Error::other)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })
+}
+
+fn write_file(path: &Path, f: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>) -> Result<(), Error> {
+    let io = |source| Error::Io { what: "cannot write", path: path.to_path_buf(), source };
+    let mut w = BufWriter::new(File::create(path).map_err(io)?);
+    f(&mut w).map_err(io)?;
+    w.flush().map_err(io)
+}

@@ -1,0 +1,97 @@
+//! `summary.json`: counts, parameters and timings of a run.
+
+use serde::Serialize;
+
+use crate::cluster::ClusterKind;
+use crate::config::Config;
+use crate::index::Banding;
+use crate::pipeline::{PairCounts, Scan, Status, Timings};
+
+/// The contents of `summary.json`.
+#[derive(Serialize)]
+pub struct Summary<'a> {
+    /// sada's version.
+    pub version: &'static str,
+    /// Input records read (one `documents.jsonl` line each).
+    pub documents: u64,
+    /// Records with usable text.
+    pub ok: u64,
+    /// Records without words.
+    pub empty: u64,
+    /// Records that could not be read.
+    pub error: u64,
+    /// Total tokens of the `ok` records.
+    pub tokens: u64,
+    /// Bytes of text of the `ok` and `empty` records.
+    pub text_bytes: u64,
+    /// Files skipped while walking directories.
+    pub skipped_hidden: u64,
+    /// See `skipped_hidden`.
+    pub skipped_unknown: u64,
+    /// Near-duplicate clusters.
+    pub clusters: u64,
+    /// Clusters whose members are all exact duplicates.
+    pub exact_clusters: u64,
+    /// Clusters with some non-identical member.
+    pub near_clusters: u64,
+    /// Documents in some cluster.
+    pub clustered_documents: u64,
+    /// Recycled statements.
+    pub statements: u64,
+    /// Statements found in two or more sources.
+    pub cross_source_statements: u64,
+    /// LSH and verification counters.
+    pub pairs: PairCounts,
+    /// The parameters used.
+    pub parameters: Parameters<'a>,
+    /// What varies from run to run: threads and timings.
+    pub run: Run,
+}
+
+/// The parameters used, with the banding actually chosen.
+#[derive(Serialize)]
+pub struct Parameters<'a> {
+    /// The configuration.
+    #[serde(flatten)]
+    pub config: &'a Config,
+    /// The LSH banding.
+    pub banding: Banding,
+}
+
+/// The part of the summary that may differ between identical runs.
+#[derive(Serialize)]
+pub struct Run {
+    /// Worker threads.
+    pub threads: usize,
+    /// Wall time per stage, seconds.
+    pub timings: Timings,
+    /// Sum of the stage times.
+    pub total_seconds: f64,
+}
+
+impl<'a> Summary<'a> {
+    /// Summarizes `scan`.
+    pub fn new(scan: &Scan, config: &'a Config) -> Summary<'a> {
+        let count = |f: fn(&Status) -> bool| scan.docs.iter().filter(|d| f(&d.status)).count() as u64;
+        Summary {
+            version: env!("CARGO_PKG_VERSION"),
+            documents: scan.docs.len() as u64,
+            ok: count(|s| *s == Status::Ok),
+            empty: count(|s| *s == Status::Empty),
+            error: count(|s| matches!(s, Status::Error(_))),
+            tokens: scan.docs.iter().map(|d| d.tokens as u64).sum(),
+            text_bytes: scan.docs.iter().map(|d| d.bytes).sum(),
+            skipped_hidden: scan.discovery.skipped_hidden,
+            skipped_unknown: scan.discovery.skipped_unknown,
+            clusters: scan.clusters.len() as u64,
+            exact_clusters: scan.clusters.iter().filter(|c| c.kind == ClusterKind::Exact).count() as u64,
+            near_clusters: scan.clusters.iter().filter(|c| c.kind == ClusterKind::Near).count() as u64,
+            clustered_documents: scan.clusters.iter().map(|c| c.members.len() as u64).sum(),
+            statements: 0,
+            cross_source_statements: 0,
+            pairs: scan.pairs,
+            parameters: Parameters { config, banding: scan.banding },
+            run: Run { threads: config.threads, timings: scan.timings.clone(), total_seconds: scan.timings.total() },
+        }
+    }
+}

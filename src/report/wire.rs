@@ -1,0 +1,50 @@
+//! The output contract as serialize-only types: the one place where output
+//! field names are spelled. Tests decode the outputs with their own types, so
+//! renaming something here cannot silently change a file.
+
+use serde::Serialize;
+
+/// A line of `documents.jsonl`.
+#[derive(Serialize)]
+pub(crate) struct DocumentLine<'a> {
+    pub id: &'a str,
+    pub source: &'a str,
+    pub input: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<&'a str>,
+    pub bytes: u64,
+    pub tokens: u32,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<u32>,
+}
+
+/// A line of `clusters.jsonl`.
+#[derive(Serialize)]
+pub(crate) struct ClusterLine<'a> {
+    pub cluster: u32,
+    pub kind: crate::cluster::ClusterKind,
+    pub representative: &'a str,
+    pub size: usize,
+    pub sources: usize,
+    pub members: Vec<MemberLine<'a>>,
+    pub min_similarity: f64,
+}
+
+/// A member of a cluster.
+#[derive(Serialize)]
+pub(crate) struct MemberLine<'a> {
+    pub id: &'a str,
+    pub source: &'a str,
+    pub similarity: f64,
+}
+
+/// Rounds a similarity for output: four decimals are more than the
+/// estimator's precision and keep the files readable.
+pub(crate) fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}

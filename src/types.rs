@@ -1,0 +1,68 @@
+//! Values that move between pipeline stages.
+//!
+//! Everything here is plain owned data so that a stage is a function from
+//! `&[A]` to `Vec<B>`: easy to run under rayon, to test, and later to move into
+//! a dataflow operator.
+
+use serde::Serialize;
+
+/// Dense ordinal of a record in input order; indexes every per-document `Vec`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct DocId(pub u32);
+
+impl DocId {
+    /// The index of this document in per-document vectors.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A half-open byte range `[start, end)` into a document's original text.
+///
+/// `&text[span]` is the passage as a reader sees it; both ends lie on char
+/// boundaries. Offsets are `u32` because one record is never 4 GiB; that
+/// halves the memory of token streams on large crawls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    /// First byte of the range.
+    pub start: u32,
+    /// One past the last byte of the range.
+    pub end: u32,
+}
+
+impl Span {
+    /// Creates a span from byte offsets.
+    pub fn new(start: usize, end: usize) -> Span {
+        debug_assert!(start <= end);
+        Span { start: start as u32, end: end as u32 }
+    }
+
+    /// The range as `usize`s, for slicing.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// Length in bytes.
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    /// Returns true if and only if the span covers no bytes.
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A word of the original text: the hash of its normalized form plus where it
+/// stands in the original.
+///
+/// The normalized text itself is not kept: every later stage works on hashes,
+/// and the report re-derives what it shows from the original through `span`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// xxh3 hash of the normalized (folded) word.
+    pub hash: u64,
+    /// Byte range of the word in the original text. Normalization never
+    /// changes it.
+    pub span: Span,
+}

@@ -1,0 +1,100 @@
+//! Stage 6, **verify**: exact duplicates, then candidate pairs scored.
+//!
+//! Exact duplicates are found first, by a hash of the normalized token stream:
+//! they need no signature comparison, and collapsing them before LSH keeps a
+//! thousand copies of one wire story from filling a bucket. Candidate pairs
+//! from the index are then kept when their similarity (estimated from
+//! signatures, or exact on request) reaches the threshold.
+
+use rayon::prelude::*;
+
+use crate::index::Candidate;
+use crate::shingle;
+use crate::sign::Signature;
+use crate::types::DocId;
+
+/// How the similarity of two documents is measured.
+#[derive(Clone, Copy, Debug)]
+pub enum Similarity<'a> {
+    /// Estimated from signatures (MinHash lane agreement, SimHash distance).
+    Estimated(&'a [Option<Signature>]),
+    /// Exact Jaccard of the sorted shingle sets (`--exact-jaccard`).
+    Exact(&'a [Option<Vec<u64>>]),
+}
+
+impl Similarity<'_> {
+    /// Similarity of documents `a` and `b`; 0 when either has no shingles.
+    pub fn of(&self, a: DocId, b: DocId) -> f64 {
+        match self {
+            Similarity::Estimated(sigs) => match (&sigs[a.index()], &sigs[b.index()]) {
+                (Some(x), Some(y)) => x.jaccard(y),
+                _ => 0.0,
+            },
+            Similarity::Exact(sets) => match (&sets[a.index()], &sets[b.index()]) {
+                (Some(x), Some(y)) => shingle::jaccard(x, y),
+                _ => 0.0,
+            },
+        }
+    }
+}
+
+/// A verified pair of documents.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Edge {
+    /// The earlier document.
+    pub a: DocId,
+    /// The later document.
+    pub b: DocId,
+    /// Their similarity.
+    pub similarity: f64,
+}
+
+/// Keeps the candidates whose similarity is at least `threshold`, in the
+/// candidates' order.
+pub fn edges(candidates: &[Candidate], sim: Similarity<'_>, threshold: f64) -> Vec<Edge> {
+    candidates
+        .par_iter()
+        .filter_map(|c| {
+            let similarity = sim.of(c.a, c.b);
+            (similarity >= threshold).then_some(Edge { a: c.a, b: c.b, similarity })
+        })
+        .collect()
+}
+
+/// Groups documents with the same content hash. Returns every group,
+/// singletons included, each sorted by document and the groups sorted by
+/// their first document. Documents without a hash (empty, error) are left
+/// out.
+pub fn exact_groups(content: &[Option<u64>]) -> Vec<Vec<DocId>> {
+    let mut keyed: Vec<(u64, DocId)> =
+        content.iter().enumerate().filter_map(|(i, h)| h.map(|h| (h, DocId(i as u32)))).collect();
+    keyed.par_sort_unstable();
+    let mut groups: Vec<Vec<DocId>> =
+        keyed.chunk_by(|x, y| x.0 == y.0).map(|g| g.iter().map(|&(_, d)| d).collect()).collect();
+    groups.par_sort_unstable_by_key(|g| g[0]);
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::MinHashSig;
+
+    #[test]
+    fn exact_groups_collect_equal_hashes_in_document_order() {
+        let g = exact_groups(&[Some(7), None, Some(3), Some(7)]);
+        assert_eq!(g, vec![vec![DocId(0), DocId(3)], vec![DocId(2)]]);
+    }
+
+    #[test]
+    fn edges_below_threshold_are_dropped() {
+        let sigs = vec![
+            Some(Signature::MinHash(MinHashSig([1, 2, 3, 4].into()))),
+            Some(Signature::MinHash(MinHashSig([1, 2, 3, 9].into()))),
+            Some(Signature::MinHash(MinHashSig([1, 8, 8, 9].into()))),
+        ];
+        let c = [Candidate { a: DocId(0), b: DocId(1) }, Candidate { a: DocId(0), b: DocId(2) }];
+        let e = edges(&c, Similarity::Estimated(&sigs), 0.7);
+        assert_eq!(e, vec![Edge { a: DocId(0), b: DocId(1), similarity: 0.75 }]);
+    }
+}
