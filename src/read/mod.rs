@@ -100,10 +100,10 @@ pub fn classify(path: &Path) -> Option<(Format, Compression)> {
 pub fn stem(path: &Path) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut s = name.as_str();
-    if let Some((rest, ext)) = s.rsplit_once('.') {
-        if Compression::from_extension(&ext.to_ascii_lowercase()).is_some() {
-            s = rest;
-        }
+    if let Some((rest, ext)) = s.rsplit_once('.')
+        && Compression::from_extension(&ext.to_ascii_lowercase()).is_some()
+    {
+        s = rest;
     }
     match s.rsplit_once('.') {
         Some((rest, _)) if !rest.is_empty() => rest.to_string(),

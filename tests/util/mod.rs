@@ -1,0 +1,151 @@
+//! Shared helpers of the integration tests: a temporary directory per test,
+//! running the built `sada`, and reading its JSON outputs.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use serde_json::Value;
+
+/// A temporary directory that lives as long as the test.
+pub struct TestDir {
+    dir: tempfile::TempDir,
+}
+
+impl TestDir {
+    pub fn new(name: &str) -> TestDir {
+        TestDir { dir: tempfile::Builder::new().prefix(&format!("sada-{name}-")).tempdir().unwrap() }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes `contents` to `rel`, creating parent directories.
+    pub fn create(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+
+    /// A `sada` command running in this directory.
+    pub fn sada(&self) -> assert_cmd::Command {
+        let mut cmd = cargo_bin_cmd!("sada");
+        cmd.current_dir(self.path());
+        cmd
+    }
+
+    /// Runs `sada scan --quiet --out out ARGS...` and expects success.
+    pub fn scan(&self, args: &[&str]) -> Outputs {
+        self.sada().args(["scan", "--quiet", "--out", "out"]).args(args).assert().success();
+        Outputs::read(&self.join("out"))
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.join(rel)).unwrap()
+    }
+}
+
+/// The decoded output files of a run.
+pub struct Outputs {
+    pub documents: Vec<Value>,
+    pub clusters: Vec<Value>,
+    pub statements: Vec<Value>,
+    pub summary: Value,
+}
+
+impl Outputs {
+    pub fn read(dir: &Path) -> Outputs {
+        Outputs {
+            documents: read_jsonl(&dir.join("documents.jsonl")),
+            clusters: read_jsonl(&dir.join("clusters.jsonl")),
+            statements: read_jsonl(&dir.join("statements.jsonl")),
+            summary: serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap(),
+        }
+    }
+
+    /// The documents.jsonl line of the document `id`.
+    pub fn doc(&self, id: &str) -> &Value {
+        self.documents.iter().find(|d| d["id"] == id).unwrap_or_else(|| panic!("no document {id}"))
+    }
+
+    /// The cluster number of the document `id`, if any.
+    pub fn cluster_of(&self, id: &str) -> Option<u64> {
+        self.doc(id).get("cluster").and_then(Value::as_u64)
+    }
+}
+
+pub fn read_jsonl(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{}: {e}: {l}", path.display())))
+        .collect()
+}
+
+/// The seed articles, by file name.
+pub fn seeds() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The same text as another outlet would publish it after Arabic folding:
+/// other hamza seats, ta marbuta as ha, harakat, tatweel, other quotes and
+/// digits, NBSP. Identical once normalized.
+pub fn orthographic_variant(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        match c {
+            'أ' | 'إ' | 'آ' => out.push('ا'),
+            'ة' if i % 2 == 0 => out.push('ه'),
+            '“' | '”' => out.push(if c == '“' { '«' } else { '»' }),
+            '0'..='9' => out.push(char::from_u32('٠' as u32 + (c as u32 - '0' as u32)).unwrap()),
+            'ل' if i % 7 == 0 => out.push_str("لـ"),
+            'م' if i % 5 == 0 => out.push_str("مَ"),
+            ' ' if i % 11 == 0 => out.push('\u{00A0}'),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A reprint with about 5% of its words edited: the second paragraph's first
+/// sentence dropped, a sentence added before the last paragraph, and a few
+/// scattered words replaced.
+pub fn edited_variant(text: &str) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    let n = words.len();
+    let mut out: Vec<String> = Vec::with_capacity(n);
+    let drop_from = n / 3;
+    let drop_to = drop_from + n / 50; // ~2% of the words dropped
+    for (i, w) in words.iter().enumerate() {
+        if (drop_from..drop_to).contains(&i) {
+            continue;
+        }
+        if i == 2 * n / 3 {
+            // ~2% added
+            out.extend(
+                "وأشار مصدر مطلع في حديث خاص إلى أن المباحثات ستتواصل الأسبوع المقبل".split(' ').map(String::from),
+            );
+        }
+        if i % 97 == 50 {
+            out.push("تغيير".to_string()); // ~1% substituted
+            continue;
+        }
+        out.push(w.to_string());
+    }
+    out.join(" ")
+}
