@@ -53,6 +53,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "T", default_value_t = config::DEFAULT_THRESHOLD)]
     pub threshold: f64,
 
+    /// Drift guard: every two members of a cluster must be at least this
+    /// similar, so chains of near-duplicates cannot join unrelated articles.
+    #[arg(long, value_name = "F", default_value_t = config::DEFAULT_PAIR_FLOOR)]
+    pub min_pair_similarity: f64,
+
     /// MinHash permutations (signature lanes). More lanes, finer estimates.
     #[arg(long, value_name = "K", default_value_t = config::DEFAULT_NUM_PERM)]
     pub num_perm: usize,
@@ -97,6 +102,7 @@ impl ScanArgs {
             num_perm: self.num_perm,
             shingle: ShingleConfig { kind: self.shingle, n: self.ngram },
             threshold: self.threshold,
+            min_pair_similarity: self.min_pair_similarity,
             bands: self.bands,
             rows: self.rows,
             exact_jaccard: self.exact_jaccard,

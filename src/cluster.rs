@@ -11,12 +11,16 @@
 //!    Inside each component we run *star clustering*: the unit with the most
 //!    edges (ties: more documents, then input order) becomes a center and takes
 //!    every unassigned unit of the component whose similarity **to the center
-//!    itself** is at least the threshold; the rest start new centers.
+//!    itself** is at least the threshold, closest first; the rest start new
+//!    centers.
+//! 4. The *drift guard*: a unit joins a star only if its similarity to every
+//!    unit already in it is at least the pair floor (`--min-pair-similarity`).
 //!
-//! So every member of a cluster is within the threshold `t` of its
-//! representative, and since Jaccard distance is a metric, any two members
-//! have similarity at least `2t − 1` (0.6 at the default 0.8): a chain can
-//! never put two unrelated articles in one cluster.
+//! So every member of a cluster is within the threshold of its
+//! representative, and every two members are above the floor: a chain can
+//! never put two unrelated articles in one cluster. (Without the guard,
+//! Jaccard distance being a metric would only promise `2t − 1` between
+//! members: 0.2 at t = 0.6.)
 //!
 //! A component of more than [`DIRECT_LIMIT`] units compares a center only with
 //! its verified neighbours rather than with every unit of the component, to
@@ -30,6 +34,15 @@ use crate::verify::{Edge, Similarity};
 
 /// Components up to this many units compare each center with every unit.
 pub const DIRECT_LIMIT: usize = 2000;
+
+/// The similarity bounds a cluster must respect.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limits {
+    /// Every member's similarity to the representative is at least this.
+    pub threshold: f64,
+    /// Every pair of members is at least this similar (the drift guard).
+    pub pair_floor: f64,
+}
 
 /// How a cluster was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -62,7 +75,7 @@ impl Cluster {
 
 /// Builds the clusters from exact-duplicate `units` and the verified `edges`
 /// between unit representatives. Clusters come sorted by representative.
-pub fn clusters(units: &[Vec<DocId>], edges: &[Edge], sim: Similarity<'_>, threshold: f64) -> Vec<Cluster> {
+pub fn clusters(units: &[Vec<DocId>], edges: &[Edge], sim: Similarity<'_>, limits: Limits) -> Vec<Cluster> {
     // Unit index of each representative document.
     let mut unit_of_rep: Vec<(DocId, u32)> = units.iter().enumerate().map(|(i, u)| (u[0], i as u32)).collect();
     unit_of_rep.sort_unstable();
@@ -107,7 +120,7 @@ pub fn clusters(units: &[Vec<DocId>], edges: &[Edge], sim: Similarity<'_>, thres
                     .into_iter()
                     .collect::<Vec<_>>();
             }
-            stars(comp, units, &neighbours, sim, threshold)
+            stars(comp, units, &neighbours, sim, limits)
         })
         .collect();
     out.sort_by_key(|c| c.representative);
@@ -120,7 +133,7 @@ fn stars<'a>(
     units: &[Vec<DocId>],
     neighbours: &impl Fn(u32) -> &'a [(u32, u32)],
     sim: Similarity<'_>,
-    threshold: f64,
+    limits: Limits,
 ) -> Vec<Cluster> {
     let mut order: Vec<u32> = comp.to_vec();
     order.sort_by_key(|&u| (std::cmp::Reverse(neighbours(u).len()), std::cmp::Reverse(units[u as usize].len()), u));
@@ -134,32 +147,34 @@ fn stars<'a>(
         }
         assigned[pos(center)] = true;
         let rep = units[center as usize][0];
-        let mut members: Vec<(DocId, f64)> = units[center as usize].iter().map(|&d| (d, 1.0)).collect();
-        let mut near = false;
-        let mut consider = |u: u32, assigned: &mut Vec<bool>| {
-            let p = pos(u);
-            if assigned[p] {
-                return;
-            }
-            let s = sim.of(units[u as usize][0], rep);
-            if s >= threshold {
-                assigned[p] = true;
-                near = true;
-                members.extend(units[u as usize].iter().map(|&d| (d, s)));
-            }
-        };
-        if comp.len() <= DIRECT_LIMIT {
-            for &u in comp {
-                consider(u, &mut assigned);
-            }
+        // Units close enough to the center, closest first (ties: input order).
+        let pool: Vec<u32> = if comp.len() <= DIRECT_LIMIT {
+            comp.to_vec()
         } else {
-            for &(_, u) in neighbours(center) {
-                consider(u, &mut assigned);
+            neighbours(center).iter().map(|&(_, u)| u).collect()
+        };
+        let mut close: Vec<(f64, u32)> = pool
+            .into_iter()
+            .filter(|&u| !assigned[pos(u)])
+            .map(|u| (sim.of(units[u as usize][0], rep), u))
+            .filter(|&(s, _)| s >= limits.threshold)
+            .collect();
+        close.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut taken: Vec<u32> = vec![center];
+        let mut members: Vec<(DocId, f64)> = units[center as usize].iter().map(|&d| (d, 1.0)).collect();
+        for (s, u) in close {
+            let first = units[u as usize][0];
+            // The drift guard: every pair of the cluster, not only each
+            // member and the center, must stay above the floor.
+            if taken.iter().all(|&m| m == center || sim.of(first, units[m as usize][0]) >= limits.pair_floor) {
+                assigned[pos(u)] = true;
+                taken.push(u);
+                members.extend(units[u as usize].iter().map(|&d| (d, s)));
             }
         }
         if members.len() > 1 {
             members.sort_by_key(|m| m.0);
-            let kind = if near { ClusterKind::Near } else { ClusterKind::Exact };
+            let kind = if taken.len() > 1 { ClusterKind::Near } else { ClusterKind::Exact };
             out.push(Cluster { kind, representative: rep, members });
         }
     }
@@ -207,6 +222,8 @@ mod tests {
         sets.iter().map(|s| Some(s.to_vec())).collect()
     }
 
+    const L: Limits = Limits { threshold: 0.8, pair_floor: 0.5 };
+
     fn edge(a: u32, b: u32, s: f64) -> Edge {
         Edge { a: DocId(a), b: DocId(b), similarity: s }
     }
@@ -221,7 +238,7 @@ mod tests {
         let sets = exact_sets(&[&a, &b, &c]);
         let units = vec![vec![DocId(0)], vec![DocId(1)], vec![DocId(2)]];
         let j01 = crate::shingle::jaccard(&a, &b);
-        let got = clusters(&units, &[edge(0, 1, j01), edge(1, 2, j01)], Similarity::Exact(&sets), 0.8);
+        let got = clusters(&units, &[edge(0, 1, j01), edge(1, 2, j01)], Similarity::Exact(&sets), L);
         // Unit 1 has the most edges and becomes the center of all three.
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].representative, DocId(1));
@@ -229,7 +246,7 @@ mod tests {
         let d: Vec<u64> = (3..13).collect();
         let sets = exact_sets(&[&a, &b, &c, &d]);
         let units: Vec<_> = (0..4).map(|i| vec![DocId(i)]).collect();
-        let got = clusters(&units, &[edge(0, 1, j01), edge(1, 2, j01), edge(2, 3, j01)], Similarity::Exact(&sets), 0.8);
+        let got = clusters(&units, &[edge(0, 1, j01), edge(1, 2, j01), edge(2, 3, j01)], Similarity::Exact(&sets), L);
         // No cluster holds both ends of the chain.
         for cl in &got {
             let ids: Vec<_> = cl.members.iter().map(|m| m.0.0).collect();
@@ -239,10 +256,29 @@ mod tests {
     }
 
     #[test]
+    fn the_drift_guard_keeps_far_members_apart() {
+        // 1 and 2 are each 0.6 to the center 0, but only 0.2 to each other.
+        let c: Vec<u64> = (0..8).collect();
+        let a: Vec<u64> = (0..6).chain(100..102).collect();
+        let b: Vec<u64> = (2..8).chain(200..202).collect();
+        let sets = exact_sets(&[&c, &a, &b]);
+        let units: Vec<_> = (0..3).map(|i| vec![DocId(i)]).collect();
+        let sim = Similarity::Exact(&sets);
+        let pair = |x: u32, y: u32| sim.of(DocId(x), DocId(y));
+        assert!(pair(0, 1) >= 0.6 && pair(0, 2) >= 0.6 && pair(1, 2) < 0.5);
+        let edges = [edge(0, 1, pair(0, 1)), edge(0, 2, pair(0, 2))];
+        let loose = clusters(&units, &edges, sim, Limits { threshold: 0.6, pair_floor: 0.0 });
+        assert_eq!(loose.len(), 1);
+        assert_eq!(loose[0].members.len(), 3);
+        let guarded = clusters(&units, &edges, sim, Limits { threshold: 0.6, pair_floor: 0.5 });
+        assert!(guarded.iter().all(|c| c.members.len() == 2), "{guarded:?}");
+    }
+
+    #[test]
     fn exact_duplicates_without_edges_form_an_exact_cluster() {
         let sets = exact_sets(&[&[1], &[1], &[2]]);
         let units = vec![vec![DocId(0), DocId(1)], vec![DocId(2)]];
-        let got = clusters(&units, &[], Similarity::Exact(&sets), 0.8);
+        let got = clusters(&units, &[], Similarity::Exact(&sets), L);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].kind, ClusterKind::Exact);
         assert_eq!(got[0].members, vec![(DocId(0), 1.0), (DocId(1), 1.0)]);

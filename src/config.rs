@@ -11,7 +11,10 @@ use crate::sign::Method;
 
 /// Default document-level Jaccard threshold. See the README section "How the
 /// defaults were chosen" and `scripts/quality.sh`.
-pub const DEFAULT_THRESHOLD: f64 = 0.7;
+pub const DEFAULT_THRESHOLD: f64 = 0.6;
+/// Default floor of the similarity between any two members of a cluster
+/// (the drift guard, see `cluster`).
+pub const DEFAULT_PAIR_FLOOR: f64 = 0.55;
 /// Default number of MinHash lanes.
 pub const DEFAULT_NUM_PERM: usize = 128;
 /// Default word n-gram size.
@@ -43,6 +46,8 @@ pub struct Config {
     pub shingle: ShingleConfig,
     /// Document-level Jaccard threshold.
     pub threshold: f64,
+    /// Every two members of a cluster are at least this similar.
+    pub min_pair_similarity: f64,
     /// LSH bands, overriding the choice from the threshold (MinHash only).
     pub bands: Option<usize>,
     /// Lanes per band, overriding the choice from the threshold.
@@ -63,6 +68,7 @@ impl Default for Config {
             num_perm: DEFAULT_NUM_PERM,
             shingle: ShingleConfig { kind: ShingleKind::Word, n: DEFAULT_NGRAM },
             threshold: DEFAULT_THRESHOLD,
+            min_pair_similarity: DEFAULT_PAIR_FLOOR,
             bands: None,
             rows: None,
             exact_jaccard: false,
@@ -87,6 +93,12 @@ impl Config {
         let param = |name, reason: String| Err(Error::Param { name, reason });
         if !(self.threshold > 0.0 && self.threshold <= 1.0) {
             return param("threshold", format!("{} is not in (0, 1]", self.threshold));
+        }
+        if !(0.0..=self.threshold).contains(&self.min_pair_similarity) {
+            return param(
+                "min-pair-similarity",
+                format!("{} is not in [0, --threshold {}]", self.min_pair_similarity, self.threshold),
+            );
         }
         if self.num_perm == 0 || self.num_perm > 4096 {
             return param("num-perm", format!("{} is not in 1..=4096", self.num_perm));
@@ -113,6 +125,11 @@ impl Config {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The bounds clusters must respect.
+    pub fn limits(&self) -> crate::cluster::Limits {
+        crate::cluster::Limits { threshold: self.threshold, pair_floor: self.min_pair_similarity }
     }
 
     /// The LSH banding: as overridden, else chosen from the threshold.

@@ -278,7 +278,7 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let edges = timings.run(Stage::Verify, || verify::edges(&candidates, sim, config.threshold));
     bar.finish_and_clear();
     let spin = progress.spinner("cluster");
-    let clusters = timings.run(Stage::Cluster, || cluster::clusters(&units, &edges, sim, config.threshold));
+    let clusters = timings.run(Stage::Cluster, || cluster::clusters(&units, &edges, sim, config.limits()));
     spin.finish_and_clear();
 
     Ok(Scan {
