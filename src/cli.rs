@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use sada::config::{self, Config};
+use sada::passage::PassageConfig;
 use sada::shingle::{ShingleConfig, ShingleKind};
 use sada::sign::Method;
 
@@ -91,6 +92,29 @@ pub struct ScanArgs {
     /// Seed of the hash permutations.
     #[arg(long, value_name = "S", default_value_t = config::DEFAULT_SEED)]
     pub seed: u64,
+
+    /// Statements: fewest words a recycled passage has in each document.
+    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().align.min_words)]
+    pub min_words: usize,
+
+    /// Statements: least fraction of a passage's words that must match word
+    /// for word (the rest may be substituted, inserted or deleted).
+    #[arg(long, value_name = "F", default_value_t = PassageConfig::default().align.min_identity)]
+    pub min_identity: f64,
+
+    /// Statements: anchors (word 4-grams) found in more document clusters
+    /// than this are formulas or boilerplate and seed no comparison.
+    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().max_df)]
+    pub max_df: usize,
+
+    /// Statements: a passage is boilerplate when one source has at least
+    /// this many of its documents (and at least half of them).
+    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().boilerplate_docs)]
+    pub boilerplate_docs: usize,
+
+    /// Skip statement detection (document clusters only).
+    #[arg(long)]
+    pub no_statements: bool,
 }
 
 impl ScanArgs {
@@ -109,6 +133,11 @@ impl ScanArgs {
             seed: self.seed,
             ..Config::default()
         };
+        c.passage.enabled = !self.no_statements;
+        c.passage.align.min_words = self.min_words;
+        c.passage.align.min_identity = self.min_identity;
+        c.passage.max_df = self.max_df;
+        c.passage.boilerplate_docs = self.boilerplate_docs;
         if let Some(t) = self.threads {
             c.threads = t;
         }

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::index::{Banding, params};
+use crate::passage::PassageConfig;
 use crate::shingle::{ShingleConfig, ShingleKind};
 use crate::sign::Method;
 
@@ -57,6 +58,8 @@ pub struct Config {
     pub exact_jaccard: bool,
     /// Seed of the hash permutations.
     pub seed: u64,
+    /// Statement (passage) detection.
+    pub passage: PassageConfig,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             rows: None,
             exact_jaccard: false,
             seed: DEFAULT_SEED,
+            passage: PassageConfig::default(),
         }
     }
 }
@@ -108,6 +112,22 @@ impl Config {
         }
         if self.threads == 0 {
             return param("threads", "must be at least 1".into());
+        }
+        let a = &self.passage.align;
+        if a.min_words < a.seed_words {
+            return param(
+                "min-words",
+                format!("{} is below the {} words of an alignment seed", a.min_words, a.seed_words),
+            );
+        }
+        if !(a.min_identity > 0.0 && a.min_identity <= 1.0) {
+            return param("min-identity", format!("{} is not in (0, 1]", a.min_identity));
+        }
+        if self.passage.max_df < 2 {
+            return param("max-df", "must be at least 2: an anchor seeds pairs of documents".into());
+        }
+        if self.passage.boilerplate_docs < 2 {
+            return param("boilerplate-docs", "must be at least 2".into());
         }
         match (self.bands, self.rows) {
             (Some(b), Some(r)) if b == 0 || r == 0 || b * r > self.num_perm => {

@@ -30,6 +30,7 @@ pub mod config;
 pub mod error;
 pub mod index;
 pub mod normalize;
+pub mod passage;
 pub mod pipeline;
 pub mod progress;
 pub mod read;

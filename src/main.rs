@@ -58,7 +58,18 @@ fn print_summary(scan: &sada::Scan, config: &sada::Config, out: &std::path::Path
         let rep = &scan.docs[c.representative.index()];
         println!("    cluster {i}: {} documents like {} ({})", c.members.len(), rep.id, rep.source);
     }
-    println!("  {} recycled statements ({} across sources)", s.statements, s.cross_source_statements);
+    println!(
+        "  {} recycled statements ({} across sources, {} boilerplate passages set aside)",
+        s.statements, s.cross_source_statements, s.boilerplate_statements
+    );
+    for (i, st) in scan.statements.iter().enumerate().filter(|(_, st)| !st.boilerplate && st.sources > 1).take(5) {
+        let mut ids: Vec<&str> = st.occurrences.iter().map(|o| scan.docs[o.doc.index()].id.as_str()).collect();
+        ids.dedup();
+        let text: String = st.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let short: String = text.chars().take(90).collect();
+        let more = if short.len() < text.len() { "…" } else { "" };
+        println!("    statement {i}: {} sources, {} docs: «{short}{more}» in {}", st.sources, st.docs, ids.join(", "));
+    }
     for d in scan.docs.iter().filter(|d| matches!(d.status, sada::pipeline::Status::Error(_))).take(5) {
         if let sada::pipeline::Status::Error(e) = &d.status {
             println!("  error: {e}");

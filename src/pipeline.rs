@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::error::{Error, RecordError};
 use crate::index::{self, Banding};
 use crate::normalize::Analyzer;
+use crate::passage::{self, DocWords, Statement, fingerprint};
 use crate::progress::Progress;
 use crate::read::{self, Discovery, Reader, Record};
 use crate::shingle::{self, ShingleKind};
@@ -76,6 +77,14 @@ pub enum Stage {
     Verify,
     /// Union-find and star clustering.
     Cluster,
+    /// Fingerprint postings into document pairs sharing a rare anchor.
+    Match,
+    /// Word-level alignment of those pairs.
+    Align,
+    /// Grouping passages into statements.
+    Group,
+    /// Re-reading the documents that hold statements, for byte spans.
+    Locate,
     /// Writing the outputs.
     Report,
 }
@@ -119,13 +128,17 @@ impl Timings {
     }
 }
 
-/// Counters of the index and verify stages.
+/// Counters of the pair-producing stages.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct PairCounts {
     /// Candidate pairs from LSH.
     pub candidates: u64,
     /// Candidates that met the threshold.
     pub verified: u64,
+    /// Document pairs sharing a rare anchor, aligned word by word.
+    pub aligned: u64,
+    /// Passages found by alignment, before grouping.
+    pub passages: u64,
 }
 
 /// Everything a scan found.
@@ -135,6 +148,8 @@ pub struct Scan {
     pub docs: Vec<Document>,
     /// Near-duplicate clusters, sorted by representative.
     pub clusters: Vec<Cluster>,
+    /// Recycled statements, most widely recycled first.
+    pub statements: Vec<Statement>,
     /// What the walk found and skipped.
     pub discovery: Discovery,
     /// The banding used.
@@ -166,6 +181,8 @@ struct Analysis {
     sig: Option<Signature>,
     /// Sorted shingle set, only with `--exact-jaccard`.
     set: Option<Vec<u64>>,
+    /// Word hashes and anchors, when statements are wanted.
+    words: DocWords,
 }
 
 /// Per-thread reusable buffers of the analyze stage.
@@ -175,6 +192,7 @@ struct Scratch {
     tokens: Vec<Token>,
     shingles: Vec<u64>,
     normalized: String,
+    kgrams: Vec<u64>,
 }
 
 /// Signs documents under a [`Config`].
@@ -222,7 +240,7 @@ pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
     pool.install(|| run(discovery, config))
 }
 
-fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
+fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let progress = Progress::new(config.progress);
     let mut timings = Timings::default();
     let signer = Signer::new(config);
@@ -230,11 +248,12 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     // read → normalize → shingle → sign, streaming in batches: only one batch
     // of text is ever in memory.
     let bar = progress.bytes(discovery.total_bytes());
-    let mut reader = Reader::new(std::mem::take(&mut discovery.files));
+    let mut reader = Reader::new(discovery.files.clone());
     let mut docs = Vec::new();
     let mut content = Vec::new();
     let mut sigs = Vec::new();
     let mut sets = Vec::new();
+    let mut words = Vec::new();
     loop {
         let t = Instant::now();
         let mut batch: Vec<Record> = Vec::with_capacity(BATCH_RECORDS);
@@ -256,6 +275,7 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
             content.push(a.content);
             sigs.push(a.sig);
             sets.push(a.set);
+            words.push(a.words);
         }
         bar.set_position(reader.bytes_consumed());
         bar.set_message(format!("{} records", docs.len()));
@@ -280,15 +300,94 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let spin = progress.spinner("cluster");
     let clusters = timings.run(Stage::Cluster, || cluster::clusters(&units, &edges, sim, config.limits()));
     spin.finish_and_clear();
+    drop((sigs, sets, content));
 
-    Ok(Scan {
-        docs,
-        clusters,
-        discovery,
-        banding,
-        pairs: PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64 },
-        timings,
-    })
+    let mut pairs =
+        PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64, ..Default::default() };
+    let statements = if config.passage.enabled {
+        statements(&discovery, &docs, &clusters, words, config, &progress, &mut timings, &mut pairs)
+    } else {
+        Vec::new()
+    };
+    Ok(Scan { docs, clusters, statements, discovery, banding, pairs, timings })
+}
+
+/// The passage stages: match, align, group, locate.
+#[allow(clippy::too_many_arguments)]
+fn statements(
+    discovery: &Discovery,
+    docs: &[Document],
+    clusters: &[Cluster],
+    words: Vec<DocWords>,
+    config: &Config,
+    progress: &Progress,
+    timings: &mut Timings,
+    counts: &mut PairCounts,
+) -> Vec<Statement> {
+    let pc = &config.passage;
+    // A document's group is its cluster, so that copies of one article count
+    // once towards an anchor's document frequency and are not aligned with
+    // each other.
+    let mut group: Vec<u32> = (0..docs.len() as u32).map(|d| clusters.len() as u32 + d).collect();
+    for (i, c) in clusters.iter().enumerate() {
+        for (d, _) in &c.members {
+            group[d.index()] = i as u32;
+        }
+    }
+    let mut names: Vec<&str> = docs.iter().map(|d| d.source.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let source: Vec<u32> =
+        docs.iter().map(|d| names.binary_search(&d.source.as_str()).expect("listed") as u32).collect();
+    let spin = progress.spinner("match");
+    let matches =
+        timings.run(Stage::Match, || passage::matching_pairs(&words, &group, &source, pc.max_df, pc.boilerplate_docs));
+    spin.finish_and_clear();
+    let bar = progress.items("align", matches.pairs.len() as u64);
+    let passages = timings.run(Stage::Align, || passage::align_pairs(&words, &matches, &pc.align));
+    bar.finish_and_clear();
+    drop(words);
+    counts.aligned = matches.pairs.len() as u64;
+    counts.passages = passages.len() as u64;
+
+    let mut statements = timings.run(Stage::Group, || {
+        let date: Vec<Option<String>> = docs.iter().map(|d| d.date.clone()).collect();
+        passage::statement::group(
+            &passages,
+            &passage::statement::DocInfo { source: &source, date: &date },
+            pc.boilerplate_docs,
+        )
+    });
+    timings.run(Stage::Locate, || locate(discovery, &mut statements));
+    statements
+}
+
+/// Re-reads the documents that hold statements (streaming, in input order)
+/// to turn word ranges into byte spans and to copy out statement texts. Text
+/// is not kept in memory between the first pass and this one.
+fn locate(discovery: &Discovery, statements: &mut [Statement]) {
+    let index = passage::statement::occurrence_index(statements);
+    if index.is_empty() {
+        return;
+    }
+    let mut analyzer = Analyzer::new();
+    let mut tokens = Vec::new();
+    let mut spans = Vec::new();
+    let mut rows = index.chunk_by(|x, y| x.0 == y.0).peekable();
+    for (i, rec) in Reader::new(discovery.files.clone()).enumerate() {
+        let Some(entries) = rows.peek() else { break };
+        if entries[0].0.index() != i {
+            continue;
+        }
+        if let Ok(text) = &rec.content {
+            tokens.clear();
+            analyzer.tokens_into(text, &mut tokens);
+            spans.clear();
+            spans.extend(tokens.iter().map(|t| t.span));
+            passage::statement::locate(statements, entries, text, &spans);
+        }
+        rows.next();
+    }
 }
 
 /// Normalize, shingle and sign one record; its text is dropped here.
@@ -307,7 +406,7 @@ fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> An
         Ok(text) => text,
         Err(e) => {
             doc.status = Status::Error(e);
-            return Analysis { doc, content: None, sig: None, set: None };
+            return Analysis { doc, content: None, sig: None, set: None, words: DocWords::default() };
         }
     };
     doc.bytes = text.len() as u64;
@@ -334,7 +433,7 @@ fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> An
     doc.tokens = s.tokens.len() as u32;
     if s.tokens.is_empty() {
         doc.status = Status::Empty;
-        return Analysis { doc, content: None, sig: None, set: None };
+        return Analysis { doc, content: None, sig: None, set: None, words: DocWords::default() };
     }
     let mut h = Xxh3::new();
     for t in &s.tokens {
@@ -342,5 +441,11 @@ fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> An
     }
     let sig = signer.sign(&s.shingles);
     let set = config.exact_jaccard.then(|| shingle::into_set(s.shingles.clone()));
-    Analysis { doc, content: Some(h.digest()), sig, set }
+    let mut words = DocWords::default();
+    if config.passage.enabled {
+        words.words = s.tokens.iter().map(|t| t.hash as u32).collect();
+        let pc = &config.passage;
+        fingerprint::winnow(&words.words, pc.anchor_words, pc.window, &mut s.kgrams, &mut words.anchors);
+    }
+    Analysis { doc, content: Some(h.digest()), sig, set, words }
 }

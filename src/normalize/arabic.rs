@@ -83,7 +83,12 @@ pub(crate) fn fold_char_general(c: char, out: &mut String) {
         Fold::Complex => match c {
             'ß' => out.push_str("ss"),
             'ς' => out.push('σ'),
-            _ if c.is_alphanumeric() || is_combining_mark(c) => out.extend(c.to_lowercase()),
+            // `ẞ` lowercases to `ß`, which folds on to `ss` like the small one.
+            _ if c.is_alphanumeric() || is_combining_mark(c) => {
+                for l in c.to_lowercase() {
+                    if l == 'ß' { out.push_str("ss") } else { out.push(l) }
+                }
+            }
             _ => {}
         },
     }

@@ -121,10 +121,25 @@ fn emit(text: &str, start: usize, end: usize, complex: bool, word: &mut String, 
     word.clear();
 }
 
-/// The general path: NFKC over the word, then the per-character fold.
+/// The general path: NFKC over the word, then the per-character fold, then
+/// NFC again when the fold left combining marks.
+///
+/// Invisible controls and Arabic marks are dropped *before* NFKC: a control
+/// between a letter and a combining accent would otherwise block their
+/// composition (`e` ZWNJ U+0301 must fold like `é`). The final NFC is needed
+/// because lowercasing can create a composable pair NFKC left alone (`Ｙ` +
+/// ring above → `y` + ring above → `ẙ`); without it folding would not be
+/// idempotent.
 pub(crate) fn fold_general(original: &str, out: &mut String) {
-    for c in original.nfkc() {
+    let start = out.len();
+    let visible = original.chars().filter(|&c| !matches!(fold_char(c), Fold::Mark | Fold::Control));
+    for c in visible.nfkc() {
         fold_char_general(c, out);
+    }
+    if out[start..].chars().any(unicode_normalization::char::is_combining_mark) {
+        let composed: String = out[start..].nfc().collect();
+        out.truncate(start);
+        out.push_str(&composed);
     }
 }
 

@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::error::Error;
 use crate::pipeline::{Scan, Status};
-use wire::{ClusterLine, DocumentLine, MemberLine, round4};
+use wire::{ClusterLine, DocumentLine, MemberLine, OccurrenceLine, OriginLine, StatementLine, round4};
 
 /// Writes every output file of `scan` into `dir`, creating it if needed.
 ///
@@ -81,9 +81,36 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
             }
         }),
     )?;
-    // Filled by the statements stage (issue #3); the file exists so scripts
-    // can rely on it.
-    write_lines(&dir.join("statements.jsonl"), std::iter::empty::<()>())?;
+    write_lines(
+        &dir.join("statements.jsonl"),
+        scan.statements.iter().enumerate().map(|(i, st)| {
+            let doc = |d: crate::types::DocId| &scan.docs[d.index()];
+            StatementLine {
+                statement: i as u32,
+                text: &st.text,
+                docs: st.docs,
+                sources: st.sources,
+                boilerplate: st.boilerplate,
+                origin: st.origin.map(|d| OriginLine {
+                    doc: &doc(d).id,
+                    source: &doc(d).source,
+                    date: doc(d).date.as_deref().unwrap_or_default(),
+                }),
+                occurrences: st
+                    .occurrences
+                    .iter()
+                    .map(|o| OccurrenceLine {
+                        doc: &doc(o.doc).id,
+                        source: &doc(o.doc).source,
+                        start: o.span.start,
+                        end: o.span.end,
+                        words: o.word_end - o.word_start,
+                        date: doc(o.doc).date.as_deref(),
+                    })
+                    .collect(),
+            }
+        }),
+    )?;
     let summary = summary::Summary::new(scan, config);
     write_file(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(std::io::Error::other)?;

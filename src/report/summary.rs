@@ -40,6 +40,9 @@ pub struct Summary<'a> {
     pub statements: u64,
     /// Statements found in two or more sources.
     pub cross_source_statements: u64,
+    /// Passages repeated within sources like templates (not counted in
+    /// `statements`).
+    pub boilerplate_statements: u64,
     /// LSH and verification counters.
     pub pairs: PairCounts,
     /// The parameters used.
@@ -87,8 +90,9 @@ impl<'a> Summary<'a> {
             exact_clusters: scan.clusters.iter().filter(|c| c.kind == ClusterKind::Exact).count() as u64,
             near_clusters: scan.clusters.iter().filter(|c| c.kind == ClusterKind::Near).count() as u64,
             clustered_documents: scan.clusters.iter().map(|c| c.members.len() as u64).sum(),
-            statements: 0,
-            cross_source_statements: 0,
+            statements: scan.statements.iter().filter(|s| !s.boilerplate).count() as u64,
+            cross_source_statements: scan.statements.iter().filter(|s| !s.boilerplate && s.sources > 1).count() as u64,
+            boilerplate_statements: scan.statements.iter().filter(|s| s.boilerplate).count() as u64,
             pairs: scan.pairs,
             parameters: Parameters { config, banding: scan.banding },
             run: Run { threads: config.threads, timings: scan.timings.clone(), total_seconds: scan.timings.total() },

@@ -48,3 +48,36 @@ pub(crate) struct MemberLine<'a> {
 pub(crate) fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
+
+/// A line of `statements.jsonl`.
+#[derive(Serialize)]
+pub(crate) struct StatementLine<'a> {
+    pub statement: u32,
+    pub text: &'a str,
+    pub docs: usize,
+    pub sources: usize,
+    pub boilerplate: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<OriginLine<'a>>,
+    pub occurrences: Vec<OccurrenceLine<'a>>,
+}
+
+/// The earliest dated occurrence of a statement.
+#[derive(Serialize)]
+pub(crate) struct OriginLine<'a> {
+    pub doc: &'a str,
+    pub source: &'a str,
+    pub date: &'a str,
+}
+
+/// One occurrence of a statement.
+#[derive(Serialize)]
+pub(crate) struct OccurrenceLine<'a> {
+    pub doc: &'a str,
+    pub source: &'a str,
+    pub start: u32,
+    pub end: u32,
+    pub words: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<&'a str>,
+}

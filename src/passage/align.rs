@@ -1,0 +1,252 @@
+//! Stage 8c, **align**: two documents' words → the passages they share.
+//!
+//! # Algorithm
+//!
+//! 1. **Runs.** Every `k0`-word sequence the two documents share (hash join
+//!    of their `k0`-grams) is a seed; seeds on the same diagonal that follow
+//!    each other merge into maximal runs of identical words.
+//! 2. **Chains.** Runs are chained colinearly by dynamic programming: a run
+//!    may follow another when it starts after it in both documents with at
+//!    most `max_gap` words between them on each side (substitutions, inserted
+//!    or deleted words — «طلبات بغداد» against «طلبات العراق»). Overlapping
+//!    runs (a repeated word across an insertion) are trimmed, not rejected.
+//! 3. **Passages.** The best chains, taken greedily, become passages from the
+//!    first run's start to the last run's end on each side, kept if both sides
+//!    have at least `min_words` words and at least `min_identity` of the longer
+//!    side is matched word for word.
+//!
+//! A 300-word passage with one word in ten changed is one chain, hence one
+//! passage: gaps are bounded, not the passage length.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Alignment parameters.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct AlignConfig {
+    /// Words of an exact seed between the two documents.
+    pub seed_words: usize,
+    /// Most words skipped on either side between two chained runs.
+    pub max_gap: usize,
+    /// Fewest words of a passage on each side.
+    pub min_words: usize,
+    /// Least fraction of the longer side's words matched exactly.
+    pub min_identity: f64,
+}
+
+/// A passage shared by two documents: word ranges in each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alignment {
+    /// Words `[a_start, a_end)` of the first document.
+    pub a_start: u32,
+    /// See `a_start`.
+    pub a_end: u32,
+    /// Words `[b_start, b_end)` of the second document.
+    pub b_start: u32,
+    /// See `b_start`.
+    pub b_end: u32,
+    /// Words matched exactly.
+    pub matched: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    a: u32,
+    b: u32,
+    len: u32,
+}
+
+/// Seeds of one hash that repeat more often than this in a document are
+/// capped: a phrase said 50 times in one article adds nothing but quadratic
+/// work.
+const MAX_SEED_REPEATS: usize = 16;
+/// Runs kept per document pair, longest first; beyond this the pair is a
+/// near-duplicate whose shared text is reported by the cluster stage.
+const MAX_RUNS: usize = 4096;
+
+fn gram_hashes(words: &[u32], k: usize) -> Vec<(u64, u32)> {
+    let mut buf = [0u8; 4 * 16];
+    words
+        .windows(k)
+        .enumerate()
+        .map(|(i, w)| {
+            for (j, x) in w.iter().enumerate() {
+                buf[4 * j..4 * j + 4].copy_from_slice(&x.to_le_bytes());
+            }
+            (xxh3_64(&buf[..4 * k]), i as u32)
+        })
+        .collect()
+}
+
+/// Maximal runs of identical words shared by `a` and `b`.
+fn runs(a: &[u32], b: &[u32], k: usize) -> Vec<Run> {
+    if a.len() < k || b.len() < k {
+        return Vec::new();
+    }
+    let mut ga = gram_hashes(a, k);
+    ga.sort_unstable();
+    // (diagonal, position in a) of every seed.
+    let mut seeds: Vec<(i64, u32)> = Vec::new();
+    for (h, j) in gram_hashes(b, k) {
+        let lo = ga.partition_point(|x| x.0 < h);
+        for &(_, i) in ga[lo..].iter().take_while(|x| x.0 == h).take(MAX_SEED_REPEATS) {
+            seeds.push((i as i64 - j as i64, i));
+        }
+    }
+    seeds.sort_unstable();
+    let mut out = Vec::new();
+    for diag in seeds.chunk_by(|x, y| x.0 == y.0) {
+        for run in diag.chunk_by(|x, y| y.1 == x.1 + 1) {
+            let i = run[0].1;
+            let j = (i as i64 - run[0].0) as u32;
+            out.push(Run { a: i, b: j, len: (run.len() + k - 1) as u32 });
+        }
+    }
+    if out.len() > MAX_RUNS {
+        out.sort_by_key(|r| (std::cmp::Reverse(r.len), r.a, r.b));
+        out.truncate(MAX_RUNS);
+    }
+    out.sort_unstable_by_key(|r| (r.a, r.b));
+    out
+}
+
+/// The passages shared by documents with words `a` and `b`, sorted by their
+/// position in `a`.
+pub fn align(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Alignment> {
+    let runs = runs(a, b, cfg.seed_words);
+    let n = runs.len();
+    let gap = cfg.max_gap as u32;
+    // best[r]: words matched by the best chain ending with run r; trim[r]:
+    // words cut from r's start to follow prev[r].
+    let mut best: Vec<u32> = runs.iter().map(|r| r.len).collect();
+    let mut prev: Vec<Option<usize>> = vec![None; n];
+    let mut trim = vec![0u32; n];
+    for r in 0..n {
+        let cur = runs[r];
+        for p in 0..r {
+            let q = runs[p];
+            if q.a >= cur.a || q.b >= cur.b {
+                continue;
+            }
+            let overlap = (q.a + q.len).saturating_sub(cur.a).max((q.b + q.len).saturating_sub(cur.b));
+            if overlap >= cur.len {
+                continue;
+            }
+            let ga = (cur.a + overlap).saturating_sub(q.a + q.len);
+            let gb = (cur.b + overlap).saturating_sub(q.b + q.len);
+            if ga > gap || gb > gap {
+                continue;
+            }
+            let score = best[p] + cur.len - overlap;
+            if score > best[r] {
+                best[r] = score;
+                prev[r] = Some(p);
+                trim[r] = overlap;
+            }
+        }
+    }
+    // Chains, best first; each run belongs to at most one.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&r| (std::cmp::Reverse(best[r]), r));
+    let mut used = vec![false; n];
+    let mut out = Vec::new();
+    for end in order {
+        if used[end] {
+            continue;
+        }
+        let mut chain = vec![end];
+        let mut r = end;
+        while let Some(p) = prev[r] {
+            if used[p] {
+                break;
+            }
+            chain.push(p);
+            r = p;
+        }
+        for &c in &chain {
+            used[c] = true;
+        }
+        let first = runs[*chain.last().expect("non-empty")];
+        let last = runs[end];
+        let matched: u32 =
+            chain.iter().map(|&c| runs[c].len - if c == *chain.last().unwrap() { 0 } else { trim[c] }).sum();
+        let al = Alignment {
+            a_start: first.a,
+            a_end: last.a + last.len,
+            b_start: first.b,
+            b_end: last.b + last.len,
+            matched,
+        };
+        let (la, lb) = (al.a_end - al.a_start, al.b_end - al.b_start);
+        if la.min(lb) as usize >= cfg.min_words && matched as f64 >= cfg.min_identity * la.max(lb) as f64 {
+            out.push(al);
+        }
+    }
+    out.sort_unstable_by_key(|x| (x.a_start, x.b_start));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CFG: AlignConfig = AlignConfig { seed_words: 3, max_gap: 4, min_words: 8, min_identity: 0.6 };
+
+    #[test]
+    fn a_substituted_word_does_not_split_the_passage() {
+        // 11 shared words with word 5 replaced, inside unrelated text.
+        let mut a: Vec<u32> = (1000..1020).collect();
+        let mut b: Vec<u32> = (2000..2007).collect();
+        let passage: Vec<u32> = (1..=11).collect();
+        a.extend(&passage);
+        let mut p2 = passage.clone();
+        p2[5] = 99;
+        b.extend(&p2);
+        a.extend(3000..3010);
+        b.extend(4000..4003);
+        let got = align(&a, &b, &CFG);
+        assert_eq!(got, vec![Alignment { a_start: 20, a_end: 31, b_start: 7, b_end: 18, matched: 10 }]);
+    }
+
+    #[test]
+    fn insertions_and_deletions_are_tolerated() {
+        let a: Vec<u32> = (1..=30).collect();
+        let mut b: Vec<u32> = (1..=10).collect();
+        b.push(500); // inserted
+        b.extend(11..=20);
+        b.extend(22..=30); // 21 deleted
+        let got = align(&a, &b, &CFG);
+        assert_eq!(got.len(), 1);
+        assert_eq!((got[0].a_start, got[0].a_end, got[0].b_start, got[0].b_end), (0, 30, 0, 30));
+        assert_eq!(got[0].matched, 29);
+    }
+
+    #[test]
+    fn long_passages_with_scattered_changes_are_one_passage() {
+        let a: Vec<u32> = (0..300).collect();
+        let b: Vec<u32> = (0..300).map(|i| if i % 10 == 5 { 10_000 + i } else { i }).collect();
+        let got = align(&a, &b, &CFG);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].a_end - got[0].a_start, 300);
+    }
+
+    #[test]
+    fn short_shared_phrases_are_not_passages() {
+        let mut a: Vec<u32> = (1000..1020).collect();
+        let mut b: Vec<u32> = (2000..2020).collect();
+        a.splice(5..5, [1, 2, 3, 4, 5]);
+        b.splice(9..9, [1, 2, 3, 4, 5]);
+        assert!(align(&a, &b, &CFG).is_empty());
+    }
+
+    #[test]
+    fn two_separate_passages_stay_separate() {
+        let mut a: Vec<u32> = (1..=12).collect();
+        a.extend(100..140);
+        a.extend(50..62);
+        let mut b: Vec<u32> = (50..62).collect();
+        b.extend(200..230);
+        b.extend(1..=12);
+        let got = align(&a, &b, &CFG);
+        assert_eq!(got.len(), 2, "{got:?}");
+    }
+}

@@ -1,0 +1,230 @@
+//! Stage 8, **passages**: the statements sources recycle from each other.
+//!
+//! ```text
+//! words ─► fingerprint (winnowed anchors) ─► match (postings → document pairs)
+//!       ─► align (word-level, per pair) ─► group (statements) ─► locate (byte spans)
+//! ```
+//!
+//! Whole-document similarity cannot see a quote of twenty words inside an
+//! article of five hundred; this stage can. Its cost grows with the number of
+//! anchors and of document pairs that share a *rare* anchor, not with all
+//! pairs: anchors found in more than `max_df` clusters are formulas or
+//! boilerplate and seed nothing, though a passage that contains them is still
+//! aligned word for word once a rarer part of it has brought the two
+//! documents together.
+
+pub mod align;
+pub mod fingerprint;
+pub mod statement;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::types::DocId;
+pub use align::{AlignConfig, Alignment};
+pub use fingerprint::Anchor;
+pub use statement::{Occurrence, Statement};
+
+/// Parameters of the passage stages.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct PassageConfig {
+    /// Find statements at all.
+    pub enabled: bool,
+    /// Words per anchor.
+    pub anchor_words: usize,
+    /// Winnowing window, in anchors.
+    pub window: usize,
+    /// Anchors in more clusters than this seed no document pair.
+    pub max_df: usize,
+    /// Word-level alignment.
+    pub align: AlignConfig,
+    /// A statement is boilerplate when one source has at least this many of
+    /// its documents and at least half of all of them.
+    pub boilerplate_docs: usize,
+}
+
+impl Default for PassageConfig {
+    fn default() -> PassageConfig {
+        PassageConfig {
+            enabled: true,
+            anchor_words: 4,
+            window: 3,
+            max_df: 64,
+            align: AlignConfig { seed_words: 3, max_gap: 4, min_words: 8, min_identity: 0.6 },
+            boilerplate_docs: 4,
+        }
+    }
+}
+
+/// A document's share of the passage stages: its word hashes (truncated to
+/// 32 bits: a rare collision only adds a false one-word match) and anchors.
+#[derive(Clone, Debug, Default)]
+pub struct DocWords {
+    /// One hash per token, in order.
+    pub words: Vec<u32>,
+    /// Winnowed anchors.
+    pub anchors: Vec<Anchor>,
+}
+
+/// A passage found between two documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Passage {
+    /// The earlier document.
+    pub a: DocId,
+    /// The later document.
+    pub b: DocId,
+    /// Word ranges and matched count.
+    pub alignment: Alignment,
+    /// Most of its anchors are site-template anchors (see [`Matches`]).
+    pub templated: bool,
+}
+
+/// What the match stage found.
+#[derive(Clone, Debug, Default)]
+pub struct Matches {
+    /// Document pairs sharing a seed anchor, sorted, without repeats.
+    pub pairs: Vec<(DocId, DocId)>,
+    /// Anchors found in at least `boilerplate_docs` documents of a single
+    /// source — site headers, footers, bylines — sorted. A passage made
+    /// mostly of them is boilerplate even when only two documents of that
+    /// source happen to be compared.
+    pub template: Vec<u64>,
+}
+
+impl Matches {
+    /// Returns true if and only if at least half of `doc`'s anchors in the
+    /// word range `[start, end)` are template anchors.
+    pub fn is_templated(&self, doc: &DocWords, start: u32, end: u32) -> bool {
+        if self.template.is_empty() {
+            return false;
+        }
+        let lo = doc.anchors.partition_point(|a| a.pos < start);
+        let hi = doc.anchors.partition_point(|a| a.pos < end);
+        let inside = &doc.anchors[lo..hi];
+        let templated = inside.iter().filter(|a| self.template.binary_search(&a.hash).is_ok()).count();
+        !inside.is_empty() && 2 * templated >= inside.len()
+    }
+}
+
+/// Groups the anchors of all documents by hash.
+///
+/// Pairs: documents that share at least one seed anchor, i.e. an anchor
+/// present in 2 to `max_df` distinct groups, where `group[d]` is the
+/// document's near-duplicate cluster (or the document itself). Pairs inside
+/// one group are skipped: their shared text is the cluster stage's business.
+/// Template anchors: see [`Matches::template`]; `source[d]` is the
+/// document's source number.
+pub fn matching_pairs(
+    docs: &[DocWords],
+    group: &[u32],
+    source: &[u32],
+    max_df: usize,
+    boilerplate_docs: usize,
+) -> Matches {
+    let mut postings: Vec<(u64, u32)> = docs
+        .par_iter()
+        .enumerate()
+        .fold(Vec::new, |mut acc, (d, w)| {
+            acc.extend(w.anchors.iter().map(|a| (a.hash, d as u32)));
+            acc
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        });
+    postings.par_sort_unstable();
+    postings.dedup();
+    let lists: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
+    let template: Vec<u64> = lists
+        .par_iter()
+        .filter(|list| list.len() >= boilerplate_docs)
+        .filter_map(|list| {
+            let mut sources: Vec<u32> = list.iter().map(|&(_, d)| source[d as usize]).collect();
+            sources.sort_unstable();
+            let top = sources.chunk_by(|a, b| a == b).map(<[u32]>::len).max().unwrap_or(0);
+            (top >= boilerplate_docs).then_some(list[0].0)
+        })
+        .collect();
+    let mut pairs: Vec<(DocId, DocId)> = lists
+        .par_iter()
+        .fold(Vec::new, |mut acc, list| {
+            let mut groups: Vec<u32> = list.iter().map(|&(_, d)| group[d as usize]).collect();
+            groups.sort_unstable();
+            groups.dedup();
+            if groups.len() < 2 || groups.len() > max_df {
+                return acc;
+            }
+            for (i, &(_, a)) in list.iter().enumerate() {
+                for &(_, b) in &list[i + 1..] {
+                    if group[a as usize] != group[b as usize] {
+                        acc.push((DocId(a), DocId(b)));
+                    }
+                }
+            }
+            acc
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        });
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    Matches { pairs, template }
+}
+
+/// Aligns every pair, in parallel; the result is in pair order.
+pub fn align_pairs(docs: &[DocWords], matches: &Matches, cfg: &AlignConfig) -> Vec<Passage> {
+    matches
+        .pairs
+        .par_iter()
+        .flat_map_iter(|&(a, b)| {
+            let (da, db) = (&docs[a.index()], &docs[b.index()]);
+            align::align(&da.words, &db.words, cfg).into_iter().map(move |al| Passage {
+                a,
+                b,
+                alignment: al,
+                templated: matches.is_templated(da, al.a_start, al.a_end)
+                    || matches.is_templated(db, al.b_start, al.b_end),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(words: Vec<u32>) -> DocWords {
+        let mut anchors = Vec::new();
+        fingerprint::winnow(&words, 4, 3, &mut Vec::new(), &mut anchors);
+        DocWords { words, anchors }
+    }
+
+    #[test]
+    fn rare_anchors_pair_documents_and_frequent_ones_do_not() {
+        let shared: Vec<u32> = (1..=12).collect();
+        let formula: Vec<u32> = (500..512).collect();
+        let mut docs = Vec::new();
+        // Documents 0 and 1 share a quote; all ten share a formula.
+        for d in 0..10u32 {
+            let mut w: Vec<u32> = (d * 1000 + 100..d * 1000 + 140).collect();
+            w.extend(&formula);
+            if d < 2 {
+                w.extend(&shared);
+            }
+            docs.push(doc(w));
+        }
+        let group: Vec<u32> = (0..10).collect();
+        let source: Vec<u32> = (0..10).collect();
+        let m = matching_pairs(&docs, &group, &source, 5, 4);
+        assert_eq!(m.pairs, vec![(DocId(0), DocId(1))]);
+        assert!(m.template.is_empty(), "ten sources, one document each");
+        // Documents of one cluster are never paired.
+        let group = vec![0, 0, 2, 3, 4, 5, 6, 7, 8, 9];
+        assert!(matching_pairs(&docs, &group, &source, 5, 4).pairs.is_empty());
+        // The formula repeated by one source is a template.
+        let m = matching_pairs(&docs, &(0..10).collect::<Vec<_>>(), &[1; 10], 5, 4);
+        assert!(m.is_templated(&docs[3], 40, 52));
+        assert!(!m.is_templated(&docs[0], 52, 64), "the quote is not");
+    }
+}
