@@ -102,6 +102,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "F", default_value_t = PassageConfig::default().align.min_identity)]
     pub min_identity: f64,
 
+    /// Statements: most words skipped on either side between two matching
+    /// stretches of one passage (substituted, inserted or deleted words).
+    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().align.max_gap)]
+    pub max_gap: usize,
+
     /// Statements: anchors (word 4-grams) found in more document clusters
     /// than this are formulas or boilerplate and seed no comparison.
     #[arg(long, value_name = "N", default_value_t = PassageConfig::default().max_df)]
@@ -136,6 +141,7 @@ impl ScanArgs {
         c.passage.enabled = !self.no_statements;
         c.passage.align.min_words = self.min_words;
         c.passage.align.min_identity = self.min_identity;
+        c.passage.align.max_gap = self.max_gap;
         c.passage.max_df = self.max_df;
         c.passage.boilerplate_docs = self.boilerplate_docs;
         if let Some(t) = self.threads {

@@ -15,7 +15,7 @@ use crate::sign::Method;
 pub const DEFAULT_THRESHOLD: f64 = 0.6;
 /// Default floor of the similarity between any two members of a cluster
 /// (the drift guard, see `cluster`).
-pub const DEFAULT_PAIR_FLOOR: f64 = 0.55;
+pub const DEFAULT_PAIR_FLOOR: f64 = 0.5;
 /// Default number of MinHash lanes.
 pub const DEFAULT_NUM_PERM: usize = 128;
 /// Default word n-gram size.
@@ -26,9 +26,9 @@ pub const DEFAULT_SEED: u64 = 1;
 /// A false positive costs one signature comparison in the verify stage, a
 /// false negative a missed duplicate, so recall is weighted higher than
 /// datasketch's 0.5/0.5.
-pub const DEFAULT_FP_WEIGHT: f64 = 0.3;
+pub const DEFAULT_FP_WEIGHT: f64 = 0.05;
 /// See [`DEFAULT_FP_WEIGHT`].
-pub const DEFAULT_FN_WEIGHT: f64 = 0.7;
+pub const DEFAULT_FN_WEIGHT: f64 = 0.95;
 
 /// Everything a scan needs to know.
 #[derive(Clone, Debug, Serialize)]

@@ -298,7 +298,27 @@ fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let edges = timings.run(Stage::Verify, || verify::edges(&candidates, sim, config.threshold));
     bar.finish_and_clear();
     let spin = progress.spinner("cluster");
-    let clusters = timings.run(Stage::Cluster, || cluster::clusters(&units, &edges, sim, config.limits()));
+    let clusters = timings.run(Stage::Cluster, || {
+        // Clustering decides with exact Jaccard where it can: only documents
+        // with a verified edge are compared, and their word n-gram sets are
+        // cheap to rebuild from the word hashes kept for the passage stages.
+        // The drift guard then holds for the true similarity, not only for an
+        // estimate within ±0.05 of it.
+        if config.shingle.kind == ShingleKind::Word && !config.exact_jaccard {
+            let mut ends: Vec<DocId> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
+            ends.sort_unstable();
+            ends.dedup();
+            let built: Vec<Vec<u64>> =
+                ends.par_iter().map(|d| shingle::word_id_set(&words[d.index()].words, config.shingle.n)).collect();
+            let mut exact: Vec<Option<Vec<u64>>> = vec![None; docs.len()];
+            for (d, set) in ends.into_iter().zip(built) {
+                exact[d.index()] = Some(set);
+            }
+            cluster::clusters(&units, &edges, Similarity::Exact(&exact), config.limits())
+        } else {
+            cluster::clusters(&units, &edges, sim, config.limits())
+        }
+    });
     spin.finish_and_clear();
     drop((sigs, sets, content));
 
@@ -441,9 +461,8 @@ fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> An
     }
     let sig = signer.sign(&s.shingles);
     let set = config.exact_jaccard.then(|| shingle::into_set(s.shingles.clone()));
-    let mut words = DocWords::default();
+    let mut words = DocWords { words: s.tokens.iter().map(|t| t.hash as u32).collect(), anchors: Vec::new() };
     if config.passage.enabled {
-        words.words = s.tokens.iter().map(|t| t.hash as u32).collect();
         let pc = &config.passage;
         fingerprint::winnow(&words.words, pc.anchor_words, pc.window, &mut s.kgrams, &mut words.anchors);
     }

@@ -87,6 +87,29 @@ pub fn char_shingles(normalized: &str, n: usize, out: &mut Vec<u64>) {
     }
 }
 
+/// The sorted set of word `n`-gram hashes of a document given by 32-bit word
+/// hashes (the form the passage stages keep). Same sets as
+/// [`word_shingles`] up to the hash function: used to compute exact Jaccard
+/// after the fact without keeping every document's shingles.
+pub fn word_id_set(words: &[u32], n: usize) -> Vec<u64> {
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let n = n.min(words.len());
+    let mut buf = Vec::with_capacity(4 * n);
+    let set = words
+        .windows(n)
+        .map(|w| {
+            buf.clear();
+            for x in w {
+                buf.extend_from_slice(&x.to_le_bytes());
+            }
+            xxh3_64(&buf)
+        })
+        .collect();
+    into_set(set)
+}
+
 /// Sorts and deduplicates shingle hashes into a set, for exact Jaccard.
 pub fn into_set(mut shingles: Vec<u64>) -> Vec<u64> {
     shingles.sort_unstable();
@@ -152,6 +175,19 @@ mod tests {
         let mut out = Vec::new();
         char_shingles("لافروف", 3, &mut out);
         assert_eq!(out.len(), 4);
+    }
+
+    #[test]
+    fn word_id_sets_give_the_jaccard_of_word_shingles() {
+        let a: Vec<u32> = (0..20).collect();
+        let b: Vec<u32> = (2..22).collect();
+        let to_tokens = |w: &[u32]| toks(&w.iter().map(|&x| x as u64).collect::<Vec<_>>());
+        let (mut sa, mut sb) = (Vec::new(), Vec::new());
+        word_shingles(&to_tokens(&a), 3, &mut sa);
+        word_shingles(&to_tokens(&b), 3, &mut sb);
+        let direct = jaccard(&into_set(sa), &into_set(sb));
+        assert_eq!(jaccard(&word_id_set(&a, 3), &word_id_set(&b, 3)), direct);
+        assert_eq!(direct, 16.0 / 20.0);
     }
 
     #[test]

@@ -165,19 +165,10 @@ pub fn align(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Alignment> {
         for &c in &chain {
             used[c] = true;
         }
-        let first = runs[*chain.last().expect("non-empty")];
-        let last = runs[end];
-        let matched: u32 =
-            chain.iter().map(|&c| runs[c].len - if c == *chain.last().unwrap() { 0 } else { trim[c] }).sum();
-        let al = Alignment {
-            a_start: first.a,
-            a_end: last.a + last.len,
-            b_start: first.b,
-            b_end: last.b + last.len,
-            matched,
-        };
+        chain.reverse();
+        let al = trimmed(&runs, &chain, &trim);
         let (la, lb) = (al.a_end - al.a_start, al.b_end - al.b_start);
-        if la.min(lb) as usize >= cfg.min_words && matched as f64 >= cfg.min_identity * la.max(lb) as f64 {
+        if la.min(lb) as usize >= cfg.min_words && al.matched as f64 >= cfg.min_identity * la.max(lb) as f64 {
             out.push(al);
         }
     }
@@ -185,11 +176,59 @@ pub fn align(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Alignment> {
     out
 }
 
+/// Each word skipped inside a passage costs this many matched words when
+/// deciding where the passage ends. See [`trimmed`]. Measured with
+/// `scripts/quality.sh`: 2.0 lost 3 points of recall on quotes with 10% of
+/// their words changed for no gain in precision; 1.0 is the best plagdet.
+const GAP_COST: f64 = 1.0;
+
+/// The passage of a chain (runs in order), trimmed at both ends: the
+/// contiguous part of the chain maximizing matched words minus
+/// [`GAP_COST`] × skipped words (the larger side of each gap). A stock
+/// phrase a few words before or after a quote («وزير الخارجية الروسي سيرغي
+/// لافروف» … the quote) chains within `max_gap` but does not pay for the gap,
+/// so it is left out; gaps inside a long passage are paid by the runs around
+/// them.
+fn trimmed(runs: &[Run], chain: &[usize], trim: &[u32]) -> Alignment {
+    // Kadane over the chain: element i gains its run's (trimmed) length and
+    // pays the gap that precedes it.
+    let (mut best, mut best_range) = (f64::MIN, (0, 0));
+    let (mut cur, mut cur_start) = (0f64, 0usize);
+    for (i, &r) in chain.iter().enumerate() {
+        let (gain, gap) = if i == 0 {
+            (runs[r].len, 0)
+        } else {
+            let (p, q) = (runs[chain[i - 1]], runs[r]);
+            let t = trim[r];
+            let gap = (q.a + t - (p.a + p.len)).max(q.b + t - (p.b + p.len));
+            (q.len - t, gap)
+        };
+        let with_prev = cur + gain as f64 - GAP_COST * gap as f64;
+        if i == 0 || gain as f64 > with_prev {
+            cur = gain as f64;
+            cur_start = i;
+        } else {
+            cur = with_prev;
+        }
+        if cur > best {
+            best = cur;
+            best_range = (cur_start, i);
+        }
+    }
+    let (s, e) = best_range;
+    let part = &chain[s..=e];
+    let (first, last) = (runs[part[0]], runs[part[part.len() - 1]]);
+    // The first run of the part loses nothing: its trim was against a run
+    // now outside the passage.
+    let matched = first.len + part[1..].iter().map(|&r| runs[r].len - trim[r]).sum::<u32>();
+    Alignment { a_start: first.a, a_end: last.a + last.len, b_start: first.b, b_end: last.b + last.len, matched }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const CFG: AlignConfig = AlignConfig { seed_words: 3, max_gap: 4, min_words: 8, min_identity: 0.6 };
+    const CFG: AlignConfig = AlignConfig { seed_words: 3, max_gap: 8, min_words: 8, min_identity: 0.6 };
 
     #[test]
     fn a_substituted_word_does_not_split_the_passage() {
@@ -227,6 +266,21 @@ mod tests {
         let got = align(&a, &b, &CFG);
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].a_end - got[0].a_start, 300);
+    }
+
+    #[test]
+    fn a_stock_phrase_just_before_a_quote_is_trimmed_off() {
+        // A 4-word formula, 5 different words, then a 12-word quote: the
+        // formula chains (gap ≤ 8) but does not pay for its gap.
+        let mut a: Vec<u32> = (1000..1010).collect();
+        let mut b: Vec<u32> = (2000..2010).collect();
+        a.extend([1, 2, 3, 4, 900, 901, 902, 903, 904]);
+        b.extend([1, 2, 3, 4, 800, 801, 802, 803, 804]);
+        a.extend(20..32);
+        b.extend(20..32);
+        let got = align(&a, &b, &CFG);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!((got[0].a_start, got[0].a_end), (19, 31));
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl Default for PassageConfig {
             anchor_words: 4,
             window: 3,
             max_df: 64,
-            align: AlignConfig { seed_words: 3, max_gap: 4, min_words: 8, min_identity: 0.6 },
+            align: AlignConfig { seed_words: 3, max_gap: 8, min_words: 8, min_identity: 0.6 },
             boilerplate_docs: 4,
         }
     }

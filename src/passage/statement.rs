@@ -2,7 +2,7 @@
 //!
 //! Each passage links an occurrence in one document with one in another.
 //! Occurrences in the same document that overlap by at least half of the
-//! shorter one are the same text, so they are joined too; the connected
+//! longer one are the same text, so they are joined too; the connected
 //! occurrences form one statement. Within a statement, overlapping
 //! occurrences of one document are merged into their union.
 
@@ -71,18 +71,14 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, boilerplate_docs: usize) 
     let mut order: Vec<usize> = (0..occ.len()).collect();
     order.sort_unstable_by_key(|&i| (occ[i].0, occ[i].1, occ[i].2, i));
     for same_doc in order.chunk_by(|&x, &y| occ[x].0 == occ[y].0) {
-        let mut cur = same_doc[0];
-        let mut cur_end = occ[cur].2;
+        // Sweep in start order; each occurrence is compared with the first
+        // occurrence of the current run of mutually overlapping ones.
+        let mut anchor = same_doc[0];
         for &i in &same_doc[1..] {
-            let (_, s, e) = occ[i];
-            let overlap = cur_end.min(e).saturating_sub(s);
-            let shorter = (e - s).min(cur_end - occ[cur].1);
-            if 2 * overlap >= shorter && overlap > 0 {
-                uf.union(cur, i);
-                cur_end = cur_end.max(e);
+            if same_text(occ[anchor], occ[i]) {
+                uf.union(anchor, i);
             } else {
-                cur = i;
-                cur_end = e;
+                anchor = i;
             }
         }
     }
@@ -111,6 +107,16 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, boilerplate_docs: usize) 
         ))
     });
     out
+}
+
+/// Two occurrences in one document are the same text when they overlap by at
+/// least half of the *longer* one. Half of the shorter would let a passage
+/// covering a whole reprinted article swallow every quote inside it, and
+/// chain unrelated statements together through it.
+fn same_text(x: (DocId, u32, u32), y: (DocId, u32, u32)) -> bool {
+    let overlap = x.2.min(y.2).saturating_sub(x.1.max(y.1));
+    let longer = (x.2 - x.1).max(y.2 - y.1);
+    overlap > 0 && 2 * overlap >= longer
 }
 
 fn first(s: &Statement) -> (DocId, u32) {
