@@ -83,7 +83,8 @@ pub enum Stage {
     Align,
     /// Grouping passages into statements.
     Group,
-    /// Re-reading the documents that hold statements, for byte spans.
+    /// Re-reading the documents that hold statements (byte spans, contexts)
+    /// or belong to clusters (excerpts for the report).
     Locate,
     /// Writing the outputs.
     Report,
@@ -150,6 +151,9 @@ pub struct Scan {
     pub clusters: Vec<Cluster>,
     /// Recycled statements, most widely recycled first.
     pub statements: Vec<Statement>,
+    /// Texts (cut at [`EXCERPT_BYTES`]) of the members of the first
+    /// [`EXCERPT_CLUSTERS`] clusters, sorted by document, for the report.
+    pub excerpts: Vec<(DocId, String)>,
     /// What the walk found and skipped.
     pub discovery: Discovery,
     /// The banding used.
@@ -324,18 +328,20 @@ fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
 
     let mut pairs =
         PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64, ..Default::default() };
-    let statements = if config.passage.enabled {
-        statements(&discovery, &docs, &clusters, words, config, &progress, &mut timings, &mut pairs)
+    let mut statements = if config.passage.enabled {
+        statements(&docs, &clusters, words, config, &progress, &mut timings, &mut pairs)
     } else {
         Vec::new()
     };
-    Ok(Scan { docs, clusters, statements, discovery, banding, pairs, timings })
+    let spin = progress.spinner("locate");
+    let excerpts = timings.run(Stage::Locate, || locate(&discovery, &mut statements, &clusters));
+    spin.finish_and_clear();
+    Ok(Scan { docs, clusters, statements, excerpts, discovery, banding, pairs, timings })
 }
 
 /// The passage stages: match, align, group, locate.
 #[allow(clippy::too_many_arguments)]
 fn statements(
-    discovery: &Discovery,
     docs: &[Document],
     clusters: &[Cluster],
     words: Vec<DocWords>,
@@ -370,7 +376,7 @@ fn statements(
     counts.aligned = matches.pairs.len() as u64;
     counts.passages = passages.len() as u64;
 
-    let mut statements = timings.run(Stage::Group, || {
+    let statements = timings.run(Stage::Group, || {
         let date: Vec<Option<String>> = docs.iter().map(|d| d.date.clone()).collect();
         passage::statement::group(
             &passages,
@@ -378,36 +384,54 @@ fn statements(
             pc.boilerplate_docs,
         )
     });
-    timings.run(Stage::Locate, || locate(discovery, &mut statements));
     statements
 }
 
-/// Re-reads the documents that hold statements (streaming, in input order)
-/// to turn word ranges into byte spans and to copy out statement texts. Text
-/// is not kept in memory between the first pass and this one.
-fn locate(discovery: &Discovery, statements: &mut [Statement]) {
+/// Clusters whose members' texts are kept for the report's diff view.
+pub const EXCERPT_CLUSTERS: usize = 200;
+/// Bytes of a member's text kept for the report (cut on a char boundary).
+pub const EXCERPT_BYTES: usize = 20_000;
+
+/// Re-reads the documents that hold statements or belong to the first
+/// clusters (streaming, in input order) to turn word ranges into byte spans,
+/// copy out statement texts and contexts, and keep excerpts of clustered
+/// documents for the report. Text is not kept in memory between the first
+/// pass and this one.
+fn locate(discovery: &Discovery, statements: &mut [Statement], clusters: &[Cluster]) -> Vec<(DocId, String)> {
     let index = passage::statement::occurrence_index(statements);
-    if index.is_empty() {
-        return;
+    let mut excerpt_docs: Vec<DocId> =
+        clusters.iter().take(EXCERPT_CLUSTERS).flat_map(|c| c.members.iter().map(|m| m.0)).collect();
+    excerpt_docs.sort_unstable();
+    let mut excerpts = Vec::new();
+    if index.is_empty() && excerpt_docs.is_empty() {
+        return excerpts;
     }
+    let last = index.last().map_or(0, |r| r.0.index()).max(excerpt_docs.last().map_or(0, |d| d.index()));
     let mut analyzer = Analyzer::new();
     let mut tokens = Vec::new();
     let mut spans = Vec::new();
     let mut rows = index.chunk_by(|x, y| x.0 == y.0).peekable();
-    for (i, rec) in Reader::new(discovery.files.clone()).enumerate() {
-        let Some(entries) = rows.peek() else { break };
-        if entries[0].0.index() != i {
-            continue;
-        }
-        if let Ok(text) = &rec.content {
+    let mut wanted = excerpt_docs.iter().peekable();
+    for (i, rec) in Reader::new(discovery.files.clone()).enumerate().take(last + 1) {
+        let entries = rows.next_if(|e| e[0].0.index() == i);
+        let excerpt = wanted.next_if(|d| d.index() == i).is_some();
+        let Ok(text) = &rec.content else { continue };
+        if let Some(entries) = entries {
             tokens.clear();
             analyzer.tokens_into(text, &mut tokens);
             spans.clear();
             spans.extend(tokens.iter().map(|t| t.span));
             passage::statement::locate(statements, entries, text, &spans);
         }
-        rows.next();
+        if excerpt {
+            let mut end = text.len().min(EXCERPT_BYTES);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            excerpts.push((DocId(i as u32), text[..end].to_string()));
+        }
     }
+    excerpts
 }
 
 /// Normalize, shingle and sign one record; its text is dropped here.

@@ -22,6 +22,27 @@ pub struct Occurrence {
     pub word_end: u32,
     /// Byte span in the original text, filled by [`locate`].
     pub span: Span,
+    /// The passage with some text around it, for the report; filled by
+    /// [`locate`] for the first [`CONTEXT_STATEMENTS`] statements only.
+    #[serde(skip)]
+    pub context: Option<Context>,
+}
+
+/// Statements whose occurrences get a [`Context`]: what `report.html` embeds.
+/// The JSONL files have every statement; the page points to them for the rest.
+pub const CONTEXT_STATEMENTS: usize = 1000;
+/// Characters of context kept on each side of an occurrence.
+pub const CONTEXT_CHARS: usize = 240;
+
+/// An occurrence's text and its surroundings, as published.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Context {
+    /// Up to [`CONTEXT_CHARS`] characters before the passage.
+    pub before: String,
+    /// The passage.
+    pub text: String,
+    /// Up to [`CONTEXT_CHARS`] characters after it.
+    pub after: String,
 }
 
 /// A passage shared by two or more documents.
@@ -129,7 +150,7 @@ fn statement(occ: impl Iterator<Item = (DocId, u32, u32)>, info: &DocInfo<'_>, b
     for (doc, s, e) in occ {
         match merged.last_mut() {
             Some(last) if last.doc == doc && s < last.word_end => last.word_end = last.word_end.max(e),
-            _ => merged.push(Occurrence { doc, word_start: s, word_end: e, span: Span::default() }),
+            _ => merged.push(Occurrence { doc, word_start: s, word_end: e, span: Span::default(), context: None }),
         }
     }
     let mut docs: Vec<DocId> = merged.iter().map(|o| o.doc).collect();
@@ -181,6 +202,16 @@ pub fn locate(statements: &mut [Statement], entries: &[(DocId, u32, u32)], text:
         let (first, last) = (occ.word_start as usize, occ.word_end as usize - 1);
         if last < spans.len() {
             occ.span = Span { start: spans[first].start, end: spans[last].end };
+        }
+        if (s as usize) < CONTEXT_STATEMENTS {
+            let r = occ.span.range();
+            let before_start = text[..r.start].char_indices().rev().nth(CONTEXT_CHARS - 1).map_or(0, |(i, _)| i);
+            let after_end = text[r.end..].char_indices().nth(CONTEXT_CHARS).map_or(text.len(), |(i, _)| r.end + i);
+            occ.context = Some(Context {
+                before: text[before_start..r.start].to_string(),
+                text: text[r.clone()].to_string(),
+                after: text[r.end..after_end].to_string(),
+            });
         }
         if o as usize == st.representative {
             st.text = text[occ.span.range()].to_string();
