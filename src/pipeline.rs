@@ -372,19 +372,19 @@ fn statements(
     let bar = progress.items("align", matches.pairs.len() as u64);
     let passages = timings.run(Stage::Align, || passage::align_pairs(&words, &matches, &pc.align));
     bar.finish_and_clear();
-    drop(words);
     counts.aligned = matches.pairs.len() as u64;
     counts.passages = passages.len() as u64;
 
-    let statements = timings.run(Stage::Group, || {
+    timings.run(Stage::Group, || {
         let date: Vec<Option<String>> = docs.iter().map(|d| d.date.clone()).collect();
+        let is_formula =
+            |d: DocId, start: u32, end: u32, n: usize| matches.is_formula(&words[d.index()], start, end, n);
         passage::statement::group(
             &passages,
-            &passage::statement::DocInfo { source: &source, date: &date },
+            &passage::statement::DocInfo { source: &source, date: &date, group: &group, is_formula: &is_formula },
             pc.boilerplate_docs,
         )
-    });
-    statements
+    })
 }
 
 /// Clusters whose members' texts are kept for the report's diff view.

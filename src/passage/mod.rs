@@ -89,6 +89,9 @@ pub struct Matches {
     /// mostly of them is boilerplate even when only two documents of that
     /// source happen to be compared.
     pub template: Vec<u64>,
+    /// Document frequency (in groups) of every anchor found in two or more
+    /// groups, sorted by hash.
+    pub df: Vec<(u64, u32)>,
 }
 
 impl Matches {
@@ -103,6 +106,26 @@ impl Matches {
         let inside = &doc.anchors[lo..hi];
         let templated = inside.iter().filter(|a| self.template.binary_search(&a.hash).is_ok()).count();
         !inside.is_empty() && 2 * templated >= inside.len()
+    }
+
+    /// Returns true if and only if at least half of `doc`'s anchors in the
+    /// word range `[start, end)` are found in more than twice as many
+    /// groups as the `groups` the statement was found in: the words are
+    /// common in other contexts, so the statement is a string of stock
+    /// phrases. A quote, even one recycled by a hundred outlets, has anchors
+    /// about as frequent as itself.
+    pub fn is_formula(&self, doc: &DocWords, start: u32, end: u32, groups: usize) -> bool {
+        let lo = doc.anchors.partition_point(|a| a.pos < start);
+        let hi = doc.anchors.partition_point(|a| a.pos < end);
+        let inside = &doc.anchors[lo..hi];
+        let frequent = inside
+            .iter()
+            .filter(|a| match self.df.binary_search_by_key(&a.hash, |x| x.0) {
+                Ok(i) => self.df[i].1 as usize > 2 * groups,
+                Err(_) => false,
+            })
+            .count();
+        !inside.is_empty() && 2 * frequent >= inside.len()
     }
 }
 
@@ -145,13 +168,20 @@ pub fn matching_pairs(
             (top >= boilerplate_docs).then_some(list[0].0)
         })
         .collect();
-    let mut pairs: Vec<(DocId, DocId)> = lists
+    let df: Vec<(u64, u32)> = lists
         .par_iter()
-        .fold(Vec::new, |mut acc, list| {
+        .map(|list| {
             let mut groups: Vec<u32> = list.iter().map(|&(_, d)| group[d as usize]).collect();
             groups.sort_unstable();
             groups.dedup();
-            if groups.len() < 2 || groups.len() > max_df {
+            (list[0].0, groups.len() as u32)
+        })
+        .collect();
+    let mut pairs: Vec<(DocId, DocId)> = lists
+        .par_iter()
+        .zip(df.par_iter())
+        .fold(Vec::new, |mut acc, (list, &(_, groups))| {
+            if groups < 2 || groups as usize > max_df {
                 return acc;
             }
             for (i, &(_, a)) in list.iter().enumerate() {
@@ -169,7 +199,7 @@ pub fn matching_pairs(
         });
     pairs.par_sort_unstable();
     pairs.dedup();
-    Matches { pairs, template }
+    Matches { pairs, template, df }
 }
 
 /// Aligns every pair, in parallel; the result is in pair order.

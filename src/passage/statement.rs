@@ -54,8 +54,11 @@ pub struct Statement {
     pub docs: usize,
     /// Distinct sources.
     pub sources: usize,
-    /// Repeated within one source like a site template rather than news.
+    /// Not news: a site template repeated within one source, or a formula
+    /// repeated everywhere. Kept out of the headline counts.
     pub boilerplate: bool,
+    /// Why `boilerplate` is set.
+    pub boilerplate_kind: Option<BoilerplateKind>,
     /// The earliest dated document, if any occurrence has a date.
     pub origin: Option<DocId>,
     /// Index in `occurrences` of the one whose text represents the statement:
@@ -65,12 +68,31 @@ pub struct Statement {
     pub text: String,
 }
 
+/// Why a statement is boilerplate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BoilerplateKind {
+    /// One source repeats it across many of its documents (headers, footers,
+    /// bylines, comment forms).
+    Template,
+    /// Its word sequences are far more common in the corpus than the
+    /// statement itself: stock phrases strung together («according to
+    /// officials, a spokesman for the ministry said»), not a recycled quote.
+    Formula,
+}
+
 /// What grouping needs to know of every document.
 pub struct DocInfo<'a> {
     /// Source number of each document.
     pub source: &'a [u32],
     /// Date of each document, ISO 8601 when present (compared as text).
     pub date: &'a [Option<String>],
+    /// Near-duplicate group (cluster, or the document itself) of each
+    /// document.
+    pub group: &'a [u32],
+    /// Whether the words `[start, end)` of a document, found in `groups`
+    /// groups, are a formula (see [`BoilerplateKind::Formula`]).
+    pub is_formula: &'a (dyn Fn(DocId, u32, u32, usize) -> bool + Sync),
 }
 
 /// Groups `passages` into statements, most widely recycled first
@@ -115,7 +137,19 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, boilerplate_docs: usize) 
                 templated += passages[i / 2].templated as usize;
             }
             let mut st = statement(g.iter().map(|&(_, i)| occ[i]), info, boilerplate_docs);
-            st.boilerplate |= 2 * templated >= total && templated > 0;
+            if st.boilerplate_kind.is_none() && templated > 0 && 2 * templated >= total {
+                st.boilerplate_kind = Some(BoilerplateKind::Template);
+            }
+            if st.boilerplate_kind.is_none() {
+                let rep = &st.occurrences[st.representative];
+                let mut groups: Vec<u32> = st.occurrences.iter().map(|o| info.group[o.doc.index()]).collect();
+                groups.sort_unstable();
+                groups.dedup();
+                if (info.is_formula)(rep.doc, rep.word_start, rep.word_end, groups.len()) {
+                    st.boilerplate_kind = Some(BoilerplateKind::Formula);
+                }
+            }
+            st.boilerplate = st.boilerplate_kind.is_some();
             st
         })
         .collect();
@@ -172,7 +206,8 @@ fn statement(occ: impl Iterator<Item = (DocId, u32, u32)>, info: &DocInfo<'_>, b
     Statement {
         docs: docs.len(),
         sources: counts.len(),
-        boilerplate: top >= boilerplate_docs && 2 * top >= docs.len(),
+        boilerplate: false,
+        boilerplate_kind: (top >= boilerplate_docs && 2 * top >= docs.len()).then_some(BoilerplateKind::Template),
         origin,
         representative,
         occurrences: merged,
@@ -265,7 +300,11 @@ mod tests {
         let passages = [p(0, (10, 30), 1, (5, 25)), p(0, (12, 30), 2, (0, 18)), p(1, (5, 25), 2, (0, 18))];
         let source = [0, 1, 2];
         let date = [Some("2021-03-02".to_string()), Some("2021-03-01".to_string()), None];
-        let st = group(&passages, &DocInfo { source: &source, date: &date }, 4);
+        let st = group(
+            &passages,
+            &DocInfo { source: &source, date: &date, group: &[0, 1, 2, 3, 4, 5], is_formula: &|_, _, _, _| false },
+            4,
+        );
         assert_eq!(st.len(), 1);
         assert_eq!(st[0].docs, 3);
         assert_eq!(st[0].sources, 3);
@@ -277,7 +316,16 @@ mod tests {
     #[test]
     fn different_passages_are_different_statements() {
         let passages = [p(0, (10, 30), 1, (5, 25)), p(0, (100, 130), 2, (0, 30))];
-        let st = group(&passages, &DocInfo { source: &[0, 1, 2], date: &[None, None, None] }, 4);
+        let st = group(
+            &passages,
+            &DocInfo {
+                source: &[0, 1, 2],
+                date: &[None, None, None],
+                group: &[0, 1, 2, 3, 4, 5],
+                is_formula: &|_, _, _, _| false,
+            },
+            4,
+        );
         assert_eq!(st.len(), 2);
         assert_eq!(st[0].occurrences[0].word_start, 10);
     }
@@ -285,7 +333,16 @@ mod tests {
     #[test]
     fn a_template_repeated_across_one_source_is_boilerplate() {
         let passages: Vec<_> = (1..6).map(|d| p(0, (0, 20), d, (0, 20))).collect();
-        let st = group(&passages, &DocInfo { source: &[7; 6], date: &[None, None, None, None, None, None] }, 4);
+        let st = group(
+            &passages,
+            &DocInfo {
+                source: &[7; 6],
+                date: &[None, None, None, None, None, None],
+                group: &[0, 1, 2, 3, 4, 5],
+                is_formula: &|_, _, _, _| false,
+            },
+            4,
+        );
         assert_eq!(st.len(), 1);
         assert!(st[0].boilerplate);
     }

@@ -91,6 +91,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
                 docs: st.docs,
                 sources: st.sources,
                 boilerplate: st.boilerplate,
+                boilerplate_kind: st.boilerplate_kind,
                 origin: st.origin.map(|d| OriginLine {
                     doc: &doc(d).id,
                     source: &doc(d).source,

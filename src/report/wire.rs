@@ -58,6 +58,8 @@ pub(crate) struct StatementLine<'a> {
     pub sources: usize,
     pub boilerplate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub boilerplate_kind: Option<crate::passage::statement::BoilerplateKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<OriginLine<'a>>,
     pub occurrences: Vec<OccurrenceLine<'a>>,
 }
