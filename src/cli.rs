@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use sada::config::{self, Config};
 use sada::passage::PassageConfig;
+use sada::pipeline::SigFormat;
 use sada::shingle::{ShingleConfig, ShingleKind};
 use sada::sign::Method;
 
@@ -26,6 +27,74 @@ pub enum Command {
     /// Writes documents.jsonl, clusters.jsonl, statements.jsonl, summary.json
     /// and report.html into --out. Example: sada scan seeds/
     Scan(ScanArgs),
+    /// Signatures only (read, normalize, shingle, sign): the map step of a
+    /// crawl signed in pieces. Writes one record per input record to --out.
+    ///
+    /// Example: sada sign --out crawl.sig crawl/
+    Sign(SignArgs),
+}
+
+/// Options of `sada sign`.
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// Files or directories to read (as for `sada scan`).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Signature file to write (the binary format is documented in the
+    /// README and in `sada::sigfile`).
+    #[arg(long, value_name = "FILE", default_value = "signatures.sig")]
+    pub out: PathBuf,
+
+    /// File format: compact binary, or JSON Lines.
+    #[arg(long, value_enum, default_value_t = SigFormat::Bin)]
+    pub format: SigFormat,
+
+    /// Worker threads [default: all cores]. The file never depends on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// No progress bars and no summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// MinHash permutations (signature lanes).
+    #[arg(long, value_name = "K", default_value_t = config::DEFAULT_NUM_PERM)]
+    pub num_perm: usize,
+
+    /// Shingle size: words per shingle (or characters with --shingle char).
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_NGRAM)]
+    pub ngram: usize,
+
+    /// Shingles made of words or of characters of the normalized text.
+    #[arg(long, value_enum, default_value_t = ShingleKind::Word)]
+    pub shingle: ShingleKind,
+
+    /// Signature: classic MinHash, one-permutation MinHash, or SimHash.
+    #[arg(long, value_enum, default_value_t = config::DEFAULT_METHOD)]
+    pub method: Method,
+
+    /// Seed of the hash permutations.
+    #[arg(long, value_name = "S", default_value_t = config::DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+impl SignArgs {
+    /// The configuration of the signing stages.
+    pub fn config(&self) -> Config {
+        let mut c = Config {
+            progress: !self.quiet,
+            method: self.method,
+            num_perm: self.num_perm,
+            shingle: ShingleConfig { kind: self.shingle, n: self.ngram },
+            seed: self.seed,
+            ..Config::default()
+        };
+        if let Some(t) = self.threads {
+            c.threads = t;
+        }
+        c
+    }
 }
 
 /// Options of `sada scan`.
@@ -71,8 +140,9 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = ShingleKind::Word)]
     pub shingle: ShingleKind,
 
-    /// Document signature: MinHash (banded LSH) or 64-bit SimHash.
-    #[arg(long, value_enum, default_value_t = Method::Minhash)]
+    /// Document signature: classic MinHash, one-permutation MinHash (one
+    /// hash per shingle; same lanes and LSH), or 64-bit SimHash.
+    #[arg(long, value_enum, default_value_t = config::DEFAULT_METHOD)]
     pub method: Method,
 
     /// LSH bands, overriding the choice from --threshold (needs --rows;
@@ -164,7 +234,7 @@ mod tests {
     #[test]
     fn defaults_come_from_the_library() {
         let cli = Cli::try_parse_from(["sada", "scan", "seeds"]).unwrap();
-        let Command::Scan(args) = cli.command;
+        let Command::Scan(args) = cli.command else { panic!("scan") };
         let c = args.config();
         assert_eq!(c.threshold, config::DEFAULT_THRESHOLD);
         assert_eq!(c.num_perm, 128);

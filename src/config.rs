@@ -16,6 +16,8 @@ pub const DEFAULT_THRESHOLD: f64 = 0.6;
 /// Default floor of the similarity between any two members of a cluster
 /// (the drift guard, see `cluster`).
 pub const DEFAULT_PAIR_FLOOR: f64 = 0.5;
+/// Default signature method.
+pub const DEFAULT_METHOD: Method = Method::Minhash;
 /// Default number of MinHash lanes.
 pub const DEFAULT_NUM_PERM: usize = 128;
 /// Default word n-gram size.
@@ -67,7 +69,7 @@ impl Default for Config {
         Config {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             progress: false,
-            method: Method::Minhash,
+            method: DEFAULT_METHOD,
             num_perm: DEFAULT_NUM_PERM,
             shingle: ShingleConfig { kind: ShingleKind::Word, n: DEFAULT_NGRAM },
             threshold: DEFAULT_THRESHOLD,
@@ -156,7 +158,7 @@ impl Config {
     pub fn banding(&self) -> Banding {
         match self.method {
             Method::Simhash => Banding::for_simhash(self.threshold),
-            Method::Minhash => {
+            Method::Minhash | Method::Oph => {
                 let (bands, rows) = match (self.bands, self.rows) {
                     (Some(b), Some(r)) => (b, r),
                     _ => params::optimal_bands(self.threshold, self.num_perm, DEFAULT_FP_WEIGHT, DEFAULT_FN_WEIGHT),

@@ -36,6 +36,7 @@ pub mod progress;
 pub mod read;
 pub mod report;
 pub mod shingle;
+pub mod sigfile;
 pub mod sign;
 pub mod types;
 pub mod verify;

@@ -10,13 +10,14 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use cli::{Cli, Command, ScanArgs};
+use cli::{Cli, Command, ScanArgs, SignArgs};
 use sada::Error;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
+        Command::Sign(args) => sign(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -35,6 +36,34 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     sada::report::write(&scan, &config, &args.out)?;
     if !args.quiet {
         print_summary(&scan, &config, &args.out, t.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+fn sign(args: &SignArgs) -> anyhow::Result<()> {
+    let config = args.config();
+    // Refuse a bad input before creating the output file.
+    sada::read::discover(&args.inputs)?;
+    let file = std::fs::File::create(&args.out).map_err(|source| Error::Io {
+        what: "cannot create",
+        path: args.out.clone(),
+        source,
+    })?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let stats = sada::pipeline::sign(&args.inputs, &config, &mut out, args.format)?;
+    if !args.quiet {
+        let secs = stats.timings.total();
+        eprintln!(
+            "sada sign: {} records ({} ok, {} empty, {} error), {:.1} MB of text in {:.2} s ({:.1} MB/s) -> {}",
+            stats.records,
+            stats.ok,
+            stats.empty,
+            stats.error,
+            stats.bytes as f64 / 1e6,
+            secs,
+            stats.bytes as f64 / 1e6 / secs.max(1e-9),
+            args.out.display()
+        );
     }
     Ok(())
 }

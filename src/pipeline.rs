@@ -16,7 +16,8 @@ use crate::passage::{self, DocWords, Statement, fingerprint};
 use crate::progress::Progress;
 use crate::read::{self, Discovery, Reader, Record};
 use crate::shingle::{self, ShingleKind};
-use crate::sign::{Method, MinHasher, Signature, SimHash};
+use crate::sigfile;
+use crate::sign::{Signature, Signer};
 use crate::types::{DocId, Token};
 use crate::verify::{self, Similarity};
 
@@ -199,28 +200,6 @@ struct Scratch {
     kgrams: Vec<u64>,
 }
 
-/// Signs documents under a [`Config`].
-enum Signer {
-    MinHash(MinHasher),
-    SimHash,
-}
-
-impl Signer {
-    fn new(config: &Config) -> Signer {
-        match config.method {
-            Method::Minhash => Signer::MinHash(MinHasher::new(config.num_perm, config.seed)),
-            Method::Simhash => Signer::SimHash,
-        }
-    }
-
-    fn sign(&self, shingles: &[u64]) -> Option<Signature> {
-        match self {
-            Signer::MinHash(h) => h.sign(shingles).map(Signature::MinHash),
-            Signer::SimHash => SimHash::of(shingles).map(Signature::SimHash),
-        }
-    }
-}
-
 /// Records per parallel batch, and the text size that also closes a batch.
 /// Batches bound memory to one batch of text; their size only needs to be
 /// large enough to keep every thread busy.
@@ -247,7 +226,7 @@ pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
 fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let progress = Progress::new(config.progress);
     let mut timings = Timings::default();
-    let signer = Signer::new(config);
+    let signer = Signer::new(config.method, config.num_perm, config.seed);
 
     // read → normalize → shingle → sign, streaming in batches: only one batch
     // of text is ever in memory.
@@ -258,19 +237,7 @@ fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let mut sigs = Vec::new();
     let mut sets = Vec::new();
     let mut words = Vec::new();
-    loop {
-        let t = Instant::now();
-        let mut batch: Vec<Record> = Vec::with_capacity(BATCH_RECORDS);
-        let mut bytes = 0;
-        while batch.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
-            let Some(rec) = reader.next() else { break };
-            bytes += rec.content.as_ref().map_or(0, |s| s.len());
-            batch.push(rec);
-        }
-        timings.add(Stage::Read, t.elapsed().as_secs_f64());
-        if batch.is_empty() {
-            break;
-        }
+    for_each_batch(&mut reader, &mut timings, |batch, timings, consumed| {
         let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
             batch.into_par_iter().map_init(Scratch::default, |s, rec| analyze(rec, config, &signer, s)).collect()
         });
@@ -281,9 +248,9 @@ fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
             sets.push(a.set);
             words.push(a.words);
         }
-        bar.set_position(reader.bytes_consumed());
+        bar.set_position(consumed);
         bar.set_message(format!("{} records", docs.len()));
-    }
+    });
     bar.finish_and_clear();
 
     let sim = if config.exact_jaccard { Similarity::Exact(&sets) } else { Similarity::Estimated(&sigs) };
@@ -434,6 +401,187 @@ fn locate(discovery: &Discovery, statements: &mut [Statement], clusters: &[Clust
     excerpts
 }
 
+/// Pulls records from `reader` in batches (at most [`BATCH_RECORDS`] records
+/// or [`BATCH_BYTES`] of text) and hands each batch to `f`; the time spent
+/// reading is added to [`Stage::Read`]. `f` also gets the input bytes
+/// consumed so far, for progress.
+fn for_each_batch(reader: &mut Reader, timings: &mut Timings, mut f: impl FnMut(Vec<Record>, &mut Timings, u64)) {
+    loop {
+        let t = Instant::now();
+        let mut batch: Vec<Record> = Vec::with_capacity(BATCH_RECORDS);
+        let mut bytes = 0;
+        while batch.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
+            let Some(rec) = reader.next() else { break };
+            bytes += rec.content.as_ref().map_or(0, |s| s.len());
+            batch.push(rec);
+        }
+        timings.add(Stage::Read, t.elapsed().as_secs_f64());
+        if batch.is_empty() {
+            return;
+        }
+        f(batch, timings, reader.bytes_consumed());
+    }
+}
+
+/// Tokenizes and shingles `text` into `s.tokens` and `s.shingles`.
+fn shingle_text(text: &str, config: &Config, s: &mut Scratch) {
+    s.tokens.clear();
+    s.shingles.clear();
+    match config.shingle.kind {
+        ShingleKind::Word => {
+            s.analyzer.tokens_into(text, &mut s.tokens);
+            shingle::word_shingles(&s.tokens, config.shingle.n, &mut s.shingles);
+        }
+        ShingleKind::Char => {
+            s.normalized.clear();
+            let (tokens, normalized) = (&mut s.tokens, &mut s.normalized);
+            s.analyzer.for_each_word(text, |span, w| {
+                if !normalized.is_empty() {
+                    normalized.push(' ');
+                }
+                normalized.push_str(w);
+                tokens.push(Token { hash: crate::normalize::hash_word(w), span });
+            });
+            shingle::char_shingles(&s.normalized, config.shingle.n, &mut s.shingles);
+        }
+    }
+}
+
+/// What `sada sign` did.
+#[derive(Clone, Debug, Default)]
+pub struct SignStats {
+    /// Records read.
+    pub records: u64,
+    /// Records signed.
+    pub ok: u64,
+    /// Records without words.
+    pub empty: u64,
+    /// Records that could not be read.
+    pub error: u64,
+    /// Bytes of text signed.
+    pub bytes: u64,
+    /// Wall time per stage.
+    pub timings: Timings,
+}
+
+/// Output format of `sada sign`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SigFormat {
+    /// The compact binary format of [`crate::sigfile`].
+    Bin,
+    /// One JSON object per record.
+    Jsonl,
+}
+
+/// `sada sign`: read → normalize → shingle → sign, streaming, writing one
+/// signature record per input record to `out` in input order.
+///
+/// # Errors
+/// As [`scan`], plus failures to write `out`.
+pub fn sign(
+    inputs: &[PathBuf],
+    config: &Config,
+    out: &mut (impl std::io::Write + Send),
+    format: SigFormat,
+) -> Result<SignStats, Error> {
+    config.validate()?;
+    let discovery = read::discover(inputs)?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
+    pool.install(|| {
+        let progress = Progress::new(config.progress);
+        let bar = progress.bytes(discovery.total_bytes());
+        let signer = Signer::new(config.method, config.num_perm, config.seed);
+        let lanes = match config.method {
+            crate::sign::Method::Simhash => 2,
+            _ => config.num_perm as u32,
+        };
+        let header = sigfile::Header {
+            method: config.method,
+            shingle: config.shingle.kind,
+            ngram: config.shingle.n as u16,
+            lanes,
+            seed: config.seed,
+        };
+        let io = |source| Error::Io { what: "cannot write signatures to", path: PathBuf::from("--out"), source };
+        if format == SigFormat::Bin {
+            sigfile::write_header(out, &header).map_err(io)?;
+        }
+        let mut stats = SignStats::default();
+        let mut reader = Reader::new(discovery.files.clone());
+        let mut result = Ok(());
+        let mut timings = Timings::default();
+        for_each_batch(&mut reader, &mut timings, |batch, timings, consumed| {
+            let signed: Vec<(sigfile::SigRecord, Option<String>, u64)> = timings.run(Stage::Analyze, || {
+                batch
+                    .into_par_iter()
+                    .map_init(Scratch::default, |s, rec| sign_record(rec, config, &signer, s))
+                    .collect()
+            });
+            let t = Instant::now();
+            for (r, error, bytes) in &signed {
+                stats.records += 1;
+                stats.bytes += bytes;
+                match r.status {
+                    sigfile::SigStatus::Ok => stats.ok += 1,
+                    sigfile::SigStatus::Empty => stats.empty += 1,
+                    sigfile::SigStatus::Error => stats.error += 1,
+                }
+                if result.is_ok() {
+                    result = match format {
+                        SigFormat::Bin => sigfile::write_record(out, r),
+                        SigFormat::Jsonl => write_sig_json(out, r, error.as_deref()),
+                    };
+                }
+            }
+            timings.add(Stage::Report, t.elapsed().as_secs_f64());
+            bar.set_position(consumed);
+        });
+        bar.finish_and_clear();
+        result.and_then(|()| out.flush()).map_err(io)?;
+        stats.timings = timings;
+        Ok(stats)
+    })
+}
+
+fn write_sig_json(out: &mut impl std::io::Write, r: &sigfile::SigRecord, error: Option<&str>) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        id: &'a str,
+        status: sigfile::SigStatus,
+        tokens: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<&'a str>,
+        signature: &'a [u32],
+    }
+    let line = Line { id: &r.id, status: r.status, tokens: r.tokens, error, signature: &r.lanes };
+    serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Signs one record for `sada sign`: its signature record, its error
+/// message if any, and its bytes of text.
+fn sign_record(
+    rec: Record,
+    config: &Config,
+    signer: &Signer,
+    s: &mut Scratch,
+) -> (sigfile::SigRecord, Option<String>, u64) {
+    let text = match rec.content {
+        Ok(t) => t,
+        Err(e) => {
+            let r = sigfile::SigRecord { id: rec.id, status: sigfile::SigStatus::Error, tokens: 0, lanes: Vec::new() };
+            return (r, Some(e.to_string()), 0);
+        }
+    };
+    shingle_text(&text, config, s);
+    let tokens = s.tokens.len() as u32;
+    let (status, lanes) = match signer.sign(&s.shingles) {
+        Some(sig) if tokens > 0 => (sigfile::SigStatus::Ok, sigfile::lanes_of(&sig)),
+        _ => (sigfile::SigStatus::Empty, Vec::new()),
+    };
+    (sigfile::SigRecord { id: rec.id, status, tokens, lanes }, None, text.len() as u64)
+}
+
 /// Normalize, shingle and sign one record; its text is dropped here.
 fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> Analysis {
     let mut doc = Document {
@@ -454,26 +602,7 @@ fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> An
         }
     };
     doc.bytes = text.len() as u64;
-    s.tokens.clear();
-    s.shingles.clear();
-    match config.shingle.kind {
-        ShingleKind::Word => {
-            s.analyzer.tokens_into(&text, &mut s.tokens);
-            shingle::word_shingles(&s.tokens, config.shingle.n, &mut s.shingles);
-        }
-        ShingleKind::Char => {
-            s.normalized.clear();
-            let (tokens, normalized) = (&mut s.tokens, &mut s.normalized);
-            s.analyzer.for_each_word(&text, |span, w| {
-                if !normalized.is_empty() {
-                    normalized.push(' ');
-                }
-                normalized.push_str(w);
-                tokens.push(Token { hash: crate::normalize::hash_word(w), span });
-            });
-            shingle::char_shingles(&s.normalized, config.shingle.n, &mut s.shingles);
-        }
-    }
+    shingle_text(&text, config, s);
     doc.tokens = s.tokens.len() as u32;
     if s.tokens.is_empty() {
         doc.status = Status::Empty;

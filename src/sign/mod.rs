@@ -6,20 +6,25 @@
 //! probability `1 − θ/π` for the angle θ between the sets.
 
 pub mod minhash;
+pub mod oph;
 pub mod simhash;
 
 use serde::Serialize;
 
 pub use minhash::{MinHashSig, MinHasher};
+pub use oph::OnePermHasher;
 pub use simhash::SimHash;
 
 /// Which document signature to compute.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
-    /// MinHash with `--num-perm` lanes, banded LSH (the default).
+    /// Classic k-permutation MinHash with `--num-perm` lanes, banded LSH.
     #[default]
     Minhash,
+    /// One-permutation MinHash with optimal densification: the same lanes
+    /// and LSH, one hash per shingle instead of `--num-perm`.
+    Oph,
     /// 64-bit SimHash, bit-band LSH.
     Simhash,
 }
@@ -43,6 +48,38 @@ impl Signature {
             (Signature::MinHash(a), Signature::MinHash(b)) => a.jaccard(b),
             (Signature::SimHash(a), Signature::SimHash(b)) => a.jaccard(*b),
             _ => panic!("signatures of different methods cannot be compared"),
+        }
+    }
+}
+
+/// Signs shingle sequences by a [`Method`]: the one place that maps a
+/// method to its hasher.
+#[derive(Clone, Debug)]
+pub enum Signer {
+    /// Classic MinHash.
+    MinHash(MinHasher),
+    /// One-permutation MinHash.
+    Oph(OnePermHasher),
+    /// SimHash.
+    SimHash,
+}
+
+impl Signer {
+    /// A signer for `method` with `num_perm` lanes (ignored by SimHash).
+    pub fn new(method: Method, num_perm: usize, seed: u64) -> Signer {
+        match method {
+            Method::Minhash => Signer::MinHash(MinHasher::new(num_perm, seed)),
+            Method::Oph => Signer::Oph(OnePermHasher::new(num_perm, seed)),
+            Method::Simhash => Signer::SimHash,
+        }
+    }
+
+    /// The signature of `shingles`, `None` when there are none.
+    pub fn sign(&self, shingles: &[u64]) -> Option<Signature> {
+        match self {
+            Signer::MinHash(h) => h.sign(shingles).map(Signature::MinHash),
+            Signer::Oph(h) => h.sign(shingles).map(Signature::MinHash),
+            Signer::SimHash => SimHash::of(shingles).map(Signature::SimHash),
         }
     }
 }
