@@ -344,11 +344,18 @@ fn statements(
 
     timings.run(Stage::Group, || {
         let date: Vec<Option<String>> = docs.iter().map(|d| d.date.clone()).collect();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         let is_formula =
             |d: DocId, start: u32, end: u32, n: usize| matches.is_formula(&words[d.index()], start, end, n);
         passage::statement::group(
             &passages,
-            &passage::statement::DocInfo { source: &source, date: &date, group: &group, is_formula: &is_formula },
+            &passage::statement::DocInfo {
+                source: &source,
+                date: &date,
+                id: &ids,
+                group: &group,
+                is_formula: &is_formula,
+            },
             pc.boilerplate_docs,
         )
     })

@@ -7,8 +7,9 @@
 //! is not (stock phrases, text inside a near-duplicate cluster), how
 //! occurrences are located (byte spans on char and word boundaries of the text
 //! as read), what a statement is made of (one statement per passage, the
-//! earliest dated document as its origin, site templates as boilerplate) and
-//! that none of it depends on document order or thread count.
+//! earliest dated document as its origin, site templates and strings of
+//! formulas as boilerplate) and that none of it depends on document order or
+//! thread count.
 //!
 //! Generated corpora come from a fixed-seed generator, so every failure is
 //! reproducible; failure messages name the generator seed.
@@ -73,16 +74,19 @@ impl Rng {
 }
 
 /// Sentences of the seed articles (split at full stops, question marks and
-/// line breaks; at least four words each; no repeats), minus the ones carrying
-/// the Lavrov quotes: any set of these sentences shares no passage, since the
-/// only statements among the seeds are those quotes.
+/// line breaks; at least four words each), without any that shares four
+/// consecutive folded words with an earlier one: the Lavrov quotes, seed
+/// 002's repeated «منوها الى ان الفرصة متاحة لمزيد من مشاركة الشركات
+/// الروسية في», stock phrases. Any set of these sentences shares no passage.
 fn sentence_pool() -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen: BTreeSet<Vec<String>> = BTreeSet::new();
     for (_, text) in seeds() {
         for s in text.split(['.', '\n', '؟', '!']) {
             let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
-            let lavrov = ["لتلبية", "تمنع", "مستعدين"].iter().any(|w| s.contains(w));
-            if s.split(' ').count() >= 4 && !lavrov && !out.contains(&s) {
+            let grams: Vec<Vec<String>> = folded(&s).windows(4).map(<[String]>::to_vec).collect();
+            if grams.len() >= 2 && grams.iter().all(|g| !seen.contains(g)) {
+                seen.extend(grams);
                 out.push(s);
             }
         }
@@ -226,7 +230,8 @@ fn planted_corpus(seed: u64, ndocs: usize, nquotes: usize, orthographic: bool) -
         let mut b = Builder::default();
         for (i, (quote, s)) in doc.into_iter().enumerate() {
             if i > 0 {
-                b.push(if g.rng.below(4) == 0 { ".\n\n" } else { ". " });
+                // Sometimes an emoji: a surrogate pair in `\u` escapes.
+                b.push([". ", ". ", ".\n\n", "، 📰 "][g.rng.below(4)]);
             }
             match quote {
                 None => {
@@ -280,7 +285,10 @@ fn jsonl_line(doc: &Doc, ascii: bool) -> String {
     if let Some(d) = &doc.date {
         line.push_str(&format!(", \"date\": {}", serde_json::to_string(d).unwrap()));
     }
-    line + "}\n"
+    line.push_str("}\n");
+    let decoded: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(decoded["text"], doc.text.as_str(), "the test's own JSON encoding");
+    line
 }
 
 fn write_jsonl(dir: &TestDir, rel: &str, docs: &[&Doc], ascii: bool) {
@@ -373,9 +381,27 @@ fn is_punctuation(c: char) -> bool {
 ///   `words` is the number of words in it;
 /// * `text` is the passage of one of the occurrences, the representative, in
 ///   the origin's document when there is an origin;
-/// * every occurrence matches the representative in order on at least
-///   `min_identity` of the longer one's folded words: it is the same passage.
+/// * with `Identity::Checked`, the occurrences are the same passage: at least
+///   `min_identity` of each occurrence's folded words are matched, in order,
+///   in the representative's; and when the statement is a single pair of
+///   occurrences, that holds for the longer of the two, as for an alignment.
+///   (The representative can be longer than an occurrence aligned with some
+///   other one: with three copies of a quote, one may have lost its first
+///   words to substitutions, while the representative is the union of two
+///   overlapping occurrences.) This need not hold when a statement joins,
+///   through overlapping occurrences in one document, a passage with a part
+///   of it quoted elsewhere (`Identity::Unchecked`).
 fn check_contract(out: &Outputs, texts: &BTreeMap<String, String>) {
+    check_statements(out, texts, Identity::Checked);
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Identity {
+    Checked,
+    Unchecked,
+}
+
+fn check_statements(out: &Outputs, texts: &BTreeMap<String, String>, identity: Identity) {
     let min_identity = out.summary["parameters"]["passage"]["align"]["min_identity"].as_f64().unwrap();
     assert_eq!(min_identity, MIN_IDENTITY, "the tests assume the default alignment parameters");
     let mut analyzer = Analyzer::new();
@@ -384,6 +410,7 @@ fn check_contract(out: &Outputs, texts: &BTreeMap<String, String>) {
         let docs: BTreeSet<&str> = occ.iter().map(|o| o.doc.as_str()).collect();
         assert!(docs.len() >= 2, "a statement is shared by 2+ documents: {st}");
         assert_eq!(st["docs"], docs.len(), "{st}");
+        assert_eq!(st["boilerplate"] == true, st.get("boilerplate_kind").is_some(), "a reason iff boilerplate: {st}");
         let sources: BTreeSet<&str> =
             st["occurrences"].as_array().unwrap().iter().map(|o| o["source"].as_str().unwrap()).collect();
         assert_eq!(st["sources"], sources.len(), "{st}");
@@ -423,12 +450,15 @@ fn check_contract(out: &Outputs, texts: &BTreeMap<String, String>) {
             .find(|o| span(texts, o) == text)
             .unwrap_or_else(|| panic!("the text is no occurrence's passage (of the origin, if any): {st}"));
         let rep_words = folded(text);
-        for o in &occ {
+        let pair = occ.len() == 2;
+        for o in occ.iter().filter(|_| identity == Identity::Checked) {
             let w = folded(span(texts, o));
-            let identity = lcs(&w, &rep_words) as f64 / w.len().max(rep_words.len()) as f64;
+            let of = if pair { w.len().max(rep_words.len()) } else { w.len() };
+            let identity = lcs(&w, &rep_words) as f64 / of as f64;
             assert!(
                 identity >= min_identity,
-                "occurrence {o:?} matches only {identity:.2} of the representative {rep:?}:\n{:?}\n{text:?}",
+                "occurrence {o:?} matches only {identity:.2} of {} in the representative {rep:?}:\n{:?}\n{text:?}",
+                if pair { "the longer one's words" } else { "its words" },
                 span(texts, o)
             );
         }
@@ -448,9 +478,9 @@ fn find_planted(out: &Outputs, docs: &[Doc], quote: &Planted, context: &str) -> 
         .iter()
         .position(|st| {
             let occ = occurrences(st);
-            quote.iter().all(|(d, r)| {
-                occ.iter().any(|o| o.doc == docs[*d].id && 2 * overlap(&(o.start..o.end), r) >= r.len())
-            })
+            quote
+                .iter()
+                .all(|(d, r)| occ.iter().any(|o| o.doc == docs[*d].id && 2 * overlap(&(o.start..o.end), r) >= r.len()))
         })
         .unwrap_or_else(|| {
             let copies: Vec<_> = quote.iter().map(|(d, r)| (&docs[*d].id, &docs[*d].text[r.clone()])).collect();
@@ -458,21 +488,32 @@ fn find_planted(out: &Outputs, docs: &[Doc], quote: &Planted, context: &str) -> 
         })
 }
 
-/// A statement as a comparable value: occurrences as a sorted set, plus text,
-/// counts, boilerplate flag and origin. Independent of statement numbers and
-/// of the order of lines and occurrences.
-fn canonical(out: &Outputs) -> BTreeSet<String> {
+/// The statements as comparable values: occurrences as a sorted set, counts,
+/// boilerplate flag, origin and, `with_text`, the text. Independent of
+/// statement numbers and of the order of lines and occurrences.
+fn canonical(out: &Outputs, with_text: bool) -> BTreeSet<String> {
     out.statements
         .iter()
         .map(|st| {
             let mut occ = occurrences(st);
             occ.sort();
+            let text = if with_text { st["text"].to_string() } else { String::new() };
             format!(
-                "{} docs={} sources={} boilerplate={} origin={} {:?}",
-                st["text"], st["docs"], st["sources"], st["boilerplate"], st["origin"]["doc"], occ
+                "{occ:?} docs={} sources={} boilerplate={} origin={} {text}",
+                st["docs"], st["sources"], st["boilerplate"], st["origin"]["doc"]
             )
         })
         .collect()
+}
+
+/// Panics with the differences if `a` and `b` differ.
+fn assert_same_statements(a: &BTreeSet<String>, b: &BTreeSet<String>, what: &str) {
+    let only_a: Vec<_> = a.difference(b).collect();
+    let only_b: Vec<_> = b.difference(a).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "{what}: only in the first run {only_a:#?}\nonly in the second {only_b:#?}"
+    );
 }
 
 /// The statements whose passages (in some occurrence) contain `needle`.
@@ -528,11 +569,12 @@ fn no_seed_statement_is_just_a_stock_phrase() {
     let dir = TestDir::new("stock-seeds");
     let out = dir.scan(&[concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")]);
     let texts = texts(&seed_docs());
+    assert_eq!(out.summary["parameters"]["passage"]["align"]["min_words"], MIN_WORDS);
     let stock: Vec<Vec<String>> = STOCK_PHRASES.iter().map(|p| folded(p)).collect();
-    // The premise: the phrases are really shared by several seeds.
-    for (phrase, words) in STOCK_PHRASES.iter().zip(&stock) {
+    // The premise: the two phrases are really shared by several seeds.
+    for (phrase, words) in STOCK_PHRASES.iter().zip(&stock).take(2) {
         let holders = texts.values().filter(|t| folded(t).windows(words.len()).any(|w| w == words)).count();
-        assert!(holders >= 2 || phrase.contains("فؤاد") || phrase.contains("الكاظمي"), "{phrase} in {holders} seeds");
+        assert!(holders >= 2, "«{phrase}» is in {holders} seed(s)");
     }
     assert!(!out.statements.is_empty());
     for st in &out.statements {
@@ -543,18 +585,15 @@ fn no_seed_statement_is_just_a_stock_phrase() {
                     words.drain(i..i + phrase.len());
                 }
             }
-            assert!(
-                words.len() >= MIN_WORDS,
-                "an occurrence is mostly stock phrases: {:?} in {st}",
-                span(&texts, &o)
-            );
+            assert!(words.len() >= MIN_WORDS, "an occurrence is mostly stock phrases: {:?} in {st}", span(&texts, &o));
         }
     }
 }
 
 /// Two articles from different outlets that share only stock phrases —
 /// each phrase used several times, in different sentences — have no
-/// statement in common.
+/// statement in common. (Two phrases a few words apart in one sentence are
+/// another matter: see the next test.)
 #[test]
 fn documents_sharing_only_stock_phrases_have_no_statement() {
     let mut g = Gen::new(11);
@@ -604,6 +643,57 @@ fn documents_sharing_only_stock_phrases_have_no_statement() {
     assert!(out.statements[0]["text"].as_str().unwrap().contains(quote));
 }
 
+/// Two stock phrases a few words apart make a passage of 15 words that two
+/// documents share with 12 of them identical — but when the rest of the
+/// corpus uses both phrases in other contexts, it is a string of formulas,
+/// reported as boilerplate of kind `formula` and not counted. A real quote
+/// introduced by the same formula, in two other documents of that corpus,
+/// stays a statement.
+#[test]
+fn stock_phrases_strung_together_are_a_formula_when_the_corpus_uses_them_elsewhere() {
+    const LEAD: &str = "وقال وزير الخارجية الروسي سيرغي لافروف إن";
+    const STOCK: &str = "تعزيز العلاقات الثنائية بين البلدين";
+    const QUOTE: &str = "العراق لن يكون ساحة لتصفية الحسابات بين الدول الكبرى ولا منطلقا للاعتداء على جيرانه";
+    let mut g = Gen::new(13);
+    let mut docs = Vec::new();
+    let mut quoted: Planted = Vec::new();
+    for i in 0..10 {
+        let mut b = Builder::default();
+        b.push(&g.filler(15)).push(" ");
+        match i {
+            0 => b.push(&format!("{LEAD} بلاده تسعى إلى {STOCK}.")),
+            1 => b.push(&format!("{LEAD} موسكو ترغب في {STOCK}.")),
+            _ => b.push(&format!("{LEAD} {}. {} {STOCK}.", g.words(8), g.words(6))),
+        };
+        if i == 2 || i == 3 {
+            b.push(&format!(" {LEAD} «")).mark(QUOTE).push("».");
+            quoted.push((i, b.marks[0].clone()));
+        }
+        b.push(" ").push(&g.filler(15));
+        docs.push(Doc { id: format!("outlet{i}"), text: b.text, ..Doc::default() });
+    }
+    let dir = TestDir::new("formula");
+    write_txt(&dir, "in", &docs.iter().collect::<Vec<_>>());
+    let out = dir.scan(&["in"]);
+    let texts = texts(&docs);
+    check_contract(&out, &texts);
+    let glued: Vec<&Value> = out
+        .statements
+        .iter()
+        .filter(|st| occurrences(st).iter().any(|o| o.doc == "outlet0" || o.doc == "outlet1"))
+        .collect();
+    // (Today it is found, as a formula. In a corpus of these two documents
+    // alone nothing tells the phrases are stock, and it is a statement.)
+    assert!(glued.len() <= 1, "{glued:#?}");
+    for st in &glued {
+        assert_eq!(st["boilerplate_kind"], "formula", "stock phrases strung together are a formula: {st}");
+    }
+    let q = &out.statements[find_planted(&out, &docs, &quoted, "the quote")];
+    assert_eq!(q["boilerplate"], false, "a quote after a formula is news: {q}");
+    assert_eq!(out.summary["statements"], 1, "{:#?}", out.statements);
+    assert_eq!(out.summary["boilerplate_statements"], glued.len());
+}
+
 // ---------------------------------------------------------------------------
 // Properties over generated corpora.
 
@@ -617,9 +707,10 @@ fn documents_sharing_only_stock_phrases_have_no_statement() {
 /// the same `statements.jsonl`, byte for byte.
 #[test]
 fn planted_quotes_are_found_with_spans_on_word_boundaries_in_txt_and_jsonl() {
+    const CORPORA: u64 = 16;
     let dir = TestDir::new("planted");
     let mut found = 0;
-    for seed in 1..=8u64 {
+    for seed in 1..=CORPORA {
         let (docs, planted) = planted_corpus(seed, 8, 5, seed % 2 == 0);
         let texts = texts(&docs);
         let refs: Vec<&Doc> = docs.iter().collect();
@@ -629,6 +720,8 @@ fn planted_quotes_are_found_with_spans_on_word_boundaries_in_txt_and_jsonl() {
         write_jsonl(&dir, &jsonl, &refs, true);
         let mut results = Vec::new();
         for input in [&txt, &jsonl] {
+            // Shown with a failure: which corpus it was.
+            println!("corpus seed {seed}, input {input}");
             let out = dir.scan(&[input]);
             assert!(out.clusters.is_empty(), "seed {seed}: the documents are not near-duplicates");
             check_contract(&out, &texts);
@@ -647,7 +740,7 @@ fn planted_quotes_are_found_with_spans_on_word_boundaries_in_txt_and_jsonl() {
         }
         assert_eq!(results[0], results[1], "seed {seed}: .txt and .jsonl inputs disagree");
     }
-    assert_eq!(found, 8 * 5 * 2);
+    assert_eq!(found, CORPORA * 5 * 2);
 }
 
 /// The statements of a corpus do not depend on the order of its documents
@@ -677,8 +770,11 @@ fn statements_do_not_depend_on_document_order_or_thread_count() {
 
     let run = |args: &[&str]| {
         let out = dir.scan(args);
-        check_contract(&out, &texts);
-        (canonical(&out), dir.read("out/statements.jsonl"), out)
+        // The generated documents are made of seed sentences, and the seeds
+        // are in the corpus too: passages nest, so occurrences are not all
+        // aligned with the representative.
+        check_statements(&out, &texts, Identity::Unchecked);
+        (canonical(&out, true), dir.read("out/statements.jsonl"), out)
     };
     let (reference, bytes_1, out) = run(&["--threads", "1", "forward.jsonl"]);
     for quote in &planted {
@@ -690,9 +786,7 @@ fn statements_do_not_depend_on_document_order_or_thread_count() {
 
     for args in [&["reversed.jsonl"][..], &["shuffled.jsonl"], &["q", "p"], &["p", "q"]] {
         let (set, _, _) = run(args);
-        let missing: Vec<_> = reference.difference(&set).collect();
-        let added: Vec<_> = set.difference(&reference).collect();
-        assert!(missing.is_empty() && added.is_empty(), "{args:?}: only in forward order {missing:#?}\nonly in {args:?} {added:#?}");
+        assert_same_statements(&reference, &set, &format!("forward.jsonl against {args:?}"));
     }
 }
 
@@ -716,14 +810,13 @@ fn a_footer_repeated_across_one_source_is_boilerplate_and_a_shared_quote_is_not(
         })
         .collect();
     let quote = g.words(20);
+    let mut planted: Planted = Vec::new();
     for (i, source) in ["rudaw.example", "alsumaria.example"].into_iter().enumerate() {
         let copy = if i == 0 { quote.clone() } else { g.substitute(&quote, 2, 4) };
-        docs.push(Doc {
-            id: format!("{source}-1"),
-            text: format!("{}\n\nوقال إن «{copy}».\n\n{}", g.filler(40), g.filler(40)),
-            source: Some(source.into()),
-            ..Doc::default()
-        });
+        let mut b = Builder::default();
+        b.push(&g.filler(40)).push("\n\nوقال إن «").mark(&copy).push("».\n\n").push(&g.filler(40));
+        planted.push((docs.len(), b.marks[0].clone()));
+        docs.push(Doc { id: format!("{source}-1"), text: b.text, source: Some(source.into()), ..Doc::default() });
     }
     let dir = TestDir::new("boilerplate");
     write_jsonl(&dir, "in.jsonl", &docs.iter().collect::<Vec<_>>(), false);
@@ -735,13 +828,15 @@ fn a_footer_repeated_across_one_source_is_boilerplate_and_a_shared_quote_is_not(
     let footer = containing(&out, &texts, FOOTER);
     assert_eq!(footer.len(), 1, "{footer:#?}");
     assert_eq!(footer[0]["boilerplate"], true, "{}", footer[0]);
+    assert_eq!(footer[0]["boilerplate_kind"], "template", "{}", footer[0]);
     assert_eq!(footer[0]["docs"], 6);
     assert_eq!(footer[0]["sources"], 1);
 
-    let q = containing(&out, &texts, &quote);
-    assert_eq!(q.len(), 1, "{q:#?}");
-    assert_eq!(q[0]["boilerplate"], false, "{}", q[0]);
-    assert_eq!(q[0]["sources"], 2);
+    let q = &out.statements[find_planted(&out, &docs, &planted, "the quote")];
+    assert_eq!(q["boilerplate"], false, "{q}");
+    assert!(q.get("boilerplate_kind").is_none(), "{q}");
+    assert_eq!(q["sources"], 2);
+    assert_eq!(q["docs"], 2);
 
     assert_eq!(out.summary["statements"], 1, "boilerplate is not counted as a statement");
     assert_eq!(out.summary["cross_source_statements"], 1);
@@ -887,4 +982,27 @@ fn text_shared_inside_a_cluster_is_no_statement_but_quotes_shared_with_outsiders
         }
     }
     assert_eq!(out.statements.len(), 3, "{:#?}", out.statements);
+}
+
+/// A statement's `text` must not depend on the order in which documents are
+/// read. Two documents quote the same sentence, one with a word changed, so
+/// both passages have the same number of words: ties between occurrences are
+/// broken by document id, not by which was read first.
+#[test]
+fn the_text_of_a_statement_does_not_depend_on_document_order() {
+    const QUOTE: &str = "إن العراق لن يكون ساحة لتصفية الحسابات بين الدول الكبرى ولا منطلقا للاعتداء على جيرانه";
+    let mut g = Gen::new(21);
+    let docs = [("a", QUOTE.to_string()), ("b", QUOTE.replace("الكبرى", "العظمى"))].map(|(id, copy)| Doc {
+        id: id.into(),
+        text: format!("{}\n\nوقال «{copy}».\n", g.filler(30)),
+        ..Doc::default()
+    });
+    let dir = TestDir::new("text-order");
+    write_jsonl(&dir, "ab.jsonl", &[&docs[0], &docs[1]], false);
+    write_jsonl(&dir, "ba.jsonl", &[&docs[1], &docs[0]], false);
+    let ab = dir.scan(&["ab.jsonl"]);
+    let ba = dir.scan(&["ba.jsonl"]);
+    assert_eq!(ab.statements.len(), 1, "{:#?}", ab.statements);
+    assert_same_statements(&canonical(&ab, false), &canonical(&ba, false), "occurrences");
+    assert_same_statements(&canonical(&ab, true), &canonical(&ba, true), "with the text");
 }

@@ -87,6 +87,9 @@ pub struct DocInfo<'a> {
     pub source: &'a [u32],
     /// Date of each document, ISO 8601 when present (compared as text).
     pub date: &'a [Option<String>],
+    /// Id of each document (ties between occurrences are broken by id, not by
+    /// input position).
+    pub id: &'a [&'a str],
     /// Near-duplicate group (cluster, or the document itself) of each
     /// document.
     pub group: &'a [u32],
@@ -193,14 +196,20 @@ fn statement(occ: impl Iterator<Item = (DocId, u32, u32)>, info: &DocInfo<'_>, b
     per_source.sort_unstable();
     let counts: Vec<usize> = per_source.chunk_by(|a, b| a == b).map(<[u32]>::len).collect();
     let top = counts.iter().copied().max().unwrap_or(0);
-    let origin =
-        docs.iter().filter_map(|&d| info.date[d.index()].as_deref().map(|date| (date, d))).min().map(|(_, d)| d);
+    // Ties are broken by document id, never by input position, so that the
+    // choice does not depend on the order documents were read in.
+    let origin = docs
+        .iter()
+        .filter_map(|&d| info.date[d.index()].as_deref().map(|date| (date, info.id[d.index()], d)))
+        .min()
+        .map(|(_, _, d)| d);
     // The origin's text if known, else the longest occurrence: a headline
     // fragment is a poorer representative than the full quote.
     let longest = |pick: &dyn Fn(&Occurrence) -> bool| {
-        (0..merged.len())
-            .filter(|&i| pick(&merged[i]))
-            .max_by_key(|&i| (merged[i].word_end - merged[i].word_start, std::cmp::Reverse(i)))
+        (0..merged.len()).filter(|&i| pick(&merged[i])).max_by_key(|&i| {
+            let o = &merged[i];
+            (o.word_end - o.word_start, std::cmp::Reverse((info.id[o.doc.index()], o.word_start)))
+        })
     };
     let representative = origin.and_then(|o| longest(&|x| x.doc == o)).or_else(|| longest(&|_| true)).unwrap_or(0);
     Statement {
@@ -302,7 +311,13 @@ mod tests {
         let date = [Some("2021-03-02".to_string()), Some("2021-03-01".to_string()), None];
         let st = group(
             &passages,
-            &DocInfo { source: &source, date: &date, group: &[0, 1, 2, 3, 4, 5], is_formula: &|_, _, _, _| false },
+            &DocInfo {
+                source: &source,
+                date: &date,
+                id: &["a", "b", "c"],
+                group: &[0, 1, 2, 3, 4, 5],
+                is_formula: &|_, _, _, _| false,
+            },
             4,
         );
         assert_eq!(st.len(), 1);
@@ -321,6 +336,7 @@ mod tests {
             &DocInfo {
                 source: &[0, 1, 2],
                 date: &[None, None, None],
+                id: &["a", "b", "c"],
                 group: &[0, 1, 2, 3, 4, 5],
                 is_formula: &|_, _, _, _| false,
             },
@@ -338,6 +354,7 @@ mod tests {
             &DocInfo {
                 source: &[7; 6],
                 date: &[None, None, None, None, None, None],
+                id: &["a", "b", "c", "d", "e", "f"],
                 group: &[0, 1, 2, 3, 4, 5],
                 is_formula: &|_, _, _, _| false,
             },
