@@ -14,7 +14,7 @@ use crate::index::{self, Banding};
 use crate::normalize::Analyzer;
 use crate::passage::{self, DocWords, Statement, fingerprint};
 use crate::progress::Progress;
-use crate::read::{self, Discovery, Reader, Record};
+use crate::read::{self, Discovery, Raw, RawReader, Reader, Record};
 use crate::shingle::{self, ShingleKind};
 use crate::sigfile;
 use crate::sign::{Signature, Signer};
@@ -231,15 +231,17 @@ fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     // read → normalize → shingle → sign, streaming in batches: only one batch
     // of text is ever in memory.
     let bar = progress.bytes(discovery.total_bytes());
-    let mut reader = Reader::new(discovery.files.clone());
     let mut docs = Vec::new();
     let mut content = Vec::new();
     let mut sigs = Vec::new();
     let mut sets = Vec::new();
     let mut words = Vec::new();
-    for_each_batch(&mut reader, &mut timings, |batch, timings, consumed| {
+    for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
         let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
-            batch.into_par_iter().map_init(Scratch::default, |s, rec| analyze(rec, config, &signer, s)).collect()
+            batch
+                .into_par_iter()
+                .map_init(Scratch::default, |s, raw| analyze(raw.parse(), config, &signer, s))
+                .collect()
         });
         for a in analyzed {
             docs.push(a.doc);
@@ -408,26 +410,41 @@ fn locate(discovery: &Discovery, statements: &mut [Statement], clusters: &[Clust
     excerpts
 }
 
-/// Pulls records from `reader` in batches (at most [`BATCH_RECORDS`] records
-/// or [`BATCH_BYTES`] of text) and hands each batch to `f`; the time spent
-/// reading is added to [`Stage::Read`]. `f` also gets the input bytes
-/// consumed so far, for progress.
-fn for_each_batch(reader: &mut Reader, timings: &mut Timings, mut f: impl FnMut(Vec<Record>, &mut Timings, u64)) {
-    loop {
-        let t = Instant::now();
-        let mut batch: Vec<Record> = Vec::with_capacity(BATCH_RECORDS);
-        let mut bytes = 0;
-        while batch.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
-            let Some(rec) = reader.next() else { break };
-            bytes += rec.content.as_ref().map_or(0, |s| s.len());
-            batch.push(rec);
+/// Reads `files` on a thread of its own, in batches (at most
+/// [`BATCH_RECORDS`] records or [`BATCH_BYTES`] of text), and hands each
+/// batch to `f` with the input bytes consumed so far (for progress).
+///
+/// Reading overlaps the processing of the previous batch (a channel holds
+/// up to two batches), and JSONL lines arrive unparsed ([`Raw`]) so that
+/// JSON parsing runs on the worker threads: the reading thread only
+/// decompresses and splits lines. The time `f`'s caller waits for a batch is
+/// added to [`Stage::Read`].
+fn for_each_batch(files: &[read::InputFile], timings: &mut Timings, mut f: impl FnMut(Vec<Raw>, &mut Timings, u64)) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Raw>, u64)>(2);
+    let files = files.to_vec();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut reader = RawReader::new(files);
+            loop {
+                let mut batch: Vec<Raw> = Vec::with_capacity(BATCH_RECORDS);
+                let mut bytes = 0;
+                while batch.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
+                    let Some(rec) = reader.next() else { break };
+                    bytes += rec.len();
+                    batch.push(rec);
+                }
+                if batch.is_empty() || tx.send((batch, reader.bytes_consumed())).is_err() {
+                    return;
+                }
+            }
+        });
+        loop {
+            let t = Instant::now();
+            let Ok((batch, consumed)) = rx.recv() else { break };
+            timings.add(Stage::Read, t.elapsed().as_secs_f64());
+            f(batch, timings, consumed);
         }
-        timings.add(Stage::Read, t.elapsed().as_secs_f64());
-        if batch.is_empty() {
-            return;
-        }
-        f(batch, timings, reader.bytes_consumed());
-    }
+    });
 }
 
 /// Tokenizes and shingles `text` into `s.tokens` and `s.shingles`.
@@ -514,14 +531,13 @@ pub fn sign(
             sigfile::write_header(out, &header).map_err(io)?;
         }
         let mut stats = SignStats::default();
-        let mut reader = Reader::new(discovery.files.clone());
         let mut result = Ok(());
         let mut timings = Timings::default();
-        for_each_batch(&mut reader, &mut timings, |batch, timings, consumed| {
+        for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
             let signed: Vec<(sigfile::SigRecord, Option<String>, u64)> = timings.run(Stage::Analyze, || {
                 batch
                     .into_par_iter()
-                    .map_init(Scratch::default, |s, rec| sign_record(rec, config, &signer, s))
+                    .map_init(Scratch::default, |s, raw| sign_record(raw.parse(), config, &signer, s))
                     .collect()
             });
             let t = Instant::now();

@@ -1,7 +1,7 @@
 //! Stage 3, **shingle**: tokens → `u64` shingle hashes.
 //!
-//! A word shingle is `n` consecutive tokens; its hash is xxh3 over the `n`
-//! token hashes. A character shingle is `n` consecutive characters of the
+//! A word shingle is `n` consecutive tokens; its hash combines their xxh3
+//! hashes (multiply-add by position, then a 64-bit finalizer). A character shingle is `n` consecutive characters of the
 //! normalized text (folded words joined by one space), hashed with xxh3.
 //! A document shorter than one shingle yields a single shingle of everything
 //! it has, so short texts still get a signature and can match each other.
@@ -38,36 +38,37 @@ impl Default for ShingleConfig {
     }
 }
 
+/// Odd multipliers, one per position in a shingle (up to 64 words), derived
+/// from the position by xxh3 and forced odd.
+static POSITION: std::sync::LazyLock<[u64; 64]> = std::sync::LazyLock::new(|| {
+    std::array::from_fn(|i| xxhash_rust::xxh3::xxh3_64_with_seed(&(i as u64).to_le_bytes(), 0x5ADA) | 1)
+});
+
+/// Hash of the words `w` (their xxh3 hashes): `mix(Σ wᵢ · Pᵢ)` with a fixed
+/// odd multiplier per position. The word hashes are already uniform, so
+/// multiply-add plus a finalizer is as good a combination as hashing their
+/// bytes again, at a fraction of the cost (profiled: xxh3 over 40 bytes per
+/// shingle was 13% of `sada sign`).
+#[inline]
+fn combine(w: &[Token], pos: &[u64; 64]) -> u64 {
+    let mut acc = 0u64;
+    for (t, p) in w.iter().zip(pos.iter()) {
+        acc = acc.wrapping_add(t.hash.wrapping_mul(*p));
+    }
+    crate::sign::oph::mix(acc)
+}
+
 /// Appends the word `n`-gram hashes of `tokens` to `out`: `out[i]` covers
 /// `tokens[i..i + n]`.
 pub fn word_shingles(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
-    assert!(n > 0, "shingle size must be positive");
+    assert!((1..=64).contains(&n), "shingle size must be in 1..=64");
     if tokens.is_empty() {
         return;
     }
     let n = n.min(tokens.len());
-    // xxh3 over the little-endian token hashes. The buffer is rebuilt per
-    // window: at n = 5 that is 40 bytes, cheaper than a rolling scheme that
-    // would need a second hash function.
-    let mut buf = [0u8; 8 * 16];
-    if n <= 16 {
-        out.reserve(tokens.len() - n + 1);
-        for w in tokens.windows(n) {
-            for (j, t) in w.iter().enumerate() {
-                buf[8 * j..8 * j + 8].copy_from_slice(&t.hash.to_le_bytes());
-            }
-            out.push(xxh3_64(&buf[..8 * n]));
-        }
-    } else {
-        let mut v = Vec::with_capacity(8 * n);
-        for w in tokens.windows(n) {
-            v.clear();
-            for t in w {
-                v.extend_from_slice(&t.hash.to_le_bytes());
-            }
-            out.push(xxh3_64(&v));
-        }
-    }
+    let pos = &*POSITION;
+    out.reserve(tokens.len() - n + 1);
+    out.extend(tokens.windows(n).map(|w| combine(w, pos)));
 }
 
 /// Appends the character `n`-gram hashes of `normalized` to `out`.

@@ -115,7 +115,7 @@ impl Analyzer {
             let b0 = bytes[i];
             let (e, len) = if b0 < 0x80 {
                 (tables.ascii[b0 as usize], 1)
-            } else if (0xD8..=0xDB).contains(&b0) {
+            } else if b0 & 0xFC == 0xD8 {
                 let cp = ((b0 as usize & 0x1F) << 6) | (bytes[i + 1] as usize & 0x3F);
                 (tables.arabic[cp - 0x600], 2)
             } else {
@@ -136,7 +136,7 @@ impl Analyzer {
                     i += len;
                     // The common case, a run of Arabic letters, in a tight
                     // loop of its own.
-                    while i + 1 < bytes.len() && (0xD8..=0xDB).contains(&bytes[i]) {
+                    while i + 1 < bytes.len() && bytes[i] & 0xFC == 0xD8 {
                         let cp = ((bytes[i] as usize & 0x1F) << 6) | (bytes[i + 1] as usize & 0x3F);
                         let e = tables.arabic[cp - 0x600];
                         if e.kind != Kind::Char {

@@ -12,7 +12,7 @@ use std::io::BufRead;
 use serde_json::{Map, Value};
 
 use super::decompress::{self, Opened, describe};
-use super::{InputFile, Record, host_of};
+use super::{InputFile, Raw, RawLine, Record, host_of};
 use crate::error::{Locator, RecordError};
 
 pub(crate) struct JsonlFile {
@@ -51,47 +51,56 @@ impl JsonlFile {
         self.records += 1;
         Some(self.record(self.file.display.clone(), Ok(String::new())))
     }
+}
 
-    fn parse_line(&self, line: &[u8]) -> Record {
-        let place = Locator::Line(self.file.display.clone(), self.line);
-        let error = |id: String, message: String| self.record(id, Err(RecordError { locator: place.clone(), message }));
-        let place_id = place.to_string();
-        // One SIMD validation of the line (simdutf8: the standard library's
-        // validator ran at ~10 instructions per byte of Arabic text, 17% of
-        // `sada sign`); serde_json then parses a `&str` without validating
-        // its strings again.
-        let text = match simdutf8::basic::from_utf8(line) {
-            Ok(t) => t,
-            Err(_) => {
-                let at = std::str::from_utf8(line).err().map_or(0, |e| e.valid_up_to());
-                return error(place_id, format!("invalid UTF-8 at byte {at} of the line"));
-            }
-        };
-        let mut map: Map<String, Value> = match serde_json::from_str(text) {
-            Ok(Value::Object(map)) => map,
-            Ok(other) => return error(place_id, format!("expected a JSON object, found {}", kind(&other))),
-            Err(e) => return error(place_id, format!("invalid JSON: {e}")),
-        };
-        let id = match map.get("id") {
-            Some(Value::String(s)) if !s.is_empty() => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => place_id,
-        };
-        let url = string_field(&mut map, "url");
-        let date = string_field(&mut map, "date").or_else(|| string_field(&mut map, "published"));
-        let source = string_field(&mut map, "source")
-            .filter(|s| !s.is_empty())
-            .or_else(|| url.as_deref().and_then(host_of))
-            .unwrap_or_else(|| id.clone());
-        let content = match map.remove("text") {
-            Some(Value::String(s)) if s.len() as u64 <= super::text::MAX_RECORD => Ok(s),
-            Some(Value::String(_)) => Err("`text` larger than 4 GiB".to_string()),
-            Some(other) => Err(format!("`text` must be a string, found {}", kind(&other))),
-            None => Err("missing `text` field".to_string()),
+/// Parses one non-blank line (line `line_no` of `input`) into a record.
+pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
+    let place = Locator::Line(input.to_string(), line_no);
+    let record = |id: String, content| Record {
+        source: id.clone(),
+        id,
+        input: input.to_string(),
+        url: None,
+        date: None,
+        content,
+    };
+    let error = |id: String, message: String| record(id, Err(RecordError { locator: place.clone(), message }));
+    let place_id = place.to_string();
+    // One SIMD validation of the line (simdutf8: the standard library's
+    // validator ran at ~10 instructions per byte of Arabic text, 17% of
+    // `sada sign`); serde_json then parses a `&str` without validating
+    // its strings again.
+    let text = match simdutf8::basic::from_utf8(line) {
+        Ok(t) => t,
+        Err(_) => {
+            let at = std::str::from_utf8(line).err().map_or(0, |e| e.valid_up_to());
+            return error(place_id, format!("invalid UTF-8 at byte {at} of the line"));
         }
-        .map_err(|message| RecordError { locator: place.clone(), message });
-        Record { id, source, input: self.file.display.clone(), url, date, content }
+    };
+    let mut map: Map<String, Value> = match serde_json::from_str(text) {
+        Ok(Value::Object(map)) => map,
+        Ok(other) => return error(place_id, format!("expected a JSON object, found {}", kind(&other))),
+        Err(e) => return error(place_id, format!("invalid JSON: {e}")),
+    };
+    let id = match map.get("id") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => place_id,
+    };
+    let url = string_field(&mut map, "url");
+    let date = string_field(&mut map, "date").or_else(|| string_field(&mut map, "published"));
+    let source = string_field(&mut map, "source")
+        .filter(|s| !s.is_empty())
+        .or_else(|| url.as_deref().and_then(host_of))
+        .unwrap_or_else(|| id.clone());
+    let content = match map.remove("text") {
+        Some(Value::String(s)) if s.len() as u64 <= super::text::MAX_RECORD => Ok(s),
+        Some(Value::String(_)) => Err("`text` larger than 4 GiB".to_string()),
+        Some(other) => Err(format!("`text` must be a string, found {}", kind(&other))),
+        None => Err("missing `text` field".to_string()),
     }
+    .map_err(|message| RecordError { locator: place.clone(), message });
+    Record { id, source, input: input.to_string(), url, date, content }
 }
 
 fn string_field(map: &mut Map<String, Value>, key: &str) -> Option<String> {
@@ -113,9 +122,9 @@ fn kind(v: &Value) -> &'static str {
 }
 
 impl Iterator for JsonlFile {
-    type Item = Record;
+    type Item = Raw;
 
-    fn next(&mut self) -> Option<Record> {
+    fn next(&mut self) -> Option<Raw> {
         if self.finished {
             return None;
         }
@@ -127,7 +136,8 @@ impl Iterator for JsonlFile {
                     self.records += 1;
                     let locator = Locator::File(self.file.display.clone());
                     let id = locator.to_string();
-                    return Some(self.record(id, Err(RecordError { locator, message: format!("cannot open: {e}") })));
+                    let rec = self.record(id, Err(RecordError { locator, message: format!("cannot open: {e}") }));
+                    return Some(Raw::Record(rec));
                 }
             }
         }
@@ -135,7 +145,7 @@ impl Iterator for JsonlFile {
             self.buf.clear();
             let opened = self.opened.as_mut().expect("opened above");
             match opened.reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return self.finish(),
+                Ok(0) => return self.finish().map(Raw::Record),
                 Ok(_) => {
                     self.line += 1;
                     let mut line = std::mem::take(&mut self.buf);
@@ -147,9 +157,8 @@ impl Iterator for JsonlFile {
                         continue;
                     }
                     self.records += 1;
-                    let rec = self.parse_line(&line);
-                    self.buf = line;
-                    return Some(rec);
+                    // Parsing is left to the caller's worker threads.
+                    return Some(Raw::Line(RawLine { input: self.file.display.clone(), line: self.line, bytes: line }));
                 }
                 Err(e) => {
                     // The rest of the file is unreadable: one error record
@@ -164,7 +173,7 @@ impl Iterator for JsonlFile {
                         self.line
                     );
                     let id = locator.to_string();
-                    return Some(self.record(id, Err(RecordError { locator, message })));
+                    return Some(Raw::Record(self.record(id, Err(RecordError { locator, message }))));
                 }
             }
         }

@@ -34,6 +34,52 @@ pub struct Record {
     pub content: Result<String, RecordError>,
 }
 
+/// A record as it comes off the input, before the CPU-heavy part of parsing.
+///
+/// JSONL lines are handed out unparsed so that JSON parsing runs on the
+/// worker threads, not on the one thread that reads the input.
+#[derive(Clone, Debug)]
+pub enum Raw {
+    /// Already a record (a whole text file, or an error).
+    Record(Record),
+    /// An unparsed, non-blank JSONL line.
+    Line(RawLine),
+}
+
+/// An unparsed JSONL line and its place.
+#[derive(Clone, Debug)]
+pub struct RawLine {
+    /// The file, as reported.
+    pub input: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// The line without its end-of-line bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Raw {
+    /// The record (parses a JSONL line).
+    pub fn parse(self) -> Record {
+        match self {
+            Raw::Record(r) => r,
+            Raw::Line(l) => jsonl::parse_line(&l.input, l.line, &l.bytes),
+        }
+    }
+
+    /// Bytes of text it carries (for batching).
+    pub fn len(&self) -> usize {
+        match self {
+            Raw::Record(r) => r.content.as_ref().map_or(0, String::len),
+            Raw::Line(l) => l.bytes.len(),
+        }
+    }
+
+    /// Returns true if and only if it carries no text.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Input formats, chosen by extension after stripping `.gz`/`.zst`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -169,18 +215,44 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
     Ok(d)
 }
 
-/// Streams the records of a list of files, in order.
+/// Streams the records of a list of files, in order, parsed.
 pub struct Reader {
+    raw: RawReader,
+}
+
+impl Reader {
+    /// A reader over `files`.
+    pub fn new(files: Vec<InputFile>) -> Reader {
+        Reader { raw: RawReader::new(files) }
+    }
+
+    /// See [`RawReader::bytes_consumed`].
+    pub fn bytes_consumed(&self) -> u64 {
+        self.raw.bytes_consumed()
+    }
+}
+
+impl Iterator for Reader {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        self.raw.next().map(Raw::parse)
+    }
+}
+
+/// Streams the records of a list of files, in order, leaving JSONL lines
+/// unparsed ([`Raw`]).
+pub struct RawReader {
     files: std::vec::IntoIter<InputFile>,
     current: Option<jsonl::JsonlFile>,
     /// Bytes on disk of the files finished so far.
     done_bytes: u64,
 }
 
-impl Reader {
+impl RawReader {
     /// A reader over `files`.
-    pub fn new(files: Vec<InputFile>) -> Reader {
-        Reader { files: files.into_iter(), current: None, done_bytes: 0 }
+    pub fn new(files: Vec<InputFile>) -> RawReader {
+        RawReader { files: files.into_iter(), current: None, done_bytes: 0 }
     }
 
     /// Bytes of the input files consumed so far (compressed bytes for
@@ -190,10 +262,10 @@ impl Reader {
     }
 }
 
-impl Iterator for Reader {
-    type Item = Record;
+impl Iterator for RawReader {
+    type Item = Raw;
 
-    fn next(&mut self) -> Option<Record> {
+    fn next(&mut self) -> Option<Raw> {
         loop {
             if let Some(cur) = &mut self.current {
                 if let Some(rec) = cur.next() {
@@ -206,7 +278,7 @@ impl Iterator for Reader {
             match file.format {
                 Format::Text => {
                     self.done_bytes += file.size;
-                    return Some(text::read(&file));
+                    return Some(Raw::Record(text::read(&file)));
                 }
                 Format::Jsonl => self.current = Some(jsonl::JsonlFile::open(file)),
             }
