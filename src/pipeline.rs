@@ -200,6 +200,10 @@ struct Scratch {
     kgrams: Vec<u64>,
 }
 
+/// How far below the threshold a candidate's estimated similarity may be and
+/// still be checked exactly by the cluster stage.
+const VERIFY_SLACK: f64 = 0.1;
+
 /// Records per parallel batch, and the text size that also closes a batch.
 /// Batches bound memory to one batch of text; their size only needs to be
 /// large enough to keep every thread busy.
@@ -268,7 +272,13 @@ fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     });
     spin.finish_and_clear();
     let bar = progress.items("verify", candidates.len() as u64);
-    let edges = timings.run(Stage::Verify, || verify::edges(&candidates, sim, config.threshold));
+    // When clustering will decide on exact Jaccard (word shingles), the
+    // estimate only needs to keep the candidates that might pass: a margin of
+    // VERIFY_SLACK (about 2σ of a 128-lane estimate near 0.6) keeps pairs the
+    // estimate puts just below the threshold.
+    let exact_clustering = config.shingle.kind == ShingleKind::Word && !config.exact_jaccard;
+    let verify_at = if exact_clustering { config.threshold - VERIFY_SLACK } else { config.threshold };
+    let edges = timings.run(Stage::Verify, || verify::edges(&candidates, sim, verify_at));
     bar.finish_and_clear();
     let spin = progress.spinner("cluster");
     let clusters = timings.run(Stage::Cluster, || {
@@ -277,7 +287,7 @@ fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
         // cheap to rebuild from the word hashes kept for the passage stages.
         // The drift guard then holds for the true similarity, not only for an
         // estimate within ±0.05 of it.
-        if config.shingle.kind == ShingleKind::Word && !config.exact_jaccard {
+        if exact_clustering {
             let mut ends: Vec<DocId> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
             ends.sort_unstable();
             ends.dedup();

@@ -20,7 +20,7 @@ use sada::cluster::{Cluster, ClusterKind, Limits, clusters};
 use sada::index::params::candidate_probability;
 use sada::index::{Banding, Candidate, FULL_BUCKET, candidates};
 use sada::shingle::{into_set, jaccard};
-use sada::sign::{MinHashSig, MinHasher, Signature};
+use sada::sign::{MinHashSig, MinHasher, OnePermHasher, Signature};
 use sada::types::DocId;
 use sada::verify::{Similarity, edges, exact_groups};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -119,6 +119,80 @@ proptest! {
         shuffled.sort_unstable();
         prop_assert_eq!(h.sign(&xs), h.sign(&shuffled));
     }
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// One-permutation MinHash with optimal densification: the same bound as
+    /// classic MinHash (5σ of the binomial + 1.5 lanes), for J anywhere in
+    /// [0, 1] and sets from one element to several times `k`.
+    #[test]
+    fn oph_estimate_is_within_5_sigma(
+        shared in 0usize..300,
+        only_a in 0usize..300,
+        only_b in 0usize..300,
+        k in prop::sample::select(vec![32usize, 64, 128, 256]),
+        seed in any::<u64>(),
+        salt in any::<u64>(),
+    ) {
+        prop_assume!(shared + only_a > 0 && shared + only_b > 0);
+        let (a, b) = overlapping_sets(shared, only_a, only_b, salt);
+        let exact = jaccard(&into_set(a.clone()), &into_set(b.clone()));
+        let h = OnePermHasher::new(k, seed);
+        let (sa, sb) = (h.sign(&a).unwrap(), h.sign(&b).unwrap());
+        prop_assert_eq!(sa.0.len(), k);
+        let est = sa.jaccard(&sb);
+        let tol = 5.0 * minhash_sigma(exact, k) + 1.5 / k as f64;
+        prop_assert!((est - exact).abs() <= tol, "estimate {est} vs exact {exact} (k = {k}, tolerance {tol})");
+        if exact == 1.0 {
+            prop_assert_eq!(sa, sb);
+        }
+    }
+
+    /// An OPH signature depends on the set only.
+    #[test]
+    fn oph_ignores_order_and_repeats(xs in prop::collection::vec(any::<u64>(), 1..100), seed in any::<u64>()) {
+        let h = OnePermHasher::new(16, seed);
+        let mut shuffled: Vec<u64> = xs.iter().rev().copied().chain(xs.iter().copied()).collect();
+        shuffled.sort_unstable();
+        prop_assert_eq!(h.sign(&xs), h.sign(&shuffled));
+    }
+}
+
+/// Mean error and mean squared error of an estimator over many pairs with J
+/// spread over [0, 1], checked against an unbiased binomial estimator of `K`
+/// lanes (see [`minhash_is_unbiased_with_binomial_variance`]).
+fn check_unbiased(sign: impl Fn(&[u64]) -> MinHashSig, max_ratio: f64) {
+    const PAIRS: usize = 1500;
+    const K: usize = 128;
+    let mut rng = Rng(0xB1A5);
+    let (mut sum_err, mut sum_sq, mut sum_var) = (0.0, 0.0, 0.0);
+    for pair in 0..PAIRS {
+        let shared = rng.below(60);
+        let only_a = rng.below(60) + usize::from(shared == 0);
+        let only_b = rng.below(60) + usize::from(shared == 0);
+        let (a, b) = overlapping_sets(shared, only_a, only_b, pair as u64);
+        let exact = shared as f64 / (shared + only_a + only_b) as f64;
+        let err = sign(&a).jaccard(&sign(&b)) - exact;
+        sum_err += err;
+        sum_sq += err * err;
+        sum_var += exact * (1.0 - exact) / K as f64;
+    }
+    let mean = sum_err / PAIRS as f64;
+    let sigma_mean = sum_var.sqrt() / PAIRS as f64;
+    assert!(mean.abs() <= 5.0 * sigma_mean, "mean error {mean:.5} exceeds 5σ = {:.5}", 5.0 * sigma_mean);
+    let ratio = sum_sq / sum_var;
+    assert!((0.5..=max_ratio).contains(&ratio), "squared error is {ratio:.3}× the binomial variance");
+}
+
+/// One-permutation hashing is unbiased too; on these small sets (≤ 120
+/// elements for 128 bins, so many bins are filled by densification) its
+/// variance may exceed the classic binomial one, but by less than half.
+#[test]
+fn oph_is_unbiased_with_near_binomial_variance() {
+    let h = OnePermHasher::new(128, 7);
+    check_unbiased(|s| h.sign(s).unwrap(), 1.5);
 }
 
 /// Over many pairs with J spread over [0, 1], the mean error is near 0 (the

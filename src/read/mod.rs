@@ -5,10 +5,16 @@
 //! Every record comes out, also when it cannot be used: its `content` is then
 //! the [`RecordError`] that says what was wrong and where. See the input
 //! table of `output-contract.md` for ids and sources per format.
+//!
+//! Web archives (`.warc`, `.wet`) also hold records that are not documents
+//! (requests, crawl metadata, images…): those are skipped and counted
+//! ([`RawReader::skipped_records`]), not reported one by one.
 
 pub mod decompress;
+mod html;
 mod jsonl;
 mod text;
+pub mod warc;
 
 use std::path::{Path, PathBuf};
 
@@ -36,14 +42,17 @@ pub struct Record {
 
 /// A record as it comes off the input, before the CPU-heavy part of parsing.
 ///
-/// JSONL lines are handed out unparsed so that JSON parsing runs on the
-/// worker threads, not on the one thread that reads the input.
+/// JSONL lines and web-archive bodies are handed out undecoded so that JSON
+/// parsing and HTML text extraction run on the worker threads, not on the
+/// one thread that reads the input.
 #[derive(Clone, Debug)]
 pub enum Raw {
     /// Already a record (a whole text file, or an error).
     Record(Record),
     /// An unparsed, non-blank JSONL line.
     Line(RawLine),
+    /// A WARC `response` or `conversion` record, its body not yet decoded.
+    Warc(warc::RawWarc),
 }
 
 /// An unparsed JSONL line and its place.
@@ -63,6 +72,7 @@ impl Raw {
         match self {
             Raw::Record(r) => r,
             Raw::Line(l) => jsonl::parse_line(&l.input, l.line, &l.bytes),
+            Raw::Warc(w) => w.parse(),
         }
     }
 
@@ -71,6 +81,7 @@ impl Raw {
         match self {
             Raw::Record(r) => r.content.as_ref().map_or(0, String::len),
             Raw::Line(l) => l.bytes.len(),
+            Raw::Warc(w) => w.payload.len(),
         }
     }
 
@@ -87,6 +98,11 @@ pub enum Format {
     Text,
     /// `.jsonl`, `.ndjson`: one JSON object per line.
     Jsonl,
+    /// `.warc`: a web crawl; one document per HTML or text response.
+    Warc,
+    /// `.wet`, `.warc.wet`: text extracted from a crawl; one document per
+    /// conversion record.
+    Wet,
 }
 
 /// An input file found on the command line or by walking a directory.
@@ -136,6 +152,8 @@ pub fn classify(path: &Path) -> Option<(Format, Compression)> {
     let format = match rest.rsplit_once('.')?.1 {
         "txt" | "md" => Format::Text,
         "jsonl" | "ndjson" => Format::Jsonl,
+        "warc" => Format::Warc,
+        "wet" => Format::Wet,
         _ => return None,
     };
     Some((format, compression))
@@ -230,6 +248,11 @@ impl Reader {
     pub fn bytes_consumed(&self) -> u64 {
         self.raw.bytes_consumed()
     }
+
+    /// See [`RawReader::skipped_records`].
+    pub fn skipped_records(&self) -> u64 {
+        self.raw.skipped_records()
+    }
 }
 
 impl Iterator for Reader {
@@ -241,24 +264,69 @@ impl Iterator for Reader {
 }
 
 /// Streams the records of a list of files, in order, leaving JSONL lines
-/// unparsed ([`Raw`]).
+/// and web-archive bodies undecoded ([`Raw`]).
 pub struct RawReader {
     files: std::vec::IntoIter<InputFile>,
-    current: Option<jsonl::JsonlFile>,
+    current: Option<Multi>,
     /// Bytes on disk of the files finished so far.
     done_bytes: u64,
+    /// Non-document web-archive records of the files finished so far.
+    done_skipped: u64,
+}
+
+/// A file with several records, being read.
+enum Multi {
+    Jsonl(jsonl::JsonlFile),
+    Warc(warc::WarcFile),
+}
+
+impl Multi {
+    fn consumed(&self) -> u64 {
+        match self {
+            Multi::Jsonl(f) => f.consumed(),
+            Multi::Warc(f) => f.consumed(),
+        }
+    }
+
+    fn size(&self) -> u64 {
+        match self {
+            Multi::Jsonl(f) => f.size(),
+            Multi::Warc(f) => f.size(),
+        }
+    }
+
+    fn skipped(&self) -> u64 {
+        match self {
+            Multi::Jsonl(_) => 0,
+            Multi::Warc(f) => f.skipped(),
+        }
+    }
+
+    fn next(&mut self) -> Option<Raw> {
+        match self {
+            Multi::Jsonl(f) => f.next(),
+            Multi::Warc(f) => f.next(),
+        }
+    }
 }
 
 impl RawReader {
     /// A reader over `files`.
     pub fn new(files: Vec<InputFile>) -> RawReader {
-        RawReader { files: files.into_iter(), current: None, done_bytes: 0 }
+        RawReader { files: files.into_iter(), current: None, done_bytes: 0, done_skipped: 0 }
     }
 
     /// Bytes of the input files consumed so far (compressed bytes for
     /// compressed files), for progress reporting.
     pub fn bytes_consumed(&self) -> u64 {
-        self.done_bytes + self.current.as_ref().map_or(0, |c| c.consumed())
+        self.done_bytes + self.current.as_ref().map_or(0, Multi::consumed)
+    }
+
+    /// Web-archive records read so far that are not documents (requests,
+    /// warcinfo, metadata, revisits, non-HTTP, non-2xx or non-text
+    /// responses): not records of `documents.jsonl`, but worth a count.
+    pub fn skipped_records(&self) -> u64 {
+        self.done_skipped + self.current.as_ref().map_or(0, Multi::skipped)
     }
 }
 
@@ -272,6 +340,7 @@ impl Iterator for RawReader {
                     return Some(rec);
                 }
                 self.done_bytes += cur.size();
+                self.done_skipped += cur.skipped();
                 self.current = None;
             }
             let file = self.files.next()?;
@@ -280,7 +349,8 @@ impl Iterator for RawReader {
                     self.done_bytes += file.size;
                     return Some(Raw::Record(text::read(&file)));
                 }
-                Format::Jsonl => self.current = Some(jsonl::JsonlFile::open(file)),
+                Format::Jsonl => self.current = Some(Multi::Jsonl(jsonl::JsonlFile::open(file))),
+                Format::Warc | Format::Wet => self.current = Some(Multi::Warc(warc::WarcFile::open(file))),
             }
         }
     }
@@ -303,6 +373,10 @@ mod tests {
         assert_eq!(classify(Path::new("a.JSONL.gz")), Some((Format::Jsonl, Compression::Gzip)));
         assert_eq!(classify(Path::new("a.ndjson.zst")), Some((Format::Jsonl, Compression::Zstd)));
         assert_eq!(classify(Path::new("a.md")), Some((Format::Text, Compression::None)));
+        assert_eq!(classify(Path::new("CC-MAIN-1.warc.gz")), Some((Format::Warc, Compression::Gzip)));
+        assert_eq!(classify(Path::new("CC-MAIN-1.warc.wet.gz")), Some((Format::Wet, Compression::Gzip)));
+        assert_eq!(classify(Path::new("a.wet")), Some((Format::Wet, Compression::None)));
+        assert_eq!(classify(Path::new("a.warc.zst")), Some((Format::Warc, Compression::Zstd)));
         assert_eq!(classify(Path::new("a.csv")), None);
         assert_eq!(classify(Path::new("gz")), None);
     }

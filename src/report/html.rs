@@ -41,7 +41,7 @@ use super::summary::Summary;
 use super::wire::round4;
 use crate::cluster::{Cluster, ClusterKind};
 use crate::normalize::Analyzer;
-use crate::passage::statement::{CONTEXT_CHARS, Context};
+use crate::passage::statement::{BoilerplateKind, CONTEXT_CHARS, Context};
 use crate::passage::{Occurrence, Statement};
 use crate::pipeline::{Document, EXCERPT_BYTES, EXCERPT_CLUSTERS, Scan};
 use crate::types::DocId;
@@ -56,7 +56,7 @@ pub const CLUSTERS_SHOWN: usize = EXCERPT_CLUSTERS;
 /// Occurrence cards of a statement shown open, side by side.
 const CARDS_OPEN: usize = 6;
 /// Occurrence cards of a statement in all (the rest behind a `<details>`).
-const CARDS_MAX: usize = 30;
+const CARDS_MAX: usize = 12;
 /// Further occurrences listed without context.
 const LISTED_MAX: usize = 200;
 /// Members listed per cluster.
@@ -128,7 +128,7 @@ th{font-weight:600;color:var(--muted)}
 .key.first{background:var(--accent)}
 .sim{display:inline-block;width:4rem;height:.6rem;background:var(--soft);border-radius:.2rem;overflow:hidden;margin-inline-end:.4rem;vertical-align:.05rem}
 .sim span{display:block;height:100%;background:var(--accent)}
-.item{border:1px solid var(--line);border-radius:.6rem;padding:.8rem 1rem;margin:0 0 1rem;content-visibility:auto;contain-intrinsic-size:auto 24rem}
+.item{border:1px solid var(--line);border-radius:.6rem;padding:.8rem 1rem;margin:0 0 1rem}
 .js .list>.item{display:none}
 .js .list>.item.on{display:block}
 .head{display:flex;flex-wrap:wrap;gap:.2rem 1rem;align-items:baseline}
@@ -147,8 +147,8 @@ blockquote.t{margin:.6rem 0;padding:.4rem .9rem;background:var(--soft);border-in
 mark{background:var(--mark);color:var(--fg);border-radius:.15em}
 .diff{background:var(--diff);box-shadow:inset 0 -2px #dc2626;border-radius:.1em}
 .dv{white-space:pre-line;margin:.4rem 0}
-.dv ins{background:#bbf7d0;text-decoration:none;box-shadow:inset 0 -2px #16a34a}
-.dv del{background:#fecaca;text-decoration:line-through;color:#7f1d1d}
+ins{background:#bbf7d0;text-decoration:none;box-shadow:inset 0 -2px #16a34a}
+del{background:#fecaca;text-decoration:line-through;color:#7f1d1d}
 .gap{color:var(--muted);font-style:italic;font-family:system-ui,sans-serif;font-size:.85rem}
 details>summary{cursor:pointer;color:var(--accent);margin:.4rem 0}
 .pager{display:none;gap:.6rem;align-items:center;margin:.5rem 0 1.5rem}
@@ -308,7 +308,8 @@ impl<'a, W: Write> Page<'a, W> {
                 ("boilerplate passages", s.boilerplate_statements),
                 ("candidate pairs (LSH)", s.pairs.candidates),
                 ("verified pairs", s.pairs.verified),
-                ("aligned pairs / passages", s.pairs.aligned),
+                ("aligned document pairs", s.pairs.aligned),
+                ("passages found by alignment", s.pairs.passages),
             ],
         )?;
         writeln!(w, "</div>\n</div>\n<div class=\"cols\">\n<div>")?;
@@ -376,8 +377,8 @@ impl<'a, W: Write> Page<'a, W> {
         if !boilerplate.is_empty() {
             writeln!(
                 self.w,
-                "<details id=\"boilerplate\"><summary>Boilerplate: {} passages repeated within sources like site \
-                 templates (not news; hidden by default)</summary>",
+                "<details id=\"boilerplate\"><summary>Boilerplate: {} passages that are not news — site templates \
+                 repeated within a source, or stock formulas repeated everywhere (hidden by default)</summary>",
                 Thousands(boilerplate.len() as u64)
             )?;
             caps_notice(self.w, boilerplate.len(), BOILERPLATE_SHOWN, "boilerplate passages", "statements.jsonl")?;
@@ -428,7 +429,12 @@ impl<'a, W: Write> Page<'a, W> {
             )?;
         }
         if st.boilerplate {
-            write!(self.w, "<span class=\"badge\">boilerplate</span>")?;
+            let kind = match st.boilerplate_kind {
+                Some(BoilerplateKind::Template) => "boilerplate: site template",
+                Some(BoilerplateKind::Formula) => "boilerplate: stock formula",
+                None => "boilerplate",
+            };
+            write!(self.w, "<span class=\"badge\">{kind}</span>")?;
         }
         writeln!(self.w, "</div>\n<blockquote class=\"t\" dir=\"auto\">{}</blockquote>", Esc(&st.text))?;
         self.sources_line(st)?;
@@ -597,6 +603,14 @@ impl<'a, W: Write> Page<'a, W> {
             writeln!(self.w, "<blockquote class=\"t\" dir=\"auto\">{}</blockquote>", Esc(&lead(text)))?;
         }
         self.members(c)?;
+        if c.kind == ClusterKind::Exact {
+            writeln!(
+                self.w,
+                "<p class=\"muted\">All members have the same words; they differ at most in spelling variants, \
+                 punctuation or spacing.</p>"
+            )?;
+            return writeln!(self.w, "</article>");
+        }
         let mut others: Vec<(DocId, f64)> = c.members.iter().copied().filter(|m| m.0 != c.representative).collect();
         others.sort_by(|x, y| x.1.total_cmp(&y.1).then(x.0.cmp(&y.0)));
         for &(d, sim) in others.iter().take(DIFFS_PER_CLUSTER) {
@@ -840,7 +854,7 @@ impl fmt::Display for EscText<'_> {
         while let Some(i) = rest.find('\n') {
             let start = rest[..i].trim_end().len();
             let end = rest.len() - rest[i..].trim_start().len();
-            write!(f, "{}\n", Esc(&rest[..start]))?;
+            writeln!(f, "{}", Esc(&rest[..start]))?;
             rest = &rest[end..];
         }
         Esc(rest).fmt(f)
@@ -854,7 +868,7 @@ impl fmt::Display for Thousands {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let digits = self.0.to_string();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 f.write_str(",")?;
             }
             write!(f, "{c}")?;
@@ -1070,7 +1084,8 @@ mod diff {
             write!(w, "{}", Esc(&b[pos..wb.spans[head_end - 1].end as usize]))?;
         }
         let sep = if keep_head > 0 { " " } else { "" };
-        write!(w, "{sep}<span class=\"gap\">[… {} identical words …]</span> ", tail_start - head_end)?;
+        // `dir` isolates the note, so it reads the same inside Arabic text.
+        write!(w, "{sep}<span class=\"gap\" dir=\"ltr\">[… {} identical words …]</span> ", tail_start - head_end)?;
         if keep_tail == 0 {
             return Ok(b.len());
         }

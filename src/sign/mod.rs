@@ -20,10 +20,10 @@ pub use simhash::SimHash;
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// Classic k-permutation MinHash with `--num-perm` lanes, banded LSH.
-    #[default]
     Minhash,
     /// One-permutation MinHash with optimal densification: the same lanes
-    /// and LSH, one hash per shingle instead of `--num-perm`.
+    /// and LSH, one hash per shingle instead of `--num-perm` (the default).
+    #[default]
     Oph,
     /// 64-bit SimHash, bit-band LSH.
     Simhash,

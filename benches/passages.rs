@@ -1,0 +1,102 @@
+//! Criterion benchmarks of the statement stages — fingerprint, match, align,
+//! group — on a generated corpus whose articles share sentences (so there are
+//! passages to find). Throughput is in bytes of text per second; each
+//! benchmark checks its result against a first, unbenchmarked run.
+//!
+//! Run: `cargo bench --bench passages`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use sada::normalize::Analyzer;
+use sada::passage::statement::{DocInfo, group};
+use sada::passage::{DocWords, PassageConfig, align_pairs, fingerprint, matching_pairs};
+
+/// 400 articles of 10–30 sentences drawn from the seeds' sentences by a fixed
+/// xorshift: every article shares some sentences with many others.
+fn corpus() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
+    let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    let sentences: Vec<String> = paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .flat_map(|t| {
+            t.split(['.', '\n'])
+                .map(str::trim)
+                .filter(|s| s.split(' ').count() > 4)
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..400)
+        .map(|_| {
+            let n = 10 + (next() % 21) as usize;
+            (0..n)
+                .map(|_| sentences[(next() % sentences.len() as u64) as usize].as_str())
+                .collect::<Vec<_>>()
+                .join(". ")
+        })
+        .collect()
+}
+
+fn words_of(docs: &[String], cfg: &PassageConfig) -> Vec<DocWords> {
+    let mut analyzer = Analyzer::new();
+    let mut scratch = Vec::new();
+    docs.iter()
+        .map(|d| {
+            let words: Vec<u32> = analyzer.tokens(d).iter().map(|t| t.hash as u32).collect();
+            let mut anchors = Vec::new();
+            fingerprint::winnow(&words, cfg.anchor_words, cfg.window, &mut scratch, &mut anchors);
+            DocWords { words, anchors }
+        })
+        .collect()
+}
+
+fn passages(c: &mut Criterion) {
+    let docs = corpus();
+    let bytes: usize = docs.iter().map(String::len).sum();
+    let cfg = PassageConfig { max_df: 1000, ..PassageConfig::default() };
+    let n = docs.len();
+    let groups: Vec<u32> = (0..n as u32).collect();
+    let sources: Vec<u32> = (0..n as u32).map(|d| d % 20).collect();
+    let ids: Vec<String> = (0..n).map(|d| format!("doc{d}")).collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let dates = vec![None; n];
+    let no_formula = |_, _, _, _| false;
+    let info = DocInfo { source: &sources, date: &dates, id: &id_refs, group: &groups, is_formula: &no_formula };
+
+    let words = words_of(&docs, &cfg);
+    let matches = matching_pairs(&words, &groups, &sources, cfg.max_df, cfg.boilerplate_docs);
+    let found = align_pairs(&words, &matches, &cfg.align);
+    let statements = group(&found, &info, cfg.boilerplate_docs);
+    assert!(!matches.pairs.is_empty() && !found.is_empty() && !statements.is_empty());
+
+    let mut g = c.benchmark_group("passages");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.sample_size(10);
+    g.bench_function("fingerprint", |b| b.iter(|| assert_eq!(words_of(black_box(&docs), &cfg).len(), n)));
+    g.bench_function("match", |b| {
+        b.iter(|| {
+            let m = matching_pairs(black_box(&words), &groups, &sources, cfg.max_df, cfg.boilerplate_docs);
+            assert_eq!(m.pairs.len(), matches.pairs.len());
+        })
+    });
+    g.bench_function("align", |b| {
+        b.iter(|| assert_eq!(align_pairs(black_box(&words), &matches, &cfg.align).len(), found.len()))
+    });
+    g.bench_function("group", |b| {
+        b.iter(|| assert_eq!(group(black_box(&found), &info, cfg.boilerplate_docs).len(), statements.len()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, passages);
+criterion_main!(benches);

@@ -1,0 +1,303 @@
+//! Web payloads → text: the charset of an HTML or plain-text body, and the
+//! main text of an HTML page.
+//!
+//! The charset is chosen as a browser would: a byte-order mark, else the
+//! HTTP `Content-Type` charset, else (HTML only) the page's own
+//! `<meta charset>` or `<meta http-equiv="Content-Type">`, else a guess by
+//! [`chardetng`] (the detector Firefox uses), hinted by the site's top-level
+//! domain — Arabic sites still serve undeclared windows-1256.
+//!
+//! The main text is found in two steps. The page is parsed by `dom_query`
+//! (html5ever: the WHATWG parsing algorithm, so any byte soup yields a
+//! tree) and stripped of what is never news: scripts, styles, navigation,
+//! asides, site headers and footers, forms and their controls. Then
+//! `dom_smoothie`, a port of Mozilla's Readability.js, picks the article
+//! among what is left (dropping "related articles", comment blocks and the
+//! like by their class names and link density). On short pages Readability
+//! sometimes keeps too little; the stripped body's text is used then.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use dom_query::{Document, Matcher, NodeRef};
+use dom_smoothie::{Config, Readability, TextMode};
+use encoding_rs::Encoding;
+
+/// Elements removed wherever they are: never part of an article's text.
+const NEVER_TEXT: &str = "script, style, noscript, template, nav, aside, iframe, svg, canvas, object, embed, \
+    select, button, input, textarea, dialog, [role=navigation], [role=menu], [role=menubar], [role=search], \
+    [role=complementary]";
+
+/// Site headers and footers. Removed unless inside the article, where they
+/// hold its title and byline.
+const SITE_FRAME: &str = "header, footer, [role=banner], [role=contentinfo]";
+
+/// Where an article's own `header`/`footer` live.
+const CONTENT: &str = "article, main, [role=main]";
+
+/// Paragraph-level content: a `form` that holds some wraps the whole page
+/// (ASP.NET sites do that) and is kept; other forms are search boxes,
+/// comment and newsletter forms, and go.
+const PROSE: &str = "p, article, main";
+
+/// Bytes of the page searched for a `<meta>` charset declaration. The
+/// HTML standard's prescan stops at 1024; real Arabic news pages often put
+/// scripts and styles first, so look further.
+const META_PRESCAN: usize = 8 << 10;
+
+/// Bytes fed to the charset detector: enough to decide, bounded in time.
+const DETECT_BYTES: usize = 256 << 10;
+
+/// Pages with more elements than this are too costly for Readability's
+/// scoring; their stripped body text is used instead.
+const MAX_ELEMENTS: usize = 100_000;
+
+/// Below this many bytes of stripped body text a page counts as short.
+const SHORT_PAGE: usize = 2_000;
+
+/// The main text of an HTML page, decoded per `content_type` (the HTTP
+/// header, if any) or the page itself.
+///
+/// Never panics; a page without text gives an empty string.
+#[doc(hidden)]
+pub fn extract_text(html: &[u8], content_type: Option<&str>) -> String {
+    extract(html, content_type, None).unwrap_or_default()
+}
+
+/// [`extract_text`] with the site's top-level domain as a hint to the
+/// charset detector. `Err` only if the HTML machinery failed outright.
+pub(crate) fn extract(html: &[u8], content_type: Option<&str>, tld: Option<&str>) -> Result<String, String> {
+    let page = decode(html, content_type, tld, true);
+    // The parser and the extractor are heuristics run on arbitrary web
+    // bytes: a bug in them must cost one record, not the run.
+    catch_unwind(AssertUnwindSafe(|| main_text(&page))).map_err(|_| "HTML text extraction failed".to_string())
+}
+
+/// The text of a payload: HTML if `html`, else plain text, decoded to UTF-8
+/// (malformed bytes become U+FFFD).
+pub(crate) fn decode(bytes: &[u8], content_type: Option<&str>, tld: Option<&str>, html: bool) -> String {
+    let (encoding, bom) = match Encoding::for_bom(bytes) {
+        Some((e, len)) => (e, len),
+        None => {
+            let declared = content_type.and_then(charset_param).and_then(|l| Encoding::for_label(l.as_bytes()));
+            let meta = || if html { meta_charset(bytes) } else { None };
+            (declared.or_else(meta).unwrap_or_else(|| detect(bytes, tld)), 0)
+        }
+    };
+    encoding.decode_without_bom_handling(&bytes[bom..]).0.into_owned()
+}
+
+/// The `charset` parameter of a `Content-Type` value, unquoted.
+pub(crate) fn charset_param(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim().eq_ignore_ascii_case("charset").then(|| value.trim().trim_matches(['"', '\'']))
+    })
+}
+
+/// The encoding a page declares in a `<meta>` element near its start.
+fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(META_PRESCAN)];
+    // Any ASCII-compatible decoding will do to read ASCII markup.
+    let head = encoding_rs::WINDOWS_1252.decode_without_bom_handling(head).0;
+    let doc = Document::from(head.as_ref());
+    let metas = doc.select_matcher(&Matcher::new("meta").ok()?);
+    metas.nodes().iter().find_map(|meta| {
+        let label = match meta.attr("charset") {
+            Some(c) => c.to_string(),
+            None if meta.attr("http-equiv").is_some_and(|h| h.trim().eq_ignore_ascii_case("content-type")) => {
+                charset_param(&meta.attr("content")?)?.to_string()
+            }
+            None => return None,
+        };
+        Encoding::for_label(label.trim().as_bytes()).map(meta_override)
+    })
+}
+
+/// The HTML standard's correction of a charset found in `<meta>`: a page
+/// that can be read as ASCII is not UTF-16, and `x-user-defined` means
+/// windows-1252.
+fn meta_override(e: &'static Encoding) -> &'static Encoding {
+    if e == encoding_rs::UTF_16BE || e == encoding_rs::UTF_16LE {
+        encoding_rs::UTF_8
+    } else if e == encoding_rs::X_USER_DEFINED {
+        encoding_rs::WINDOWS_1252
+    } else {
+        e
+    }
+}
+
+/// The most likely encoding of undeclared bytes.
+fn detect(bytes: &[u8], tld: Option<&str>) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new();
+    let sample = &bytes[..bytes.len().min(DETECT_BYTES)];
+    detector.feed(sample, true);
+    detector.guess(tld.map(str::as_bytes), true)
+}
+
+/// The main text of a decoded page.
+fn main_text(page: &str) -> String {
+    let doc = Document::from(page);
+    strip_boilerplate(&doc);
+    let body = match doc.body() {
+        Some(body) => body.formatted_text().to_string(),
+        None => doc.formatted_text().to_string(),
+    };
+    let config = Config { text_mode: TextMode::Formatted, max_elements_to_parse: MAX_ELEMENTS, ..Config::default() };
+    let article = Readability::with_document(doc, None, Some(config))
+        .and_then(|mut r| r.parse())
+        .map(|a| a.text_content.to_string())
+        .unwrap_or_default();
+    choose(article, body)
+}
+
+/// Readability's article, unless it kept nothing, or too little of a short
+/// page (where there is little boilerplate left to drop after stripping).
+fn choose(article: String, body: String) -> String {
+    let too_little = article.trim().is_empty() || (body.len() < SHORT_PAGE && article.len() * 2 < body.len());
+    if too_little { body } else { article }
+}
+
+/// Removes the elements that are never article text (see the constants).
+fn strip_boilerplate(doc: &Document) {
+    let matcher = |css: &str| Matcher::new(css).ok();
+    if let Some(m) = matcher(NEVER_TEXT) {
+        doc.select_matcher(&m).remove();
+    }
+    if let (Some(frame), Some(content)) = (matcher(SITE_FRAME), matcher(CONTENT)) {
+        remove_where(doc, &frame, |n| !n.ancestors_it(None).any(|a| a.is_match(&content)));
+    }
+    if let (Some(form), Some(prose)) = (matcher("form"), matcher(PROSE)) {
+        remove_where(doc, &form, |n| !n.descendants_it().any(|d| d.is_match(&prose)));
+    }
+}
+
+/// Removes the elements matching `m` for which `pred` holds.
+fn remove_where(doc: &Document, m: &Matcher, pred: impl Fn(&NodeRef) -> bool) {
+    for node in doc.select_matcher(m).nodes().iter().filter(|n| pred(n)) {
+        node.remove_from_parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = "قال وزير الخارجية الروسي، سيرغي لافروف، إن موسكو تدعم جهود الحكومة العراقية لاستقرار الأوضاع. \
+        وأضاف لافروف، خلال مؤتمر صحفي مع وزير الخارجية العراقي، أن علاقة روسيا مع العراق لا تمنع أن تكون لديه علاقات مع الآخرين.";
+
+    /// A news page with every kind of boilerplate around `paragraphs`.
+    fn page(head: &str, paragraphs: &[&str]) -> String {
+        let mut s = format!(
+            "<!DOCTYPE html><html lang=\"ar\" dir=\"rtl\"><head>{head}<title>موقع</title>\
+             <style>.menu {{ color: red }} /* STYLE_TEXT */</style>\
+             <script>var SCRIPT_TEXT = 1;</script></head><body>\
+             <header><div class=\"logo\">HEADER_TEXT شعار</div></header>\
+             <nav><ul><li><a href=\"/\">الرئيسية MENU_TEXT</a></li><li><a href=\"/s\">رياضة</a></li></ul></nav>\
+             <div class=\"content\"><article><h1>عنوان</h1>"
+        );
+        for p in paragraphs {
+            s.push_str(&format!("<p>{p}</p>"));
+        }
+        s.push_str(
+            "</article><aside><h3>الأكثر قراءة ASIDE_TEXT</h3></aside></div>\
+             <form action=\"/search\"><input name=\"q\"><label>FORM_TEXT ابحث</label></form>\
+             <footer>FOOTER_TEXT جميع الحقوق محفوظة</footer><script>SCRIPT_TAIL()</script></body></html>",
+        );
+        s
+    }
+
+    const BOILERPLATE: [&str; 8] =
+        ["STYLE_TEXT", "SCRIPT_TEXT", "HEADER_TEXT", "MENU_TEXT", "ASIDE_TEXT", "FORM_TEXT", "FOOTER_TEXT", "SCRIPT_TAIL"];
+
+    fn assert_clean(text: &str) {
+        for b in BOILERPLATE {
+            assert!(!text.contains(b), "{b} in {text}");
+        }
+    }
+
+    #[test]
+    fn keeps_the_article_and_drops_boilerplate() {
+        let html = page("<meta charset=\"utf-8\">", &[ARTICLE, ARTICLE, ARTICLE, ARTICLE]);
+        let text = extract_text(html.as_bytes(), Some("text/html; charset=UTF-8"));
+        assert!(text.contains("علاقة روسيا مع العراق لا تمنع"), "{text}");
+        assert_clean(&text);
+        assert!(text.contains("\n"), "paragraphs stay apart: {text}");
+    }
+
+    #[test]
+    fn short_pages_keep_their_text_without_boilerplate() {
+        let html = page("", &["خبر قصير جدا."]);
+        let text = extract_text(html.as_bytes(), Some("text/html"));
+        assert!(text.contains("خبر قصير جدا."), "{text}");
+        assert_clean(&text);
+    }
+
+    #[test]
+    fn page_wrapped_in_a_form_keeps_its_text() {
+        let html = format!("<html><body><form id=\"form1\"><div><p>{ARTICLE}</p></div></form></body></html>");
+        assert!(extract_text(html.as_bytes(), None).contains("لا تمنع"));
+    }
+
+    fn cp1256(s: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1256.encode(s);
+        assert!(!unmappable);
+        bytes.into_owned()
+    }
+
+    #[test]
+    fn charset_from_the_http_header() {
+        let html = cp1256(&page("", &[ARTICLE, ARTICLE, ARTICLE]));
+        let text = extract_text(&html, Some("text/html; charset=\"windows-1256\""));
+        assert!(text.contains("علاقة روسيا مع العراق لا تمنع"), "{text}");
+    }
+
+    #[test]
+    fn charset_from_meta_tags() {
+        for meta in [
+            "<meta charset=\"windows-1256\">",
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1256\">",
+        ] {
+            let html = cp1256(&page(meta, &[ARTICLE, ARTICLE, ARTICLE]));
+            let text = extract_text(&html, Some("text/html"));
+            assert!(text.contains("علاقة روسيا مع العراق لا تمنع"), "{meta}: {text}");
+        }
+    }
+
+    #[test]
+    fn undeclared_charset_is_detected() {
+        let html = cp1256(&page("", &[ARTICLE, ARTICLE, ARTICLE]));
+        let text = extract_text(&html, None);
+        assert!(text.contains("علاقة روسيا مع العراق لا تمنع"), "{text}");
+        let html = page("", &[ARTICLE, ARTICLE, ARTICLE]);
+        assert!(extract_text(html.as_bytes(), None).contains("لا تمنع"), "undeclared UTF-8");
+    }
+
+    #[test]
+    fn bom_wins_over_declarations() {
+        let mut html = b"\xEF\xBB\xBF".to_vec();
+        html.extend(page("<meta charset=\"windows-1256\">", &[ARTICLE]).as_bytes());
+        assert!(extract_text(&html, Some("text/html; charset=iso-8859-1")).contains("لا تمنع"));
+    }
+
+    #[test]
+    fn charset_parameter() {
+        assert_eq!(charset_param("text/html; charset=windows-1256"), Some("windows-1256"));
+        assert_eq!(charset_param("text/html;CHARSET='utf-8' ; x=y"), Some("utf-8"));
+        assert_eq!(charset_param("text/html"), None);
+        assert_eq!(charset_param("charset=utf-8"), None);
+    }
+
+    #[test]
+    fn any_bytes_give_text_not_a_panic() {
+        for junk in [
+            &b""[..],
+            b"\0\x01\xff\xfe<<<>>></p></div><p>broken <b>html<i> here",
+            b"<html><body><script>unclosed",
+            b"<!DOCTYPE html><table><tr><td><table><tr><td>\xd9\x86\xd8\xb5",
+        ] {
+            let _ = extract_text(junk, Some("text/html; charset=bogus"));
+            let _ = decode(junk, None, Some("iq"), false);
+        }
+        assert_eq!(extract_text(b"", None), "");
+    }
+}
