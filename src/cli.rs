@@ -46,7 +46,8 @@ pub struct SignArgs {
     #[arg(long, value_name = "FILE", default_value = "signatures.sig")]
     pub out: PathBuf,
 
-    /// File format: compact binary, or JSON Lines.
+    /// File format: compact binary, JSON Lines, or none (read and tokenize
+    /// only, write nothing: the practical limit of signing, for benchmarks).
     #[arg(long, value_enum, default_value_t = SigFormat::Bin)]
     pub format: SigFormat,
 

@@ -505,6 +505,9 @@ pub enum SigFormat {
     Bin,
     /// One JSON object per record.
     Jsonl,
+    /// Nothing: read and tokenize only, no shingles and no signatures. The
+    /// speed of this mode is the practical limit of signing, for benchmarks.
+    None,
 }
 
 /// `sada sign`: read → normalize → shingle → sign, streaming, writing one
@@ -547,7 +550,7 @@ pub fn sign(
             let signed: Vec<(sigfile::SigRecord, Option<String>, u64)> = timings.run(Stage::Analyze, || {
                 batch
                     .into_par_iter()
-                    .map_init(Scratch::default, |s, raw| sign_record(raw.parse(), config, &signer, s))
+                    .map_init(Scratch::default, |s, raw| sign_record(raw.parse(), config, &signer, s, format))
                     .collect()
             });
             let t = Instant::now();
@@ -563,6 +566,7 @@ pub fn sign(
                     result = match format {
                         SigFormat::Bin => sigfile::write_record(out, r),
                         SigFormat::Jsonl => write_sig_json(out, r, error.as_deref()),
+                        SigFormat::None => Ok(()),
                     };
                 }
             }
@@ -598,6 +602,7 @@ fn sign_record(
     config: &Config,
     signer: &Signer,
     s: &mut Scratch,
+    format: SigFormat,
 ) -> (sigfile::SigRecord, Option<String>, u64) {
     let text = match rec.content {
         Ok(t) => t,
@@ -606,6 +611,13 @@ fn sign_record(
             return (r, Some(e.to_string()), 0);
         }
     };
+    if format == SigFormat::None {
+        s.tokens.clear();
+        s.analyzer.tokens_into(&text, &mut s.tokens);
+        let status = if s.tokens.is_empty() { sigfile::SigStatus::Empty } else { sigfile::SigStatus::Ok };
+        let r = sigfile::SigRecord { id: rec.id, status, tokens: s.tokens.len() as u32, lanes: Vec::new() };
+        return (r, None, text.len() as u64);
+    }
     shingle_text(&text, config, s);
     let tokens = s.tokens.len() as u32;
     let (status, lanes) = match signer.sign(&s.shingles) {
