@@ -14,7 +14,7 @@ use crate::index::{self, Banding};
 use crate::normalize::Analyzer;
 use crate::passage::{self, DocWords, Statement, fingerprint};
 use crate::progress::Progress;
-use crate::read::{self, Discovery, Raw, RawReader, Reader, Record};
+use crate::read::{self, Discovery, Raw, RawReader, Record};
 use crate::shingle::{self, ShingleKind};
 use crate::sigfile;
 use crate::sign::{Signature, Signer};
@@ -227,7 +227,7 @@ pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
     pool.install(|| run(discovery, config))
 }
 
-fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
+fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let progress = Progress::new(config.progress);
     let mut timings = Timings::default();
     let signer = Signer::new(config.method, config.num_perm, config.seed);
@@ -240,7 +240,7 @@ fn run(discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let mut sigs = Vec::new();
     let mut sets = Vec::new();
     let mut words = Vec::new();
-    for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
+    discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
         let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
             batch
                 .into_par_iter()
@@ -398,9 +398,15 @@ fn locate(discovery: &Discovery, statements: &mut [Statement], clusters: &[Clust
     let mut spans = Vec::new();
     let mut rows = index.chunk_by(|x, y| x.0 == y.0).peekable();
     let mut wanted = excerpt_docs.iter().peekable();
-    for (i, rec) in Reader::new(discovery.files.clone()).enumerate().take(last + 1) {
+    // Only the records needed are parsed (JSON, HTML extraction); the others
+    // are skipped as raw lines or archive records.
+    for (i, raw) in RawReader::new(discovery.files.clone()).enumerate().take(last + 1) {
         let entries = rows.next_if(|e| e[0].0.index() == i);
         let excerpt = wanted.next_if(|d| d.index() == i).is_some();
+        if entries.is_none() && !excerpt {
+            continue;
+        }
+        let rec = raw.parse();
         let Ok(text) = &rec.content else { continue };
         if let Some(entries) = entries {
             tokens.clear();
@@ -429,11 +435,17 @@ fn locate(discovery: &Discovery, statements: &mut [Statement], clusters: &[Clust
 /// JSON parsing runs on the worker threads: the reading thread only
 /// decompresses and splits lines. The time `f`'s caller waits for a batch is
 /// added to [`Stage::Read`].
-fn for_each_batch(files: &[read::InputFile], timings: &mut Timings, mut f: impl FnMut(Vec<Raw>, &mut Timings, u64)) {
+///
+/// Returns the number of archive records that were not documents.
+fn for_each_batch(
+    files: &[read::InputFile],
+    timings: &mut Timings,
+    mut f: impl FnMut(Vec<Raw>, &mut Timings, u64),
+) -> u64 {
     let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Raw>, u64)>(2);
     let files = files.to_vec();
     std::thread::scope(|scope| {
-        scope.spawn(move || {
+        let reading = scope.spawn(move || {
             let mut reader = RawReader::new(files);
             loop {
                 let mut batch: Vec<Raw> = Vec::with_capacity(BATCH_RECORDS);
@@ -444,7 +456,7 @@ fn for_each_batch(files: &[read::InputFile], timings: &mut Timings, mut f: impl 
                     batch.push(rec);
                 }
                 if batch.is_empty() || tx.send((batch, reader.bytes_consumed())).is_err() {
-                    return;
+                    return reader.skipped_records();
                 }
             }
         });
@@ -454,7 +466,8 @@ fn for_each_batch(files: &[read::InputFile], timings: &mut Timings, mut f: impl 
             timings.add(Stage::Read, t.elapsed().as_secs_f64());
             f(batch, timings, consumed);
         }
-    });
+        reading.join().expect("the reading thread does not panic")
+    })
 }
 
 /// Tokenizes and shingles `text` into `s.tokens` and `s.shingles`.

@@ -18,8 +18,6 @@
 //! A 300-word passage with one word in ten changed is one chain, hence one
 //! passage: gaps are bounded, not the passage length.
 
-use xxhash_rust::xxh3::xxh3_64;
-
 /// Alignment parameters.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct AlignConfig {
@@ -63,56 +61,80 @@ const MAX_SEED_REPEATS: usize = 16;
 /// near-duplicate whose shared text is reported by the cluster stage.
 const MAX_RUNS: usize = 4096;
 
-fn gram_hashes(words: &[u32], k: usize) -> Vec<(u64, u32)> {
-    let mut buf = [0u8; 4 * 16];
-    words
-        .windows(k)
-        .enumerate()
-        .map(|(i, w)| {
-            for (j, x) in w.iter().enumerate() {
-                buf[4 * j..4 * j + 4].copy_from_slice(&x.to_le_bytes());
-            }
-            (xxh3_64(&buf[..4 * k]), i as u32)
-        })
-        .collect()
+/// Reusable buffers of [`align_with`]; keep one per thread.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    grams_a: Vec<(u64, u32)>,
+    seeds: Vec<(i64, u32)>,
+    runs: Vec<Run>,
+    /// A 4096-bit filter of `a`'s gram hashes: most grams of `b` are not in
+    /// `a`, and one bit test spares them the binary search.
+    filter: Vec<u64>,
 }
 
-/// Maximal runs of identical words shared by `a` and `b`.
-fn runs(a: &[u32], b: &[u32], k: usize) -> Vec<Run> {
-    if a.len() < k || b.len() < k {
-        return Vec::new();
+/// Hash of `k` consecutive word hashes: multiply-add by position and a
+/// finalizer (the words are already hashed; see `shingle::combine`).
+#[inline]
+fn gram_hash(w: &[u32]) -> u64 {
+    let mut acc = 0u64;
+    for (i, &x) in w.iter().enumerate() {
+        acc = acc.wrapping_add((x as u64 | ((i as u64) << 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        acc = acc.rotate_left(23);
     }
-    let mut ga = gram_hashes(a, k);
-    ga.sort_unstable();
+    crate::sign::oph::mix(acc)
+}
+
+/// Maximal runs of identical words shared by `a` and `b`, into `s.runs`.
+fn runs(a: &[u32], b: &[u32], k: usize, s: &mut Scratch) {
+    s.runs.clear();
+    if a.len() < k || b.len() < k {
+        return;
+    }
+    s.grams_a.clear();
+    s.grams_a.extend(a.windows(k).enumerate().map(|(i, w)| (gram_hash(w), i as u32)));
+    s.grams_a.sort_unstable();
+    s.filter.clear();
+    s.filter.resize(64, 0);
+    for &(h, _) in &s.grams_a {
+        s.filter[(h >> 58) as usize] |= 1 << ((h >> 52) & 63);
+    }
     // (diagonal, position in a) of every seed.
-    let mut seeds: Vec<(i64, u32)> = Vec::new();
-    for (h, j) in gram_hashes(b, k) {
-        let lo = ga.partition_point(|x| x.0 < h);
-        for &(_, i) in ga[lo..].iter().take_while(|x| x.0 == h).take(MAX_SEED_REPEATS) {
-            seeds.push((i as i64 - j as i64, i));
+    s.seeds.clear();
+    for (j, w) in b.windows(k).enumerate() {
+        let h = gram_hash(w);
+        if s.filter[(h >> 58) as usize] & (1 << ((h >> 52) & 63)) == 0 {
+            continue;
+        }
+        let lo = s.grams_a.partition_point(|x| x.0 < h);
+        for &(_, i) in s.grams_a[lo..].iter().take_while(|x| x.0 == h).take(MAX_SEED_REPEATS) {
+            s.seeds.push((i as i64 - j as i64, i));
         }
     }
-    seeds.sort_unstable();
-    let mut out = Vec::new();
-    for diag in seeds.chunk_by(|x, y| x.0 == y.0) {
+    s.seeds.sort_unstable();
+    for diag in s.seeds.chunk_by(|x, y| x.0 == y.0) {
         for run in diag.chunk_by(|x, y| y.1 == x.1 + 1) {
             let i = run[0].1;
             let j = (i as i64 - run[0].0) as u32;
-            out.push(Run { a: i, b: j, len: (run.len() + k - 1) as u32 });
+            s.runs.push(Run { a: i, b: j, len: (run.len() + k - 1) as u32 });
         }
     }
-    if out.len() > MAX_RUNS {
-        out.sort_by_key(|r| (std::cmp::Reverse(r.len), r.a, r.b));
-        out.truncate(MAX_RUNS);
+    if s.runs.len() > MAX_RUNS {
+        s.runs.sort_by_key(|r| (std::cmp::Reverse(r.len), r.a, r.b));
+        s.runs.truncate(MAX_RUNS);
     }
-    out.sort_unstable_by_key(|r| (r.a, r.b));
-    out
+    s.runs.sort_unstable_by_key(|r| (r.a, r.b));
 }
 
 /// The passages shared by documents with words `a` and `b`, sorted by their
 /// position in `a`.
 pub fn align(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Alignment> {
-    let runs = runs(a, b, cfg.seed_words);
+    align_with(a, b, cfg, &mut Scratch::default())
+}
+
+/// [`align`] with reusable buffers.
+pub fn align_with(a: &[u32], b: &[u32], cfg: &AlignConfig, scratch: &mut Scratch) -> Vec<Alignment> {
+    runs(a, b, cfg.seed_words, scratch);
+    let runs = &scratch.runs;
     let n = runs.len();
     let gap = cfg.max_gap as u32;
     // best[r]: words matched by the best chain ending with run r; trim[r]:
@@ -166,7 +188,7 @@ pub fn align(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Alignment> {
             used[c] = true;
         }
         chain.reverse();
-        let al = trimmed(&runs, &chain, &trim);
+        let al = trimmed(runs, &chain, &trim);
         let (la, lb) = (al.a_end - al.a_start, al.b_end - al.b_start);
         if la.min(lb) as usize >= cfg.min_words && al.matched as f64 >= cfg.min_identity * la.max(lb) as f64 {
             out.push(al);

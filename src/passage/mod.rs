@@ -207,16 +207,21 @@ pub fn align_pairs(docs: &[DocWords], matches: &Matches, cfg: &AlignConfig) -> V
     matches
         .pairs
         .par_iter()
-        .flat_map_iter(|&(a, b)| {
+        .map_init(align::Scratch::default, |scratch, &(a, b)| {
             let (da, db) = (&docs[a.index()], &docs[b.index()]);
-            align::align(&da.words, &db.words, cfg).into_iter().map(move |al| Passage {
-                a,
-                b,
-                alignment: al,
-                templated: matches.is_templated(da, al.a_start, al.a_end)
-                    || matches.is_templated(db, al.b_start, al.b_end),
-            })
+            let found = align::align_with(&da.words, &db.words, cfg, scratch);
+            found
+                .into_iter()
+                .map(|al| Passage {
+                    a,
+                    b,
+                    alignment: al,
+                    templated: matches.is_templated(da, al.a_start, al.a_end)
+                        || matches.is_templated(db, al.b_start, al.b_end),
+                })
+                .collect::<Vec<_>>()
         })
+        .flatten_iter()
         .collect()
 }
 

@@ -128,10 +128,10 @@ fn meta_override(e: &'static Encoding) -> &'static Encoding {
 
 /// The most likely encoding of undeclared bytes.
 fn detect(bytes: &[u8], tld: Option<&str>) -> &'static Encoding {
-    let mut detector = chardetng::EncodingDetector::new();
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     let sample = &bytes[..bytes.len().min(DETECT_BYTES)];
     detector.feed(sample, true);
-    detector.guess(tld.map(str::as_bytes), true)
+    detector.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Allow)
 }
 
 /// The main text of a decoded page.
@@ -206,8 +206,16 @@ mod tests {
         s
     }
 
-    const BOILERPLATE: [&str; 8] =
-        ["STYLE_TEXT", "SCRIPT_TEXT", "HEADER_TEXT", "MENU_TEXT", "ASIDE_TEXT", "FORM_TEXT", "FOOTER_TEXT", "SCRIPT_TAIL"];
+    const BOILERPLATE: [&str; 8] = [
+        "STYLE_TEXT",
+        "SCRIPT_TEXT",
+        "HEADER_TEXT",
+        "MENU_TEXT",
+        "ASIDE_TEXT",
+        "FORM_TEXT",
+        "FOOTER_TEXT",
+        "SCRIPT_TAIL",
+    ];
 
     fn assert_clean(text: &str) {
         for b in BOILERPLATE {

@@ -130,6 +130,10 @@ pub struct Discovery {
     pub skipped_hidden: u64,
     /// Files of unknown type skipped while walking.
     pub skipped_unknown: u64,
+    /// Archive records that are not documents (WARC requests, warcinfo,
+    /// metadata, revisits, non-text or non-2xx responses), counted by the
+    /// read stage.
+    pub skipped_records: u64,
 }
 
 impl Discovery {

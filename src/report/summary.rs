@@ -28,6 +28,8 @@ pub struct Summary<'a> {
     pub skipped_hidden: u64,
     /// See `skipped_hidden`.
     pub skipped_unknown: u64,
+    /// Archive records that are not documents (WARC requests, metadata, …).
+    pub skipped_records: u64,
     /// Near-duplicate clusters.
     pub clusters: u64,
     /// Clusters whose members are all exact duplicates.
@@ -86,6 +88,7 @@ impl<'a> Summary<'a> {
             text_bytes: scan.docs.iter().map(|d| d.bytes).sum(),
             skipped_hidden: scan.discovery.skipped_hidden,
             skipped_unknown: scan.discovery.skipped_unknown,
+            skipped_records: scan.discovery.skipped_records,
             clusters: scan.clusters.len() as u64,
             exact_clusters: scan.clusters.iter().filter(|c| c.kind == ClusterKind::Exact).count() as u64,
             near_clusters: scan.clusters.iter().filter(|c| c.kind == ClusterKind::Near).count() as u64,
