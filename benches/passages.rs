@@ -10,7 +10,7 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sada::normalize::Analyzer;
 use sada::passage::statement::{DocInfo, group};
-use sada::passage::{DocWords, PassageConfig, align_pairs, fingerprint, matching_pairs};
+use sada::passage::{DocWords, PassageConfig, align_pairs, matching_pairs};
 
 /// 400 articles of 10–30 sentences drawn from the seeds' sentences by a fixed
 /// xorshift: every article shares some sentences with many others.
@@ -47,17 +47,9 @@ fn corpus() -> Vec<String> {
         .collect()
 }
 
-fn words_of(docs: &[String], cfg: &PassageConfig) -> Vec<DocWords> {
+fn words_of(docs: &[String]) -> Vec<DocWords> {
     let mut analyzer = Analyzer::new();
-    let mut scratch = Vec::new();
-    docs.iter()
-        .map(|d| {
-            let words: Vec<u32> = analyzer.tokens(d).iter().map(|t| t.hash as u32).collect();
-            let mut anchors = Vec::new();
-            fingerprint::winnow(&words, cfg.anchor_words, cfg.window, &mut scratch, &mut anchors);
-            DocWords { words, anchors }
-        })
-        .collect()
+    docs.iter().map(|d| DocWords { words: analyzer.tokens(d).iter().map(|t| t.hash as u32).collect() }).collect()
 }
 
 fn passages(c: &mut Criterion) {
@@ -73,8 +65,8 @@ fn passages(c: &mut Criterion) {
     let no_formula = |_, _, _, _| false;
     let info = DocInfo { source: &sources, date: &dates, id: &id_refs, group: &groups, is_formula: &no_formula };
 
-    let words = words_of(&docs, &cfg);
-    let matches = matching_pairs(&words, &groups, &sources, cfg.max_df, cfg.boilerplate_docs);
+    let words = words_of(&docs);
+    let matches = matching_pairs(&words, &groups, &sources, &cfg);
     let found = align_pairs(&words, &matches, &cfg.align);
     let statements = group(&found, &info, cfg.boilerplate_docs);
     assert!(!matches.pairs.is_empty() && !found.is_empty() && !statements.is_empty());
@@ -82,10 +74,16 @@ fn passages(c: &mut Criterion) {
     let mut g = c.benchmark_group("passages");
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(10);
-    g.bench_function("fingerprint", |b| b.iter(|| assert_eq!(words_of(black_box(&docs), &cfg).len(), n)));
+    g.bench_function("tokenize+fingerprint", |b| {
+        b.iter(|| {
+            let w = words_of(black_box(&docs));
+            let anchors: usize = w.iter().map(|d| d.anchors(cfg.anchor_words, cfg.window).len()).sum();
+            assert!(anchors > 0 && w.len() == n);
+        })
+    });
     g.bench_function("match", |b| {
         b.iter(|| {
-            let m = matching_pairs(black_box(&words), &groups, &sources, cfg.max_df, cfg.boilerplate_docs);
+            let m = matching_pairs(black_box(&words), &groups, &sources, &cfg);
             assert_eq!(m.pairs.len(), matches.pairs.len());
         })
     });

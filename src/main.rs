@@ -5,6 +5,7 @@
 
 mod cli;
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -35,7 +36,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     sada::report::write(&scan, &config, &args.out)?;
     if !args.quiet {
-        print_summary(&scan, &config, &args.out, t.elapsed().as_secs_f64());
+        print_summary(&scan, &config, &args.out, t.elapsed().as_secs_f64())?;
     }
     Ok(())
 }
@@ -68,9 +69,18 @@ fn sign(args: &SignArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_summary(scan: &sada::Scan, config: &sada::Config, out: &std::path::Path, report_secs: f64) {
+/// The human summary on stdout. Errors (a closed pipe, as in `sada scan … |
+/// head`) are returned, and `main` treats a broken pipe as success.
+fn print_summary(
+    scan: &sada::Scan,
+    config: &sada::Config,
+    out: &std::path::Path,
+    report_secs: f64,
+) -> std::io::Result<()> {
     let s = sada::report::summary::Summary::new(scan, config);
-    println!(
+    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(
+        w,
         "sada: {} documents ({} ok, {} empty, {} error), {} tokens, in {:.2} s",
         s.documents,
         s.ok,
@@ -78,33 +88,42 @@ fn print_summary(scan: &sada::Scan, config: &sada::Config, out: &std::path::Path
         s.error,
         s.tokens,
         scan.timings.total() + report_secs
-    );
-    println!(
+    )?;
+    writeln!(
+        w,
         "  {} duplicate clusters ({} exact, {} near) holding {} documents",
         s.clusters, s.exact_clusters, s.near_clusters, s.clustered_documents
-    );
+    )?;
     for (i, c) in scan.clusters.iter().enumerate().take(5) {
         let rep = &scan.docs[c.representative.index()];
-        println!("    cluster {i}: {} documents like {} ({})", c.members.len(), rep.id, rep.source);
+        writeln!(w, "    cluster {i}: {} documents like {} ({})", c.members.len(), rep.id, rep.source)?;
     }
-    println!(
+    writeln!(
+        w,
         "  {} recycled statements ({} across sources, {} boilerplate passages set aside)",
         s.statements, s.cross_source_statements, s.boilerplate_statements
-    );
+    )?;
     for (i, st) in scan.statements.iter().enumerate().filter(|(_, st)| !st.boilerplate && st.sources > 1).take(5) {
         let mut ids: Vec<&str> = st.occurrences.iter().map(|o| scan.docs[o.doc.index()].id.as_str()).collect();
         ids.dedup();
         let text: String = st.text.split_whitespace().collect::<Vec<_>>().join(" ");
         let short: String = text.chars().take(90).collect();
         let more = if short.len() < text.len() { "…" } else { "" };
-        println!("    statement {i}: {} sources, {} docs: «{short}{more}» in {}", st.sources, st.docs, ids.join(", "));
+        writeln!(
+            w,
+            "    statement {i}: {} sources, {} docs: «{short}{more}» in {}",
+            st.sources,
+            st.docs,
+            ids.join(", ")
+        )?;
     }
     for d in scan.docs.iter().filter(|d| matches!(d.status, sada::pipeline::Status::Error(_))).take(5) {
         if let sada::pipeline::Status::Error(e) = &d.status {
-            println!("  error: {e}");
+            writeln!(w, "  error: {e}")?;
         }
     }
-    println!("  outputs in {}/", out.display());
+    writeln!(w, "  outputs in {}/", out.display())?;
+    w.flush()
 }
 
 /// 2 for what the user can fix on the command line, 1 otherwise.

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::error::{Error, RecordError};
 use crate::index::{self, Banding};
 use crate::normalize::Analyzer;
-use crate::passage::{self, DocWords, Statement, fingerprint};
+use crate::passage::{self, DocWords, Statement};
 use crate::progress::Progress;
 use crate::read::{self, Discovery, Raw, RawReader, Record};
 use crate::shingle::{self, ShingleKind};
@@ -186,7 +186,7 @@ struct Analysis {
     sig: Option<Signature>,
     /// Sorted shingle set, only with `--exact-jaccard`.
     set: Option<Vec<u64>>,
-    /// Word hashes and anchors, when statements are wanted.
+    /// Word hashes (statements, and exact Jaccard for clustering).
     words: DocWords,
 }
 
@@ -197,7 +197,6 @@ struct Scratch {
     tokens: Vec<Token>,
     shingles: Vec<u64>,
     normalized: String,
-    kgrams: Vec<u64>,
 }
 
 /// How far below the threshold a candidate's estimated similarity may be and
@@ -345,8 +344,7 @@ fn statements(
     let source: Vec<u32> =
         docs.iter().map(|d| names.binary_search(&d.source.as_str()).expect("listed") as u32).collect();
     let spin = progress.spinner("match");
-    let matches =
-        timings.run(Stage::Match, || passage::matching_pairs(&words, &group, &source, pc.max_df, pc.boilerplate_docs));
+    let matches = timings.run(Stage::Match, || passage::matching_pairs(&words, &group, &source, pc));
     spin.finish_and_clear();
     let bar = progress.items("align", matches.pairs.len() as u64);
     let passages = timings.run(Stage::Align, || passage::align_pairs(&words, &matches, &pc.align));
@@ -672,10 +670,6 @@ fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> An
     }
     let sig = signer.sign(&s.shingles);
     let set = config.exact_jaccard.then(|| shingle::into_set(s.shingles.clone()));
-    let mut words = DocWords { words: s.tokens.iter().map(|t| t.hash as u32).collect(), anchors: Vec::new() };
-    if config.passage.enabled {
-        let pc = &config.passage;
-        fingerprint::winnow(&words.words, pc.anchor_words, pc.window, &mut s.kgrams, &mut words.anchors);
-    }
+    let words = DocWords { words: s.tokens.iter().map(|t| t.hash as u32).collect() };
     Analysis { doc, content: Some(h.digest()), sig, set, words }
 }

@@ -56,15 +56,31 @@ impl Default for PassageConfig {
     }
 }
 
-/// A document's share of the passage stages: its word hashes (truncated to
-/// 32 bits: a rare collision only adds a false one-word match) and anchors.
+/// A document's share of the passage stages: its word hashes, truncated to
+/// 32 bits (a rare collision only adds a false one-word match). This is all
+/// that is kept per document: anchors are recomputed from it when needed,
+/// which costs less than keeping them (they took twice the memory of the
+/// words on a 1M-document crawl).
 #[derive(Clone, Debug, Default)]
 pub struct DocWords {
     /// One hash per token, in order.
     pub words: Vec<u32>,
-    /// Winnowed anchors.
-    pub anchors: Vec<Anchor>,
 }
+
+impl DocWords {
+    /// The winnowed anchors of the document (see [`fingerprint::winnow`]).
+    pub fn anchors(&self, anchor_words: usize, window: usize) -> Vec<Anchor> {
+        let mut out = Vec::new();
+        fingerprint::winnow(&self.words, anchor_words, window, &mut Vec::new(), &mut out);
+        out
+    }
+}
+
+/// The anchor hash space is cut into this many partitions by its top bits,
+/// grouped one after another: the postings of one partition are in memory at
+/// a time (an eighth of all anchors), the way a distributed run would
+/// exchange them by key.
+pub const PARTITIONS: u64 = 8;
 
 /// A passage found between two documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +108,10 @@ pub struct Matches {
     /// Document frequency (in groups) of every anchor found in two or more
     /// groups, sorted by hash.
     pub df: Vec<(u64, u32)>,
+    /// Words per anchor and winnowing window, to recompute anchors.
+    pub anchor_words: usize,
+    /// See `anchor_words`.
+    pub window: usize,
 }
 
 impl Matches {
@@ -101,9 +121,10 @@ impl Matches {
         if self.template.is_empty() {
             return false;
         }
-        let lo = doc.anchors.partition_point(|a| a.pos < start);
-        let hi = doc.anchors.partition_point(|a| a.pos < end);
-        let inside = &doc.anchors[lo..hi];
+        let anchors = doc.anchors(self.anchor_words, self.window);
+        let lo = anchors.partition_point(|a| a.pos < start);
+        let hi = anchors.partition_point(|a| a.pos < end);
+        let inside = &anchors[lo..hi];
         let templated = inside.iter().filter(|a| self.template.binary_search(&a.hash).is_ok()).count();
         !inside.is_empty() && 2 * templated >= inside.len()
     }
@@ -115,9 +136,10 @@ impl Matches {
     /// phrases. A quote, even one recycled by a hundred outlets, has anchors
     /// about as frequent as itself.
     pub fn is_formula(&self, doc: &DocWords, start: u32, end: u32, groups: usize) -> bool {
-        let lo = doc.anchors.partition_point(|a| a.pos < start);
-        let hi = doc.anchors.partition_point(|a| a.pos < end);
-        let inside = &doc.anchors[lo..hi];
+        let anchors = doc.anchors(self.anchor_words, self.window);
+        let lo = anchors.partition_point(|a| a.pos < start);
+        let hi = anchors.partition_point(|a| a.pos < end);
+        let inside = &anchors[lo..hi];
         let frequent = inside
             .iter()
             .filter(|a| match self.df.binary_search_by_key(&a.hash, |x| x.0) {
@@ -129,7 +151,8 @@ impl Matches {
     }
 }
 
-/// Groups the anchors of all documents by hash.
+/// Groups the anchors of all documents by hash, one hash partition at a
+/// time (see [`PARTITIONS`]).
 ///
 /// Pairs: documents that share at least one seed anchor, i.e. an anchor
 /// present in 2 to `max_df` distinct groups, where `group[d]` is the
@@ -137,69 +160,72 @@ impl Matches {
 /// one group are skipped: their shared text is the cluster stage's business.
 /// Template anchors: see [`Matches::template`]; `source[d]` is the
 /// document's source number.
-pub fn matching_pairs(
-    docs: &[DocWords],
-    group: &[u32],
-    source: &[u32],
-    max_df: usize,
-    boilerplate_docs: usize,
-) -> Matches {
-    let mut postings: Vec<(u64, u32)> = docs
-        .par_iter()
-        .enumerate()
-        .fold(Vec::new, |mut acc, (d, w)| {
-            acc.extend(w.anchors.iter().map(|a| (a.hash, d as u32)));
-            acc
-        })
-        .reduce(Vec::new, |mut a, mut b| {
-            a.append(&mut b);
-            a
-        });
-    postings.par_sort_unstable();
-    postings.dedup();
-    let lists: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
-    let template: Vec<u64> = lists
-        .par_iter()
-        .filter(|list| list.len() >= boilerplate_docs)
-        .filter_map(|list| {
+pub fn matching_pairs(docs: &[DocWords], group: &[u32], source: &[u32], cfg: &PassageConfig) -> Matches {
+    let mut m = Matches { anchor_words: cfg.anchor_words, window: cfg.window, ..Matches::default() };
+    let mut pairs: Vec<(DocId, DocId)> = Vec::new();
+    for part in 0..PARTITIONS {
+        let mut postings = partition_postings(docs, cfg, part);
+        postings.par_sort_unstable();
+        postings.dedup();
+        let lists: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
+        m.template.par_extend(lists.par_iter().filter(|list| list.len() >= cfg.boilerplate_docs).filter_map(|list| {
             let mut sources: Vec<u32> = list.iter().map(|&(_, d)| source[d as usize]).collect();
             sources.sort_unstable();
             let top = sources.chunk_by(|a, b| a == b).map(<[u32]>::len).max().unwrap_or(0);
-            (top >= boilerplate_docs).then_some(list[0].0)
-        })
-        .collect();
-    let df: Vec<(u64, u32)> = lists
-        .par_iter()
-        .map(|list| {
-            let mut groups: Vec<u32> = list.iter().map(|&(_, d)| group[d as usize]).collect();
-            groups.sort_unstable();
-            groups.dedup();
-            (list[0].0, groups.len() as u32)
-        })
-        .collect();
-    let mut pairs: Vec<(DocId, DocId)> = lists
-        .par_iter()
-        .zip(df.par_iter())
-        .fold(Vec::new, |mut acc, (list, &(_, groups))| {
-            if groups < 2 || groups as usize > max_df {
-                return acc;
-            }
-            for (i, &(_, a)) in list.iter().enumerate() {
-                for &(_, b) in &list[i + 1..] {
-                    if group[a as usize] != group[b as usize] {
-                        acc.push((DocId(a), DocId(b)));
-                    }
-                }
-            }
-            acc
-        })
+            (top >= cfg.boilerplate_docs).then_some(list[0].0)
+        }));
+        let df: Vec<(u64, u32)> = lists
+            .par_iter()
+            .map(|list| {
+                let mut groups: Vec<u32> = list.iter().map(|&(_, d)| group[d as usize]).collect();
+                groups.sort_unstable();
+                groups.dedup();
+                (list[0].0, groups.len() as u32)
+            })
+            .collect();
+        pairs.par_extend(
+            lists
+                .par_iter()
+                .zip(df.par_iter())
+                .filter(|(_, (_, groups))| *groups >= 2 && *groups as usize <= cfg.max_df)
+                .flat_map_iter(|(list, _)| {
+                    list.iter().enumerate().flat_map(move |(i, &(_, a))| {
+                        list[i + 1..]
+                            .iter()
+                            .filter(move |&&(_, b)| group[a as usize] != group[b as usize])
+                            .map(move |&(_, b)| (DocId(a), DocId(b)))
+                    })
+                }),
+        );
+        m.df.extend(df);
+        // Repeats shrink early, so that one partition's pairs do not pile up.
+        pairs.par_sort_unstable();
+        pairs.dedup();
+    }
+    m.pairs = pairs;
+    m
+}
+
+/// The `(hash, document)` postings of the anchors whose hash falls in
+/// partition `part` (its top bits).
+fn partition_postings(docs: &[DocWords], cfg: &PassageConfig, part: u64) -> Vec<(u64, u32)> {
+    let shift = 64 - PARTITIONS.trailing_zeros();
+    docs.par_iter()
+        .enumerate()
+        .fold(
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(mut scratch, mut anchors, mut acc): (Vec<u64>, Vec<Anchor>, Vec<(u64, u32)>), (d, w)| {
+                anchors.clear();
+                fingerprint::winnow(&w.words, cfg.anchor_words, cfg.window, &mut scratch, &mut anchors);
+                acc.extend(anchors.iter().filter(|a| a.hash >> shift == part).map(|a| (a.hash, d as u32)));
+                (scratch, anchors, acc)
+            },
+        )
+        .map(|(_, _, acc)| acc)
         .reduce(Vec::new, |mut a, mut b| {
             a.append(&mut b);
             a
-        });
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    Matches { pairs, template, df }
+        })
 }
 
 /// Aligns every pair, in parallel; the result is in pair order.
@@ -230,9 +256,11 @@ mod tests {
     use super::*;
 
     fn doc(words: Vec<u32>) -> DocWords {
-        let mut anchors = Vec::new();
-        fingerprint::winnow(&words, 4, 3, &mut Vec::new(), &mut anchors);
-        DocWords { words, anchors }
+        DocWords { words }
+    }
+
+    fn cfg(max_df: usize) -> PassageConfig {
+        PassageConfig { max_df, ..PassageConfig::default() }
     }
 
     #[test]
@@ -251,14 +279,14 @@ mod tests {
         }
         let group: Vec<u32> = (0..10).collect();
         let source: Vec<u32> = (0..10).collect();
-        let m = matching_pairs(&docs, &group, &source, 5, 4);
+        let m = matching_pairs(&docs, &group, &source, &cfg(5));
         assert_eq!(m.pairs, vec![(DocId(0), DocId(1))]);
         assert!(m.template.is_empty(), "ten sources, one document each");
         // Documents of one cluster are never paired.
         let group = vec![0, 0, 2, 3, 4, 5, 6, 7, 8, 9];
-        assert!(matching_pairs(&docs, &group, &source, 5, 4).pairs.is_empty());
+        assert!(matching_pairs(&docs, &group, &source, &cfg(5)).pairs.is_empty());
         // The formula repeated by one source is a template.
-        let m = matching_pairs(&docs, &(0..10).collect::<Vec<_>>(), &[1; 10], 5, 4);
+        let m = matching_pairs(&docs, &(0..10).collect::<Vec<_>>(), &[1; 10], &cfg(5));
         assert!(m.is_templated(&docs[3], 40, 52));
         assert!(!m.is_templated(&docs[0], 52, 64), "the quote is not");
     }
