@@ -28,6 +28,7 @@
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod fuzzing;
 pub mod index;
 pub mod normalize;
 pub mod passage;

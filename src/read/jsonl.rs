@@ -5,7 +5,8 @@
 //! is not JSON, not an object, or has no string `text`: those become error
 //! records named `FILE:LINE`. A record without an id takes `FILE:LINE` as its
 //! id and is otherwise used normally. A file with no record at all becomes one
-//! `empty` record, so that it does not vanish from the accounting.
+//! `empty` record, so that it does not vanish from the accounting. A UTF-8
+//! byte-order mark at the start of the file is not part of the first line.
 
 use std::io::BufRead;
 
@@ -151,6 +152,10 @@ impl Iterator for JsonlFile {
                     let mut line = std::mem::take(&mut self.buf);
                     while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                         line.pop();
+                    }
+                    // A UTF-8 byte-order mark opens the file, not the JSON.
+                    if self.line == 1 && line.starts_with(b"\xEF\xBB\xBF") {
+                        line.drain(..3);
                     }
                     if line.iter().all(u8::is_ascii_whitespace) {
                         self.buf = line;

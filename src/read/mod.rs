@@ -360,11 +360,12 @@ impl Iterator for RawReader {
     }
 }
 
-/// The host part of a URL, without a leading `www.`.
+/// The host part of a URL, without a leading `www.`; `None` if that leaves
+/// nothing (`https://www./`).
 pub fn host_of(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url).ok()?;
     let host = parsed.host_str()?;
-    Some(host.strip_prefix("www.").unwrap_or(host).to_string())
+    Some(host.strip_prefix("www.").unwrap_or(host)).filter(|h| !h.is_empty()).map(str::to_string)
 }
 
 #[cfg(test)]

@@ -320,9 +320,10 @@ struct Header {
 }
 
 impl Header {
-    /// The value of field `name` (case-insensitive), trimmed.
+    /// The value of field `name` (case-insensitive), trimmed; an empty
+    /// value counts as absent (an empty `WARC-Record-ID` made an empty id).
     fn get(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.fields.iter().find(|(n, v)| n.eq_ignore_ascii_case(name) && !v.is_empty()).map(|(_, v)| v.as_str())
     }
 }
 
