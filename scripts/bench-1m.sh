@@ -14,8 +14,9 @@
 #   THREADS=            sada --threads (default: all cores)
 #   MAX_RSS_MB=12000    kill sada if its resident memory goes above this
 #   NO_BUILD=1          skip the cargo builds
+#   SADA=target/release/sada   the binary measured (e.g. another build, for an A/B run)
 #
-# Runs `/usr/bin/time -v target/release/sada scan --quiet --out $OUT $CRAWL`, samples the
+# Runs `/usr/bin/time -v $SADA scan --quiet --out $OUT $CRAWL`, samples the
 # resident memory of sada every 0.5 s into $OUT.rss.tsv (seconds, MB), and prints the
 # results from /usr/bin/time and $OUT/summary.json. The stage of each sample is found by
 # laying the stage timings of summary.json (`run.timings`, in the order the stages ran)
@@ -29,6 +30,7 @@ WORDS=${WORDS:-80-250}
 CRAWL=${CRAWL:-target/crawl/crawl-$DOCS.jsonl}
 OUT=${OUT:-target/crawl/out-$DOCS}
 MAX_RSS_MB=${MAX_RSS_MB:-12000}
+SADA=${SADA:-target/release/sada}
 
 if [ ! -x /usr/bin/time ]; then
     echo "bench-1m: /usr/bin/time is missing (Debian: apt-get install time)" >&2
@@ -50,7 +52,7 @@ if [ -n "${THREADS:-}" ]; then args+=(--threads "$THREADS"); fi
 args+=("$CRAWL")
 
 sync
-/usr/bin/time -v -o "$TIMEV" target/release/sada "${args[@]}" &
+/usr/bin/time -v -o "$TIMEV" "$SADA" "${args[@]}" &
 timepid=$!
 # The sada process is the child of /usr/bin/time.
 pid=""

@@ -73,6 +73,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
                     .iter()
                     .map(|&(d, s)| MemberLine {
                         id: &scan.docs[d.index()].id,
+                        index: d.0,
                         source: &scan.docs[d.index()].source,
                         similarity: round4(s),
                     })
@@ -102,6 +103,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
                     .iter()
                     .map(|o| OccurrenceLine {
                         doc: &doc(o.doc).id,
+                        index: o.doc.0,
                         source: &doc(o.doc).source,
                         start: o.span.start,
                         end: o.span.end,

@@ -39,6 +39,8 @@ pub(crate) struct ClusterLine<'a> {
 #[derive(Serialize)]
 pub(crate) struct MemberLine<'a> {
     pub id: &'a str,
+    /// 0-based line of the document in documents.jsonl: ids may repeat.
+    pub index: u32,
     pub source: &'a str,
     pub similarity: f64,
 }
@@ -76,6 +78,8 @@ pub(crate) struct OriginLine<'a> {
 #[derive(Serialize)]
 pub(crate) struct OccurrenceLine<'a> {
     pub doc: &'a str,
+    /// 0-based line of the document in documents.jsonl: ids may repeat.
+    pub index: u32,
     pub source: &'a str,
     pub start: u32,
     pub end: u32,
