@@ -26,9 +26,13 @@ Every tool also pays for reading corpus.jsonl and parsing its JSON.
             imports, measured inside the worker with getrusage(RUSAGE_SELF)); for sada the
             same as MB/CPU-s (a Rust binary starts in ~1 ms)
 
+  other     share of the machine's CPU (all cores) that other processes used during the kept
+            run (from /proc/stat minus the run's own CPU): noise from elsewhere
+
 Each measurement is repeated --reps times (default 3), round-robin over all rows so a burst
 of load from elsewhere hits one repetition, not all of one tool's; the repetition with the
-least CPU is kept.
+least CPU is kept. On a shared machine, --wait-idle 90 waits (up to --wait-timeout s) before
+each run until the machine was 90% idle over one second.
 
 Rows
   sada        target/release/sada sign --quiet --threads T --method M --num-perm 128
@@ -281,15 +285,29 @@ def corpus_size(path):
 
 
 def machine():
-    model, cores = None, os.cpu_count()
+    model, cores, flags = None, os.cpu_count(), ()
     try:
         with open('/proc/cpuinfo') as f:
             for line in f:
-                if line.startswith('model name'):
+                if line.startswith('model name') and model is None:
                     model = line.split(':', 1)[1].strip()
-                    break
+                elif line.startswith('flags') and not flags:
+                    flags = line.split(':', 1)[1].split()
     except OSError:
         pass
+    virt, tpc = None, None
+    try:
+        out = subprocess.run(['lscpu'], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            k, _, v = line.partition(':')
+            if k.strip() == 'Hypervisor vendor':
+                virt = v.strip()
+            elif k.strip() == 'Thread(s) per core':
+                tpc = v.strip()
+    except OSError:
+        pass
+    if virt is None and 'hypervisor' in flags:
+        virt = 'unknown hypervisor'
     mem = None
     try:
         with open('/proc/meminfo') as f:
@@ -305,6 +323,7 @@ def machine():
         usable = cores
     return {'cpu': model or platform.processor() or 'unknown', 'cores': cores,
             'usable_cores': usable, 'memory': mem,
+            'threads_per_core': tpc, 'virtual': virt,
             'kernel': f'{platform.system()} {platform.release()}',
             'machine': platform.machine()}
 
@@ -347,15 +366,46 @@ def loadavg():
 # Measurement
 # ---------------------------------------------------------------------------
 
+def cpu_jiffies():
+    """(busy, total) jiffies of the whole machine from /proc/stat, or None."""
+    try:
+        with open('/proc/stat') as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = v[3] + v[4]  # idle + iowait
+    return sum(v) - idle, sum(v)
+
+
+def wait_idle(min_idle, timeout):
+    """Wait until the machine was at least min_idle % idle over one second (or timeout s).
+    Returns the idle % last seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        a = cpu_jiffies()
+        time.sleep(1.0)
+        b = cpu_jiffies()
+        if a is None or b is None or b[1] == a[1]:
+            return None
+        idle = 100.0 * (1 - (b[0] - a[0]) / (b[1] - a[1]))
+        if idle >= min_idle or time.monotonic() >= deadline:
+            return idle
+
+
 def timed(cmd, env=None):
-    """Run cmd; return (returncode, stdout, stderr, wall s, CPU s of the child: user + sys)."""
+    """Run cmd; return (returncode, stdout, stderr, wall s, CPU s of the child: user + sys,
+    CPU s the rest of the machine used meanwhile)."""
+    hz = os.sysconf('SC_CLK_TCK')
+    j0 = cpu_jiffies()
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    j1 = cpu_jiffies()
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-    return p.returncode, p.stdout, p.stderr, wall, cpu
+    others = max(0.0, (j1[0] - j0[0]) / hz - cpu) if j0 and j1 else None
+    return p.returncode, p.stdout, p.stderr, wall, cpu, others
 
 
 def sada_cmd(method, threads, corpus, out='/dev/null', fmt=None, binary=SADA_SNAPSHOT):
@@ -398,7 +448,7 @@ def rel(p):
     return os.path.relpath(p, ROOT) if os.path.isabs(p) and p.startswith(ROOT) else p
 
 
-def run_corpus(script, corpus, tools, reps, unavailable):
+def run_corpus(script, corpus, tools, reps, unavailable, idle=(0, 0)):
     docs, nbytes, file_bytes = corpus_size(corpus)
     mb = nbytes / 1e6
     workdir = os.path.dirname(corpus)
@@ -430,13 +480,18 @@ def run_corpus(script, corpus, tools, reps, unavailable):
             if row.get('error'):
                 continue
             kind, cmd = row['_run']
-            print(f'bench: {script} rep {rep + 1}/{reps}: {row["tool"]} {row["variant"]}',
+            seen = wait_idle(*idle) if idle[0] > 0 else None
+            print(f'bench: {script} rep {rep + 1}/{reps}: {row["tool"]} {row["variant"]}'
+                  + (f' (machine {seen:.0f}% idle before)' if seen is not None else ''),
                   file=sys.stderr)
-            rc, out, err, wall, cpu = timed(cmd)
+            rc, out, err, wall, cpu, others = timed(cmd)
             if rc != 0:
                 row['error'] = f'exited {rc}: {tail(err)}'
                 continue
-            m = {'wall_s': wall, 'cpu_s': cpu, 'load1': loadavg()}
+            m = {'wall_s': wall, 'cpu_s': cpu, 'load1': loadavg(), 'idle_before': seen,
+                 'others_cpu_s': others,
+                 'others_share': (others / (wall * (os.cpu_count() or 1))
+                                  if others is not None and wall > 0 else None)}
             if kind == 'peer':
                 try:
                     w = json.loads(out.strip().splitlines()[-1])
@@ -486,7 +541,7 @@ def print_report(script, res, reps, out=sys.stdout):
     p(f"=== {script}: {res['corpus']}: {res['docs']} documents, {res['mb']:.1f} MB of text "
       f"({res['file_bytes'] / 1e6:.1f} MB of JSONL)")
     hdr = (f"{'tool':<11}{'variant':<41}{'MB':>6}{'wall s':>8}{'CPU s':>8}{'cores':>6}"
-           f"{'MB/CPU-s':>10}{'x gaoya':>9}{'work':>8}")
+           f"{'MB/CPU-s':>10}{'x gaoya':>9}{'work':>8}{'other':>7}")
     p(hdr)
     p('-' * len(hdr))
     for r in res['rows']:
@@ -496,11 +551,14 @@ def print_report(script, res, reps, out=sys.stdout):
         b = r['best']
         x = f"{r['x_gaoya']:.2f}" if 'x_gaoya' in r else '-'
         w = f"{r['mb_per_work_cpu_s']:.1f}" if r.get('mb_per_work_cpu_s') else '-'
+        o = f"{100 * b['others_share']:.0f}%" if b.get('others_share') is not None else '-'
         p(f"{r['tool']:<11}{r['variant']:<41}{res['mb']:>6.1f}{b['wall_s']:>8.2f}"
-          f"{b['cpu_s']:>8.2f}{r['cores_busy']:>6.2f}{r['mb_per_cpu_s']:>10.1f}{x:>9}{w:>8}")
+          f"{b['cpu_s']:>8.2f}{r['cores_busy']:>6.2f}{r['mb_per_cpu_s']:>10.1f}{x:>9}{w:>8}{o:>7}")
     p(f"best of {reps} runs per row (least CPU), runs interleaved round-robin; "
       f"x gaoya = ratio to the fastest gaoya row ({res['gaoya_reference'] or 'none'})")
     p("work = MB/CPU-s excluding Python start-up + imports (peers); sada: the same as MB/CPU-s")
+    p("other = share of the machine's CPU (all cores) used by other processes during the kept "
+      "run: load from elsewhere, i.e. noise")
     p("sada read+tokenize only: not measured (`sada sign` has no tokenize-only mode yet); "
       "the `python` row is that floor for the peers' Python tokenization")
     by = {r['variant']: r for r in res['rows'] if r['tool'] == 'sada' and 'best' in r}
@@ -525,6 +583,11 @@ def main(argv=None):
     ap.add_argument('--tools', default='sada,gaoya,rensa,datasketch,python',
                     help='rows to run (comma-separated tool names)')
     ap.add_argument('--json', metavar='FILE', help='write all results as JSON')
+    ap.add_argument('--wait-idle', type=float, default=0, metavar='PCT',
+                    help='before each run, wait until the machine was PCT%% idle over 1 s '
+                         '(shared machines; default 0: do not wait)')
+    ap.add_argument('--wait-timeout', type=float, default=120, metavar='S',
+                    help='give up waiting for --wait-idle after S seconds (default 120)')
     ap.add_argument('--worker', nargs=3, metavar=('TOOL', 'VARIANT', 'CORPUS'),
                     help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -555,20 +618,24 @@ def main(argv=None):
     results = {'command': os.environ.get('BENCH_PEERS_COMMAND') or command,
                'machine': machine(),
                'params': {'num_perm': NUM_PERM, 'ngram': NGRAM, 'minhash_seed': MINHASH_SEED,
-                          'originals': originals, 'seed': a.seed, 'reps': reps_ok(a.reps)},
+                          'originals': originals, 'seed': a.seed, 'reps': reps_ok(a.reps),
+                          'wait_idle': a.wait_idle, 'wait_timeout': a.wait_timeout},
                'versions': package_versions() if os.path.exists(venv_python()) else {},
                'sada': sada_info() if 'sada' in tools else None,
                'unavailable': unavailable, 'load1_start': loadavg(), 'corpora': {}}
     for script in scripts:
         seed = a.seed if script == 'arabic' else a.seed + 1
         corpus = make_corpus(script, originals, seed)
-        res = run_corpus(script, corpus, tools, a.reps, unavailable)
+        res = run_corpus(script, corpus, tools, a.reps, unavailable,
+                         idle=(a.wait_idle, a.wait_timeout))
         res['seed'] = seed
         results['corpora'][script] = res
     results['load1_end'] = loadavg()
 
     mc = results['machine']
-    print(f"machine: {mc['cpu']}, {mc['cores']} cores ({mc['usable_cores']} usable), "
+    vm = f", virtual machine ({mc['virtual']})" if mc['virtual'] else ''
+    tp = f", {mc['threads_per_core']} thread(s) per core" if mc['threads_per_core'] else ''
+    print(f"machine: {mc['cpu']}, {mc['cores']} cores ({mc['usable_cores']} usable{tp}{vm}), "
           f"{mc['memory']}, {mc['kernel']} {mc['machine']}; load average (1 min) "
           f"{results['load1_start']:.2f} at start, {results['load1_end']:.2f} at end")
     print(f"command: {results['command']}")

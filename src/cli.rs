@@ -59,7 +59,14 @@ pub struct SignArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
-    /// MinHash permutations (signature lanes).
+    #[command(flatten)]
+    pub signature: SignatureArgs,
+}
+
+/// How documents are shingled and signed: shared by `scan` and `sign`.
+#[derive(Args, Debug)]
+pub struct SignatureArgs {
+    /// MinHash permutations (signature lanes). More lanes, finer estimates.
     #[arg(long, value_name = "K", default_value_t = config::DEFAULT_NUM_PERM)]
     pub num_perm: usize,
 
@@ -71,7 +78,8 @@ pub struct SignArgs {
     #[arg(long, value_enum, default_value_t = ShingleKind::Word)]
     pub shingle: ShingleKind,
 
-    /// Signature: classic MinHash, one-permutation MinHash, or SimHash.
+    /// Document signature: one-permutation MinHash (one hash per shingle),
+    /// classic k-permutation MinHash (same lanes and LSH), or 64-bit SimHash.
     #[arg(long, value_enum, default_value_t = config::DEFAULT_METHOD)]
     pub method: Method,
 
@@ -80,17 +88,21 @@ pub struct SignArgs {
     pub seed: u64,
 }
 
+impl SignatureArgs {
+    /// Sets the signature fields of `c`.
+    fn apply(&self, c: &mut Config) {
+        c.method = self.method;
+        c.num_perm = self.num_perm;
+        c.shingle = ShingleConfig { kind: self.shingle, n: self.ngram };
+        c.seed = self.seed;
+    }
+}
+
 impl SignArgs {
     /// The configuration of the signing stages.
     pub fn config(&self) -> Config {
-        let mut c = Config {
-            progress: !self.quiet,
-            method: self.method,
-            num_perm: self.num_perm,
-            shingle: ShingleConfig { kind: self.shingle, n: self.ngram },
-            seed: self.seed,
-            ..Config::default()
-        };
+        let mut c = Config { progress: !self.quiet, ..Config::default() };
+        self.signature.apply(&mut c);
         if let Some(t) = self.threads {
             c.threads = t;
         }
@@ -129,22 +141,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "F", default_value_t = config::DEFAULT_PAIR_FLOOR)]
     pub min_pair_similarity: f64,
 
-    /// MinHash permutations (signature lanes). More lanes, finer estimates.
-    #[arg(long, value_name = "K", default_value_t = config::DEFAULT_NUM_PERM)]
-    pub num_perm: usize,
-
-    /// Shingle size: words per shingle (or characters with --shingle char).
-    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_NGRAM)]
-    pub ngram: usize,
-
-    /// Shingles made of words or of characters of the normalized text.
-    #[arg(long, value_enum, default_value_t = ShingleKind::Word)]
-    pub shingle: ShingleKind,
-
-    /// Document signature: classic MinHash, one-permutation MinHash (one
-    /// hash per shingle; same lanes and LSH), or 64-bit SimHash.
-    #[arg(long, value_enum, default_value_t = config::DEFAULT_METHOD)]
-    pub method: Method,
+    #[command(flatten)]
+    pub signature: SignatureArgs,
 
     /// LSH bands, overriding the choice from --threshold (needs --rows;
     /// bands × rows ≤ --num-perm) [default: chosen from --threshold].
@@ -159,10 +157,6 @@ pub struct ScanArgs {
     /// of the signature estimate (keeps every shingle set in memory).
     #[arg(long)]
     pub exact_jaccard: bool,
-
-    /// Seed of the hash permutations.
-    #[arg(long, value_name = "S", default_value_t = config::DEFAULT_SEED)]
-    pub seed: u64,
 
     /// Statements: fewest words a recycled passage has in each document.
     #[arg(long, value_name = "N", default_value_t = PassageConfig::default().align.min_words)]
@@ -198,17 +192,14 @@ impl ScanArgs {
     pub fn config(&self) -> Config {
         let mut c = Config {
             progress: !self.quiet,
-            method: self.method,
-            num_perm: self.num_perm,
-            shingle: ShingleConfig { kind: self.shingle, n: self.ngram },
             threshold: self.threshold,
             min_pair_similarity: self.min_pair_similarity,
             bands: self.bands,
             rows: self.rows,
             exact_jaccard: self.exact_jaccard,
-            seed: self.seed,
             ..Config::default()
         };
+        self.signature.apply(&mut c);
         c.passage.enabled = !self.no_statements;
         c.passage.align.min_words = self.min_words;
         c.passage.align.min_identity = self.min_identity;
