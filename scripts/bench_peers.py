@@ -111,7 +111,10 @@ PEER_ROWS = (
     ('datasketch', 'py-tokens update_batch per doc', 'datasketch'),
     ('python', 'read+tokenize only (no hashing)', None),
 )
-SADA_ROWS = tuple(('sada', f'{m} --threads {t}', m, t) for m in ('oph', 'minhash') for t in (1, 2))
+SADA_ROWS = tuple(('sada', f'{m} --threads {t}', m, t, None) for m in ('oph', 'minhash') for t in (1, 2)) + (
+    # The practical limit: read, parse and tokenize only (`sada sign --format none`).
+    ('sada', 'read+tokenize only --threads 1', 'oph', 1, 'none'),
+)
 
 
 # ---------------------------------------------------------------------------
@@ -453,15 +456,15 @@ def run_corpus(script, corpus, tools, reps, unavailable, idle=(0, 0)):
     mb = nbytes / 1e6
     workdir = os.path.dirname(corpus)
     rows = []
-    for tool, variant, method, threads in SADA_ROWS:
+    for tool, variant, method, threads, fmt in SADA_ROWS:
         if tool not in tools:
             continue
-        shown = sada_cmd(method, threads, corpus, binary=SADA)
+        shown = sada_cmd(method, threads, corpus, fmt=fmt, binary=SADA)
         row = {'tool': tool, 'variant': variant, 'cmd': ' '.join(rel(c) for c in shown)}
-        err = check_sada(method, corpus, docs, workdir)
+        err = None if fmt == 'none' else check_sada(method, corpus, docs, workdir)
         if err:
             row['error'] = err
-        row['_run'] = ('sada', sada_cmd(method, threads, corpus))
+        row['_run'] = ('sada', sada_cmd(method, threads, corpus, fmt=fmt))
         rows.append(row)
     for tool, variant, pkg in PEER_ROWS:
         if tool not in tools:
@@ -559,9 +562,15 @@ def print_report(script, res, reps, out=sys.stdout):
     p("work = MB/CPU-s excluding Python start-up + imports (peers); sada: the same as MB/CPU-s")
     p("other = share of the machine's CPU (all cores) used by other processes during the kept "
       "run: load from elsewhere, i.e. noise")
-    p("sada read+tokenize only: not measured (`sada sign` has no tokenize-only mode yet); "
-      "the `python` row is that floor for the peers' Python tokenization")
+    p("the `python` row is the floor of the peers' Python tokenization; sada's `read+tokenize "
+      "only` row is its own practical limit (`sada sign --format none`)")
     by = {r['variant']: r for r in res['rows'] if r['tool'] == 'sada' and 'best' in r}
+    limit = by.get('read+tokenize only --threads 1')
+    for m in ('oph', 'minhash'):
+        t1 = by.get(f'{m} --threads 1')
+        if limit and t1:
+            p(f"sada {m} --threads 1 signs at {100 * t1['mb_per_cpu_s'] / limit['mb_per_cpu_s']:.0f}% "
+              f"of its read+tokenize throughput")
     for m in ('oph', 'minhash'):
         t1, t2 = by.get(f'{m} --threads 1'), by.get(f'{m} --threads 2')
         if t1 and t2:
