@@ -1,6 +1,6 @@
 //! Stage 2, **normalize**: original text → [`Token`]s with byte spans.
 //!
-//! Words are found on the *original* text (see [`arabic`] for which
+//! Words are found on the *original* text (see the `arabic` module for which
 //! characters separate words), then each word is folded: NFKC, lower case, and
 //! the Arabic rules. The original text is never changed; every token keeps the
 //! byte span of its letters, so passages are reported exactly as published.

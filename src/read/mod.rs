@@ -1,6 +1,6 @@
 //! Stage 1, **read**: input paths → [`Record`]s, one per input record.
 //!
-//! Streaming: [`Reader`] is an iterator that holds one open file at a time
+//! Streaming: [`RawReader`] is an iterator that holds one open file at a time
 //! and at most one record's text, so a crawl is never loaded whole.
 //! Every record comes out, also when it cannot be used: its `content` is then
 //! the [`RecordError`] that says what was wrong and where. See the input
@@ -235,36 +235,6 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
         d.skipped_hidden += hidden;
     }
     Ok(d)
-}
-
-/// Streams the records of a list of files, in order, parsed.
-pub struct Reader {
-    raw: RawReader,
-}
-
-impl Reader {
-    /// A reader over `files`.
-    pub fn new(files: Vec<InputFile>) -> Reader {
-        Reader { raw: RawReader::new(files) }
-    }
-
-    /// See [`RawReader::bytes_consumed`].
-    pub fn bytes_consumed(&self) -> u64 {
-        self.raw.bytes_consumed()
-    }
-
-    /// See [`RawReader::skipped_records`].
-    pub fn skipped_records(&self) -> u64 {
-        self.raw.skipped_records()
-    }
-}
-
-impl Iterator for Reader {
-    type Item = Record;
-
-    fn next(&mut self) -> Option<Record> {
-        self.raw.next().map(Raw::parse)
-    }
 }
 
 /// Streams the records of a list of files, in order, leaving JSONL lines

@@ -13,7 +13,7 @@
 //! conversion records is read too. Every other record — `warcinfo`,
 //! `request`, `metadata`, `revisit`, `resource`, responses that are not
 //! HTTP, not 2xx, or not text (images, PDFs, scripts…) — is not a record of
-//! the contract: it is skipped and counted ([`WarcFile::skipped`]).
+//! the contract: it is skipped and counted (`WarcFile::skipped`).
 //!
 //! Reading stays streaming and cheap: the reading thread only splits records
 //! by `Content-Length` and reads HTTP headers (to decide whether a record is
