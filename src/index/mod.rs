@@ -43,28 +43,39 @@ impl Banding {
         Banding::Simhash { bands: (simhash::max_hamming(threshold) as usize + 1).min(64) }
     }
 
-    /// Calls `f` with each band key of `sig`.
-    pub fn keys(&self, sig: &Signature, mut f: impl FnMut(u64)) {
+    /// Number of bands.
+    pub fn bands(&self) -> usize {
+        match self {
+            Banding::Minhash { bands, .. } | Banding::Simhash { bands } => *bands,
+        }
+    }
+
+    /// The key of band `band` of `sig` (the band number is mixed in, so
+    /// equal lanes in different bands never collide).
+    ///
+    /// # Panics
+    /// If the scheme does not match the signature's method.
+    pub fn key(&self, sig: &Signature, band: usize) -> u64 {
         match (self, sig) {
-            (Banding::Minhash { bands, rows }, Signature::MinHash(m)) => {
-                let mut bytes = Vec::with_capacity(4 * rows);
-                for band in 0..*bands {
-                    bytes.clear();
-                    for l in m.band(band, *rows) {
-                        bytes.extend_from_slice(&l.to_le_bytes());
+            (Banding::Minhash { rows, .. }, Signature::MinHash(m)) => {
+                let mut bytes = [0u8; 4 * 64];
+                let lanes = m.band(band, *rows);
+                if lanes.len() <= 64 {
+                    for (i, l) in lanes.iter().enumerate() {
+                        bytes[4 * i..4 * i + 4].copy_from_slice(&l.to_le_bytes());
                     }
-                    f(xxh3_64_with_seed(&bytes, band as u64));
+                    xxh3_64_with_seed(&bytes[..4 * lanes.len()], band as u64)
+                } else {
+                    let v: Vec<u8> = lanes.iter().flat_map(|l| l.to_le_bytes()).collect();
+                    xxh3_64_with_seed(&v, band as u64)
                 }
             }
             (Banding::Simhash { bands }, Signature::SimHash(s)) => {
-                for band in 0..*bands {
-                    let lo = band * 64 / bands;
-                    let hi = (band + 1) * 64 / bands;
-                    let width = hi - lo;
-                    let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
-                    let chunk = (s.0 >> lo) & mask;
-                    f(xxh3_64_with_seed(&chunk.to_le_bytes(), band as u64));
-                }
+                let lo = band * 64 / bands;
+                let hi = (band + 1) * 64 / bands;
+                let width = hi - lo;
+                let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+                xxh3_64_with_seed(&((s.0 >> lo) & mask).to_le_bytes(), band as u64)
             }
             _ => panic!("banding scheme does not match the signature method"),
         }
@@ -92,30 +103,24 @@ pub const WINDOW: usize = 32;
 /// Candidate pairs among `sigs` (documents without a signature take no part),
 /// sorted and without repeats.
 pub fn candidates(sigs: &[(DocId, &Signature)], banding: &Banding) -> Vec<Candidate> {
-    let mut entries: Vec<(u64, DocId)> = sigs
-        .par_iter()
-        .fold(Vec::new, |mut acc, &(id, sig)| {
-            banding.keys(sig, |k| acc.push((k, id)));
-            acc
-        })
-        .reduce(Vec::new, |mut a, mut b| {
-            a.append(&mut b);
-            a
-        });
-    entries.par_sort_unstable();
-    let groups: Vec<&[(u64, DocId)]> = entries.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
-    let mut pairs: Vec<Candidate> = groups
-        .par_iter()
-        .fold(Vec::new, |mut acc, g| {
+    // One band at a time: the sorted entries of a single band are in memory
+    // (16 B per document), not those of all bands at once (at 24 bands and a
+    // million documents that was 0.7 GB, the peak of the stage).
+    let mut pairs: Vec<Candidate> = Vec::new();
+    let mut entries: Vec<(u64, DocId)> = Vec::with_capacity(sigs.len());
+    for band in 0..banding.bands() {
+        entries.clear();
+        entries.par_extend(sigs.par_iter().map(|&(id, sig)| (banding.key(sig, band), id)));
+        entries.par_sort_unstable();
+        let groups: Vec<&[(u64, DocId)]> = entries.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
+        pairs.par_extend(groups.par_iter().flat_map_iter(|g| {
+            let mut acc = Vec::new();
             pairs_of_bucket(g, &mut acc);
             acc
-        })
-        .reduce(Vec::new, |mut a, mut b| {
-            a.append(&mut b);
-            a
-        });
-    pairs.par_sort_unstable();
-    pairs.dedup();
+        }));
+        pairs.par_sort_unstable();
+        pairs.dedup();
+    }
     pairs
 }
 
