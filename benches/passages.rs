@@ -10,41 +10,14 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sada::normalize::Analyzer;
 use sada::passage::statement::{DocInfo, group};
+
+mod common;
 use sada::passage::{DocWords, PassageConfig, align_pairs, matching_pairs};
 
-/// 400 articles of 10–30 sentences drawn from the seeds' sentences by a fixed
-/// xorshift: every article shares some sentences with many others.
+/// 400 articles of 10–30 sentences drawn from the seeds' sentences: every
+/// article shares some sentences with many others.
 fn corpus() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
-    let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    paths.sort();
-    let sentences: Vec<String> = paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .flat_map(|t| {
-            t.split(['.', '\n'])
-                .map(str::trim)
-                .filter(|s| s.split(' ').count() > 4)
-                .map(String::from)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    (0..400)
-        .map(|_| {
-            let n = 10 + (next() % 21) as usize;
-            (0..n)
-                .map(|_| sentences[(next() % sentences.len() as u64) as usize].as_str())
-                .collect::<Vec<_>>()
-                .join(". ")
-        })
-        .collect()
+    common::generated(400, 10, 21, 0x2545_F491_4F6C_DD1D)
 }
 
 fn words_of(docs: &[String]) -> Vec<DocWords> {

@@ -13,44 +13,13 @@ use sada::shingle::word_shingles;
 use sada::sign::{MinHasher, OnePermHasher};
 use sada::types::Token;
 
-/// The five seed articles.
-fn seeds() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
-    let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    paths.sort();
-    paths.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
-}
-
-/// A generated corpus: 300 articles of 12–40 sentences drawn (by a fixed
-/// xorshift) from all the seeds' sentences, so that articles differ but
-/// share vocabulary, as news does.
-fn generated() -> Vec<String> {
-    let sentences: Vec<String> = seeds()
-        .iter()
-        .flat_map(|t| t.split(['.', '\n']).map(str::trim).filter(|s| s.split(' ').count() > 4).map(String::from))
-        .collect();
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    (0..300)
-        .map(|_| {
-            let n = 12 + (next() % 29) as usize;
-            (0..n)
-                .map(|_| sentences[(next() % sentences.len() as u64) as usize].as_str())
-                .collect::<Vec<_>>()
-                .join(". ")
-        })
-        .collect()
-}
+mod common;
+use common::seeds;
 
 fn corpora() -> Vec<(&'static str, Vec<String>)> {
     let seeds = seeds();
     let replicated: Vec<String> = seeds.iter().cycle().take(5 * 45).cloned().collect();
-    vec![("seeds×45", replicated), ("generated", generated())]
+    vec![("seeds×45", replicated), ("generated", common::generated(300, 12, 29, 0x9E37_79B9_7F4A_7C15))]
 }
 
 fn tokenize_all(analyzer: &mut Analyzer, docs: &[String], tokens: &mut Vec<Vec<Token>>) {

@@ -80,6 +80,21 @@ fn minhash_sigma(j: f64, k: usize) -> f64 {
 
 // ---------------------------------------------------------------- MinHash
 
+/// The checks shared by both hashers: `k` lanes, a symmetric estimate within
+/// 5σ of the binomial (+ 1.5 lanes of slack) of the exact Jaccard, identical
+/// signatures for identical sets.
+fn check_estimate(sa: MinHashSig, sb: MinHashSig, exact: f64, k: usize) -> Result<(), TestCaseError> {
+    prop_assert_eq!(sa.0.len(), k);
+    let est = sa.jaccard(&sb);
+    prop_assert_eq!(est, sb.jaccard(&sa));
+    let tol = 5.0 * minhash_sigma(exact, k) + 1.5 / k as f64;
+    prop_assert!((est - exact).abs() <= tol, "estimate {est} vs exact {exact} (k = {k}, tolerance {tol})");
+    if exact == 1.0 {
+        prop_assert_eq!(sa, sb);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config(128))]
 
@@ -100,15 +115,7 @@ proptest! {
         prop_assert!((exact - shared as f64 / (shared + only_a + only_b) as f64).abs() < 1e-12);
 
         let h = MinHasher::new(k, seed);
-        let (sa, sb) = (h.sign(&a).unwrap(), h.sign(&b).unwrap());
-        prop_assert_eq!(sa.0.len(), k);
-        let est = sa.jaccard(&sb);
-        prop_assert_eq!(est, sb.jaccard(&sa));
-        let tol = 5.0 * minhash_sigma(exact, k) + 1.5 / k as f64;
-        prop_assert!((est - exact).abs() <= tol, "estimate {est} vs exact {exact} (k = {k}, tolerance {tol})");
-        if exact == 1.0 {
-            prop_assert_eq!(sa, sb);
-        }
+        check_estimate(h.sign(&a).unwrap(), h.sign(&b).unwrap(), exact, k)?;
     }
 
     /// A signature depends on the set only: order and repeats do not matter.
@@ -140,14 +147,7 @@ proptest! {
         let (a, b) = overlapping_sets(shared, only_a, only_b, salt);
         let exact = jaccard(&into_set(a.clone()), &into_set(b.clone()));
         let h = OnePermHasher::new(k, seed);
-        let (sa, sb) = (h.sign(&a).unwrap(), h.sign(&b).unwrap());
-        prop_assert_eq!(sa.0.len(), k);
-        let est = sa.jaccard(&sb);
-        let tol = 5.0 * minhash_sigma(exact, k) + 1.5 / k as f64;
-        prop_assert!((est - exact).abs() <= tol, "estimate {est} vs exact {exact} (k = {k}, tolerance {tol})");
-        if exact == 1.0 {
-            prop_assert_eq!(sa, sb);
-        }
+        check_estimate(h.sign(&a).unwrap(), h.sign(&b).unwrap(), exact, k)?;
     }
 
     /// An OPH signature depends on the set only.
