@@ -1,6 +1,6 @@
 //! Stage 3, **shingle**: tokens → `u64` shingle hashes.
 //!
-//! A word shingle is `n` consecutive tokens; its hash combines their xxh3
+//! A word shingle is `n` consecutive tokens; its hash combines their word
 //! hashes (multiply-add by position, then a 64-bit finalizer). A character shingle is `n` consecutive characters of the
 //! normalized text (folded words joined by one space), hashed with xxh3.
 //! A document shorter than one shingle yields a single shingle of everything
@@ -38,25 +38,9 @@ impl Default for ShingleConfig {
     }
 }
 
-/// Odd multipliers, one per position in a shingle (up to 64 words), derived
-/// from the position by xxh3 and forced odd.
-static POSITION: std::sync::LazyLock<[u64; 64]> = std::sync::LazyLock::new(|| {
-    std::array::from_fn(|i| xxhash_rust::xxh3::xxh3_64_with_seed(&(i as u64).to_le_bytes(), 0x5ADA) | 1)
-});
-
-/// Hash of the words `w` (their xxh3 hashes): `mix(Σ wᵢ · Pᵢ)` with a fixed
-/// odd multiplier per position. The word hashes are already uniform, so
-/// multiply-add plus a finalizer is as good a combination as hashing their
-/// bytes again, at a fraction of the cost (profiled: xxh3 over 40 bytes per
-/// shingle was 13% of `sada sign`).
-#[inline]
-fn combine(w: &[Token], pos: &[u64; 64]) -> u64 {
-    let mut acc = 0u64;
-    for (t, p) in w.iter().zip(pos.iter()) {
-        acc = acc.wrapping_add(t.hash.wrapping_mul(*p));
-    }
-    crate::sign::oph::mix(acc)
-}
+/// Base of the polynomial that combines a shingle's word hashes: odd, so
+/// multiplying by it is invertible modulo 2⁶⁴.
+const BASE: u64 = 0x9FB2_1C65_1E98_DF25;
 
 /// Appends the word `n`-gram hashes of `tokens` to `out`: `out[i]` covers
 /// `tokens[i..i + n]`.
@@ -66,9 +50,17 @@ pub fn word_shingles(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
         return;
     }
     let n = n.min(tokens.len());
-    let pos = &*POSITION;
     out.reserve(tokens.len() - n + 1);
-    out.extend(tokens.windows(n).map(|w| combine(w, pos)));
+    // Rolling: acc = Σ wᵢ · BASE^(n-1-i) over the window, moved one word at a
+    // time by taking the oldest word out and the next one in (two multiplies
+    // per shingle whatever n is).
+    let oldest = BASE.wrapping_pow(n as u32 - 1);
+    let mut acc = tokens[..n].iter().fold(0u64, |acc, t| acc.wrapping_mul(BASE).wrapping_add(t.hash));
+    out.push(crate::sign::oph::mix(acc));
+    for (old, new) in tokens.iter().zip(&tokens[n..]) {
+        acc = acc.wrapping_sub(old.hash.wrapping_mul(oldest)).wrapping_mul(BASE).wrapping_add(new.hash);
+        out.push(crate::sign::oph::mix(acc));
+    }
 }
 
 /// Appends the character `n`-gram hashes of `normalized` to `out`.

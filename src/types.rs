@@ -60,7 +60,7 @@ impl Span {
 /// and the report re-derives what it shows from the original through `span`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Token {
-    /// xxh3 hash of the normalized (folded) word.
+    /// Hash of the normalized (folded) word: [`crate::normalize::hash_word`].
     pub hash: u64,
     /// Byte range of the word in the original text. Normalization never
     /// changes it.

@@ -13,30 +13,29 @@
 pub(crate) mod arabic;
 
 use unicode_normalization::UnicodeNormalization;
-use xxhash_rust::xxh3::xxh3_64;
 
 use crate::types::{Span, Token};
 use arabic::{Fold, classify, fold_char, fold_char_general};
 
 /// What a table entry says a character does; see [`Fold`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
 enum Kind {
-    Char,
-    Mark,
-    Control,
-    Separator,
-    Complex,
+    Char = 0,
+    Mark = 1,
+    Control = 2,
+    Separator = 3,
+    Complex = 4,
 }
 
-/// [`classify`] precomputed for one character, with the folded character's
-/// UTF-8 bytes ready to append (every fold of ASCII and of the Arabic block is
-/// one or two bytes).
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    kind: Kind,
-    len: u8,
-    bytes: [u8; 2],
-}
+/// [`classify`] precomputed for one character, packed in a `u32` so the
+/// tables stay small (1.5 KiB, in L1): the folded character's code point in
+/// the low 24 bits and the [`Kind`] above them. [`Kind::Char`] is 0, so "is a
+/// letter" is `entry < KIND_SHIFT_ONE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry(u32);
+
+const KIND_SHIFT: u32 = 24;
 
 impl Entry {
     fn of(c: char) -> Entry {
@@ -47,10 +46,29 @@ impl Entry {
             Fold::Separator => (Kind::Separator, c),
             Fold::Complex => (Kind::Complex, c),
         };
-        let mut buf = [0u8; 4];
-        let enc = folded.encode_utf8(&mut buf).len();
-        assert!(kind != Kind::Char || enc <= 2, "fast-path folds are one or two bytes");
-        Entry { kind, len: enc.min(2) as u8, bytes: [buf[0], buf[1]] }
+        Entry(folded as u32 | (kind as u32) << KIND_SHIFT)
+    }
+
+    #[inline]
+    fn is_char(self) -> bool {
+        self.0 >> KIND_SHIFT == Kind::Char as u32
+    }
+
+    #[inline]
+    fn kind(self) -> Kind {
+        match self.0 >> KIND_SHIFT {
+            0 => Kind::Char,
+            1 => Kind::Mark,
+            2 => Kind::Control,
+            3 => Kind::Separator,
+            _ => Kind::Complex,
+        }
+    }
+
+    /// The folded character of a [`Kind::Char`] entry.
+    #[inline]
+    fn code(self) -> u32 {
+        self.0 & ((1 << KIND_SHIFT) - 1)
     }
 }
 
@@ -64,6 +82,99 @@ static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables 
     ascii: std::array::from_fn(|b| Entry::of(b as u8 as char)),
     arabic: std::array::from_fn(|i| Entry::of(char::from_u32(0x600 + i as u32).expect("Arabic block is all scalars"))),
 });
+
+/// The word hash, fed one folded character at a time.
+///
+/// Hand-written rather than xxh3 over the folded bytes: the tokenizer then
+/// never materializes a word, which cut the instructions of `sada sign` by a
+/// third (callgrind, Arabic corpus). It is FxHash's step (rotate, xor,
+/// multiply) over code points, finished by a full 64-bit avalanche; the
+/// rotation carries high bits back down so every character reaches every bit.
+#[derive(Clone, Copy, Debug)]
+struct WordHash {
+    state: u64,
+    chars: u32,
+}
+
+impl WordHash {
+    const SEED: u64 = 0x243F_6A88_85A3_08D3;
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    #[inline]
+    fn new() -> WordHash {
+        WordHash { state: WordHash::SEED, chars: 0 }
+    }
+
+    #[inline]
+    fn push(&mut self, code: u32) {
+        self.state = (self.state.rotate_left(23) ^ code as u64).wrapping_mul(WordHash::K);
+        self.chars += 1;
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        crate::sign::oph::mix(self.state ^ self.chars as u64)
+    }
+}
+
+/// Where the scanner puts a word's folded characters: the hash alone
+/// ([`WordHash`], for tokens) or the folded text (for showing words). One
+/// scanner serves both, so both always agree on word boundaries.
+trait Sink {
+    /// Appends one folded character.
+    fn push(&mut self, code: u32);
+    /// Replaces the word with `folded`, the general path's result.
+    fn set(&mut self, folded: &str);
+    fn is_empty(&self) -> bool;
+    fn clear(&mut self);
+}
+
+impl Sink for WordHash {
+    #[inline]
+    fn push(&mut self, code: u32) {
+        WordHash::push(self, code);
+    }
+
+    fn set(&mut self, folded: &str) {
+        *self = WordHash::new();
+        for c in folded.chars() {
+            WordHash::push(self, c as u32);
+        }
+    }
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.chars == 0
+    }
+
+    #[inline]
+    fn clear(&mut self) {
+        *self = WordHash::new();
+    }
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn push(&mut self, code: u32) {
+        let c = char::from_u32(code).expect("table entries hold scalar values");
+        self.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+
+    fn set(&mut self, folded: &str) {
+        Vec::clear(self);
+        self.extend_from_slice(folded.as_bytes());
+    }
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        Vec::is_empty(self)
+    }
+
+    #[inline]
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+}
 
 /// Splits text into words and folds them. Holds reusable buffers, so keep one
 /// per thread and feed it many documents.
@@ -84,98 +195,18 @@ impl Analyzer {
     /// `span` covers the word's letters and the marks attached to them, but
     /// not invisible controls at its edges. `folded` is never empty.
     pub fn for_each_word(&mut self, text: &str, mut f: impl FnMut(Span, &str)) {
-        self.scan(text, |span, folded| f(span, std::str::from_utf8(folded).expect("folds are UTF-8")));
+        let mut word = std::mem::take(&mut self.word);
+        scan(text, &mut word, |span, folded| f(span, std::str::from_utf8(folded).expect("folds are UTF-8")));
+        self.word = word;
     }
 
-    /// Appends the tokens of `text` to `out`.
+    /// Appends the tokens of `text` to `out`; `hash` is [`hash_word`] of the
+    /// folded word.
     pub fn tokens_into(&mut self, text: &str, out: &mut Vec<Token>) {
-        self.scan(text, |span, folded| out.push(Token { hash: xxh3_64(folded), span }));
-    }
-
-    /// The word loop behind [`Analyzer::for_each_word`] and
-    /// [`Analyzer::tokens_into`]: calls `f(span, folded UTF-8 bytes)`.
-    ///
-    /// ASCII and the Arabic block (two-byte sequences with lead bytes
-    /// 0xD8–0xDB) are decoded by hand and folded by table lookup, appending
-    /// ready-made UTF-8 bytes; other characters are decoded as `char`s and
-    /// classified. Profiling `sada sign` showed `char` decoding and
-    /// `String::push` at a third of the run before this.
-    fn scan(&mut self, text: &str, mut f: impl FnMut(Span, &[u8])) {
-        let tables = &*TABLES;
-        let bytes = text.as_bytes();
-        let word = &mut self.word;
-        word.clear();
-        // Byte offsets of the current word in `text`: first letter and one
-        // past its last letter or mark.
-        let mut start: Option<usize> = None;
-        let mut end = 0usize;
-        let mut complex = false;
-        let mut i = 0;
-        while i < bytes.len() {
-            let b0 = bytes[i];
-            let (e, len) = if b0 < 0x80 {
-                (tables.ascii[b0 as usize], 1)
-            } else if b0 & 0xFC == 0xD8 {
-                let cp = ((b0 as usize & 0x1F) << 6) | (bytes[i + 1] as usize & 0x3F);
-                (tables.arabic[cp - 0x600], 2)
-            } else {
-                let c = text[i..].chars().next().expect("at a char boundary");
-                (Entry::of(c), c.len_utf8())
-            };
-            match e.kind {
-                Kind::Char => {
-                    if start.is_none() {
-                        start = Some(i);
-                    }
-                    // Byte pushes, not `extend_from_slice`: a variable-length
-                    // copy became a `memcpy` call per character.
-                    word.push(e.bytes[0]);
-                    if e.len == 2 {
-                        word.push(e.bytes[1]);
-                    }
-                    i += len;
-                    // The common case, a run of Arabic letters, in a tight
-                    // loop of its own.
-                    while i + 1 < bytes.len() && bytes[i] & 0xFC == 0xD8 {
-                        let cp = ((bytes[i] as usize & 0x1F) << 6) | (bytes[i + 1] as usize & 0x3F);
-                        let e = tables.arabic[cp - 0x600];
-                        if e.kind != Kind::Char {
-                            break;
-                        }
-                        word.push(e.bytes[0]);
-                        if e.len == 2 {
-                            word.push(e.bytes[1]);
-                        }
-                        i += 2;
-                    }
-                    end = i;
-                    continue;
-                }
-                Kind::Complex => {
-                    if start.is_none() {
-                        start = Some(i);
-                    }
-                    complex = true;
-                    end = i + len;
-                }
-                Kind::Mark => {
-                    if start.is_some() {
-                        end = i + len;
-                    }
-                }
-                Kind::Control => {}
-                Kind::Separator => {
-                    if let Some(s) = start.take() {
-                        emit(text, s, end, complex, word, &mut f);
-                        complex = false;
-                    }
-                }
-            }
-            i += len;
-        }
-        if let Some(s) = start {
-            emit(text, s, end, complex, word, &mut f);
-        }
+        // About one word per six bytes of Arabic text: one allocation, not a
+        // series of doublings.
+        out.reserve(text.len() / 6);
+        scan(text, &mut WordHash::new(), |span, h| out.push(Token { hash: h.finish(), span }));
     }
 
     /// The tokens of `text`.
@@ -194,26 +225,122 @@ impl Analyzer {
     }
 }
 
+/// The word loop behind [`Analyzer::for_each_word`] and
+/// [`Analyzer::tokens_into`]: calls `f(span, sink)` at the end of every word
+/// whose sink is not empty.
+///
+/// ASCII and the Arabic block (two-byte sequences with lead bytes 0xD8–0xDB)
+/// are decoded by hand and folded by table lookup; other characters are
+/// decoded as `char`s and classified. Profiling `sada sign` showed `char`
+/// decoding and `String::push` at a third of the run before this.
+#[inline]
+fn scan<S: Sink>(text: &str, sink: &mut S, mut f: impl FnMut(Span, &S)) {
+    let tables = &*TABLES;
+    let bytes = text.as_bytes();
+    sink.clear();
+    // Byte offsets of the current word in `text`: first letter and one past
+    // its last letter or mark.
+    let mut start: Option<usize> = None;
+    let mut end = 0usize;
+    let mut complex = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b0 = bytes[i];
+        let (e, len) = if b0 < 0x80 {
+            (tables.ascii[b0 as usize], 1)
+        } else if b0 & 0xFC == 0xD8 && i + 1 < bytes.len() {
+            (tables.arabic[arabic_index(b0, bytes[i + 1])], 2)
+        } else {
+            let c = text[i..].chars().next().expect("at a char boundary");
+            (Entry::of(c), c.len_utf8())
+        };
+        match e.kind() {
+            Kind::Char => {
+                if start.is_none() {
+                    start = Some(i);
+                }
+                sink.push(e.code());
+                i += len;
+                // The common case, a run of Arabic letters, in a tight loop
+                // of its own: slice patterns instead of indexing, so there is
+                // no bounds check, and one table load per letter.
+                let mut rest = &bytes[i..];
+                while let [b0, b1, tail @ ..] = rest {
+                    let e = tables.arabic[arabic_index(*b0, *b1)];
+                    if b0 & 0xFC != 0xD8 || !e.is_char() {
+                        break;
+                    }
+                    sink.push(e.code());
+                    rest = tail;
+                }
+                i = bytes.len() - rest.len();
+                end = i;
+                continue;
+            }
+            Kind::Complex => {
+                if start.is_none() {
+                    start = Some(i);
+                }
+                complex = true;
+                end = i + len;
+            }
+            Kind::Mark => {
+                if start.is_some() {
+                    end = i + len;
+                }
+            }
+            Kind::Control => {}
+            Kind::Separator => {
+                if let Some(s) = start.take() {
+                    emit(text, s, end, complex, sink, &mut f);
+                    complex = false;
+                }
+            }
+        }
+        i += len;
+    }
+    if let Some(s) = start {
+        emit(text, s, end, complex, sink, &mut f);
+    }
+}
+
+/// Index into [`Tables::arabic`] of the two-byte sequence `b0 b1` when `b0`
+/// is a lead byte 0xD8–0xDB: the code point minus U+0600. Always in bounds,
+/// so the table can be read before the lead byte is checked.
+#[inline]
+fn arabic_index(b0: u8, b1: u8) -> usize {
+    ((b0 as usize & 0x03) << 6) | (b1 as usize & 0x3F)
+}
+
 /// Hash of a folded word: the identity of a token in every later stage.
 #[inline]
 pub fn hash_word(folded: &str) -> u64 {
-    xxh3_64(folded.as_bytes())
+    let mut h = WordHash::new();
+    Sink::set(&mut h, folded);
+    h.finish()
 }
 
-/// Finishes a word: on the fast path `word` already holds its folded form;
+/// Finishes a word: on the fast path `sink` already holds its folded form;
 /// otherwise the whole original word goes through NFKC and the general fold.
-#[inline]
-fn emit(text: &str, start: usize, end: usize, complex: bool, word: &mut Vec<u8>, f: &mut impl FnMut(Span, &[u8])) {
+#[inline(always)]
+fn emit<S: Sink>(text: &str, start: usize, end: usize, complex: bool, sink: &mut S, f: &mut impl FnMut(Span, &S)) {
     if complex {
-        let mut folded = String::new();
-        fold_general(&text[start..end], &mut folded);
-        word.clear();
-        word.extend_from_slice(folded.as_bytes());
+        refold(&text[start..end], sink);
     }
-    if !word.is_empty() {
-        f(Span::new(start, end), word);
+    if !sink.is_empty() {
+        f(Span::new(start, end), sink);
     }
-    word.clear();
+    sink.clear();
+}
+
+/// The general path of [`emit`], out of line: rare, and large once NFKC is
+/// inlined.
+#[cold]
+#[inline(never)]
+fn refold<S: Sink>(original: &str, sink: &mut S) {
+    let mut folded = String::new();
+    fold_general(original, &mut folded);
+    sink.set(&folded);
 }
 
 /// The general path: NFKC over the word, then the per-character fold, then

@@ -129,25 +129,36 @@ impl Matches {
         !inside.is_empty() && 2 * templated >= inside.len()
     }
 
-    /// Returns true if and only if at least half of `doc`'s anchors in the
-    /// word range `[start, end)` are found in more than twice as many
-    /// groups as the `groups` the statement was found in: the words are
-    /// common in other contexts, so the statement is a string of stock
+    /// Returns true if and only if at least half of the words in `doc`'s
+    /// word range `[start, end)` lie under anchors found in more than twice
+    /// as many groups as the `groups` the statement was found in: the words
+    /// are common in other contexts, so the statement is a string of stock
     /// phrases. A quote, even one recycled by a hundred outlets, has anchors
     /// about as frequent as itself.
+    ///
+    /// Words covered, not anchors counted: which of a phrase's word n-grams
+    /// winnowing keeps depends on their hashes, and a count of anchors swung
+    /// with them where the share of the text under frequent anchors does not.
     pub fn is_formula(&self, doc: &DocWords, start: u32, end: u32, groups: usize) -> bool {
+        if end <= start {
+            return false;
+        }
         let anchors = doc.anchors(self.anchor_words, self.window);
-        let lo = anchors.partition_point(|a| a.pos < start);
+        let lo = anchors.partition_point(|a| a.pos + self.anchor_words as u32 <= start);
         let hi = anchors.partition_point(|a| a.pos < end);
-        let inside = &anchors[lo..hi];
-        let frequent = inside
-            .iter()
-            .filter(|a| match self.df.binary_search_by_key(&a.hash, |x| x.0) {
+        let mut covered = vec![false; (end - start) as usize];
+        for a in &anchors[lo..hi] {
+            let frequent = match self.df.binary_search_by_key(&a.hash, |x| x.0) {
                 Ok(i) => self.df[i].1 as usize > 2 * groups,
                 Err(_) => false,
-            })
-            .count();
-        !inside.is_empty() && 2 * frequent >= inside.len()
+            };
+            if frequent {
+                let from = a.pos.max(start);
+                let to = (a.pos + self.anchor_words as u32).min(end);
+                covered[(from - start) as usize..(to - start) as usize].fill(true);
+            }
+        }
+        2 * covered.iter().filter(|&&c| c).count() >= covered.len()
     }
 }
 
