@@ -12,7 +12,8 @@ use sada::normalize::Analyzer;
 use sada::passage::statement::{DocInfo, group};
 
 mod common;
-use sada::passage::{DocWords, PassageConfig, align_pairs, matching_pairs};
+use sada::passage::{PassageConfig, align_pairs, anchors, matching_pairs};
+use sada::store::Store;
 
 /// 400 articles of 10–30 sentences drawn from the seeds' sentences: every
 /// article shares some sentences with many others.
@@ -20,9 +21,9 @@ fn corpus() -> Vec<String> {
     common::generated(400, 10, 21, 0x2545_F491_4F6C_DD1D)
 }
 
-fn words_of(docs: &[String]) -> Vec<DocWords> {
+fn words_of(docs: &[String]) -> Vec<Vec<u32>> {
     let mut analyzer = Analyzer::new();
-    docs.iter().map(|d| DocWords { words: analyzer.tokens(d).iter().map(|t| t.hash as u32).collect() }).collect()
+    docs.iter().map(|d| analyzer.tokens(d).iter().map(|t| t.hash as u32).collect()).collect()
 }
 
 fn passages(c: &mut Criterion) {
@@ -38,8 +39,8 @@ fn passages(c: &mut Criterion) {
     let no_formula = |_, _, _, _| false;
     let info = DocInfo { source: &sources, date: &dates, id: &id_refs, group: &groups, is_formula: &no_formula };
 
-    let words = words_of(&docs);
-    let matches = matching_pairs(&words, &groups, &sources, &cfg);
+    let words = Store::of(&words_of(&docs));
+    let matches = matching_pairs(&words, &groups, &sources, &cfg, usize::MAX);
     let found = align_pairs(&words, &matches, &cfg.align);
     let statements = group(&found, &info, cfg.boilerplate_docs);
     assert!(!matches.pairs.is_empty() && !found.is_empty() && !statements.is_empty());
@@ -50,13 +51,13 @@ fn passages(c: &mut Criterion) {
     g.bench_function("tokenize+fingerprint", |b| {
         b.iter(|| {
             let w = words_of(black_box(&docs));
-            let anchors: usize = w.iter().map(|d| d.anchors(cfg.anchor_words, cfg.window).len()).sum();
+            let anchors: usize = w.iter().map(|d| anchors(d, cfg.anchor_words, cfg.window).len()).sum();
             assert!(anchors > 0 && w.len() == n);
         })
     });
     g.bench_function("match", |b| {
         b.iter(|| {
-            let m = matching_pairs(black_box(&words), &groups, &sources, &cfg);
+            let m = matching_pairs(black_box(&words), &groups, &sources, &cfg, usize::MAX);
             assert_eq!(m.pairs.len(), matches.pairs.len());
         })
     });

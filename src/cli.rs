@@ -185,6 +185,43 @@ pub struct ScanArgs {
     /// Skip statement detection (document clusters only).
     #[arg(long)]
     pub no_statements: bool,
+
+    /// Memory for the data kept between stages (word hashes, signatures,
+    /// sort buffers); past it, that data spills to disk. Sizes like 2G, 512M,
+    /// 1.5G or bytes [default: half of physical memory].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<u64>,
+
+    /// Directory for spill files (deleted when the run ends)
+    /// [default: the --out directory].
+    #[arg(long, value_name = "DIR")]
+    pub spill_dir: Option<PathBuf>,
+}
+
+/// Parses a size: a number with an optional K, M, G or T suffix (powers of
+/// 1024; `B`, `iB` and lower case accepted).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t.strip_suffix(['B', 'b']).unwrap_or(t);
+    let t = t.strip_suffix(['i', 'I']).unwrap_or(t);
+    let (num, unit) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], c.to_ascii_uppercase()),
+        _ => (t, ' '),
+    };
+    let scale: u64 = match unit {
+        ' ' => 1,
+        'K' => 1 << 10,
+        'M' => 1 << 20,
+        'G' => 1 << 30,
+        'T' => 1 << 40,
+        _ => return Err(format!("'{s}' is not a size: use a number with K, M, G or T, e.g. 2G")),
+    };
+    let value: f64 =
+        num.trim().parse().map_err(|_| format!("'{s}' is not a size: use a number with K, M, G or T, e.g. 2G"))?;
+    if !(value.is_finite() && value > 0.0) {
+        return Err(format!("'{s}' is not a positive size"));
+    }
+    Ok((value * scale as f64) as u64)
 }
 
 impl ScanArgs {
@@ -206,6 +243,10 @@ impl ScanArgs {
         c.passage.align.max_gap = self.max_gap;
         c.passage.max_df = self.max_df;
         c.passage.boilerplate_docs = self.boilerplate_docs;
+        if let Some(m) = self.memory_limit {
+            c.memory_limit = m;
+        }
+        c.spill_dir = Some(self.spill_dir.clone().unwrap_or_else(|| self.out.clone()));
         if let Some(t) = self.threads {
             c.threads = t;
         }
@@ -231,5 +272,16 @@ mod tests {
         assert_eq!(c.threshold, config::DEFAULT_THRESHOLD);
         assert_eq!(c.num_perm, 128);
         assert!(c.progress);
+    }
+
+    #[test]
+    fn sizes_parse_with_binary_suffixes() {
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("1.5g"), Ok(3 << 29));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("3X").is_err());
     }
 }

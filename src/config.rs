@@ -65,6 +65,41 @@ pub struct Config {
     pub seed: u64,
     /// Statement (passage) detection.
     pub passage: PassageConfig,
+    /// Bytes the data kept across stages may take in memory before it spills
+    /// to disk (see [`Config::budgets`]). Outputs never depend on it.
+    #[serde(skip)]
+    pub memory_limit: u64,
+    /// Directory for spill files (unlinked temporary files); the system's
+    /// temporary directory if `None`.
+    #[serde(skip)]
+    pub spill_dir: Option<std::path::PathBuf>,
+}
+
+/// Shares of [`Config::memory_limit`], in bytes, for the structures that grow
+/// with the crawl. The rest is headroom for what does not spill: batches of
+/// text being analyzed (bounded by the batch size), per-document metadata
+/// (ids, sources: ~100–200 bytes per document), pairs and results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budgets {
+    /// Word hashes of every document (4 bytes per token).
+    pub words: usize,
+    /// Signature lanes of every document (4 bytes per lane).
+    pub signatures: usize,
+    /// One LSH band's `(key, doc)` entries being sorted.
+    pub sort: usize,
+    /// One partition of anchor postings being grouped.
+    pub postings: usize,
+}
+
+/// The default `--memory-limit`: half of the machine's physical memory (from
+/// `/proc/meminfo`), or 4 GiB where that cannot be read.
+pub fn default_memory_limit() -> u64 {
+    let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    });
+    total_kib.map_or(4 << 30, |k| k * 1024 / 2)
 }
 
 impl Default for Config {
@@ -82,11 +117,20 @@ impl Default for Config {
             exact_jaccard: false,
             seed: DEFAULT_SEED,
             passage: PassageConfig::default(),
+            memory_limit: default_memory_limit(),
+            spill_dir: None,
         }
     }
 }
 
 impl Config {
+    /// How [`Config::memory_limit`] is shared: word hashes 40%, signatures
+    /// 20%, sorting one LSH band 10%, one partition of anchor postings 10%.
+    pub fn budgets(&self) -> Budgets {
+        let share = |percent: u64| usize::try_from(self.memory_limit / 100 * percent).unwrap_or(usize::MAX);
+        Budgets { words: share(40), signatures: share(20), sort: share(10), postings: share(10) }
+    }
+
     /// Checks ranges and consistency.
     ///
     /// # Errors

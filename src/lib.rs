@@ -36,9 +36,11 @@ pub mod pipeline;
 pub mod progress;
 pub mod read;
 pub mod report;
+pub mod runs;
 pub mod shingle;
 pub mod sigfile;
 pub mod sign;
+pub mod store;
 pub mod types;
 pub mod verify;
 

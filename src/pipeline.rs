@@ -12,12 +12,13 @@ use crate::config::Config;
 use crate::error::{Error, RecordError};
 use crate::index::{self, Banding};
 use crate::normalize::Analyzer;
-use crate::passage::{self, DocWords, Statement};
+use crate::passage::{self, Statement};
 use crate::progress::Progress;
 use crate::read::{self, Discovery, Raw, RawReader, Record};
 use crate::shingle::{self, ShingleKind};
 use crate::sigfile;
 use crate::sign::{Signature, Signer};
+use crate::store::{Signatures, Store};
 use crate::types::{DocId, Token};
 use crate::verify::{self, Similarity};
 
@@ -163,6 +164,19 @@ pub struct Scan {
     pub pairs: PairCounts,
     /// Wall time per stage.
     pub timings: Timings,
+    /// Bytes moved to disk to stay within `--memory-limit`.
+    pub spilled: Spilled,
+}
+
+/// Bytes spilled to disk, per structure (all 0 when everything fit).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Spilled {
+    /// Signature lanes.
+    pub signatures: u64,
+    /// Word hashes.
+    pub words: u64,
+    /// Sorted runs of LSH bucket keys.
+    pub sorted: u64,
 }
 
 impl Scan {
@@ -186,8 +200,9 @@ struct Analysis {
     sig: Option<Signature>,
     /// Sorted shingle set, only with `--exact-jaccard`.
     set: Option<Vec<u64>>,
-    /// Word hashes (statements, and exact Jaccard for clustering).
-    words: DocWords,
+    /// Word hashes, truncated to 32 bits (statements, and exact Jaccard for
+    /// clustering).
+    words: Vec<u32>,
 }
 
 /// Per-thread reusable buffers of the analyze stage.
@@ -234,11 +249,14 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     // read → normalize → shingle → sign, streaming in batches: only one batch
     // of text is ever in memory.
     let bar = progress.bytes(discovery.total_bytes());
+    let budgets = config.budgets();
+    let spill_dir = config.spill_dir.as_deref();
     let mut docs = Vec::new();
     let mut content = Vec::new();
-    let mut sigs = Vec::new();
+    let mut sigs = Signatures::new(budgets.signatures, spill_dir);
     let mut sets = Vec::new();
-    let mut words = Vec::new();
+    let mut words = Store::new(budgets.words, spill_dir);
+    let mut kept: std::io::Result<()> = Ok(());
     discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
         let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
             batch
@@ -249,14 +267,21 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
         for a in analyzed {
             docs.push(a.doc);
             content.push(a.content);
-            sigs.push(a.sig);
             sets.push(a.set);
-            words.push(a.words);
+            if kept.is_ok() {
+                kept = sigs.push(a.sig.as_ref()).and_then(|()| words.push(&a.words));
+            }
         }
         bar.set_position(consumed);
         bar.set_message(format!("{} records", docs.len()));
     });
     bar.finish_and_clear();
+    let spill_error = |e: std::io::Error| Error::Io {
+        what: "cannot spill to",
+        path: spill_dir.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf),
+        source: e,
+    };
+    kept.and_then(|()| sigs.finish()).and_then(|()| words.finish()).map_err(spill_error)?;
 
     let sim = if config.exact_jaccard { Similarity::Exact(&sets) } else { Similarity::Estimated(&sigs) };
     let banding = config.banding();
@@ -264,11 +289,15 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     // Exact duplicates collapse into units; LSH runs over one document per unit.
     let spin = progress.spinner("index");
     let units = timings.run(Stage::Verify, || verify::exact_groups(&content));
-    let candidates = timings.run(Stage::Index, || {
-        let reps: Vec<(DocId, &Signature)> =
-            units.iter().filter_map(|u| sigs[u[0].index()].as_ref().map(|s| (u[0], s))).collect();
-        index::candidates(&reps, &banding)
-    });
+    let (candidates, sorted_spill) = timings
+        .run(Stage::Index, || {
+            let mut rep = vec![false; docs.len()];
+            for u in &units {
+                rep[u[0].index()] = true;
+            }
+            index::candidates_in(&sigs, &rep, &banding, budgets.sort, spill_dir)
+        })
+        .map_err(spill_error)?;
     spin.finish_and_clear();
     let bar = progress.items("verify", candidates.len() as u64);
     // When clustering will decide on exact Jaccard (word shingles), the
@@ -291,7 +320,7 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
             ends.sort_unstable();
             ends.dedup();
             let built: Vec<Vec<u64>> =
-                ends.par_iter().map(|d| shingle::word_id_set(&words[d.index()].words, config.shingle.n)).collect();
+                ends.par_iter().map(|&d| shingle::word_id_set(&words.get(d), config.shingle.n)).collect();
             let mut exact: Vec<Option<Vec<u64>>> = vec![None; docs.len()];
             for (d, set) in ends.into_iter().zip(built) {
                 exact[d.index()] = Some(set);
@@ -302,19 +331,24 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
         }
     });
     spin.finish_and_clear();
+    let spilled =
+        Spilled { signatures: sigs.store().spilled_bytes(), words: words.spilled_bytes(), sorted: sorted_spill };
+    sigs.store().check().and_then(|()| words.check()).map_err(spill_error)?;
     drop((sigs, sets, content));
 
     let mut pairs =
         PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64, ..Default::default() };
     let mut statements = if config.passage.enabled {
-        statements(&docs, &clusters, words, config, &progress, &mut timings, &mut pairs)
+        statements(&docs, &clusters, &words, config, &progress, &mut timings, &mut pairs)
     } else {
         Vec::new()
     };
+    words.check().map_err(spill_error)?;
+    drop(words);
     let spin = progress.spinner("locate");
     let excerpts = timings.run(Stage::Locate, || locate(&discovery, &mut statements, &clusters));
     spin.finish_and_clear();
-    Ok(Scan { docs, clusters, statements, excerpts, discovery, banding, pairs, timings })
+    Ok(Scan { docs, clusters, statements, excerpts, discovery, banding, pairs, timings, spilled })
 }
 
 /// The passage stages: match, align, group, locate.
@@ -322,7 +356,7 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
 fn statements(
     docs: &[Document],
     clusters: &[Cluster],
-    words: Vec<DocWords>,
+    words: &Store,
     config: &Config,
     progress: &Progress,
     timings: &mut Timings,
@@ -344,10 +378,11 @@ fn statements(
     let source: Vec<u32> =
         docs.iter().map(|d| names.binary_search(&d.source.as_str()).expect("listed") as u32).collect();
     let spin = progress.spinner("match");
-    let matches = timings.run(Stage::Match, || passage::matching_pairs(&words, &group, &source, pc));
+    let matches =
+        timings.run(Stage::Match, || passage::matching_pairs(words, &group, &source, pc, config.budgets().postings));
     spin.finish_and_clear();
     let bar = progress.items("align", matches.pairs.len() as u64);
-    let passages = timings.run(Stage::Align, || passage::align_pairs(&words, &matches, &pc.align));
+    let passages = timings.run(Stage::Align, || passage::align_pairs(words, &matches, &pc.align));
     bar.finish_and_clear();
     counts.aligned = matches.pairs.len() as u64;
     counts.passages = passages.len() as u64;
@@ -355,8 +390,7 @@ fn statements(
     timings.run(Stage::Group, || {
         let date: Vec<Option<String>> = docs.iter().map(|d| d.date.clone()).collect();
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-        let is_formula =
-            |d: DocId, start: u32, end: u32, n: usize| matches.is_formula(&words[d.index()], start, end, n);
+        let is_formula = |d: DocId, start: u32, end: u32, n: usize| matches.is_formula(&words.get(d), start, end, n);
         passage::statement::group(
             &passages,
             &passage::statement::DocInfo {
@@ -654,7 +688,7 @@ fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> An
         Ok(text) => text,
         Err(e) => {
             doc.status = Status::Error(e);
-            return Analysis { doc, content: None, sig: None, set: None, words: DocWords::default() };
+            return Analysis { doc, content: None, sig: None, set: None, words: Vec::new() };
         }
     };
     doc.bytes = text.len() as u64;
@@ -662,7 +696,7 @@ fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> An
     doc.tokens = s.tokens.len() as u32;
     if s.tokens.is_empty() {
         doc.status = Status::Empty;
-        return Analysis { doc, content: None, sig: None, set: None, words: DocWords::default() };
+        return Analysis { doc, content: None, sig: None, set: None, words: Vec::new() };
     }
     let mut h = Xxh3::new();
     for t in &s.tokens {
@@ -670,6 +704,6 @@ fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> An
     }
     let sig = signer.sign(&s.shingles);
     let set = config.exact_jaccard.then(|| shingle::into_set(s.shingles.clone()));
-    let words = DocWords { words: s.tokens.iter().map(|t| t.hash as u32).collect() };
+    let words = s.tokens.iter().map(|t| t.hash as u32).collect();
     Analysis { doc, content: Some(h.digest()), sig, set, words }
 }

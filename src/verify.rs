@@ -10,14 +10,14 @@ use rayon::prelude::*;
 
 use crate::index::Candidate;
 use crate::shingle;
-use crate::sign::Signature;
+use crate::store::Signatures;
 use crate::types::DocId;
 
 /// How the similarity of two documents is measured.
 #[derive(Clone, Copy, Debug)]
 pub enum Similarity<'a> {
     /// Estimated from signatures (MinHash lane agreement, SimHash distance).
-    Estimated(&'a [Option<Signature>]),
+    Estimated(&'a Signatures),
     /// Exact Jaccard of the sorted shingle sets (`--exact-jaccard`).
     Exact(&'a [Option<Vec<u64>>]),
 }
@@ -26,8 +26,8 @@ impl Similarity<'_> {
     /// Similarity of documents `a` and `b`; 0 when either has no shingles.
     pub fn of(&self, a: DocId, b: DocId) -> f64 {
         match self {
-            Similarity::Estimated(sigs) => match (&sigs[a.index()], &sigs[b.index()]) {
-                (Some(x), Some(y)) => x.jaccard(y),
+            Similarity::Estimated(sigs) => match (sigs.get(a), sigs.get(b)) {
+                (Some(x), Some(y)) => x.jaccard(&y),
                 _ => 0.0,
             },
             Similarity::Exact(sets) => match (&sets[a.index()], &sets[b.index()]) {
@@ -78,7 +78,7 @@ pub fn exact_groups(content: &[Option<u64>]) -> Vec<Vec<DocId>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::MinHashSig;
+    use crate::sign::{MinHashSig, Signature};
 
     #[test]
     fn exact_groups_collect_equal_hashes_in_document_order() {
@@ -88,12 +88,13 @@ mod tests {
 
     #[test]
     fn edges_below_threshold_are_dropped() {
-        let sigs = vec![
+        let sigs = [
             Some(Signature::MinHash(MinHashSig([1, 2, 3, 4].into()))),
             Some(Signature::MinHash(MinHashSig([1, 2, 3, 9].into()))),
             Some(Signature::MinHash(MinHashSig([1, 8, 8, 9].into()))),
         ];
         let c = [Candidate { a: DocId(0), b: DocId(1) }, Candidate { a: DocId(0), b: DocId(2) }];
+        let sigs = Signatures::of(sigs.iter().map(Option::as_ref));
         let e = edges(&c, Similarity::Estimated(&sigs), 0.7);
         assert_eq!(e, vec![Edge { a: DocId(0), b: DocId(1), similarity: 0.75 }]);
     }

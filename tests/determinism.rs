@@ -42,7 +42,7 @@ fn corpus(dir: &TestDir) {
 }
 
 fn outputs(dir: &TestDir, threads: &str, extra: &[&str]) -> Vec<(String, Vec<u8>)> {
-    let out = format!("out-{threads}");
+    let out = format!("out-{threads}-{}", extra.join("").replace(['-', '/'], ""));
     dir.sada().args(["scan", "--quiet", "--threads", threads, "--out", &out, "in"]).args(extra).assert().success();
     let mut files = Vec::new();
     for f in ["documents.jsonl", "clusters.jsonl", "statements.jsonl"] {
@@ -83,4 +83,30 @@ fn outputs_do_not_depend_on_thread_count() {
 #[test]
 fn simhash_outputs_do_not_depend_on_thread_count() {
     assert_same_for_all_thread_counts(&["--method", "simhash"]);
+}
+
+/// A memory limit far below the corpus spills word hashes, signatures and
+/// sorted LSH runs to disk, and changes nothing in the outputs; the spill
+/// files are gone after the run.
+#[test]
+fn outputs_do_not_depend_on_the_memory_limit() {
+    let dir = TestDir::new("spill");
+    corpus(&dir);
+    let in_memory = outputs(&dir, "2", &[]);
+    let spilled_args = ["--memory-limit", "2K", "--spill-dir", "spill"];
+    let spilled = outputs(&dir, "2", &spilled_args);
+    assert!(!in_memory[2].1.is_empty(), "the corpus should have statements");
+    for ((name, a), (_, b)) in in_memory.iter().zip(&spilled) {
+        assert!(a == b, "{name} differs with --memory-limit 2K");
+    }
+    let out = format!("out-2-{}", spilled_args.join("").replace(['-', '/'], ""));
+    let summary: serde_json::Value = serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap();
+    let spill = &summary["run"]["spilled"];
+    for what in ["words", "signatures", "sorted"] {
+        assert!(spill[what].as_u64().unwrap() > 0, "{what} should have spilled: {summary}");
+    }
+    let base: serde_json::Value = serde_json::from_str(&dir.read("out-2-/summary.json")).unwrap();
+    assert_eq!(base["run"]["spilled"]["words"], 0, "the default limit keeps this corpus in memory");
+    let left: Vec<_> = std::fs::read_dir(dir.join("spill")).unwrap().collect();
+    assert!(left.is_empty(), "spill files are removed: {left:?}");
 }

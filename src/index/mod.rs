@@ -9,11 +9,16 @@
 
 pub mod params;
 
+use std::io;
+use std::path::Path;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::runs::Sorter;
 use crate::sign::{Signature, simhash};
+use crate::store::Signatures;
 use crate::types::DocId;
 
 /// How signatures are cut into bands.
@@ -50,16 +55,26 @@ impl Banding {
         }
     }
 
-    /// The key of band `band` of `sig` (the band number is mixed in, so
-    /// equal lanes in different bands never collide).
+    /// The bucket key of `sig` in `band`: a hash of the band's lanes (MinHash)
+    /// or bits (SimHash), seeded by the band number so that equal lanes in
+    /// different bands never share a bucket.
     ///
     /// # Panics
     /// If the scheme does not match the signature's method.
     pub fn key(&self, sig: &Signature, band: usize) -> u64 {
-        match (self, sig) {
-            (Banding::Minhash { rows, .. }, Signature::MinHash(m)) => {
+        match sig {
+            Signature::MinHash(m) => self.key_of_lanes(&m.0, band),
+            Signature::SimHash(s) => self.key_of_lanes(&[s.0 as u32, (s.0 >> 32) as u32], band),
+        }
+    }
+
+    /// [`Banding::key`] of a signature stored as lanes (see
+    /// [`crate::store::Signatures`]), without building it.
+    pub fn key_of_lanes(&self, lanes: &[u32], band: usize) -> u64 {
+        match self {
+            Banding::Minhash { rows, .. } => {
+                let lanes = &lanes[band * rows..(band + 1) * rows];
                 let mut bytes = [0u8; 4 * 64];
-                let lanes = m.band(band, *rows);
                 if lanes.len() <= 64 {
                     for (i, l) in lanes.iter().enumerate() {
                         bytes[4 * i..4 * i + 4].copy_from_slice(&l.to_le_bytes());
@@ -70,14 +85,15 @@ impl Banding {
                     xxh3_64_with_seed(&v, band as u64)
                 }
             }
-            (Banding::Simhash { bands }, Signature::SimHash(s)) => {
+            Banding::Simhash { bands } => {
+                let [lo_half, hi_half] = lanes else { panic!("banding scheme does not match the signature method") };
+                let bits = *lo_half as u64 | (*hi_half as u64) << 32;
                 let lo = band * 64 / bands;
                 let hi = (band + 1) * 64 / bands;
                 let width = hi - lo;
                 let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
-                xxh3_64_with_seed(&((s.0 >> lo) & mask).to_le_bytes(), band as u64)
+                xxh3_64_with_seed(&((bits >> lo) & mask).to_le_bytes(), band as u64)
             }
-            _ => panic!("banding scheme does not match the signature method"),
         }
     }
 }
@@ -101,36 +117,88 @@ pub const FULL_BUCKET: usize = 128;
 pub const WINDOW: usize = 32;
 
 /// Candidate pairs among `sigs` (documents without a signature take no part),
-/// sorted and without repeats.
+/// sorted and without repeats. In memory; see [`candidates_in`] for the
+/// pipeline's bounded-memory form.
 pub fn candidates(sigs: &[(DocId, &Signature)], banding: &Banding) -> Vec<Candidate> {
-    // One band at a time: the sorted entries of a single band are in memory
-    // (16 B per document), not those of all bands at once (at 24 bands and a
-    // million documents that was 0.7 GB, the peak of the stage).
+    candidates_by(
+        banding.bands(),
+        |band, sorter| sorter.extend(sigs.iter().map(|&(id, sig)| (banding.key(sig, band), id.0))),
+        usize::MAX,
+        None,
+    )
+    .expect("an in-memory sort does not write")
+}
+
+/// Candidate pairs among the documents `d` of `sigs` with `rep[d]` (sorted,
+/// without repeats), in bounded memory: one band at a time, its bucket keys
+/// sorted by a [`Sorter`] of `budget` bytes that spills sorted runs to `dir`
+/// past it. Returns the pairs and the bytes spilled.
+///
+/// # Errors
+/// Writing or reading a run (or the spilled signatures) failed.
+pub fn candidates_in(
+    sigs: &Signatures,
+    rep: &[bool],
+    banding: &Banding,
+    budget: usize,
+    dir: Option<&Path>,
+) -> io::Result<(Vec<Candidate>, u64)> {
+    let mut spilled = 0;
+    let pairs = candidates_by(
+        banding.bands(),
+        |band, sorter| {
+            let mut result = Ok(());
+            sigs.store().par_map_blocks(
+                |d, lanes, out| {
+                    if rep[d.index()] && !lanes.is_empty() {
+                        out.push((banding.key_of_lanes(lanes, band), d.0));
+                    }
+                },
+                |keys| {
+                    if result.is_ok() {
+                        result = sorter.extend(keys);
+                    }
+                },
+            );
+            spilled += sorter.spilled_bytes();
+            result
+        },
+        budget,
+        dir,
+    )?;
+    sigs.store().check()?;
+    Ok((pairs, spilled))
+}
+
+/// The band loop behind [`candidates`] and [`candidates_in`]: `fill(band,
+/// sorter)` adds every document's `(key, doc)` for the band.
+fn candidates_by(
+    bands: usize,
+    mut fill: impl FnMut(usize, &mut Sorter) -> io::Result<()>,
+    budget: usize,
+    dir: Option<&Path>,
+) -> io::Result<Vec<Candidate>> {
     let mut pairs: Vec<Candidate> = Vec::new();
-    let mut entries: Vec<(u64, DocId)> = Vec::with_capacity(sigs.len());
-    for band in 0..banding.bands() {
-        entries.clear();
-        entries.par_extend(sigs.par_iter().map(|&(id, sig)| (banding.key(sig, band), id)));
-        entries.par_sort_unstable();
-        let groups: Vec<&[(u64, DocId)]> = entries.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
-        pairs.par_extend(groups.par_iter().flat_map_iter(|g| {
-            let mut acc = Vec::new();
-            pairs_of_bucket(g, &mut acc);
-            acc
-        }));
+    for band in 0..bands {
+        let mut sorter = Sorter::new(budget, dir);
+        fill(band, &mut sorter)?;
+        sorter.for_each_group(|g| {
+            if g.len() > 1 {
+                pairs_of_bucket(g, &mut pairs);
+            }
+        })?;
         pairs.par_sort_unstable();
         pairs.dedup();
     }
-    pairs
+    Ok(pairs)
 }
 
-/// Emits the pairs of one bucket (its entries are sorted by document).
-fn pairs_of_bucket(g: &[(u64, DocId)], out: &mut Vec<Candidate>) {
+fn pairs_of_bucket(g: &[(u64, u32)], out: &mut Vec<Candidate>) {
     let reach = if g.len() <= FULL_BUCKET { g.len() } else { WINDOW + 1 };
     for (i, &(_, a)) in g.iter().enumerate() {
         for &(_, b) in &g[i + 1..(i + reach).min(g.len())] {
             if a != b {
-                out.push(Candidate { a, b });
+                out.push(Candidate { a: DocId(a), b: DocId(b) });
             }
         }
     }

@@ -20,6 +20,7 @@ pub mod statement;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::store::Store;
 use crate::types::DocId;
 pub use align::{AlignConfig, Alignment};
 pub use fingerprint::Anchor;
@@ -56,24 +57,18 @@ impl Default for PassageConfig {
     }
 }
 
-/// A document's share of the passage stages: its word hashes, truncated to
-/// 32 bits (a rare collision only adds a false one-word match). This is all
-/// that is kept per document: anchors are recomputed from it when needed,
-/// which costs less than keeping them (they took twice the memory of the
-/// words on a 1M-document crawl).
-#[derive(Clone, Debug, Default)]
-pub struct DocWords {
-    /// One hash per token, in order.
-    pub words: Vec<u32>,
-}
-
-impl DocWords {
-    /// The winnowed anchors of the document (see [`fingerprint::winnow`]).
-    pub fn anchors(&self, anchor_words: usize, window: usize) -> Vec<Anchor> {
-        let mut out = Vec::new();
-        fingerprint::winnow(&self.words, anchor_words, window, &mut Vec::new(), &mut out);
-        out
-    }
+/// The winnowed anchors of a document given by its word hashes (see
+/// [`fingerprint::winnow`]).
+///
+/// A document's share of the passage stages is only its word hashes,
+/// truncated to 32 bits (a rare collision only adds a false one-word match),
+/// kept in a [`Store`]: anchors are recomputed from them when needed, which
+/// costs less than keeping them (they took twice the memory of the words on a
+/// 1M-document crawl).
+pub fn anchors(words: &[u32], anchor_words: usize, window: usize) -> Vec<Anchor> {
+    let mut out = Vec::new();
+    fingerprint::winnow(words, anchor_words, window, &mut Vec::new(), &mut out);
+    out
 }
 
 /// The anchor hash space is cut into this many partitions by its top bits,
@@ -81,6 +76,10 @@ impl DocWords {
 /// a time (an eighth of all anchors), the way a distributed run would
 /// exchange them by key.
 pub const PARTITIONS: u64 = 8;
+
+/// At most this many partitions, however small the memory budget: each one
+/// re-reads every document's words.
+pub const MAX_PARTITIONS: usize = 256;
 
 /// A passage found between two documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,11 +116,11 @@ pub struct Matches {
 impl Matches {
     /// Returns true if and only if at least half of `doc`'s anchors in the
     /// word range `[start, end)` are template anchors.
-    pub fn is_templated(&self, doc: &DocWords, start: u32, end: u32) -> bool {
+    pub fn is_templated(&self, words: &[u32], start: u32, end: u32) -> bool {
         if self.template.is_empty() {
             return false;
         }
-        let anchors = doc.anchors(self.anchor_words, self.window);
+        let anchors = anchors(words, self.anchor_words, self.window);
         let lo = anchors.partition_point(|a| a.pos < start);
         let hi = anchors.partition_point(|a| a.pos < end);
         let inside = &anchors[lo..hi];
@@ -139,11 +138,11 @@ impl Matches {
     /// Words covered, not anchors counted: which of a phrase's word n-grams
     /// winnowing keeps depends on their hashes, and a count of anchors swung
     /// with them where the share of the text under frequent anchors does not.
-    pub fn is_formula(&self, doc: &DocWords, start: u32, end: u32, groups: usize) -> bool {
+    pub fn is_formula(&self, words: &[u32], start: u32, end: u32, groups: usize) -> bool {
         if end <= start {
             return false;
         }
-        let anchors = doc.anchors(self.anchor_words, self.window);
+        let anchors = anchors(words, self.anchor_words, self.window);
         let lo = anchors.partition_point(|a| a.pos + self.anchor_words as u32 <= start);
         let hi = anchors.partition_point(|a| a.pos < end);
         let mut covered = vec![false; (end - start) as usize];
@@ -163,7 +162,9 @@ impl Matches {
 }
 
 /// Groups the anchors of all documents by hash, one hash partition at a
-/// time (see [`PARTITIONS`]).
+/// time: [`PARTITIONS`], or more (up to [`MAX_PARTITIONS`]) when one
+/// partition's postings would not fit in `budget` bytes. The
+/// result does not depend on the number of partitions.
 ///
 /// Pairs: documents that share at least one seed anchor, i.e. an anchor
 /// present in 2 to `max_df` distinct groups, where `group[d]` is the
@@ -171,11 +172,14 @@ impl Matches {
 /// one group are skipped: their shared text is the cluster stage's business.
 /// Template anchors: see [`Matches::template`]; `source[d]` is the
 /// document's source number.
-pub fn matching_pairs(docs: &[DocWords], group: &[u32], source: &[u32], cfg: &PassageConfig) -> Matches {
+pub fn matching_pairs(docs: &Store, group: &[u32], source: &[u32], cfg: &PassageConfig, budget: usize) -> Matches {
     let mut m = Matches { anchor_words: cfg.anchor_words, window: cfg.window, ..Matches::default() };
     let mut pairs: Vec<(DocId, DocId)> = Vec::new();
-    for part in 0..PARTITIONS {
-        let mut postings = partition_postings(docs, cfg, part);
+    // About one anchor per (window + 1) / 2 words, 16 bytes per posting.
+    let postings = docs.items() as usize * 2 / (cfg.window + 1) * std::mem::size_of::<(u64, u32)>();
+    let partitions = postings.div_ceil(budget.max(1)).next_power_of_two().clamp(PARTITIONS as usize, MAX_PARTITIONS);
+    for part in 0..partitions as u64 {
+        let mut postings = partition_postings(docs, cfg, part, partitions);
         postings.par_sort_unstable();
         postings.dedup();
         let lists: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
@@ -219,34 +223,33 @@ pub fn matching_pairs(docs: &[DocWords], group: &[u32], source: &[u32], cfg: &Pa
 
 /// The `(hash, document)` postings of the anchors whose hash falls in
 /// partition `part` (its top bits).
-fn partition_postings(docs: &[DocWords], cfg: &PassageConfig, part: u64) -> Vec<(u64, u32)> {
-    let shift = 64 - PARTITIONS.trailing_zeros();
-    docs.par_iter()
-        .enumerate()
-        .fold(
-            || (Vec::new(), Vec::new(), Vec::new()),
-            |(mut scratch, mut anchors, mut acc): (Vec<u64>, Vec<Anchor>, Vec<(u64, u32)>), (d, w)| {
-                anchors.clear();
-                fingerprint::winnow(&w.words, cfg.anchor_words, cfg.window, &mut scratch, &mut anchors);
-                acc.extend(anchors.iter().filter(|a| a.hash >> shift == part).map(|a| (a.hash, d as u32)));
-                (scratch, anchors, acc)
-            },
-        )
-        .map(|(_, _, acc)| acc)
-        .reduce(Vec::new, |mut a, mut b| {
-            a.append(&mut b);
+fn partition_postings(docs: &Store, cfg: &PassageConfig, part: u64, partitions: usize) -> Vec<(u64, u32)> {
+    let shift = 64 - partitions.trailing_zeros();
+    docs.par_fold(
+        || (Vec::new(), Vec::new(), Vec::new()),
+        |(mut scratch, mut anchors, mut acc): (Vec<u64>, Vec<Anchor>, Vec<(u64, u32)>), d, words| {
+            anchors.clear();
+            fingerprint::winnow(words, cfg.anchor_words, cfg.window, &mut scratch, &mut anchors);
+            acc.extend(anchors.iter().filter(|a| a.hash >> shift == part).map(|a| (a.hash, d.0)));
+            (scratch, anchors, acc)
+        },
+        |mut a, mut b| {
+            a.2.append(&mut b.2);
             a
-        })
+        },
+    )
+    .2
 }
 
 /// Aligns every pair, in parallel; the result is in pair order.
-pub fn align_pairs(docs: &[DocWords], matches: &Matches, cfg: &AlignConfig) -> Vec<Passage> {
+pub fn align_pairs(docs: &Store, matches: &Matches, cfg: &AlignConfig) -> Vec<Passage> {
     matches
         .pairs
         .par_iter()
         .map_init(align::Scratch::default, |scratch, &(a, b)| {
-            let (da, db) = (&docs[a.index()], &docs[b.index()]);
-            let found = align::align_with(&da.words, &db.words, cfg, scratch);
+            let (da, db) = (docs.get(a), docs.get(b));
+            let (da, db) = (&*da, &*db);
+            let found = align::align_with(da, db, cfg, scratch);
             found
                 .into_iter()
                 .map(|al| Passage {
@@ -266,10 +269,6 @@ pub fn align_pairs(docs: &[DocWords], matches: &Matches, cfg: &AlignConfig) -> V
 mod tests {
     use super::*;
 
-    fn doc(words: Vec<u32>) -> DocWords {
-        DocWords { words }
-    }
-
     fn cfg(max_df: usize) -> PassageConfig {
         PassageConfig { max_df, ..PassageConfig::default() }
     }
@@ -286,19 +285,21 @@ mod tests {
             if d < 2 {
                 w.extend(&shared);
             }
-            docs.push(doc(w));
+            docs.push(w);
         }
+        let words = docs;
+        let docs = Store::of(&words);
         let group: Vec<u32> = (0..10).collect();
         let source: Vec<u32> = (0..10).collect();
-        let m = matching_pairs(&docs, &group, &source, &cfg(5));
+        let m = matching_pairs(&docs, &group, &source, &cfg(5), usize::MAX);
         assert_eq!(m.pairs, vec![(DocId(0), DocId(1))]);
         assert!(m.template.is_empty(), "ten sources, one document each");
         // Documents of one cluster are never paired.
         let group = vec![0, 0, 2, 3, 4, 5, 6, 7, 8, 9];
-        assert!(matching_pairs(&docs, &group, &source, &cfg(5)).pairs.is_empty());
+        assert!(matching_pairs(&docs, &group, &source, &cfg(5), usize::MAX).pairs.is_empty());
         // The formula repeated by one source is a template.
-        let m = matching_pairs(&docs, &(0..10).collect::<Vec<_>>(), &[1; 10], &cfg(5));
-        assert!(m.is_templated(&docs[3], 40, 52));
-        assert!(!m.is_templated(&docs[0], 52, 64), "the quote is not");
+        let m = matching_pairs(&docs, &(0..10).collect::<Vec<_>>(), &[1; 10], &cfg(5), usize::MAX);
+        assert!(m.is_templated(&words[3], 40, 52));
+        assert!(!m.is_templated(&words[0], 52, 64), "the quote is not");
     }
 }

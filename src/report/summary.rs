@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::cluster::ClusterKind;
 use crate::config::Config;
 use crate::index::Banding;
-use crate::pipeline::{PairCounts, Scan, Status, Timings};
+use crate::pipeline::{PairCounts, Scan, Spilled, Status, Timings};
 
 /// The contents of `summary.json`.
 #[derive(Serialize)]
@@ -68,6 +68,10 @@ pub struct Parameters<'a> {
 pub struct Run {
     /// Worker threads.
     pub threads: usize,
+    /// `--memory-limit` in bytes.
+    pub memory_limit: u64,
+    /// Bytes spilled to disk to stay within it.
+    pub spilled: Spilled,
     /// Wall time per stage, seconds.
     pub timings: Timings,
     /// Sum of the stage times.
@@ -98,7 +102,13 @@ impl<'a> Summary<'a> {
             boilerplate_statements: scan.statements.iter().filter(|s| s.boilerplate).count() as u64,
             pairs: scan.pairs,
             parameters: Parameters { config, banding: scan.banding },
-            run: Run { threads: config.threads, timings: scan.timings.clone(), total_seconds: scan.timings.total() },
+            run: Run {
+                threads: config.threads,
+                memory_limit: config.memory_limit,
+                spilled: scan.spilled,
+                timings: scan.timings.clone(),
+                total_seconds: scan.timings.total(),
+            },
         }
     }
 }

@@ -1,0 +1,184 @@
+//! External sort of `(key, doc)` entries, for the grouping stages: entries
+//! are collected in memory up to a budget; past it, each full buffer is
+//! sorted and written to a temporary file as a *run*, and the runs are merged
+//! on the way out. Memory stays at the budget whatever the number of entries.
+//!
+//! Hand-written: the crates that do external sorting (extsort, ...) sort
+//! through `serde`/`bincode` per item and a thread per run; a fixed 12-byte
+//! record and a heap merge are all the LSH index needs.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+/// One entry: a 64-bit key and a document number.
+pub type Entry = (u64, u32);
+
+const ENTRY_BYTES: usize = 12;
+
+/// Collects entries, spilling sorted runs past the budget.
+#[derive(Debug)]
+pub struct Sorter {
+    buf: Vec<Entry>,
+    /// Entries the buffer may hold before it becomes a run.
+    cap: usize,
+    runs: Vec<File>,
+    dir: Option<PathBuf>,
+    spilled: u64,
+}
+
+impl Sorter {
+    /// A sorter holding at most `budget` bytes of entries in memory; runs go
+    /// to temporary files in `dir` (the system's temporary directory if
+    /// `None`).
+    pub fn new(budget: usize, dir: Option<&Path>) -> Sorter {
+        let cap = (budget / std::mem::size_of::<Entry>()).max(16);
+        Sorter { buf: Vec::new(), cap, runs: Vec::new(), dir: dir.map(Path::to_path_buf), spilled: 0 }
+    }
+
+    /// Bytes written to runs on disk so far.
+    pub fn spilled_bytes(&self) -> u64 {
+        self.spilled
+    }
+
+    /// Adds entries.
+    ///
+    /// # Errors
+    /// Writing a run failed.
+    pub fn extend(&mut self, entries: impl IntoIterator<Item = Entry>) -> io::Result<()> {
+        for e in entries {
+            self.buf.push(e);
+            if self.buf.len() >= self.cap {
+                self.write_run()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_run(&mut self) -> io::Result<()> {
+        self.buf.par_sort_unstable();
+        let file = match &self.dir {
+            Some(dir) => std::fs::create_dir_all(dir).and_then(|()| tempfile::tempfile_in(dir)),
+            None => tempfile::tempfile(),
+        }?;
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        for &(k, d) in &self.buf {
+            w.write_all(&k.to_le_bytes())?;
+            w.write_all(&d.to_le_bytes())?;
+        }
+        let mut file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.seek(SeekFrom::Start(0))?;
+        self.spilled += (self.buf.len() * ENTRY_BYTES) as u64;
+        self.runs.push(file);
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Every entry, sorted, in groups of equal keys: calls `f` once per key
+    /// with its entries (sorted by document).
+    ///
+    /// # Errors
+    /// Reading a run back failed.
+    pub fn for_each_group(mut self, mut f: impl FnMut(&[Entry])) -> io::Result<()> {
+        self.buf.par_sort_unstable();
+        if self.runs.is_empty() {
+            for g in self.buf.chunk_by(|x, y| x.0 == y.0) {
+                f(g);
+            }
+            return Ok(());
+        }
+        let mut sources: Vec<Source> = self.runs.into_iter().map(|f| Source::Run(BufReader::new(f))).collect();
+        sources.push(Source::Memory(self.buf.into_iter()));
+        let mut heap = BinaryHeap::new();
+        for (i, s) in sources.iter_mut().enumerate() {
+            if let Some(e) = s.next()? {
+                heap.push(Reverse((e, i)));
+            }
+        }
+        let mut group: Vec<Entry> = Vec::new();
+        while let Some(Reverse((e, i))) = heap.pop() {
+            if group.last().is_some_and(|g| g.0 != e.0) {
+                f(&group);
+                group.clear();
+            }
+            group.push(e);
+            if let Some(next) = sources[i].next()? {
+                heap.push(Reverse((next, i)));
+            }
+        }
+        if !group.is_empty() {
+            f(&group);
+        }
+        Ok(())
+    }
+}
+
+/// One sorted input of the merge.
+enum Source {
+    Run(BufReader<File>),
+    Memory(std::vec::IntoIter<Entry>),
+}
+
+impl Source {
+    fn next(&mut self) -> io::Result<Option<Entry>> {
+        match self {
+            Source::Memory(it) => Ok(it.next()),
+            Source::Run(r) => {
+                let mut b = [0u8; ENTRY_BYTES];
+                match r.read_exact(&mut b) {
+                    Ok(()) => {
+                        let key = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
+                        let doc = u32::from_le_bytes(b[8..].try_into().expect("4 bytes"));
+                        Ok(Some((key, doc)))
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries() -> Vec<Entry> {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        (0..20_000u32)
+            .map(|d| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x % 3000, d)
+            })
+            .collect()
+    }
+
+    fn groups(budget: usize) -> (Vec<Vec<Entry>>, u64) {
+        let mut s = Sorter::new(budget, None);
+        s.extend(entries()).unwrap();
+        let spilled_before = s.spilled_bytes();
+        let mut out = Vec::new();
+        s.for_each_group(|g| out.push(g.to_vec())).unwrap();
+        (out, spilled_before)
+    }
+
+    #[test]
+    fn runs_on_disk_merge_to_the_in_memory_result() {
+        let (mem, none) = groups(usize::MAX);
+        let (disk, spilled) = groups(16 * 1024);
+        assert_eq!(none, 0);
+        assert!(spilled > 0, "a small budget spills");
+        assert_eq!(mem, disk);
+        let flat: Vec<Entry> = mem.concat();
+        let mut want = entries();
+        want.sort_unstable();
+        assert_eq!(flat, want);
+        assert!(mem.iter().all(|g| g.iter().all(|e| e.0 == g[0].0)));
+    }
+}

@@ -1,0 +1,399 @@
+//! Where per-document data waits between the analyze pass and the grouping
+//! stages: word hashes (passages, exact Jaccard) and signature lanes (LSH,
+//! verification), each a sequence of `u32`s per document.
+//!
+//! A [`Store`] keeps its sequences in one flat buffer (no allocation per
+//! document: per-document `Vec`s stranded ~550 MiB of allocator slack on the
+//! 1M-document crawl) and, once the buffer outgrows its share of
+//! `--memory-limit`, moves it to an unlinked temporary file and appends there
+//! from then on. Reading back is `pread` ([`FileExt::read_exact_at`]), safe
+//! from many threads; the page cache makes repeated reads cheap when the
+//! machine has memory to spare, and the limit holds when it does not.
+//!
+//! What stays in memory per document is one `u64` offset.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::sign::{MinHashSig, Signature, SimHash};
+use crate::types::DocId;
+
+/// Bytes written to a spill file per `write` call.
+const WRITE_BUFFER: usize = 4 << 20;
+/// Bytes read per `pread` when streaming over many documents.
+const READ_BLOCK: usize = 8 << 20;
+
+/// Per-document `u32` sequences, in memory or spilled to a file.
+#[derive(Debug)]
+pub struct Store {
+    /// `offsets[d]..offsets[d + 1]` are document `d`'s items (in `u32`s).
+    offsets: Vec<u64>,
+    /// All items while in memory; the items not yet written once spilled.
+    mem: Vec<u32>,
+    spill: Option<Spill>,
+    /// Bytes the in-memory buffer may hold before the store spills.
+    budget: usize,
+    dir: Option<PathBuf>,
+    /// The first read error, reported by [`Store::check`]: readers run in
+    /// parallel iterators that cannot return one.
+    error: Mutex<Option<io::Error>>,
+}
+
+#[derive(Debug)]
+struct Spill {
+    file: File,
+    /// Items written to `file`.
+    written: u64,
+}
+
+impl Store {
+    /// An empty store that spills past `budget` bytes into a temporary file
+    /// in `dir` (the system's temporary directory if `None`).
+    pub fn new(budget: usize, dir: Option<&Path>) -> Store {
+        Store {
+            offsets: vec![0],
+            mem: Vec::new(),
+            spill: None,
+            budget,
+            dir: dir.map(Path::to_path_buf),
+            error: Mutex::new(None),
+        }
+    }
+
+    /// An in-memory store of `docs`, for tests and benches.
+    pub fn of(docs: &[Vec<u32>]) -> Store {
+        let mut s = Store::new(usize::MAX, None);
+        for d in docs {
+            s.push(d).expect("an in-memory store does not write");
+        }
+        s.finish().expect("an in-memory store does not write");
+        s
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Returns true if and only if the store holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Total items over all documents.
+    pub fn items(&self) -> u64 {
+        *self.offsets.last().expect("offsets start with 0")
+    }
+
+    /// Bytes moved to disk (0 if the store never spilled).
+    pub fn spilled_bytes(&self) -> u64 {
+        self.spill.as_ref().map_or(0, |s| 4 * s.written)
+    }
+
+    /// Bytes of memory held: the buffer's capacity and the offsets.
+    pub fn memory_bytes(&self) -> usize {
+        4 * self.mem.capacity() + 8 * self.offsets.capacity()
+    }
+
+    /// Appends the next document's items.
+    ///
+    /// # Errors
+    /// Creating or writing the spill file failed.
+    pub fn push(&mut self, items: &[u32]) -> io::Result<()> {
+        self.mem.extend_from_slice(items);
+        self.offsets.push(self.items() + items.len() as u64);
+        match &mut self.spill {
+            Some(spill) if 4 * self.mem.len() >= WRITE_BUFFER => spill.write(&mut self.mem),
+            Some(_) => Ok(()),
+            None if 4 * self.mem.len() > self.budget => {
+                let file = match &self.dir {
+                    Some(dir) => std::fs::create_dir_all(dir).and_then(|()| tempfile::tempfile_in(dir)),
+                    None => tempfile::tempfile(),
+                }?;
+                let mut spill = Spill { file, written: 0 };
+                spill.write(&mut self.mem)?;
+                self.mem = Vec::with_capacity(WRITE_BUFFER / 4);
+                self.spill = Some(spill);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Ends writing: flushes what is buffered. Call once after the last
+    /// [`Store::push`] and before reading.
+    ///
+    /// # Errors
+    /// Writing the spill file failed.
+    pub fn finish(&mut self) -> io::Result<()> {
+        match &mut self.spill {
+            Some(spill) => {
+                spill.write(&mut self.mem)?;
+                self.mem = Vec::new();
+                Ok(())
+            }
+            None => {
+                self.mem.shrink_to_fit();
+                Ok(())
+            }
+        }
+    }
+
+    /// Document `d`'s items. After a read error, empty (see [`Store::check`]).
+    pub fn get(&self, d: DocId) -> Cow<'_, [u32]> {
+        self.block(d.index(), d.index() + 1)
+    }
+
+    /// Calls `f(d, items)` for every document, in parallel over blocks of
+    /// consecutive documents: a spilled store is read a block (8 MiB) at a
+    /// time, not a document at a time.
+    pub fn par_for_each(&self, f: impl Fn(DocId, &[u32]) + Sync + Send) {
+        self.par_fold(|| (), |(), d, items| f(d, items), |(), ()| ());
+    }
+
+    /// Folds over every document in parallel, like
+    /// [`rayon::iter::ParallelIterator::fold`] then `reduce`: `fold` sees
+    /// documents in order within one block.
+    pub fn par_fold<A: Send>(
+        &self,
+        init: impl Fn() -> A + Sync + Send,
+        fold: impl Fn(A, DocId, &[u32]) -> A + Sync + Send,
+        reduce: impl Fn(A, A) -> A + Sync + Send,
+    ) -> A {
+        self.blocks()
+            .into_par_iter()
+            .map(|(first, last)| {
+                let lo = self.offsets[first];
+                let block = self.block(first, last);
+                let mut acc = init();
+                for d in first..last {
+                    let (a, b) = ((self.offsets[d] - lo) as usize, (self.offsets[d + 1] - lo) as usize);
+                    let items = block.get(a..b).unwrap_or(&[]);
+                    acc = fold(acc, DocId(d as u32), items);
+                }
+                acc
+            })
+            .reduce(&init, &reduce)
+    }
+
+    /// Streams over every document in bounded memory: `map` runs in
+    /// parallel over blocks of documents (a wave of a few blocks per thread
+    /// at a time), and `consume` receives each block's output in document
+    /// order. At most one wave of output is held at once.
+    pub fn par_map_blocks<T: Send>(
+        &self,
+        map: impl Fn(DocId, &[u32], &mut Vec<T>) + Sync + Send,
+        mut consume: impl FnMut(Vec<T>),
+    ) {
+        let blocks = self.blocks();
+        let wave = 2 * rayon::current_num_threads();
+        for chunk in blocks.chunks(wave) {
+            let outs: Vec<Vec<T>> = chunk
+                .par_iter()
+                .map(|&(first, last)| {
+                    let block = self.block(first, last);
+                    let lo = self.offsets[first];
+                    let mut out = Vec::new();
+                    for d in first..last {
+                        let (a, b) = ((self.offsets[d] - lo) as usize, (self.offsets[d + 1] - lo) as usize);
+                        map(DocId(d as u32), block.get(a..b).unwrap_or(&[]), &mut out);
+                    }
+                    out
+                })
+                .collect();
+            for out in outs {
+                consume(out);
+            }
+        }
+    }
+
+    /// The items of documents `first..last`, read in one piece.
+    fn block(&self, first: usize, last: usize) -> Cow<'_, [u32]> {
+        let (lo, hi) = (self.offsets[first], self.offsets[last]);
+        match &self.spill {
+            None => Cow::Borrowed(&self.mem[lo as usize..hi as usize]),
+            Some(spill) => Cow::Owned(self.read(spill, lo, hi).unwrap_or_default()),
+        }
+    }
+
+    /// Fails with the first read error met since the store was written.
+    ///
+    /// # Errors
+    /// A read of the spill file failed.
+    pub fn check(&self) -> io::Result<()> {
+        match self.error.lock().expect("not poisoned").take() {
+            Some(e) => Err(io::Error::new(e.kind(), format!("reading back spilled data: {e}"))),
+            None => Ok(()),
+        }
+    }
+
+    /// Document ranges `[first, last)` of at most [`READ_BLOCK`] bytes each
+    /// (one document may exceed it alone).
+    fn blocks(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut first = 0;
+        while first < self.len() {
+            let limit = self.offsets[first] + (READ_BLOCK / 4) as u64;
+            let mut last = first + 1;
+            // At most 4096 documents per block in memory too, so that small
+            // corpora still spread over threads.
+            while last < self.len() && self.offsets[last + 1] <= limit && last - first < 4096 {
+                last += 1;
+            }
+            out.push((first, last));
+            first = last;
+        }
+        out
+    }
+
+    fn read(&self, spill: &Spill, lo: u64, hi: u64) -> Option<Vec<u32>> {
+        let mut bytes = vec![0u8; 4 * (hi - lo) as usize];
+        match spill.file.read_exact_at(&mut bytes, 4 * lo) {
+            Ok(()) => Some(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
+            Err(e) => {
+                self.error.lock().expect("not poisoned").get_or_insert(e);
+                None
+            }
+        }
+    }
+}
+
+/// Every document's signature (or none), as lanes in a [`Store`]: a MinHash
+/// signature's lanes, or a SimHash as two lanes (low half first).
+#[derive(Debug)]
+pub struct Signatures {
+    store: Store,
+    /// Whether the signatures are SimHashes; set by the first one pushed.
+    simhash: bool,
+}
+
+impl Signatures {
+    /// An empty set spilling past `budget` bytes into `dir` (see [`Store::new`]).
+    pub fn new(budget: usize, dir: Option<&Path>) -> Signatures {
+        Signatures { store: Store::new(budget, dir), simhash: false }
+    }
+
+    /// In-memory signatures of `sigs`, for tests.
+    pub fn of<'a>(sigs: impl IntoIterator<Item = Option<&'a Signature>>) -> Signatures {
+        let mut s = Signatures::new(usize::MAX, None);
+        for sig in sigs {
+            s.push(sig).expect("an in-memory store does not write");
+        }
+        s.finish().expect("an in-memory store does not write");
+        s
+    }
+
+    /// Appends the next document's signature.
+    ///
+    /// # Errors
+    /// See [`Store::push`].
+    pub fn push(&mut self, sig: Option<&Signature>) -> io::Result<()> {
+        match sig {
+            None => self.store.push(&[]),
+            Some(Signature::MinHash(m)) => self.store.push(&m.0),
+            Some(Signature::SimHash(s)) => {
+                self.simhash = true;
+                self.store.push(&[s.0 as u32, (s.0 >> 32) as u32])
+            }
+        }
+    }
+
+    /// See [`Store::finish`].
+    ///
+    /// # Errors
+    /// See [`Store::finish`].
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.store.finish()
+    }
+
+    /// Document `d`'s signature.
+    pub fn get(&self, d: DocId) -> Option<Signature> {
+        self.decode(&self.store.get(d))
+    }
+
+    /// The signature stored as `lanes`.
+    pub fn decode(&self, lanes: &[u32]) -> Option<Signature> {
+        match lanes {
+            [] => None,
+            [lo, hi] if self.simhash => Some(Signature::SimHash(SimHash(*lo as u64 | (*hi as u64) << 32))),
+            _ => Some(Signature::MinHash(MinHashSig(lanes.into()))),
+        }
+    }
+
+    /// The underlying store (for streaming over every document).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl Spill {
+    /// Appends `items` to the file and empties it.
+    fn write(&mut self, items: &mut Vec<u32>) -> io::Result<()> {
+        let mut bytes = Vec::with_capacity(4 * items.len());
+        for x in items.iter() {
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        (&self.file).write_all(&bytes)?;
+        self.written += items.len() as u64;
+        items.clear();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs() -> Vec<Vec<u32>> {
+        (0..500u32).map(|d| (0..(d * 7 % 300)).map(|i| d.wrapping_mul(31).wrapping_add(i)).collect()).collect()
+    }
+
+    fn filled(budget: usize) -> Store {
+        let mut s = Store::new(budget, None);
+        for d in docs() {
+            s.push(&d).unwrap();
+        }
+        s.finish().unwrap();
+        s
+    }
+
+    #[test]
+    fn a_spilled_store_reads_back_what_was_pushed() {
+        let (mem, disk) = (filled(usize::MAX), filled(1000));
+        assert_eq!(mem.spilled_bytes(), 0);
+        assert_eq!(disk.spilled_bytes(), 4 * disk.items());
+        for (i, d) in docs().iter().enumerate() {
+            assert_eq!(&*mem.get(DocId(i as u32)), d.as_slice());
+            assert_eq!(&*disk.get(DocId(i as u32)), d.as_slice());
+        }
+        disk.check().unwrap();
+    }
+
+    #[test]
+    fn par_fold_visits_every_document_once_in_either_mode() {
+        for s in [filled(usize::MAX), filled(1000)] {
+            let seen = s.par_fold(
+                Vec::new,
+                |mut acc, d, items| {
+                    acc.push((d, items.iter().map(|&x| x as u64).sum::<u64>()));
+                    acc
+                },
+                |mut a, mut b| {
+                    a.append(&mut b);
+                    a
+                },
+            );
+            let mut seen = seen;
+            seen.sort_unstable();
+            let want: Vec<(DocId, u64)> =
+                docs().iter().enumerate().map(|(i, d)| (DocId(i as u32), d.iter().map(|&x| x as u64).sum())).collect();
+            assert_eq!(seen, want);
+        }
+    }
+}
