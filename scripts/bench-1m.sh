@@ -12,6 +12,7 @@
 #   CRAWL=target/crawl/crawl-$DOCS.jsonl     the corpus; generated when missing
 #   OUT=target/crawl/out-$DOCS               sada's output directory
 #   THREADS=            sada --threads (default: all cores)
+#   SADA_ARGS=          more `sada scan` options, e.g. SADA_ARGS="--memory-limit 1G"
 #   MAX_RSS_MB=12000    kill sada if its resident memory goes above this
 #   NO_BUILD=1          skip the cargo builds
 #   SADA=target/release/sada   the binary measured (e.g. another build, for an A/B run)
@@ -49,6 +50,8 @@ TIMEV="$OUT.time.txt"
 RSS="$OUT.rss.tsv"
 args=(scan --quiet --out "$OUT")
 if [ -n "${THREADS:-}" ]; then args+=(--threads "$THREADS"); fi
+# shellcheck disable=SC2206  # SADA_ARGS is split on purpose
+if [ -n "${SADA_ARGS:-}" ]; then args+=($SADA_ARGS); fi
 args+=("$CRAWL")
 
 sync
@@ -127,6 +130,10 @@ print(f"| statements | {summary['statements']} ({summary['cross_source_statement
 p = summary["pairs"]
 print(f"| pairs | {p['candidates']} LSH candidates, {p['verified']} verified, "
       f"{p['aligned']} aligned, {p['passages']} passages |")
+run = summary["run"]
+sp = run.get("spilled", {})
+print(f"| --memory-limit | {run.get('memory_limit', 0) / 2**30:.2f} GiB; spilled: words {sp.get('words', 0) / 1e6:.0f} MB, "
+      f"signatures {sp.get('signatures', 0) / 1e6:.0f} MB, sorted runs {sp.get('sorted', 0) / 1e6:.0f} MB |")
 
 # Stage of each RSS sample: stages laid end to end from the start of the process.
 # Reading and analysis alternate batch by batch: one phase. `verify` also covers the
