@@ -41,7 +41,7 @@ fn passages(c: &mut Criterion) {
 
     let words = Store::of(&words_of(&docs));
     let matches = matching_pairs(&words, &groups, &sources, &cfg, usize::MAX);
-    let found = align_pairs(&words, &matches, &cfg.align);
+    let found = align_pairs(&words, &matches, &matches.pairs, &cfg.align);
     let statements = group(&found, &info, cfg.boilerplate_docs);
     assert!(!matches.pairs.is_empty() && !found.is_empty() && !statements.is_empty());
 
@@ -62,7 +62,7 @@ fn passages(c: &mut Criterion) {
         })
     });
     g.bench_function("align", |b| {
-        b.iter(|| assert_eq!(align_pairs(black_box(&words), &matches, &cfg.align).len(), found.len()))
+        b.iter(|| assert_eq!(align_pairs(black_box(&words), &matches, &matches.pairs, &cfg.align).len(), found.len()))
     });
     g.bench_function("group", |b| {
         b.iter(|| assert_eq!(group(black_box(&found), &info, cfg.boilerplate_docs).len(), statements.len()))

@@ -196,6 +196,20 @@ pub struct ScanArgs {
     /// [default: the --out directory].
     #[arg(long, value_name = "DIR")]
     pub spill_dir: Option<PathBuf>,
+
+    /// Run as one process of a cluster: FILE lists one host:port per line,
+    /// one line per process; every process gets the same inputs and options
+    /// and its own --process. Process 0 writes --out.
+    #[arg(long, value_name = "FILE", requires = "process")]
+    pub hosts: Option<PathBuf>,
+
+    /// This process's line in the --hosts file, from 0.
+    #[arg(long, value_name = "I", requires = "hosts")]
+    pub process: Option<usize>,
+
+    /// Seconds to wait for the other processes of the cluster to connect.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub connect_timeout: u64,
 }
 
 /// Parses a size: a number with an optional K, M, G or T suffix (powers of

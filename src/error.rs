@@ -49,6 +49,9 @@ pub enum Error {
     /// The thread pool could not be built.
     #[error("cannot start worker threads")]
     Threads(#[from] rayon::ThreadPoolBuildError),
+    /// A cluster run (`--hosts`) could not form or lost a process.
+    #[error("cluster: {0}")]
+    Cluster(String),
 }
 
 /// Where in the input a record or a problem is.

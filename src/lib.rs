@@ -27,6 +27,8 @@
 
 pub mod cluster;
 pub mod config;
+#[cfg(feature = "distributed")]
+pub mod distributed;
 pub mod error;
 pub mod fuzzing;
 pub mod index;

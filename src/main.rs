@@ -39,13 +39,60 @@ fn main() -> ExitCode {
 
 fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     let config = args.config();
-    let scan = sada::scan(&args.inputs, &config)?;
+    let scan = match (&args.hosts, args.process) {
+        (Some(hosts), Some(process)) => match cluster_scan(args, &config, hosts, process)? {
+            Some(scan) => scan,
+            None => return Ok(()),
+        },
+        _ => sada::scan(&args.inputs, &config)?,
+    };
     let t = Instant::now();
     sada::report::write(&scan, &config, &args.out)?;
     if !args.quiet {
         print_summary(&scan, &config, &args.out, t.elapsed().as_secs_f64())?;
     }
     Ok(())
+}
+
+/// One process of a cluster run; `Some` on process 0, which writes --out.
+#[cfg(feature = "distributed")]
+fn cluster_scan(
+    args: &ScanArgs,
+    config: &sada::Config,
+    hosts: &std::path::Path,
+    process: usize,
+) -> anyhow::Result<Option<sada::Scan>> {
+    let timeout = std::time::Duration::from_secs(args.connect_timeout);
+    let peers = sada::distributed::Peers::new(hosts, process, timeout)?;
+    let n = peers.hosts.len();
+    let (scan, exchanged) = sada::distributed::scan(&args.inputs, config, &peers)?;
+    if !args.quiet {
+        let docs = scan.as_ref().map(|s| s.docs.len());
+        eprintln!(
+            "sada: process {process} of {n}: sent {} bytes, received {} bytes{}",
+            exchanged.sent,
+            exchanged.received,
+            docs.map_or(String::new(), |d| format!(
+                " ({:.0} bytes per document)",
+                (exchanged.sent + exchanged.received) as f64 / d.max(1) as f64
+            ))
+        );
+    }
+    Ok(scan)
+}
+
+#[cfg(not(feature = "distributed"))]
+fn cluster_scan(
+    _args: &ScanArgs,
+    _config: &sada::Config,
+    _hosts: &std::path::Path,
+    _process: usize,
+) -> anyhow::Result<Option<sada::Scan>> {
+    Err(Error::Param {
+        name: "hosts",
+        reason: "this sada was built without the `distributed` feature; build it with `cargo build --release` (the feature is on by default)".into(),
+    }
+    .into())
 }
 
 fn sign(args: &SignArgs) -> anyhow::Result<()> {

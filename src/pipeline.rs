@@ -10,7 +10,7 @@ use xxhash_rust::xxh3::Xxh3;
 use crate::cluster::{self, Cluster};
 use crate::config::Config;
 use crate::error::{Error, RecordError};
-use crate::index::{self, Banding};
+use crate::index::{self, Banding, Candidate};
 use crate::normalize::Analyzer;
 use crate::passage::{self, Statement};
 use crate::progress::Progress;
@@ -20,7 +20,7 @@ use crate::sigfile;
 use crate::sign::{Signature, Signer};
 use crate::store::{Signatures, Store};
 use crate::types::{DocId, Token};
-use crate::verify::{self, Similarity};
+use crate::verify::{self, Edge, Similarity};
 
 /// What became of an input record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,21 +193,21 @@ impl Scan {
 }
 
 /// Per-document results of the analyze stage.
-struct Analysis {
-    doc: Document,
+pub(crate) struct Analysis {
+    pub(crate) doc: Document,
     /// Hash of the normalized token stream (exact-duplicate key).
-    content: Option<u64>,
-    sig: Option<Signature>,
+    pub(crate) content: Option<u64>,
+    pub(crate) sig: Option<Signature>,
     /// Sorted shingle set, only with `--exact-jaccard`.
-    set: Option<Vec<u64>>,
+    pub(crate) set: Option<Vec<u64>>,
     /// Word hashes, truncated to 32 bits (statements, and exact Jaccard for
     /// clustering).
-    words: Vec<u32>,
+    pub(crate) words: Vec<u32>,
 }
 
 /// Per-thread reusable buffers of the analyze stage.
 #[derive(Default)]
-struct Scratch {
+pub(crate) struct Scratch {
     analyzer: Analyzer,
     tokens: Vec<Token>,
     shingles: Vec<u64>,
@@ -249,14 +249,8 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     // read → normalize → shingle → sign, streaming in batches: only one batch
     // of text is ever in memory.
     let bar = progress.bytes(discovery.total_bytes());
-    let budgets = config.budgets();
-    let spill_dir = config.spill_dir.as_deref();
-    let mut docs = Vec::new();
-    let mut content = Vec::new();
-    let mut sigs = Signatures::new(budgets.signatures, spill_dir);
-    let mut sets = Vec::new();
-    let mut words = Store::new(budgets.words, spill_dir);
-    let mut kept: std::io::Result<()> = Ok(());
+    let mut kept = Kept::new(config);
+    let mut failed: Result<(), Error> = Ok(());
     discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
         let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
             batch
@@ -265,24 +259,172 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
                 .collect()
         });
         for a in analyzed {
-            docs.push(a.doc);
-            content.push(a.content);
-            sets.push(a.set);
-            if kept.is_ok() {
-                kept = sigs.push(a.sig.as_ref()).and_then(|()| words.push(&a.words));
+            if failed.is_ok() {
+                failed = kept.push(a);
             }
         }
         bar.set_position(consumed);
-        bar.set_message(format!("{} records", docs.len()));
+        bar.set_message(format!("{} records", kept.docs.len()));
     });
     bar.finish_and_clear();
-    let spill_error = |e: std::io::Error| Error::Io {
-        what: "cannot spill to",
-        path: spill_dir.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf),
-        source: e,
-    };
-    kept.and_then(|()| sigs.finish()).and_then(|()| words.finish()).map_err(spill_error)?;
+    failed?;
+    finish(kept, discovery, config, &mut Local, &progress, timings, true)
+}
 
+/// What the analyze stage keeps of every document, in input order, for the
+/// grouping stages.
+pub(crate) struct Kept {
+    pub(crate) docs: Vec<Document>,
+    /// Hash of the normalized token stream (exact-duplicate key).
+    pub(crate) content: Vec<Option<u64>>,
+    pub(crate) sigs: Signatures,
+    /// Shingle sets, only with `--exact-jaccard`.
+    pub(crate) sets: Vec<Option<Vec<u64>>>,
+    pub(crate) words: Store,
+    spill_dir: Option<PathBuf>,
+}
+
+impl Kept {
+    pub(crate) fn new(config: &Config) -> Kept {
+        let budgets = config.budgets();
+        let dir = config.spill_dir.as_deref();
+        Kept {
+            docs: Vec::new(),
+            content: Vec::new(),
+            sigs: Signatures::new(budgets.signatures, dir),
+            sets: Vec::new(),
+            words: Store::new(budgets.words, dir),
+            spill_dir: config.spill_dir.clone(),
+        }
+    }
+
+    /// Appends the next document.
+    pub(crate) fn push(&mut self, a: Analysis) -> Result<(), Error> {
+        self.docs.push(a.doc);
+        self.content.push(a.content);
+        self.sets.push(a.set);
+        self.sigs.push(a.sig.as_ref()).and_then(|()| self.words.push(&a.words)).map_err(|e| self.spill_error(e))
+    }
+
+    fn spill_error(&self, source: std::io::Error) -> Error {
+        Error::Io { what: "cannot spill to", path: self.spill_dir.clone().unwrap_or_else(std::env::temp_dir), source }
+    }
+}
+
+/// The parallel parts of the grouping stages, behind one interface so that a
+/// cluster of processes (the `distributed` module) runs the very same stage
+/// functions on its share of the keys: [`Local`] calls them on everything.
+pub(crate) trait Grouping {
+    /// LSH candidate pairs among the documents `d` with `rep[d]`, and the
+    /// bytes spilled doing it.
+    fn candidates(
+        &mut self,
+        sigs: &Signatures,
+        rep: &[bool],
+        banding: &Banding,
+        config: &Config,
+    ) -> std::io::Result<(Vec<Candidate>, u64)>;
+    /// The candidates whose similarity reaches `at`, sorted.
+    fn edges(&mut self, candidates: &[Candidate], sim: Similarity<'_>, at: f64) -> Vec<Edge>;
+    /// Clusters of `units` joined by `edges`, sorted by representative.
+    fn clusters(
+        &mut self,
+        units: &[Vec<DocId>],
+        edges: &[Edge],
+        sim: ClusterSim<'_>,
+        limits: cluster::Limits,
+    ) -> Vec<Cluster>;
+    /// Anchor matching (see [`passage::matching_pairs`]).
+    fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], config: &Config) -> passage::Matches;
+    /// Alignment of every matched pair, in pair order.
+    fn passages(&mut self, words: &Store, matches: &passage::Matches, config: &Config) -> Vec<passage::Passage>;
+}
+
+/// How the cluster stage measures similarity.
+#[derive(Clone, Copy)]
+pub(crate) enum ClusterSim<'a> {
+    /// As given.
+    Given(Similarity<'a>),
+    /// Exact Jaccard of word `n`-gram sets rebuilt from the word hashes of
+    /// the documents with an edge.
+    ExactFromWords(&'a Store, usize, usize),
+}
+
+impl ClusterSim<'_> {
+    /// Clusters `units` and `edges` with this similarity.
+    pub(crate) fn cluster(self, units: &[Vec<DocId>], edges: &[Edge], limits: cluster::Limits) -> Vec<Cluster> {
+        match self {
+            ClusterSim::Given(sim) => cluster::clusters(units, edges, sim, limits),
+            ClusterSim::ExactFromWords(words, n, docs) => {
+                let mut ends: Vec<DocId> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
+                ends.sort_unstable();
+                ends.dedup();
+                let built: Vec<Vec<u64>> = ends.par_iter().map(|&d| shingle::word_id_set(&words.get(d), n)).collect();
+                let mut exact: Vec<Option<Vec<u64>>> = vec![None; docs];
+                for (d, set) in ends.into_iter().zip(built) {
+                    exact[d.index()] = Some(set);
+                }
+                cluster::clusters(units, edges, Similarity::Exact(&exact), limits)
+            }
+        }
+    }
+}
+
+/// The grouping stages in this process.
+pub(crate) struct Local;
+
+impl Grouping for Local {
+    fn candidates(
+        &mut self,
+        sigs: &Signatures,
+        rep: &[bool],
+        banding: &Banding,
+        config: &Config,
+    ) -> std::io::Result<(Vec<Candidate>, u64)> {
+        index::candidates_in(sigs, rep, banding, config.budgets().sort, config.spill_dir.as_deref())
+    }
+
+    fn edges(&mut self, candidates: &[Candidate], sim: Similarity<'_>, at: f64) -> Vec<Edge> {
+        verify::edges(candidates, sim, at)
+    }
+
+    fn clusters(
+        &mut self,
+        units: &[Vec<DocId>],
+        edges: &[Edge],
+        sim: ClusterSim<'_>,
+        limits: cluster::Limits,
+    ) -> Vec<Cluster> {
+        sim.cluster(units, edges, limits)
+    }
+
+    fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], config: &Config) -> passage::Matches {
+        passage::matching_pairs(words, group, source, &config.passage, config.budgets().postings)
+    }
+
+    fn passages(&mut self, words: &Store, matches: &passage::Matches, config: &Config) -> Vec<passage::Passage> {
+        passage::align_pairs(words, matches, &matches.pairs, &config.passage.align)
+    }
+}
+
+/// Every stage after analyze: index, verify, cluster, the passage stages
+/// and (with `locate`) turning word ranges back into text.
+pub(crate) fn finish(
+    kept: Kept,
+    discovery: Discovery,
+    config: &Config,
+    grouping: &mut impl Grouping,
+    progress: &Progress,
+    mut timings: Timings,
+    locate_text: bool,
+) -> Result<Scan, Error> {
+    let Kept { docs, content, mut sigs, sets, mut words, .. } = kept;
+    let spill_error = |source: std::io::Error| Error::Io {
+        what: "cannot spill to",
+        path: config.spill_dir.clone().unwrap_or_else(std::env::temp_dir),
+        source,
+    };
+    sigs.finish().and_then(|()| words.finish()).map_err(spill_error)?;
     let sim = if config.exact_jaccard { Similarity::Exact(&sets) } else { Similarity::Estimated(&sigs) };
     let banding = config.banding();
 
@@ -295,7 +437,7 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
             for u in &units {
                 rep[u[0].index()] = true;
             }
-            index::candidates_in(&sigs, &rep, &banding, budgets.sort, spill_dir)
+            grouping.candidates(&sigs, &rep, &banding, config)
         })
         .map_err(spill_error)?;
     spin.finish_and_clear();
@@ -306,30 +448,20 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     // estimate puts just below the threshold.
     let exact_clustering = config.shingle.kind == ShingleKind::Word && !config.exact_jaccard;
     let verify_at = if exact_clustering { config.threshold - VERIFY_SLACK } else { config.threshold };
-    let edges = timings.run(Stage::Verify, || verify::edges(&candidates, sim, verify_at));
+    let edges = timings.run(Stage::Verify, || grouping.edges(&candidates, sim, verify_at));
     bar.finish_and_clear();
     let spin = progress.spinner("cluster");
-    let clusters = timings.run(Stage::Cluster, || {
-        // Clustering decides with exact Jaccard where it can: only documents
-        // with a verified edge are compared, and their word n-gram sets are
-        // cheap to rebuild from the word hashes kept for the passage stages.
-        // The drift guard then holds for the true similarity, not only for an
-        // estimate within ±0.05 of it.
-        if exact_clustering {
-            let mut ends: Vec<DocId> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
-            ends.sort_unstable();
-            ends.dedup();
-            let built: Vec<Vec<u64>> =
-                ends.par_iter().map(|&d| shingle::word_id_set(&words.get(d), config.shingle.n)).collect();
-            let mut exact: Vec<Option<Vec<u64>>> = vec![None; docs.len()];
-            for (d, set) in ends.into_iter().zip(built) {
-                exact[d.index()] = Some(set);
-            }
-            cluster::clusters(&units, &edges, Similarity::Exact(&exact), config.limits())
-        } else {
-            cluster::clusters(&units, &edges, sim, config.limits())
-        }
-    });
+    // Clustering decides with exact Jaccard where it can: only documents with
+    // a verified edge are compared, and their word n-gram sets are cheap to
+    // rebuild from the word hashes kept for the passage stages. The drift
+    // guard then holds for the true similarity, not only for an estimate
+    // within ±0.05 of it.
+    let how = if exact_clustering {
+        ClusterSim::ExactFromWords(&words, config.shingle.n, docs.len())
+    } else {
+        ClusterSim::Given(sim)
+    };
+    let clusters = timings.run(Stage::Cluster, || grouping.clusters(&units, &edges, how, config.limits()));
     spin.finish_and_clear();
     let spilled =
         Spilled { signatures: sigs.store().spilled_bytes(), words: words.spilled_bytes(), sorted: sorted_spill };
@@ -339,15 +471,20 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let mut pairs =
         PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64, ..Default::default() };
     let mut statements = if config.passage.enabled {
-        statements(&docs, &clusters, &words, config, &progress, &mut timings, &mut pairs)
+        statements(&docs, &clusters, &words, config, grouping, progress, &mut timings, &mut pairs)
     } else {
         Vec::new()
     };
     words.check().map_err(spill_error)?;
     drop(words);
-    let spin = progress.spinner("locate");
-    let excerpts = timings.run(Stage::Locate, || locate(&discovery, &mut statements, &clusters));
-    spin.finish_and_clear();
+    let excerpts = if locate_text {
+        let spin = progress.spinner("locate");
+        let excerpts = timings.run(Stage::Locate, || locate(&discovery, &mut statements, &clusters));
+        spin.finish_and_clear();
+        excerpts
+    } else {
+        Vec::new()
+    };
     Ok(Scan { docs, clusters, statements, excerpts, discovery, banding, pairs, timings, spilled })
 }
 
@@ -358,6 +495,7 @@ fn statements(
     clusters: &[Cluster],
     words: &Store,
     config: &Config,
+    grouping: &mut impl Grouping,
     progress: &Progress,
     timings: &mut Timings,
     counts: &mut PairCounts,
@@ -378,11 +516,10 @@ fn statements(
     let source: Vec<u32> =
         docs.iter().map(|d| names.binary_search(&d.source.as_str()).expect("listed") as u32).collect();
     let spin = progress.spinner("match");
-    let matches =
-        timings.run(Stage::Match, || passage::matching_pairs(words, &group, &source, pc, config.budgets().postings));
+    let matches = timings.run(Stage::Match, || grouping.matches(words, &group, &source, config));
     spin.finish_and_clear();
     let bar = progress.items("align", matches.pairs.len() as u64);
-    let passages = timings.run(Stage::Align, || passage::align_pairs(words, &matches, &pc.align));
+    let passages = timings.run(Stage::Align, || grouping.passages(words, &matches, config));
     bar.finish_and_clear();
     counts.aligned = matches.pairs.len() as u64;
     counts.passages = passages.len() as u64;
@@ -673,7 +810,7 @@ fn sign_record(
 }
 
 /// Normalize, shingle and sign one record; its text is dropped here.
-fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> Analysis {
+pub(crate) fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> Analysis {
     let mut doc = Document {
         id: rec.id,
         source: rec.source,

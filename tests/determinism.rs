@@ -4,62 +4,12 @@
 
 mod util;
 
-use util::{TestDir, edited_variant, orthographic_variant, seeds};
-
-/// A corpus with exact and near duplicates spread over several files, so that
-/// LSH buckets, exact groups and star clustering all have work to do.
-fn corpus(dir: &TestDir) {
-    let seeds = seeds();
-    let mut lines = Vec::new();
-    for round in 0..40 {
-        for (k, (name, text)) in seeds.iter().enumerate() {
-            let text = match round % 4 {
-                0 => text.clone(),
-                1 => orthographic_variant(text),
-                2 => edited_variant(text),
-                // A different article each round: the seed's paragraphs rotated
-                // and cut, so documents overlap partially.
-                _ => {
-                    let paras: Vec<&str> = text.split("\n\n").collect();
-                    let r = round % paras.len().max(1);
-                    paras[r..]
-                        .iter()
-                        .chain(&paras[..r])
-                        .take(paras.len() / 2 + 1)
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join("\n\n")
-                }
-            };
-            lines.push(serde_json::json!({"id": format!("{round}-{k}-{name}"), "text": text, "source": format!("s{}", round % 7)}).to_string());
-        }
-    }
-    dir.create("in/a.jsonl", lines[..lines.len() / 2].join("\n"));
-    dir.create("in/b.jsonl", lines[lines.len() / 2..].join("\n") + "\nnot json\n");
-    for (name, text) in &seeds {
-        dir.create(&format!("in/txt/{name}"), text);
-    }
-}
+use util::{TestDir, comparable_outputs, mixed_corpus as corpus};
 
 fn outputs(dir: &TestDir, threads: &str, extra: &[&str]) -> Vec<(String, Vec<u8>)> {
     let out = format!("out-{threads}-{}", extra.join("").replace(['-', '/'], ""));
     dir.sada().args(["scan", "--quiet", "--threads", threads, "--out", &out, "in"]).args(extra).assert().success();
-    let mut files = Vec::new();
-    for f in ["documents.jsonl", "clusters.jsonl", "statements.jsonl"] {
-        files.push((f.to_string(), std::fs::read(dir.join(&format!("{out}/{f}"))).unwrap()));
-    }
-    // The report's run-specific part (timings, threads) sits between
-    // `<!--run-->` and `<!--/run-->`; everything else must be identical.
-    let html = dir.read(&format!("{out}/report.html"));
-    let stripped = match (html.find("<!--run-->"), html.find("<!--/run-->")) {
-        (Some(a), Some(b)) if a < b => format!("{}{}", &html[..a], &html[b..]),
-        _ => html,
-    };
-    files.push(("report.html".into(), stripped.into_bytes()));
-    let mut summary: serde_json::Value = serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap();
-    summary.as_object_mut().unwrap().remove("run");
-    files.push(("summary.json".into(), summary.to_string().into_bytes()));
-    files
+    comparable_outputs(dir, &out)
 }
 
 fn assert_same_for_all_thread_counts(extra: &[&str]) {

@@ -193,6 +193,20 @@ fn candidates_by(
     Ok(pairs)
 }
 
+/// Candidate pairs of `(key, doc)` entries from any number of bands (band
+/// keys never collide across bands): sorts them and pairs the documents of
+/// every bucket as [`candidates`] does. Sorted, without repeats.
+pub fn bucket_pairs(entries: &mut [(u64, u32)]) -> Vec<Candidate> {
+    entries.par_sort_unstable();
+    let mut pairs = Vec::new();
+    for g in entries.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1) {
+        pairs_of_bucket(g, &mut pairs);
+    }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
 fn pairs_of_bucket(g: &[(u64, u32)], out: &mut Vec<Candidate>) {
     let reach = if g.len() <= FULL_BUCKET { g.len() } else { WINDOW + 1 };
     for (i, &(_, a)) in g.iter().enumerate() {

@@ -182,43 +182,74 @@ pub fn matching_pairs(docs: &Store, group: &[u32], source: &[u32], cfg: &Passage
         let mut postings = partition_postings(docs, cfg, part, partitions);
         postings.par_sort_unstable();
         postings.dedup();
-        let lists: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
-        m.template.par_extend(lists.par_iter().filter(|list| list.len() >= cfg.boilerplate_docs).filter_map(|list| {
-            let mut sources: Vec<u32> = list.iter().map(|&(_, d)| source[d as usize]).collect();
-            sources.sort_unstable();
-            let top = sources.chunk_by(|a, b| a == b).map(<[u32]>::len).max().unwrap_or(0);
-            (top >= cfg.boilerplate_docs).then_some(list[0].0)
-        }));
-        let df: Vec<(u64, u32)> = lists
-            .par_iter()
-            .map(|list| {
-                let mut groups: Vec<u32> = list.iter().map(|&(_, d)| group[d as usize]).collect();
-                groups.sort_unstable();
-                groups.dedup();
-                (list[0].0, groups.len() as u32)
-            })
-            .collect();
-        pairs.par_extend(
-            lists
-                .par_iter()
-                .zip(df.par_iter())
-                .filter(|(_, (_, groups))| *groups >= 2 && *groups as usize <= cfg.max_df)
-                .flat_map_iter(|(list, _)| {
-                    list.iter().enumerate().flat_map(move |(i, &(_, a))| {
-                        list[i + 1..]
-                            .iter()
-                            .filter(move |&&(_, b)| group[a as usize] != group[b as usize])
-                            .map(move |&(_, b)| (DocId(a), DocId(b)))
-                    })
-                }),
-        );
-        m.df.extend(df);
+        let found = match_postings(&postings, &|d| group[d as usize], &|d| source[d as usize], cfg);
+        m.template.extend(found.template);
+        m.df.extend(found.df);
+        pairs.extend(found.pairs);
         // Repeats shrink early, so that one partition's pairs do not pile up.
         pairs.par_sort_unstable();
         pairs.dedup();
     }
     m.pairs = pairs;
     m
+}
+
+/// What one share of the anchor postings yields (see [`match_postings`]).
+#[derive(Clone, Debug, Default)]
+pub struct Found {
+    /// Template anchors, sorted.
+    pub template: Vec<u64>,
+    /// Document frequency (in groups) of the anchors found in 2+ documents,
+    /// sorted by hash.
+    pub df: Vec<(u64, u32)>,
+    /// Document pairs sharing a seed anchor (with repeats).
+    pub pairs: Vec<(DocId, DocId)>,
+}
+
+/// Template anchors, document frequencies and seed pairs of `postings`
+/// (sorted, without repeats): the work of [`matching_pairs`] on one share of
+/// the anchor hash space, whichever process holds it. `group(d)` and
+/// `source(d)` are the document's group and source numbers.
+pub fn match_postings(
+    postings: &[(u64, u32)],
+    group: &(dyn Fn(u32) -> u32 + Sync),
+    source: &(dyn Fn(u32) -> u32 + Sync),
+    cfg: &PassageConfig,
+) -> Found {
+    let lists: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
+    let template: Vec<u64> = lists
+        .par_iter()
+        .filter(|list| list.len() >= cfg.boilerplate_docs)
+        .filter_map(|list| {
+            let mut sources: Vec<u32> = list.iter().map(|&(_, d)| source(d)).collect();
+            sources.sort_unstable();
+            let top = sources.chunk_by(|a, b| a == b).map(<[u32]>::len).max().unwrap_or(0);
+            (top >= cfg.boilerplate_docs).then_some(list[0].0)
+        })
+        .collect();
+    let df: Vec<(u64, u32)> = lists
+        .par_iter()
+        .map(|list| {
+            let mut groups: Vec<u32> = list.iter().map(|&(_, d)| group(d)).collect();
+            groups.sort_unstable();
+            groups.dedup();
+            (list[0].0, groups.len() as u32)
+        })
+        .collect();
+    let pairs: Vec<(DocId, DocId)> = lists
+        .par_iter()
+        .zip(df.par_iter())
+        .filter(|(_, (_, groups))| *groups >= 2 && *groups as usize <= cfg.max_df)
+        .flat_map_iter(|(list, _)| {
+            list.iter().enumerate().flat_map(move |(i, &(_, a))| {
+                list[i + 1..]
+                    .iter()
+                    .filter(move |&&(_, b)| group(a) != group(b))
+                    .map(move |&(_, b)| (DocId(a), DocId(b)))
+            })
+        })
+        .collect();
+    Found { template, df, pairs }
 }
 
 /// The `(hash, document)` postings of the anchors whose hash falls in
@@ -241,10 +272,10 @@ fn partition_postings(docs: &Store, cfg: &PassageConfig, part: u64, partitions: 
     .2
 }
 
-/// Aligns every pair, in parallel; the result is in pair order.
-pub fn align_pairs(docs: &Store, matches: &Matches, cfg: &AlignConfig) -> Vec<Passage> {
-    matches
-        .pairs
+/// Aligns every pair of `pairs` (all or a share of `matches.pairs`), in
+/// parallel; the result is in pair order.
+pub fn align_pairs(docs: &Store, matches: &Matches, pairs: &[(DocId, DocId)], cfg: &AlignConfig) -> Vec<Passage> {
+    pairs
         .par_iter()
         .map_init(align::Scratch::default, |scratch, &(a, b)| {
             let (da, db) = (docs.get(a), docs.get(b));

@@ -149,3 +149,61 @@ pub fn edited_variant(text: &str) -> String {
     }
     out.join(" ")
 }
+
+/// A corpus with exact and near duplicates spread over several files, so that
+/// LSH buckets, exact groups and star clustering all have work to do.
+pub fn mixed_corpus(dir: &TestDir) {
+    let seeds = seeds();
+    let mut lines = Vec::new();
+    for round in 0..40 {
+        for (k, (name, text)) in seeds.iter().enumerate() {
+            let text = match round % 4 {
+                0 => text.clone(),
+                1 => orthographic_variant(text),
+                2 => edited_variant(text),
+                // A different article each round: the seed's paragraphs rotated
+                // and cut, so documents overlap partially.
+                _ => {
+                    let paras: Vec<&str> = text.split("\n\n").collect();
+                    let r = round % paras.len().max(1);
+                    paras[r..]
+                        .iter()
+                        .chain(&paras[..r])
+                        .take(paras.len() / 2 + 1)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("\n\n")
+                }
+            };
+            lines.push(serde_json::json!({"id": format!("{round}-{k}-{name}"), "text": text, "source": format!("s{}", round % 7)}).to_string());
+        }
+    }
+    dir.create("in/a.jsonl", lines[..lines.len() / 2].join("\n"));
+    dir.create("in/b.jsonl", lines[lines.len() / 2..].join("\n") + "\nnot json\n");
+    for (name, text) in &seeds {
+        dir.create(&format!("in/txt/{name}"), text);
+    }
+}
+
+/// The output files of the run in `dir/out` that must not depend on how
+/// the run was made (threads, memory limit, processes): documents, clusters
+/// and statements as written, report.html without its `<!--run-->` part,
+/// summary.json without `run`.
+pub fn comparable_outputs(dir: &TestDir, out: &str) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for f in ["documents.jsonl", "clusters.jsonl", "statements.jsonl"] {
+        files.push((f.to_string(), std::fs::read(dir.join(&format!("{out}/{f}"))).unwrap()));
+    }
+    // The report's run-specific part (timings, threads) sits between
+    // `<!--run-->` and `<!--/run-->`; everything else must be identical.
+    let html = dir.read(&format!("{out}/report.html"));
+    let stripped = match (html.find("<!--run-->"), html.find("<!--/run-->")) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &html[..a], &html[b..]),
+        _ => html,
+    };
+    files.push(("report.html".into(), stripped.into_bytes()));
+    let mut summary: Value = serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap();
+    summary.as_object_mut().unwrap().remove("run");
+    files.push(("summary.json".into(), summary.to_string().into_bytes()));
+    files
+}

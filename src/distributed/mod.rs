@@ -1,0 +1,664 @@
+//! `sada scan --hosts FILE --process I`: the pipeline on a cluster of
+//! processes connected by [timely dataflow](https://docs.rs/timely).
+//!
+//! Every process is the same binary with the same inputs (a shared or
+//! replicated file system), one timely worker per process and `--threads`
+//! rayon threads inside it. The run is a sequence of supersteps, each a small
+//! timely dataflow that exchanges records by key and runs to completion;
+//! between them every process holds the same state, so the stage functions
+//! of the single-process pipeline ([`crate::pipeline::Grouping`]) run
+//! unchanged on each process's share:
+//!
+//! 1. **analyze** where the records are read: small files go whole to one
+//!    process (file `f` to process `f mod P`), files larger than 1/(4P) of
+//!    the input are shared record by record (record `n` to process `n mod
+//!    P`: each process splits the file's lines or archive records, only its
+//!    own are parsed and analyzed). The analyses are then gathered by every
+//!    process and put in input order, so document numbers are those of a
+//!    single process.
+//! 2. **index**: each process computes the band keys of its documents;
+//!    `(key, document)` entries are exchanged by key; buckets become candidate
+//!    pairs where the key lands.
+//! 3. **verify**: each process verifies a share of the candidates.
+//! 4. **cluster**: connected components of the verified edges by min-label
+//!    propagation in a timely loop (labels exchanged by node); each
+//!    component is clustered by the process its label hashes to.
+//! 5. **match**: anchors exchanged by hash; each process groups its share of
+//!    the anchor hash space into seed pairs, template anchors and
+//!    frequencies. **align**: each process aligns a share of the pairs.
+//! 6. Results of every step are gathered in their single-process order;
+//!    process 0 groups statements, re-reads the records that hold them and
+//!    writes `--out`. The files are byte-identical to a single process's
+//!    (tested with three processes on loopback).
+//!
+//! Every process keeps every document's word hashes and signature (spilled
+//! past `--memory-limit` like a single process), which is what lets the
+//! grouping stages read any document; the work of every stage is divided.
+
+mod net;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use timely::dataflow::channels::pact::Exchange as ExchangePact;
+use timely::dataflow::operators::generic::operator::Operator;
+use timely::dataflow::operators::vec::{Broadcast, Map, Partition};
+use timely::dataflow::operators::{
+    CapabilitySet, Concat, ConnectLoop, Enter, Exchange, Input, Inspect, Leave, LoopVariable, Probe,
+};
+use timely::dataflow::{InputHandleVec, ProbeHandle, Scope, StreamVec};
+use timely::order::Product;
+use timely::progress::Stamp;
+use timely::worker::Worker;
+use timely::{ExchangeData, WorkerConfig};
+
+use crate::cluster::{Cluster, ClusterKind, Limits};
+use crate::config::Config;
+use crate::error::{Error, Locator, RecordError};
+use crate::index::{self, Banding, Candidate};
+use crate::passage::{self, Matches, Passage, align::Alignment};
+use crate::pipeline::{self, Analysis, ClusterSim, Document, Grouping, Kept, Scan, Scratch, Stage, Status, Timings};
+use crate::progress::Progress;
+use crate::read::{self, Discovery, RawReader};
+use crate::sign::{Method, MinHashSig, Signature, Signer, SimHash};
+use crate::store::{Signatures, Store};
+use crate::types::DocId;
+use crate::verify::{Edge, Similarity};
+
+/// Where this process stands in the cluster.
+#[derive(Clone, Debug)]
+pub struct Peers {
+    /// `host:port` of every process, from the hostfile.
+    pub hosts: Vec<String>,
+    /// This process's line in the hostfile (0-based).
+    pub process: usize,
+    /// How long to wait for the other processes to connect.
+    pub connect_timeout: Duration,
+}
+
+impl Peers {
+    /// Reads `hostfile`.
+    ///
+    /// # Errors
+    /// The hostfile cannot be read or has no host; `process` is not one of
+    /// its lines.
+    pub fn new(hostfile: &Path, process: usize, connect_timeout: Duration) -> Result<Peers, Error> {
+        let hosts = net::read_hostfile(hostfile).map_err(|source| Error::Io {
+            what: "cannot read the hostfile",
+            path: hostfile.to_path_buf(),
+            source,
+        })?;
+        if process >= hosts.len() {
+            return Err(Error::Param {
+                name: "process",
+                reason: format!(
+                    "{process} is not a line of the hostfile ({} hosts: 0 to {})",
+                    hosts.len(),
+                    hosts.len() - 1
+                ),
+            });
+        }
+        Ok(Peers { hosts, process, connect_timeout })
+    }
+}
+
+/// What a cluster run did besides the scan: bytes this process exchanged.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Exchanged {
+    /// Payload bytes sent to other processes.
+    pub sent: u64,
+    /// Payload bytes received from other processes.
+    pub received: u64,
+}
+
+/// Runs the scan on the cluster. Process 0 gets the [`Scan`] to write;
+/// the others get `None`.
+///
+/// # Errors
+/// As [`crate::scan`], plus: the cluster could not be formed (a peer did
+/// not connect in time), the processes do not see the same input files, or a
+/// peer failed during the run.
+pub fn scan(inputs: &[PathBuf], config: &Config, peers: &Peers) -> Result<(Option<Scan>, Exchanged), Error> {
+    config.validate()?;
+    let discovery = read::discover(inputs)?;
+    let traffic = Arc::new(net::Traffic::default());
+    let (builders, guard) = net::connect(&peers.hosts, peers.process, peers.connect_timeout, Arc::clone(&traffic))
+        .map_err(|e| Error::Cluster(format!("process {}: {e}", peers.process)))?;
+    // The stage functions use rayon's global pool; the timely worker thread
+    // drives them. (A process runs one scan, so the global pool is free to
+    // size; if something else sized it first, that size stays.)
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build_global();
+    let config = config.clone();
+    let guards = timely::execute::execute_from(builders, guard, WorkerConfig::default(), move |worker| {
+        run(worker, discovery.clone(), &config)
+    })
+    .map_err(Error::Cluster)?;
+    let mut scan = None;
+    for result in guards.join() {
+        match result {
+            Ok(Ok(s)) => scan = scan.or(s),
+            Ok(Err(e)) => return Err(e),
+            Err(panic) => return Err(Error::Cluster(format!("a worker failed: {panic}"))),
+        }
+    }
+    let exchanged =
+        Exchanged { sent: traffic.sent.load(Ordering::Relaxed), received: traffic.received.load(Ordering::Relaxed) };
+    Ok((scan, exchanged))
+}
+
+/// One process's run (see the module docs).
+fn run(worker: &mut Worker, mut discovery: Discovery, config: &Config) -> Result<Option<Scan>, Error> {
+    let (me, peers) = (worker.index(), worker.peers());
+    let progress = Progress::new(config.progress && me == 0);
+    let mut timings = Timings::default();
+
+    // Every process must read the same files, or document numbers differ.
+    let listing = xxhash_rust::xxh3::xxh3_64(
+        format!("{:?}", discovery.files.iter().map(|f| (&f.display, f.size)).collect::<Vec<_>>()).as_bytes(),
+    );
+    let listings = gather(worker, vec![(me as u32, listing)]);
+    if let Some((other, _)) = listings.iter().find(|(_, l)| *l != listing) {
+        return Err(Error::Cluster(format!(
+            "process {me} and process {other} do not see the same input files (same paths, same sizes)"
+        )));
+    }
+
+    let t = Instant::now();
+    let (mine, counts) = analyze_share(&discovery, config, me, peers);
+    let mut all = gather(worker, mine);
+    let counts = gather(worker, counts);
+    all.par_sort_unstable_by_key(|(f, n, _)| (*f, *n));
+    for (f, records, _) in &counts {
+        let got = all.iter().filter(|(g, _, _)| g == f).count() as u64;
+        if got != *records {
+            return Err(Error::Cluster(format!("file {f}: {got} of {records} records came back")));
+        }
+    }
+    discovery.skipped_records = counts.iter().map(|c| c.2).sum();
+    let mut kept = Kept::new(config);
+    for (_, _, wire) in all {
+        kept.push(wire.into_analysis(config.method))?;
+    }
+    timings.add(Stage::Analyze, t.elapsed().as_secs_f64());
+
+    let mut grouping = Distributed { worker, me, peers };
+    let scan = pipeline::finish(kept, discovery, config, &mut grouping, &progress, timings, me == 0)?;
+    Ok((me == 0).then_some(scan))
+}
+
+/// Analyzes this process's share of the input: whole small files and every
+/// `peers`-th record of large ones. Returns `(file, record number, analysis)`
+/// and, for the files this process owns, `(file, records, skipped archive
+/// records)`.
+#[allow(clippy::type_complexity)]
+fn analyze_share(
+    discovery: &Discovery,
+    config: &Config,
+    me: usize,
+    peers: usize,
+) -> (Vec<(u32, u64, WireAnalysis)>, Vec<(u32, u64, u64)>) {
+    let signer = Signer::new(config.method, config.num_perm, config.seed);
+    let total: u64 = discovery.total_bytes();
+    let large = total / (4 * peers as u64).max(1);
+    let mut mine = Vec::new();
+    let mut counts = Vec::new();
+    for (f, file) in discovery.files.iter().enumerate() {
+        let owner = f % peers;
+        let shared = peers > 1 && file.size > large;
+        if !shared && owner != me {
+            continue;
+        }
+        let mut reader = RawReader::new(vec![file.clone()]);
+        let mut batch = Vec::new();
+        let mut n = 0u64;
+        let flush = |batch: &mut Vec<(u64, read::Raw)>, mine: &mut Vec<(u32, u64, WireAnalysis)>| {
+            let done: Vec<(u32, u64, WireAnalysis)> = std::mem::take(batch)
+                .into_par_iter()
+                .map_init(Scratch::default, |s, (n, raw)| {
+                    (f as u32, n, WireAnalysis::from(pipeline::analyze(raw.parse(), config, &signer, s)))
+                })
+                .collect();
+            mine.extend(done);
+        };
+        for raw in reader.by_ref() {
+            if !shared || n % peers as u64 == me as u64 {
+                batch.push((n, raw));
+                if batch.len() >= 1024 {
+                    flush(&mut batch, &mut mine);
+                }
+            }
+            n += 1;
+        }
+        flush(&mut batch, &mut mine);
+        if owner == me {
+            counts.push((f as u32, n, reader.skipped_records()));
+        }
+    }
+    (mine, counts)
+}
+
+/// The grouping stages, each process doing its share (see the module docs).
+struct Distributed<'w> {
+    worker: &'w mut Worker,
+    me: usize,
+    peers: usize,
+}
+
+impl Distributed<'_> {
+    /// The items `i` of `0..n` that are this process's share.
+    fn share(&self, n: usize) -> impl Iterator<Item = usize> + use<> {
+        (self.me..n).step_by(self.peers)
+    }
+}
+
+impl Grouping for Distributed<'_> {
+    fn candidates(
+        &mut self,
+        sigs: &Signatures,
+        rep: &[bool],
+        banding: &Banding,
+        _config: &Config,
+    ) -> std::io::Result<(Vec<Candidate>, u64)> {
+        let mine: Vec<usize> = self.share(rep.len()).filter(|&d| rep[d]).collect();
+        let keys: Vec<(u64, u32)> = mine
+            .par_iter()
+            .flat_map_iter(|&d| {
+                let sig = sigs.get(DocId(d as u32));
+                (0..banding.bands()).filter_map(move |band| sig.as_ref().map(|s| (banding.key(s, band), d as u32)))
+            })
+            .collect();
+        sigs.store().check()?;
+        let mut entries = exchange(self.worker, keys, |e| e.0);
+        let pairs: Vec<(u32, u32)> = index::bucket_pairs(&mut entries).into_iter().map(|c| (c.a.0, c.b.0)).collect();
+        let mut all = gather(self.worker, pairs);
+        all.par_sort_unstable();
+        all.dedup();
+        Ok((all.into_iter().map(|(a, b)| Candidate { a: DocId(a), b: DocId(b) }).collect(), 0))
+    }
+
+    fn edges(&mut self, candidates: &[Candidate], sim: Similarity<'_>, at: f64) -> Vec<Edge> {
+        let share: Vec<Candidate> = self.share(candidates.len()).map(|i| candidates[i]).collect();
+        let mine: Vec<(u32, u32, f64)> =
+            crate::verify::edges(&share, sim, at).into_iter().map(|e| (e.a.0, e.b.0, e.similarity)).collect();
+        let mut all = gather(self.worker, mine);
+        all.sort_unstable_by_key(|e| (e.0, e.1));
+        all.into_iter().map(|(a, b, similarity)| Edge { a: DocId(a), b: DocId(b), similarity }).collect()
+    }
+
+    fn clusters(&mut self, units: &[Vec<DocId>], edges: &[Edge], how: ClusterSim<'_>, limits: Limits) -> Vec<Cluster> {
+        let mine = components(self.worker, edges);
+        let mut labels = gather(self.worker, mine);
+        labels.sort_unstable();
+        let label = |d: DocId| -> u32 { labels.binary_search_by_key(&d.0, |x| x.0).map_or(d.0, |i| labels[i].1) };
+        let peers = self.peers as u64;
+        let me = self.me as u64;
+        let owner = |l: u32| crate::sign::oph::mix(l as u64) % peers;
+        let my_units: Vec<Vec<DocId>> = units.iter().filter(|u| owner(label(u[0])) == me).cloned().collect();
+        let my_edges: Vec<Edge> = edges.iter().filter(|e| owner(label(e.a)) == me).copied().collect();
+        let mine: Vec<WireCluster> =
+            how.cluster(&my_units, &my_edges, limits).into_iter().map(WireCluster::from).collect();
+        let mut all: Vec<Cluster> = gather(self.worker, mine).into_iter().map(Cluster::from).collect();
+        all.sort_by_key(|c| c.representative);
+        all
+    }
+
+    fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], config: &Config) -> Matches {
+        let cfg = &config.passage;
+        let mine: Vec<usize> = self.share(words.len()).collect();
+        let postings: Vec<(u64, u32)> = mine
+            .par_iter()
+            .flat_map_iter(|&d| {
+                passage::anchors(&words.get(DocId(d as u32)), cfg.anchor_words, cfg.window)
+                    .into_iter()
+                    .map(move |a| (a.hash, d as u32))
+            })
+            .collect();
+        let mut postings = exchange(self.worker, postings, |p| p.0);
+        postings.par_sort_unstable();
+        postings.dedup();
+        let found = passage::match_postings(&postings, &|d| group[d as usize], &|d| source[d as usize], cfg);
+        let mut template = gather(self.worker, found.template);
+        template.sort_unstable();
+        let mut df = gather(self.worker, found.df);
+        df.sort_unstable();
+        let mut pairs = gather(self.worker, found.pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect());
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        Matches {
+            pairs: pairs.into_iter().map(|(a, b)| (DocId(a), DocId(b))).collect(),
+            template,
+            df,
+            anchor_words: cfg.anchor_words,
+            window: cfg.window,
+        }
+    }
+
+    fn passages(&mut self, words: &Store, matches: &Matches, config: &Config) -> Vec<Passage> {
+        let share: Vec<(DocId, DocId)> = self.share(matches.pairs.len()).map(|i| matches.pairs[i]).collect();
+        let found = passage::align_pairs(words, matches, &share, &config.passage.align);
+        // Tag each passage with its pair's place, so that the gathered
+        // passages come back in single-process order.
+        let mut mine: Vec<WirePassage> = Vec::with_capacity(found.len());
+        for (k, p) in found.into_iter().enumerate() {
+            let pair = matches.pairs.binary_search(&(p.a, p.b)).expect("a matched pair") as u64;
+            mine.push(WirePassage::new(pair, k as u32, &p));
+        }
+        let mut all = gather(self.worker, mine);
+        all.sort_unstable_by_key(|p| (p.pair, p.order));
+        all.into_iter().map(WirePassage::into_passage).collect()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Supersteps.
+
+/// Sends each item to the process `route(item) mod P` and returns what this
+/// process received (in no particular order).
+fn exchange<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>, route: fn(&T) -> u64) -> Vec<T> {
+    superstep(worker, items, Some(route))
+}
+
+/// Sends every item to every process: all processes return the same items
+/// (in no particular order; callers sort).
+fn gather<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>) -> Vec<T> {
+    superstep(worker, items, None)
+}
+
+fn superstep<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>, route: Option<fn(&T) -> u64>) -> Vec<T> {
+    let received: Rc<RefCell<Vec<T>>> = Rc::new(RefCell::new(Vec::new()));
+    let sink = Rc::clone(&received);
+    let mut input: InputHandleVec<u64, T> = InputHandleVec::new();
+    let probe = ProbeHandle::new();
+    worker.dataflow::<u64, _, _>(|scope| {
+        let stream = scope.input_from(&mut input);
+        let moved = match route {
+            Some(route) => stream.exchange(route),
+            None => stream.broadcast(),
+        };
+        moved.inspect(move |x| sink.borrow_mut().push(x.clone())).probe_with(&probe);
+    });
+    for x in items {
+        input.send(x);
+    }
+    input.advance_to(1);
+    drop(input);
+    worker.step_or_park_while(Some(Duration::from_millis(20)), || !probe.done());
+    std::mem::take(&mut *received.borrow_mut())
+}
+
+type Inner = Product<u64, u32>;
+
+/// One loop round's label proposals, with the capability to answer them.
+type Round = (CapabilitySet<Inner>, Vec<(u32, u32)>);
+
+/// Connected components of `edges` by min-label propagation in a timely
+/// loop: every node starts with the smallest of itself and its neighbours
+/// and passes any smaller label it learns on to its neighbours; the loop
+/// ends by itself when no label changes (nothing goes around, the frontier
+/// empties). Returns `(node, component)` for the nodes this process owns
+/// (nodes are exchanged by hash), the component being its smallest node.
+fn components(worker: &mut Worker, edges: &[Edge]) -> Vec<(u32, u32)> {
+    let me = worker.index();
+    let peers = worker.peers();
+    let mine: Vec<(u32, u32)> = (me..edges.len()).step_by(peers).map(|i| (edges[i].a.0, edges[i].b.0)).collect();
+    let changes: Rc<RefCell<Vec<(u32, u32)>>> = Rc::new(RefCell::new(Vec::new()));
+    let sink = Rc::clone(&changes);
+    let mut input: InputHandleVec<u64, (u32, u32)> = InputHandleVec::new();
+    let probe = ProbeHandle::new();
+    worker.dataflow::<u64, _, _>(|scope| {
+        let edges = scope.input_from(&mut input).flat_map(|(a, b)| [(a, b), (b, a)]);
+        let seeds = edges.clone().map(|(a, b)| (a, a.min(b)));
+        let found = min_labels(scope, edges, seeds);
+        found.inspect(move |x| sink.borrow_mut().push(*x)).probe_with(&probe);
+    });
+    for e in mine {
+        input.send(e);
+    }
+    input.advance_to(1);
+    drop(input);
+    worker.step_or_park_while(Some(Duration::from_millis(20)), || !probe.done());
+    // Several changes per node may leave the loop; the smallest is final.
+    let mut found = std::mem::take(&mut *changes.borrow_mut());
+    found.sort_unstable();
+    found.dedup_by_key(|x| x.0);
+    found
+}
+
+fn by_node(x: &(u32, u32)) -> u64 {
+    crate::sign::oph::mix(x.0 as u64)
+}
+
+fn min_labels<'s>(
+    scope: Scope<'s, u64>,
+    edges: StreamVec<'s, u64, (u32, u32)>,
+    seeds: StreamVec<'s, u64, (u32, u32)>,
+) -> StreamVec<'s, u64, (u32, u32)> {
+    scope.iterative::<u32, _, _>(|inner| {
+        let edges = edges.enter(inner);
+        let (handle, proposals) = inner.loop_variable::<Vec<(u32, u32)>>(1);
+        let proposals = seeds.enter(inner).concat(proposals);
+        let tagged = edges.binary_frontier(
+            proposals,
+            ExchangePact::new(by_node),
+            ExchangePact::new(by_node),
+            "MinLabel",
+            move |_cap, _info| {
+                // Node → neighbours and node → best label so far, of the
+                // nodes this process owns. Never iterated into output.
+                let mut adjacent: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+                let mut label: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+                let mut pending: std::collections::BTreeMap<Stamp<Inner>, Round> = std::collections::BTreeMap::new();
+                move |(edges_in, edges_frontier), (props_in, props_frontier), output| {
+                    edges_in.for_each(|_cap, data| {
+                        for (a, b) in data.drain(..) {
+                            adjacent.entry(a).or_default().push(b);
+                        }
+                    });
+                    props_in.for_each(|cap, data| {
+                        let slot =
+                            pending.entry(cap.stamp().clone()).or_insert_with(|| (cap.retain_stamp(0), Vec::new()));
+                        slot.1.append(data);
+                    });
+                    // A round is complete when both inputs have passed it:
+                    // all edges are in and all proposals of the round too.
+                    let ready: Vec<Stamp<Inner>> = pending
+                        .keys()
+                        .filter(|s| s.iter().all(|t| !edges_frontier.less_equal(t) && !props_frontier.less_equal(t)))
+                        .cloned()
+                        .collect();
+                    for stamp in ready {
+                        let (caps, mut props) = pending.remove(&stamp).expect("listed");
+                        props.sort_unstable();
+                        let mut session = output.session(&caps);
+                        for group in props.chunk_by(|x, y| x.0 == y.0) {
+                            let (node, best) = group[0];
+                            let current = label.entry(node).or_insert(u32::MAX);
+                            if best < *current {
+                                *current = best;
+                                session.give((node, best, true));
+                                for &n in adjacent.get(&node).into_iter().flatten() {
+                                    session.give((n, best, false));
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        );
+        let mut parts = tagged.partition(2, |(n, l, change)| (change as u64, (n, l)));
+        let changes = parts.pop().expect("two parts");
+        let around = parts.pop().expect("two parts");
+        around.connect_loop(handle);
+        changes.leave(scope)
+    })
+}
+
+// ---------------------------------------------------------------------------
+// What crosses the network: plain serde types mirroring the pipeline's.
+
+/// An [`Analysis`] on the wire.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct WireAnalysis {
+    id: String,
+    source: String,
+    input: String,
+    url: Option<String>,
+    date: Option<String>,
+    bytes: u64,
+    tokens: u32,
+    /// `None` for ok; `Some(None)` empty; `Some(Some(error))`.
+    status: Option<Option<(WireLocator, String)>>,
+    content: Option<u64>,
+    lanes: Vec<u32>,
+    set: Option<Vec<u64>>,
+    words: Vec<u32>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+enum WireLocator {
+    File(String),
+    Line(String, u64),
+    Offset(String, u64),
+}
+
+impl From<Analysis> for WireAnalysis {
+    fn from(a: Analysis) -> WireAnalysis {
+        let d = a.doc;
+        let status = match d.status {
+            Status::Ok => None,
+            Status::Empty => Some(None),
+            Status::Error(e) => Some(Some((
+                match e.locator {
+                    Locator::File(f) => WireLocator::File(f),
+                    Locator::Line(f, n) => WireLocator::Line(f, n),
+                    Locator::Offset(f, n) => WireLocator::Offset(f, n),
+                },
+                e.message,
+            ))),
+        };
+        let lanes = match a.sig {
+            None => Vec::new(),
+            Some(Signature::MinHash(m)) => m.0.into_vec(),
+            Some(Signature::SimHash(s)) => vec![s.0 as u32, (s.0 >> 32) as u32],
+        };
+        WireAnalysis {
+            id: d.id,
+            source: d.source,
+            input: d.input,
+            url: d.url,
+            date: d.date,
+            bytes: d.bytes,
+            tokens: d.tokens,
+            status,
+            content: a.content,
+            lanes,
+            set: a.set,
+            words: a.words,
+        }
+    }
+}
+
+impl WireAnalysis {
+    fn into_analysis(self, method: Method) -> Analysis {
+        let status = match self.status {
+            None => Status::Ok,
+            Some(None) => Status::Empty,
+            Some(Some((locator, message))) => Status::Error(RecordError {
+                locator: match locator {
+                    WireLocator::File(f) => Locator::File(f),
+                    WireLocator::Line(f, n) => Locator::Line(f, n),
+                    WireLocator::Offset(f, n) => Locator::Offset(f, n),
+                },
+                message,
+            }),
+        };
+        let sig = match (self.lanes.as_slice(), method) {
+            ([], _) => None,
+            ([lo, hi], Method::Simhash) => Some(Signature::SimHash(SimHash(*lo as u64 | (*hi as u64) << 32))),
+            (lanes, _) => Some(Signature::MinHash(MinHashSig(lanes.into()))),
+        };
+        Analysis {
+            doc: Document {
+                id: self.id,
+                source: self.source,
+                input: self.input,
+                url: self.url,
+                date: self.date,
+                bytes: self.bytes,
+                tokens: self.tokens,
+                status,
+            },
+            content: self.content,
+            sig,
+            set: self.set,
+            words: self.words,
+        }
+    }
+}
+
+/// A [`Cluster`] on the wire: representative, exact?, members.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct WireCluster(u32, bool, Vec<(u32, f64)>);
+
+impl From<Cluster> for WireCluster {
+    fn from(c: Cluster) -> WireCluster {
+        WireCluster(
+            c.representative.0,
+            c.kind == ClusterKind::Exact,
+            c.members.into_iter().map(|(d, s)| (d.0, s)).collect(),
+        )
+    }
+}
+
+impl From<WireCluster> for Cluster {
+    fn from(w: WireCluster) -> Cluster {
+        Cluster {
+            kind: if w.1 { ClusterKind::Exact } else { ClusterKind::Near },
+            representative: DocId(w.0),
+            members: w.2.into_iter().map(|(d, s)| (DocId(d), s)).collect(),
+        }
+    }
+}
+
+/// A [`Passage`] on the wire, with its pair's number and its place among
+/// that pair's passages.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct WirePassage {
+    pair: u64,
+    order: u32,
+    a: u32,
+    b: u32,
+    /// a_start, a_end, b_start, b_end, matched.
+    alignment: [u32; 5],
+    templated: bool,
+}
+
+impl WirePassage {
+    fn new(pair: u64, order: u32, p: &Passage) -> WirePassage {
+        let al = &p.alignment;
+        WirePassage {
+            pair,
+            order,
+            a: p.a.0,
+            b: p.b.0,
+            alignment: [al.a_start, al.a_end, al.b_start, al.b_end, al.matched],
+            templated: p.templated,
+        }
+    }
+
+    fn into_passage(self) -> Passage {
+        let [a_start, a_end, b_start, b_end, matched] = self.alignment;
+        Passage {
+            a: DocId(self.a),
+            b: DocId(self.b),
+            alignment: Alignment { a_start, a_end, b_start, b_end, matched },
+            templated: self.templated,
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! `sada scan --hosts FILE --process I`: a cluster of real processes on
+//! loopback writes the same files as one process. Every run has a deadline,
+//! so a hung peer fails the test instead of hanging the build.
+#![cfg(feature = "distributed")]
+
+mod util;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use util::{TestDir, comparable_outputs, mixed_corpus};
+
+/// How long a whole cluster run may take before it counts as hung.
+const DEADLINE: Duration = Duration::from_secs(180);
+
+/// A hostfile of `n` free loopback ports.
+fn hostfile(dir: &TestDir, name: &str, n: usize) -> String {
+    // Bind to port 0 to be given free ports, then let them go for sada.
+    let listeners: Vec<std::net::TcpListener> =
+        (0..n).map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap()).collect();
+    let lines: Vec<String> = listeners.iter().map(|l| l.local_addr().unwrap().to_string()).collect();
+    drop(listeners);
+    dir.create(name, lines.join("\n") + "\n");
+    name.to_string()
+}
+
+fn spawn(dir: &TestDir, args: &[&str]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin!("sada"))
+        .current_dir(dir.path())
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for every child; kills them all and fails past [`DEADLINE`].
+/// Returns each one's exit code and stderr.
+fn wait_all(mut children: Vec<Child>) -> Vec<(Option<i32>, String)> {
+    let start = Instant::now();
+    loop {
+        let done = children.iter_mut().all(|c| c.try_wait().unwrap().is_some());
+        if done {
+            break;
+        }
+        if start.elapsed() > DEADLINE {
+            for c in &mut children {
+                let _ = c.kill();
+            }
+            panic!("the cluster did not finish within {DEADLINE:?}: a peer hung");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+        })
+        .collect()
+}
+
+/// Runs `n` processes over `in` into `out`; every one must succeed.
+fn cluster_run(dir: &TestDir, n: usize, out: &str, extra: &[&str]) {
+    let hosts = hostfile(dir, &format!("hosts-{n}"), n);
+    let children: Vec<Child> = (0..n)
+        .map(|i| {
+            let i = i.to_string();
+            let mut args = vec!["scan", "--quiet", "--out", out, "--hosts", &hosts, "--process", &i];
+            args.extend_from_slice(extra);
+            args.push("in");
+            spawn(dir, &args)
+        })
+        .collect();
+    for (i, (code, stderr)) in wait_all(children).into_iter().enumerate() {
+        assert_eq!(code, Some(0), "process {i} of {n} failed: {stderr}");
+    }
+}
+
+#[test]
+fn three_processes_write_what_one_process_writes() {
+    let dir = TestDir::new("cluster");
+    mixed_corpus(&dir);
+    dir.sada().args(["scan", "--quiet", "--out", "out-1", "in"]).assert().success();
+    let one = comparable_outputs(&dir, "out-1");
+    assert!(String::from_utf8_lossy(&one[1].1).lines().count() >= 5, "the corpus should make clusters");
+    assert!(!one[2].1.is_empty(), "the corpus should have statements");
+    for (n, extra) in [(3, &["--threads", "1"][..]), (2, &["--threads", "2"][..])] {
+        let out = format!("out-{n}");
+        cluster_run(&dir, n, &out, extra);
+        for ((name, a), (_, b)) in one.iter().zip(comparable_outputs(&dir, &out)) {
+            assert!(*a == b, "{name} differs between 1 process and {n} processes");
+        }
+    }
+}
+
+#[test]
+fn a_missing_peer_is_an_error_after_the_connect_timeout() {
+    let dir = TestDir::new("cluster-missing");
+    dir.create("in/a.txt", "وقال وزير الخارجية الروسي سيرغي لافروف");
+    let hosts = hostfile(&dir, "hosts", 2);
+    // Process 1 alone: process 0 never answers.
+    let lone =
+        spawn(&dir, &["scan", "--out", "out", "--hosts", &hosts, "--process", "1", "--connect-timeout", "1", "in"]);
+    let (code, stderr) = wait_all(vec![lone]).remove(0);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("process 0") && stderr.contains("did not answer"), "{stderr}");
+    assert!(!dir.join("out").exists(), "nothing written");
+}
+
+#[test]
+fn a_process_number_outside_the_hostfile_is_a_usage_error() {
+    let dir = TestDir::new("cluster-usage");
+    dir.create("in/a.txt", "نص");
+    let hosts = hostfile(&dir, "hosts", 2);
+    let out = dir.sada().args(["scan", "--hosts", &hosts, "--process", "2", "in"]).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("--process") && stderr.contains("0 to 1"), "{stderr}");
+    dir.sada().args(["scan", "--hosts", &hosts, "in"]).assert().code(2);
+}
