@@ -210,6 +210,12 @@ pub struct ScanArgs {
     /// Seconds to wait for the other processes of the cluster to connect.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub connect_timeout: u64,
+
+    /// Cluster runs: save each stage's result under --out and, when the
+    /// saved results of an earlier run with the same inputs and options are
+    /// there, start after the last stage every process completed.
+    #[arg(long, requires = "hosts")]
+    pub resume: bool,
 }
 
 /// Parses a size: a number with an optional K, M, G or T suffix (powers of

@@ -63,7 +63,10 @@ fn cluster_scan(
     process: usize,
 ) -> anyhow::Result<Option<sada::Scan>> {
     let timeout = std::time::Duration::from_secs(args.connect_timeout);
-    let peers = sada::distributed::Peers::new(hosts, process, timeout)?;
+    let mut peers = sada::distributed::Peers::new(hosts, process, timeout)?;
+    if args.resume {
+        peers.checkpoints = Some(args.out.clone());
+    }
     let n = peers.hosts.len();
     let (scan, exchanged) = sada::distributed::scan(&args.inputs, config, &peers)?;
     if !args.quiet {

@@ -166,6 +166,8 @@ pub struct Scan {
     pub timings: Timings,
     /// Bytes moved to disk to stay within `--memory-limit`.
     pub spilled: Spilled,
+    /// Stages a cluster run took from its checkpoints (`--resume`).
+    pub resumed: Vec<&'static str>,
 }
 
 /// Bytes spilled to disk, per structure (all 0 when everything fit).
@@ -485,7 +487,7 @@ pub(crate) fn finish(
     } else {
         Vec::new()
     };
-    Ok(Scan { docs, clusters, statements, excerpts, discovery, banding, pairs, timings, spilled })
+    Ok(Scan { docs, clusters, statements, excerpts, discovery, banding, pairs, timings, spilled, resumed: Vec::new() })
 }
 
 /// The passage stages: match, align, group, locate.

@@ -94,6 +94,46 @@ fn three_processes_write_what_one_process_writes() {
     }
 }
 
+/// `--resume` saves every stage; a rerun takes them all from disk, and after
+/// losing the later checkpoints (as a crash during alignment would) it
+/// starts again at the first missing stage — with the same outputs each time.
+#[test]
+fn resume_skips_the_stages_every_process_completed() {
+    let dir = TestDir::new("cluster-resume");
+    mixed_corpus(&dir);
+    dir.sada().args(["scan", "--quiet", "--out", "out-1", "in"]).assert().success();
+    let one = comparable_outputs(&dir, "out-1");
+    let resumed = |dir: &TestDir| -> Vec<String> {
+        let summary: serde_json::Value = serde_json::from_str(&dir.read("out/summary.json")).unwrap();
+        summary["run"]["resumed"]
+            .as_array()
+            .map_or(Vec::new(), |a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+    };
+    let all = ["analyze", "index", "verify", "cluster", "match", "align"];
+
+    cluster_run(&dir, 2, "out", &["--resume"]);
+    assert!(resumed(&dir).is_empty(), "a first run computes everything");
+    for p in 0..2 {
+        for stage in all {
+            assert!(dir.join(&format!("out/.sada-stages/process-{p}-of-2/{stage}.bin")).exists(), "{stage} of {p}");
+        }
+    }
+    cluster_run(&dir, 2, "out", &["--resume"]);
+    assert_eq!(resumed(&dir), all, "a rerun takes every stage from its checkpoint");
+
+    // Process 1 lost its alignment checkpoint: both processes align again.
+    std::fs::remove_file(dir.join("out/.sada-stages/process-1-of-2/align.bin")).unwrap();
+    cluster_run(&dir, 2, "out", &["--resume"]);
+    assert_eq!(resumed(&dir), &all[..5]);
+    for ((name, a), (_, b)) in one.iter().zip(comparable_outputs(&dir, "out")) {
+        assert!(*a == b, "{name} differs after resuming");
+    }
+
+    // Other options, other run: nothing is reused.
+    cluster_run(&dir, 2, "out", &["--resume", "--threshold", "0.7"]);
+    assert!(resumed(&dir).is_empty(), "checkpoints of other options are not used");
+}
+
 #[test]
 fn a_missing_peer_is_an_error_after_the_connect_timeout() {
     let dir = TestDir::new("cluster-missing");

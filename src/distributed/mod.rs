@@ -80,6 +80,9 @@ pub struct Peers {
     pub process: usize,
     /// How long to wait for the other processes to connect.
     pub connect_timeout: Duration,
+    /// Where this process keeps stage checkpoints, when `--resume` is given
+    /// (see [`Checkpoints`]).
+    pub checkpoints: Option<PathBuf>,
 }
 
 impl Peers {
@@ -104,7 +107,7 @@ impl Peers {
                 ),
             });
         }
-        Ok(Peers { hosts, process, connect_timeout })
+        Ok(Peers { hosts, process, connect_timeout, checkpoints: None })
     }
 }
 
@@ -135,8 +138,9 @@ pub fn scan(inputs: &[PathBuf], config: &Config, peers: &Peers) -> Result<(Optio
     // size; if something else sized it first, that size stays.)
     let _ = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build_global();
     let config = config.clone();
+    let checkpoints = Checkpoints::new(peers, &config, &discovery);
     let guards = timely::execute::execute_from(builders, guard, WorkerConfig::default(), move |worker| {
-        run(worker, discovery.clone(), &config)
+        run(worker, discovery.clone(), &config, &checkpoints)
     })
     .map_err(Error::Cluster)?;
     let mut scan = None;
@@ -153,7 +157,12 @@ pub fn scan(inputs: &[PathBuf], config: &Config, peers: &Peers) -> Result<(Optio
 }
 
 /// One process's run (see the module docs).
-fn run(worker: &mut Worker, mut discovery: Discovery, config: &Config) -> Result<Option<Scan>, Error> {
+fn run(
+    worker: &mut Worker,
+    mut discovery: Discovery,
+    config: &Config,
+    cp: &Checkpoints,
+) -> Result<Option<Scan>, Error> {
     let (me, peers) = (worker.index(), worker.peers());
     let progress = Progress::new(config.progress && me == 0);
     let mut timings = Timings::default();
@@ -170,10 +179,14 @@ fn run(worker: &mut Worker, mut discovery: Discovery, config: &Config) -> Result
     }
 
     let t = Instant::now();
-    let (mine, counts) = analyze_share(&discovery, config, me, peers);
-    let mut all = gather(worker, mine);
-    let counts = gather(worker, counts);
-    all.par_sort_unstable_by_key(|(f, n, _)| (*f, *n));
+    let mut resumed = Vec::new();
+    let (all, counts) = cp.stage(worker, "analyze", &mut resumed, |worker| {
+        let (mine, counts) = analyze_share(&discovery, config, me, peers);
+        let mut all = gather(worker, mine);
+        let counts = gather(worker, counts);
+        all.par_sort_unstable_by_key(|(f, n, _)| (*f, *n));
+        (all, counts)
+    });
     for (f, records, _) in &counts {
         let got = all.iter().filter(|(g, _, _)| g == f).count() as u64;
         if got != *records {
@@ -187,8 +200,9 @@ fn run(worker: &mut Worker, mut discovery: Discovery, config: &Config) -> Result
     }
     timings.add(Stage::Analyze, t.elapsed().as_secs_f64());
 
-    let mut grouping = Distributed { worker, me, peers };
-    let scan = pipeline::finish(kept, discovery, config, &mut grouping, &progress, timings, me == 0)?;
+    let mut grouping = Distributed { worker, me, peers, cp, resumed };
+    let mut scan = pipeline::finish(kept, discovery, config, &mut grouping, &progress, timings, me == 0)?;
+    scan.resumed = grouping.resumed;
     Ok((me == 0).then_some(scan))
 }
 
@@ -248,6 +262,9 @@ struct Distributed<'w> {
     worker: &'w mut Worker,
     me: usize,
     peers: usize,
+    cp: &'w Checkpoints,
+    /// Stages taken from checkpoints.
+    resumed: Vec<&'static str>,
 }
 
 impl Distributed<'_> {
@@ -274,38 +291,47 @@ impl Grouping for Distributed<'_> {
             })
             .collect();
         sigs.store().check()?;
-        let mut entries = exchange(self.worker, keys, |e| e.0);
-        let pairs: Vec<(u32, u32)> = index::bucket_pairs(&mut entries).into_iter().map(|c| (c.a.0, c.b.0)).collect();
-        let mut all = gather(self.worker, pairs);
-        all.par_sort_unstable();
-        all.dedup();
+        let all = self.cp.stage(self.worker, "index", &mut self.resumed, |worker| {
+            let mut entries = exchange(worker, keys, |e| e.0);
+            let pairs: Vec<(u32, u32)> =
+                index::bucket_pairs(&mut entries).into_iter().map(|c| (c.a.0, c.b.0)).collect();
+            let mut all = gather(worker, pairs);
+            all.par_sort_unstable();
+            all.dedup();
+            all
+        });
         Ok((all.into_iter().map(|(a, b)| Candidate { a: DocId(a), b: DocId(b) }).collect(), 0))
     }
 
     fn edges(&mut self, candidates: &[Candidate], sim: Similarity<'_>, at: f64) -> Vec<Edge> {
         let share: Vec<Candidate> = self.share(candidates.len()).map(|i| candidates[i]).collect();
-        let mine: Vec<(u32, u32, f64)> =
-            crate::verify::edges(&share, sim, at).into_iter().map(|e| (e.a.0, e.b.0, e.similarity)).collect();
-        let mut all = gather(self.worker, mine);
-        all.sort_unstable_by_key(|e| (e.0, e.1));
+        let all = self.cp.stage(self.worker, "verify", &mut self.resumed, |worker| {
+            let mine: Vec<(u32, u32, f64)> =
+                crate::verify::edges(&share, sim, at).into_iter().map(|e| (e.a.0, e.b.0, e.similarity)).collect();
+            let mut all = gather(worker, mine);
+            all.sort_unstable_by_key(|e| (e.0, e.1));
+            all
+        });
         all.into_iter().map(|(a, b, similarity)| Edge { a: DocId(a), b: DocId(b), similarity }).collect()
     }
 
     fn clusters(&mut self, units: &[Vec<DocId>], edges: &[Edge], how: ClusterSim<'_>, limits: Limits) -> Vec<Cluster> {
-        let mine = components(self.worker, edges);
-        let mut labels = gather(self.worker, mine);
-        labels.sort_unstable();
-        let label = |d: DocId| -> u32 { labels.binary_search_by_key(&d.0, |x| x.0).map_or(d.0, |i| labels[i].1) };
-        let peers = self.peers as u64;
-        let me = self.me as u64;
-        let owner = |l: u32| crate::sign::oph::mix(l as u64) % peers;
-        let my_units: Vec<Vec<DocId>> = units.iter().filter(|u| owner(label(u[0])) == me).cloned().collect();
-        let my_edges: Vec<Edge> = edges.iter().filter(|e| owner(label(e.a)) == me).copied().collect();
-        let mine: Vec<WireCluster> =
-            how.cluster(&my_units, &my_edges, limits).into_iter().map(WireCluster::from).collect();
-        let mut all: Vec<Cluster> = gather(self.worker, mine).into_iter().map(Cluster::from).collect();
-        all.sort_by_key(|c| c.representative);
-        all
+        let (me, peers) = (self.me as u64, self.peers as u64);
+        let all = self.cp.stage(self.worker, "cluster", &mut self.resumed, |worker| {
+            let mine = components(worker, edges);
+            let mut labels = gather(worker, mine);
+            labels.sort_unstable();
+            let label = |d: DocId| -> u32 { labels.binary_search_by_key(&d.0, |x| x.0).map_or(d.0, |i| labels[i].1) };
+            let owner = |l: u32| crate::sign::oph::mix(l as u64) % peers;
+            let my_units: Vec<Vec<DocId>> = units.iter().filter(|u| owner(label(u[0])) == me).cloned().collect();
+            let my_edges: Vec<Edge> = edges.iter().filter(|e| owner(label(e.a)) == me).copied().collect();
+            let mine: Vec<WireCluster> =
+                how.cluster(&my_units, &my_edges, limits).into_iter().map(WireCluster::from).collect();
+            let mut all = gather(worker, mine);
+            all.sort_by_key(|c| c.0);
+            all
+        });
+        all.into_iter().map(Cluster::from).collect()
     }
 
     fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], config: &Config) -> Matches {
@@ -319,17 +345,20 @@ impl Grouping for Distributed<'_> {
                     .map(move |a| (a.hash, d as u32))
             })
             .collect();
-        let mut postings = exchange(self.worker, postings, |p| p.0);
-        postings.par_sort_unstable();
-        postings.dedup();
-        let found = passage::match_postings(&postings, &|d| group[d as usize], &|d| source[d as usize], cfg);
-        let mut template = gather(self.worker, found.template);
-        template.sort_unstable();
-        let mut df = gather(self.worker, found.df);
-        df.sort_unstable();
-        let mut pairs = gather(self.worker, found.pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect());
-        pairs.par_sort_unstable();
-        pairs.dedup();
+        let (pairs, template, df) = self.cp.stage(self.worker, "match", &mut self.resumed, |worker| {
+            let mut postings = exchange(worker, postings, |p| p.0);
+            postings.par_sort_unstable();
+            postings.dedup();
+            let found = passage::match_postings(&postings, &|d| group[d as usize], &|d| source[d as usize], cfg);
+            let mut template = gather(worker, found.template);
+            template.sort_unstable();
+            let mut df = gather(worker, found.df);
+            df.sort_unstable();
+            let mut pairs = gather(worker, found.pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect());
+            pairs.par_sort_unstable();
+            pairs.dedup();
+            (pairs, template, df)
+        });
         Matches {
             pairs: pairs.into_iter().map(|(a, b)| (DocId(a), DocId(b))).collect(),
             template,
@@ -341,17 +370,96 @@ impl Grouping for Distributed<'_> {
 
     fn passages(&mut self, words: &Store, matches: &Matches, config: &Config) -> Vec<Passage> {
         let share: Vec<(DocId, DocId)> = self.share(matches.pairs.len()).map(|i| matches.pairs[i]).collect();
-        let found = passage::align_pairs(words, matches, &share, &config.passage.align);
-        // Tag each passage with its pair's place, so that the gathered
-        // passages come back in single-process order.
-        let mut mine: Vec<WirePassage> = Vec::with_capacity(found.len());
-        for (k, p) in found.into_iter().enumerate() {
-            let pair = matches.pairs.binary_search(&(p.a, p.b)).expect("a matched pair") as u64;
-            mine.push(WirePassage::new(pair, k as u32, &p));
-        }
-        let mut all = gather(self.worker, mine);
-        all.sort_unstable_by_key(|p| (p.pair, p.order));
+        let all = self.cp.stage(self.worker, "align", &mut self.resumed, |worker| {
+            let found = passage::align_pairs(words, matches, &share, &config.passage.align);
+            // Tag each passage with its pair's place, so that the gathered
+            // passages come back in single-process order.
+            let mut mine: Vec<WirePassage> = Vec::with_capacity(found.len());
+            for (k, p) in found.into_iter().enumerate() {
+                let pair = matches.pairs.binary_search(&(p.a, p.b)).expect("a matched pair") as u64;
+                mine.push(WirePassage::new(pair, k as u32, &p));
+            }
+            let mut all = gather(worker, mine);
+            all.sort_unstable_by_key(|p| (p.pair, p.order));
+            all
+        });
         all.into_iter().map(WirePassage::into_passage).collect()
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Checkpoints.
+
+/// Stage outputs saved under `--out` so that a rerun with `--resume` skips
+/// the stages that completed: timely is fail-stop, and a run that lost a
+/// process is started again as a whole.
+///
+/// Each process writes its own files (`.sada-stages/process-I-of-P/STAGE.bin`
+/// under its `--out`): an 8-byte key, then the stage's gathered result in
+/// bincode. The key hashes the sada version, the parameters, the input
+/// listing (paths and sizes) and the cluster shape, so a checkpoint of another
+/// run is never used. A stage is skipped only when *every* process loaded its
+/// checkpoint (they agree first, in a superstep), so the processes never
+/// disagree about which exchanges happen.
+struct Checkpoints {
+    dir: Option<PathBuf>,
+    key: u64,
+}
+
+impl Checkpoints {
+    fn new(peers: &Peers, config: &Config, discovery: &Discovery) -> Checkpoints {
+        let listing: Vec<(&str, u64)> = discovery.files.iter().map(|f| (f.display.as_str(), f.size)).collect();
+        let described = format!(
+            "{} {} {:?} {} {}",
+            env!("CARGO_PKG_VERSION"),
+            serde_json::to_string(config).unwrap_or_default(),
+            listing,
+            peers.hosts.len(),
+            peers.process
+        );
+        let dir = peers
+            .checkpoints
+            .as_ref()
+            .map(|d| d.join(".sada-stages").join(format!("process-{}-of-{}", peers.process, peers.hosts.len())));
+        Checkpoints { dir, key: xxhash_rust::xxh3::xxh3_64(described.as_bytes()) }
+    }
+
+    /// The result of stage `name`: from its checkpoint if every process has
+    /// one, else computed by `compute` (and saved, with `--resume`).
+    fn stage<T: Serialize + serde::de::DeserializeOwned>(
+        &self,
+        worker: &mut Worker,
+        name: &'static str,
+        resumed: &mut Vec<&'static str>,
+        compute: impl FnOnce(&mut Worker) -> T,
+    ) -> T {
+        let Some(dir) = &self.dir else { return compute(worker) };
+        let path = dir.join(format!("{name}.bin"));
+        let loaded: Option<T> = std::fs::read(&path).ok().and_then(|bytes| {
+            let (key, body) = bytes.split_at_checked(8)?;
+            (u64::from_le_bytes(key.try_into().ok()?) == self.key).then(|| bincode::deserialize(body).ok())?
+        });
+        let votes = gather(worker, vec![(worker.index() as u32, loaded.is_some())]);
+        if let Some(value) = loaded.filter(|_| votes.iter().all(|v| v.1)) {
+            resumed.push(name);
+            return value;
+        }
+        let value = compute(worker);
+        if let Err(e) = self.save(&path, &value) {
+            eprintln!("sada: cannot save the {name} checkpoint to {}: {e}", path.display());
+        }
+        value
+    }
+
+    fn save<T: Serialize>(&self, path: &Path, value: &T) -> std::io::Result<()> {
+        let dir = path.parent().expect("a file in the checkpoint directory");
+        std::fs::create_dir_all(dir)?;
+        let mut bytes = self.key.to_le_bytes().to_vec();
+        bincode::serialize_into(&mut bytes, value).map_err(std::io::Error::other)?;
+        // Written aside and renamed: a crash never leaves half a checkpoint.
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(tmp, path)
     }
 }
 

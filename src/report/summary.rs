@@ -72,6 +72,9 @@ pub struct Run {
     pub memory_limit: u64,
     /// Bytes spilled to disk to stay within it.
     pub spilled: Spilled,
+    /// Stages a cluster run took from its checkpoints (`--resume`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resumed: Vec<&'static str>,
     /// Wall time per stage, seconds.
     pub timings: Timings,
     /// Sum of the stage times.
@@ -106,6 +109,7 @@ impl<'a> Summary<'a> {
                 threads: config.threads,
                 memory_limit: config.memory_limit,
                 spilled: scan.spilled,
+                resumed: scan.resumed.clone(),
                 timings: scan.timings.clone(),
                 total_seconds: scan.timings.total(),
             },
