@@ -6,7 +6,7 @@
 //! rayon threads inside it. The run is a sequence of supersteps, each a small
 //! timely dataflow that exchanges records by key and runs to completion;
 //! between them every process holds the same state, so the stage functions
-//! of the single-process pipeline ([`crate::pipeline::Grouping`]) run
+//! of the single-process pipeline (`pipeline::Grouping`) run
 //! unchanged on each process's share:
 //!
 //! 1. **analyze** where the records are read: small files go whole to one
@@ -81,7 +81,7 @@ pub struct Peers {
     /// How long to wait for the other processes to connect.
     pub connect_timeout: Duration,
     /// Where this process keeps stage checkpoints, when `--resume` is given
-    /// (see [`Checkpoints`]).
+    /// (the `--resume` checkpoints).
     pub checkpoints: Option<PathBuf>,
 }
 

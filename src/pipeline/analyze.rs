@@ -1,0 +1,190 @@
+//! The analyze pass: records → what every later stage needs of them
+//! (metadata, exact-duplicate key, signature, word hashes), read and analyzed
+//! in batches so that only one batch of text is ever in memory.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use xxhash_rust::xxh3::Xxh3;
+
+use super::{Document, Stage, Status, Timings};
+use crate::config::Config;
+use crate::error::Error;
+use crate::normalize::Analyzer;
+use crate::read::{self, Raw, RawReader, Record};
+use crate::shingle::{self, ShingleKind};
+use crate::sign::{Signature, Signer};
+use crate::store::{Signatures, Store};
+use crate::types::Token;
+
+/// Records per parallel batch, and the text size that also closes a batch.
+/// Batches bound memory to one batch of text; their size only needs to be
+/// large enough to keep every thread busy.
+const BATCH_RECORDS: usize = 4096;
+const BATCH_BYTES: usize = 64 << 20;
+
+/// Per-document results of the analyze stage.
+pub(crate) struct Analysis {
+    pub(crate) doc: Document,
+    /// Hash of the normalized token stream (exact-duplicate key).
+    pub(crate) content: Option<u64>,
+    pub(crate) sig: Option<Signature>,
+    /// Sorted shingle set, only with `--exact-jaccard`.
+    pub(crate) set: Option<Vec<u64>>,
+    /// Word hashes, truncated to 32 bits (statements, and exact Jaccard for
+    /// clustering).
+    pub(crate) words: Vec<u32>,
+}
+
+/// Per-thread reusable buffers of the analyze stage.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub(super) analyzer: Analyzer,
+    pub(super) tokens: Vec<Token>,
+    pub(super) shingles: Vec<u64>,
+    normalized: String,
+}
+
+/// What the analyze stage keeps of every document, in input order, for the
+/// grouping stages.
+pub(crate) struct Kept {
+    pub(crate) docs: Vec<Document>,
+    /// Hash of the normalized token stream (exact-duplicate key).
+    pub(crate) content: Vec<Option<u64>>,
+    pub(crate) sigs: Signatures,
+    /// Shingle sets, only with `--exact-jaccard`.
+    pub(crate) sets: Vec<Option<Vec<u64>>>,
+    pub(crate) words: Store,
+    spill_dir: Option<PathBuf>,
+}
+
+impl Kept {
+    pub(crate) fn new(config: &Config) -> Kept {
+        let budgets = config.budgets();
+        let dir = config.spill_dir.as_deref();
+        Kept {
+            docs: Vec::new(),
+            content: Vec::new(),
+            sigs: Signatures::new(budgets.signatures, dir),
+            sets: Vec::new(),
+            words: Store::new(budgets.words, dir),
+            spill_dir: config.spill_dir.clone(),
+        }
+    }
+
+    /// Appends the next document.
+    pub(crate) fn push(&mut self, a: Analysis) -> Result<(), Error> {
+        self.docs.push(a.doc);
+        self.content.push(a.content);
+        self.sets.push(a.set);
+        self.sigs.push(a.sig.as_ref()).and_then(|()| self.words.push(&a.words)).map_err(|e| self.spill_error(e))
+    }
+
+    fn spill_error(&self, source: std::io::Error) -> Error {
+        Error::Io { what: "cannot spill to", path: self.spill_dir.clone().unwrap_or_else(std::env::temp_dir), source }
+    }
+}
+
+/// Reads `files` on a thread of its own, in batches (at most
+/// [`BATCH_RECORDS`] records or [`BATCH_BYTES`] of text), and hands each
+/// batch to `f` with the input bytes consumed so far (for progress).
+///
+/// Reading overlaps the processing of the previous batch (a channel holds
+/// up to two batches), and JSONL lines arrive unparsed ([`Raw`]) so that
+/// JSON parsing runs on the worker threads: the reading thread only
+/// decompresses and splits lines. The time `f`'s caller waits for a batch is
+/// added to [`Stage::Read`].
+///
+/// Returns the number of archive records that were not documents.
+pub(super) fn for_each_batch(
+    files: &[read::InputFile],
+    timings: &mut Timings,
+    mut f: impl FnMut(Vec<Raw>, &mut Timings, u64),
+) -> u64 {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Raw>, u64)>(2);
+    let files = files.to_vec();
+    std::thread::scope(|scope| {
+        let reading = scope.spawn(move || {
+            let mut reader = RawReader::new(files);
+            loop {
+                let mut batch: Vec<Raw> = Vec::with_capacity(BATCH_RECORDS);
+                let mut bytes = 0;
+                while batch.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
+                    let Some(rec) = reader.next() else { break };
+                    bytes += rec.len();
+                    batch.push(rec);
+                }
+                if batch.is_empty() || tx.send((batch, reader.bytes_consumed())).is_err() {
+                    return reader.skipped_records();
+                }
+            }
+        });
+        loop {
+            let t = Instant::now();
+            let Ok((batch, consumed)) = rx.recv() else { break };
+            timings.add(Stage::Read, t.elapsed().as_secs_f64());
+            f(batch, timings, consumed);
+        }
+        reading.join().expect("the reading thread does not panic")
+    })
+}
+
+/// Tokenizes and shingles `text` into `s.tokens` and `s.shingles`.
+pub(super) fn shingle_text(text: &str, config: &Config, s: &mut Scratch) {
+    s.tokens.clear();
+    s.shingles.clear();
+    match config.shingle.kind {
+        ShingleKind::Word => {
+            s.analyzer.tokens_into(text, &mut s.tokens);
+            shingle::word_shingles(&s.tokens, config.shingle.n, &mut s.shingles);
+        }
+        ShingleKind::Char => {
+            s.normalized.clear();
+            let (tokens, normalized) = (&mut s.tokens, &mut s.normalized);
+            s.analyzer.for_each_word(text, |span, w| {
+                if !normalized.is_empty() {
+                    normalized.push(' ');
+                }
+                normalized.push_str(w);
+                tokens.push(Token { hash: crate::normalize::hash_word(w), span });
+            });
+            shingle::char_shingles(&s.normalized, config.shingle.n, &mut s.shingles);
+        }
+    }
+}
+
+/// Normalize, shingle and sign one record; its text is dropped here.
+pub(crate) fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> Analysis {
+    let mut doc = Document {
+        id: rec.id,
+        source: rec.source,
+        input: rec.input,
+        url: rec.url,
+        date: rec.date,
+        bytes: 0,
+        tokens: 0,
+        status: Status::Ok,
+    };
+    let text = match rec.content {
+        Ok(text) => text,
+        Err(e) => {
+            doc.status = Status::Error(e);
+            return Analysis { doc, content: None, sig: None, set: None, words: Vec::new() };
+        }
+    };
+    doc.bytes = text.len() as u64;
+    shingle_text(&text, config, s);
+    doc.tokens = s.tokens.len() as u32;
+    if s.tokens.is_empty() {
+        doc.status = Status::Empty;
+        return Analysis { doc, content: None, sig: None, set: None, words: Vec::new() };
+    }
+    let mut h = Xxh3::new();
+    for t in &s.tokens {
+        h.update(&t.hash.to_le_bytes());
+    }
+    let sig = signer.sign(&s.shingles);
+    let set = config.exact_jaccard.then(|| shingle::into_set(s.shingles.clone()));
+    let words = s.tokens.iter().map(|t| t.hash as u32).collect();
+    Analysis { doc, content: Some(h.digest()), sig, set, words }
+}

@@ -1,0 +1,441 @@
+//! The scan: every stage, in order, over a list of inputs.
+
+mod analyze;
+mod grouping;
+mod sign;
+
+use analyze::for_each_batch;
+pub(crate) use analyze::{Analysis, Kept, Scratch, analyze};
+pub(crate) use grouping::{ClusterSim, Grouping, Local};
+pub use sign::{SigFormat, SignStats, sign};
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cluster::Cluster;
+use crate::config::Config;
+use crate::error::{Error, RecordError};
+use crate::index::Banding;
+use crate::normalize::Analyzer;
+use crate::passage::{self, Statement};
+use crate::progress::Progress;
+use crate::read::{self, Discovery, RawReader};
+use crate::shingle::ShingleKind;
+use crate::sign::Signer;
+use crate::store::Store;
+use crate::types::DocId;
+use crate::verify::{self, Similarity};
+
+/// What became of an input record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Usable text.
+    Ok,
+    /// Read fine, but no words in it.
+    Empty,
+    /// Could not be read or parsed.
+    Error(RecordError),
+}
+
+impl Status {
+    /// The contract's name of the status.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Empty => "empty",
+            Status::Error(_) => "error",
+        }
+    }
+}
+
+/// One input record after analysis: what `documents.jsonl` says about it.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// Contract `id`.
+    pub id: String,
+    /// Publisher.
+    pub source: String,
+    /// File it came from.
+    pub input: String,
+    /// URL, when known.
+    pub url: Option<String>,
+    /// Publication date, when known.
+    pub date: Option<String>,
+    /// Bytes of text.
+    pub bytes: u64,
+    /// Number of tokens.
+    pub tokens: u32,
+    /// Ok, empty or error.
+    pub status: Status,
+}
+
+/// Named stages, for timings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Reading and decompressing inputs (the sequential part).
+    Read,
+    /// Normalize, shingle and sign (parallel, per document).
+    Analyze,
+    /// LSH banding into candidate pairs.
+    Index,
+    /// Exact duplicates and candidate verification.
+    Verify,
+    /// Union-find and star clustering.
+    Cluster,
+    /// Fingerprint postings into document pairs sharing a rare anchor.
+    Match,
+    /// Word-level alignment of those pairs.
+    Align,
+    /// Grouping passages into statements.
+    Group,
+    /// Re-reading the documents that hold statements (byte spans, contexts)
+    /// or belong to clusters (excerpts for the report).
+    Locate,
+    /// Writing the outputs.
+    Report,
+}
+
+/// Wall time per stage, in seconds, in the order stages ran. Serialized as
+/// an object `{"read": 0.12, ...}` in that order.
+#[derive(Clone, Debug, Default)]
+pub struct Timings(pub Vec<(Stage, f64)>);
+
+impl Serialize for Timings {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (stage, secs) in &self.0 {
+            m.serialize_entry(stage, secs)?;
+        }
+        m.end()
+    }
+}
+
+impl Timings {
+    /// Adds `seconds` to `stage`.
+    pub fn add(&mut self, stage: Stage, seconds: f64) {
+        match self.0.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, t)) => *t += seconds,
+            None => self.0.push((stage, seconds)),
+        }
+    }
+
+    /// Runs `f`, adding its wall time to `stage`.
+    pub fn run<T>(&mut self, stage: Stage, f: impl FnOnce() -> T) -> T {
+        let t = Instant::now();
+        let out = f();
+        self.add(stage, t.elapsed().as_secs_f64());
+        out
+    }
+
+    /// Total of all stages.
+    pub fn total(&self) -> f64 {
+        self.0.iter().map(|(_, t)| t).sum()
+    }
+}
+
+/// Counters of the pair-producing stages.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct PairCounts {
+    /// Candidate pairs from LSH.
+    pub candidates: u64,
+    /// Candidates that met the threshold.
+    pub verified: u64,
+    /// Document pairs sharing a rare anchor, aligned word by word.
+    pub aligned: u64,
+    /// Passages found by alignment, before grouping.
+    pub passages: u64,
+}
+
+/// Everything a scan found.
+#[derive(Debug)]
+pub struct Scan {
+    /// One per input record, in input order; `DocId(i)` is `docs[i]`.
+    pub docs: Vec<Document>,
+    /// Near-duplicate clusters, sorted by representative.
+    pub clusters: Vec<Cluster>,
+    /// Recycled statements, most widely recycled first.
+    pub statements: Vec<Statement>,
+    /// Texts (cut at [`EXCERPT_BYTES`]) of the members of the first
+    /// [`EXCERPT_CLUSTERS`] clusters, sorted by document, for the report.
+    pub excerpts: Vec<(DocId, String)>,
+    /// What the walk found and skipped.
+    pub discovery: Discovery,
+    /// The banding used.
+    pub banding: Banding,
+    /// Pair counters.
+    pub pairs: PairCounts,
+    /// Wall time per stage.
+    pub timings: Timings,
+    /// Bytes moved to disk to stay within `--memory-limit`.
+    pub spilled: Spilled,
+    /// Stages a cluster run took from its checkpoints (`--resume`).
+    pub resumed: Vec<&'static str>,
+}
+
+/// Bytes spilled to disk, per structure (all 0 when everything fit).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Spilled {
+    /// Signature lanes.
+    pub signatures: u64,
+    /// Word hashes.
+    pub words: u64,
+    /// Sorted runs of LSH bucket keys.
+    pub sorted: u64,
+}
+
+impl Scan {
+    /// The cluster number of each document, if it is in one.
+    pub fn cluster_of(&self) -> Vec<Option<u32>> {
+        let mut out = vec![None; self.docs.len()];
+        for (i, c) in self.clusters.iter().enumerate() {
+            for (d, _) in &c.members {
+                out[d.index()] = Some(i as u32);
+            }
+        }
+        out
+    }
+}
+
+/// How far below the threshold a candidate's estimated similarity may be and
+/// still be checked exactly by the cluster stage.
+const VERIFY_SLACK: f64 = 0.1;
+
+/// Runs every stage over `inputs`. Per-record failures end up in
+/// [`Scan::docs`], not in `Err`.
+///
+/// # Errors
+/// A missing input path, an explicitly given file of unknown type, invalid
+/// parameters, or a thread pool that cannot start.
+///
+/// # Threading
+/// Runs on its own rayon pool of `config.threads` threads; the result does
+/// not depend on their number.
+pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
+    config.validate()?;
+    let discovery = read::discover(inputs)?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
+    pool.install(|| run(discovery, config))
+}
+
+fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
+    let progress = Progress::new(config.progress);
+    let mut timings = Timings::default();
+    let signer = Signer::new(config.method, config.num_perm, config.seed);
+
+    // read → normalize → shingle → sign, streaming in batches: only one batch
+    // of text is ever in memory.
+    let bar = progress.bytes(discovery.total_bytes());
+    let mut kept = Kept::new(config);
+    let mut failed: Result<(), Error> = Ok(());
+    discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
+        let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
+            batch
+                .into_par_iter()
+                .map_init(Scratch::default, |s, raw| analyze(raw.parse(), config, &signer, s))
+                .collect()
+        });
+        for a in analyzed {
+            if failed.is_ok() {
+                failed = kept.push(a);
+            }
+        }
+        bar.set_position(consumed);
+        bar.set_message(format!("{} records", kept.docs.len()));
+    });
+    bar.finish_and_clear();
+    failed?;
+    finish(kept, discovery, config, &mut Local, &progress, timings, true)
+}
+
+/// Every stage after analyze: index, verify, cluster, the passage stages
+/// and (with `locate`) turning word ranges back into text.
+pub(crate) fn finish(
+    kept: Kept,
+    discovery: Discovery,
+    config: &Config,
+    grouping: &mut impl Grouping,
+    progress: &Progress,
+    mut timings: Timings,
+    locate_text: bool,
+) -> Result<Scan, Error> {
+    let Kept { docs, content, mut sigs, sets, mut words, .. } = kept;
+    let spill_error = |source: std::io::Error| Error::Io {
+        what: "cannot spill to",
+        path: config.spill_dir.clone().unwrap_or_else(std::env::temp_dir),
+        source,
+    };
+    sigs.finish().and_then(|()| words.finish()).map_err(spill_error)?;
+    let sim = if config.exact_jaccard { Similarity::Exact(&sets) } else { Similarity::Estimated(&sigs) };
+    let banding = config.banding();
+
+    // Exact duplicates collapse into units; LSH runs over one document per unit.
+    let spin = progress.spinner("index");
+    let units = timings.run(Stage::Verify, || verify::exact_groups(&content));
+    let (candidates, sorted_spill) = timings
+        .run(Stage::Index, || {
+            let mut rep = vec![false; docs.len()];
+            for u in &units {
+                rep[u[0].index()] = true;
+            }
+            grouping.candidates(&sigs, &rep, &banding, config)
+        })
+        .map_err(spill_error)?;
+    spin.finish_and_clear();
+    let bar = progress.items("verify", candidates.len() as u64);
+    // When clustering will decide on exact Jaccard (word shingles), the
+    // estimate only needs to keep the candidates that might pass: a margin of
+    // VERIFY_SLACK (about 2σ of a 128-lane estimate near 0.6) keeps pairs the
+    // estimate puts just below the threshold.
+    let exact_clustering = config.shingle.kind == ShingleKind::Word && !config.exact_jaccard;
+    let verify_at = if exact_clustering { config.threshold - VERIFY_SLACK } else { config.threshold };
+    let edges = timings.run(Stage::Verify, || grouping.edges(&candidates, sim, verify_at));
+    bar.finish_and_clear();
+    let spin = progress.spinner("cluster");
+    // Clustering decides with exact Jaccard where it can: only documents with
+    // a verified edge are compared, and their word n-gram sets are cheap to
+    // rebuild from the word hashes kept for the passage stages. The drift
+    // guard then holds for the true similarity, not only for an estimate
+    // within ±0.05 of it.
+    let how = if exact_clustering {
+        ClusterSim::ExactFromWords(&words, config.shingle.n, docs.len())
+    } else {
+        ClusterSim::Given(sim)
+    };
+    let clusters = timings.run(Stage::Cluster, || grouping.clusters(&units, &edges, how, config.limits()));
+    spin.finish_and_clear();
+    let spilled =
+        Spilled { signatures: sigs.store().spilled_bytes(), words: words.spilled_bytes(), sorted: sorted_spill };
+    sigs.store().check().and_then(|()| words.check()).map_err(spill_error)?;
+    drop((sigs, sets, content));
+
+    let mut pairs =
+        PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64, ..Default::default() };
+    let mut statements = if config.passage.enabled {
+        statements(&docs, &clusters, &words, config, grouping, progress, &mut timings, &mut pairs)
+    } else {
+        Vec::new()
+    };
+    words.check().map_err(spill_error)?;
+    drop(words);
+    let excerpts = if locate_text {
+        let spin = progress.spinner("locate");
+        let excerpts = timings.run(Stage::Locate, || locate(&discovery, &mut statements, &clusters));
+        spin.finish_and_clear();
+        excerpts
+    } else {
+        Vec::new()
+    };
+    Ok(Scan { docs, clusters, statements, excerpts, discovery, banding, pairs, timings, spilled, resumed: Vec::new() })
+}
+
+/// The passage stages: match, align, group, locate.
+#[allow(clippy::too_many_arguments)]
+fn statements(
+    docs: &[Document],
+    clusters: &[Cluster],
+    words: &Store,
+    config: &Config,
+    grouping: &mut impl Grouping,
+    progress: &Progress,
+    timings: &mut Timings,
+    counts: &mut PairCounts,
+) -> Vec<Statement> {
+    let pc = &config.passage;
+    // A document's group is its cluster, so that copies of one article count
+    // once towards an anchor's document frequency and are not aligned with
+    // each other.
+    let mut group: Vec<u32> = (0..docs.len() as u32).map(|d| clusters.len() as u32 + d).collect();
+    for (i, c) in clusters.iter().enumerate() {
+        for (d, _) in &c.members {
+            group[d.index()] = i as u32;
+        }
+    }
+    let mut names: Vec<&str> = docs.iter().map(|d| d.source.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let source: Vec<u32> =
+        docs.iter().map(|d| names.binary_search(&d.source.as_str()).expect("listed") as u32).collect();
+    let spin = progress.spinner("match");
+    let matches = timings.run(Stage::Match, || grouping.matches(words, &group, &source, config));
+    spin.finish_and_clear();
+    let bar = progress.items("align", matches.pairs.len() as u64);
+    let passages = timings.run(Stage::Align, || grouping.passages(words, &matches, config));
+    bar.finish_and_clear();
+    counts.aligned = matches.pairs.len() as u64;
+    counts.passages = passages.len() as u64;
+
+    timings.run(Stage::Group, || {
+        let date: Vec<Option<String>> = docs.iter().map(|d| d.date.clone()).collect();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        let is_formula = |d: DocId, start: u32, end: u32, n: usize| matches.is_formula(&words.get(d), start, end, n);
+        passage::statement::group(
+            &passages,
+            &passage::statement::DocInfo {
+                source: &source,
+                date: &date,
+                id: &ids,
+                group: &group,
+                is_formula: &is_formula,
+            },
+            pc.boilerplate_docs,
+        )
+    })
+}
+
+/// Clusters whose members' texts are kept for the report's diff view.
+pub const EXCERPT_CLUSTERS: usize = 200;
+/// Bytes of a member's text kept for the report (cut on a char boundary).
+pub const EXCERPT_BYTES: usize = 20_000;
+
+/// Re-reads the documents that hold statements or belong to the first
+/// clusters (streaming, in input order) to turn word ranges into byte spans,
+/// copy out statement texts and contexts, and keep excerpts of clustered
+/// documents for the report. Text is not kept in memory between the first
+/// pass and this one.
+fn locate(discovery: &Discovery, statements: &mut [Statement], clusters: &[Cluster]) -> Vec<(DocId, String)> {
+    let index = passage::statement::occurrence_index(statements);
+    let mut excerpt_docs: Vec<DocId> =
+        clusters.iter().take(EXCERPT_CLUSTERS).flat_map(|c| c.members.iter().map(|m| m.0)).collect();
+    excerpt_docs.sort_unstable();
+    let mut excerpts = Vec::new();
+    if index.is_empty() && excerpt_docs.is_empty() {
+        return excerpts;
+    }
+    let last = index.last().map_or(0, |r| r.0.index()).max(excerpt_docs.last().map_or(0, |d| d.index()));
+    let mut analyzer = Analyzer::new();
+    let mut tokens = Vec::new();
+    let mut spans = Vec::new();
+    let mut rows = index.chunk_by(|x, y| x.0 == y.0).peekable();
+    let mut wanted = excerpt_docs.iter().peekable();
+    // Only the records needed are parsed (JSON, HTML extraction); the others
+    // are skipped as raw lines or archive records.
+    for (i, raw) in RawReader::new(discovery.files.clone()).enumerate().take(last + 1) {
+        let entries = rows.next_if(|e| e[0].0.index() == i);
+        let excerpt = wanted.next_if(|d| d.index() == i).is_some();
+        if entries.is_none() && !excerpt {
+            continue;
+        }
+        let rec = raw.parse();
+        let Ok(text) = &rec.content else { continue };
+        if let Some(entries) = entries {
+            tokens.clear();
+            analyzer.tokens_into(text, &mut tokens);
+            spans.clear();
+            spans.extend(tokens.iter().map(|t| t.span));
+            passage::statement::locate(statements, entries, text, &spans);
+        }
+        if excerpt {
+            let mut end = text.len().min(EXCERPT_BYTES);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            excerpts.push((DocId(i as u32), text[..end].to_string()));
+        }
+    }
+    excerpts
+}

@@ -1,0 +1,163 @@
+//! `sada sign`: read → normalize → shingle → sign only, one record per input
+//! record, to a signature file.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::analyze::{Scratch, for_each_batch, shingle_text};
+use super::{Stage, Timings};
+use crate::config::Config;
+use crate::error::Error;
+use crate::progress::Progress;
+use crate::read::{self, Record};
+use crate::sigfile;
+use crate::sign::Signer;
+
+/// What `sada sign` did.
+#[derive(Clone, Debug, Default)]
+pub struct SignStats {
+    /// Records read.
+    pub records: u64,
+    /// Records signed.
+    pub ok: u64,
+    /// Records without words.
+    pub empty: u64,
+    /// Records that could not be read.
+    pub error: u64,
+    /// Bytes of text signed.
+    pub bytes: u64,
+    /// Wall time per stage.
+    pub timings: Timings,
+}
+
+/// Output format of `sada sign`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SigFormat {
+    /// The compact binary format of [`crate::sigfile`].
+    Bin,
+    /// One JSON object per record.
+    Jsonl,
+    /// Nothing: read and tokenize only, no shingles and no signatures. The
+    /// speed of this mode is the practical limit of signing, for benchmarks.
+    None,
+}
+
+/// `sada sign`: read → normalize → shingle → sign, streaming, writing one
+/// signature record per input record to `out` in input order.
+///
+/// # Errors
+/// As [`super::scan`], plus failures to write `out`.
+pub fn sign(
+    inputs: &[PathBuf],
+    config: &Config,
+    out: &mut (impl std::io::Write + Send),
+    format: SigFormat,
+) -> Result<SignStats, Error> {
+    config.validate()?;
+    let discovery = read::discover(inputs)?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
+    pool.install(|| {
+        let progress = Progress::new(config.progress);
+        let bar = progress.bytes(discovery.total_bytes());
+        let signer = Signer::new(config.method, config.num_perm, config.seed);
+        let lanes = match config.method {
+            crate::sign::Method::Simhash => 2,
+            _ => config.num_perm as u32,
+        };
+        let header = sigfile::Header {
+            method: config.method,
+            shingle: config.shingle.kind,
+            ngram: config.shingle.n as u16,
+            lanes,
+            seed: config.seed,
+        };
+        let io = |source| Error::Io { what: "cannot write signatures to", path: PathBuf::from("--out"), source };
+        if format == SigFormat::Bin {
+            sigfile::write_header(out, &header).map_err(io)?;
+        }
+        let mut stats = SignStats::default();
+        let mut result = Ok(());
+        let mut timings = Timings::default();
+        for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
+            let signed: Vec<(sigfile::SigRecord, Option<String>, u64)> = timings.run(Stage::Analyze, || {
+                batch
+                    .into_par_iter()
+                    .map_init(Scratch::default, |s, raw| sign_record(raw.parse(), config, &signer, s, format))
+                    .collect()
+            });
+            let t = Instant::now();
+            for (r, error, bytes) in &signed {
+                stats.records += 1;
+                stats.bytes += bytes;
+                match r.status {
+                    sigfile::SigStatus::Ok => stats.ok += 1,
+                    sigfile::SigStatus::Empty => stats.empty += 1,
+                    sigfile::SigStatus::Error => stats.error += 1,
+                }
+                if result.is_ok() {
+                    result = match format {
+                        SigFormat::Bin => sigfile::write_record(out, r),
+                        SigFormat::Jsonl => write_sig_json(out, r, error.as_deref()),
+                        SigFormat::None => Ok(()),
+                    };
+                }
+            }
+            timings.add(Stage::Report, t.elapsed().as_secs_f64());
+            bar.set_position(consumed);
+        });
+        bar.finish_and_clear();
+        result.and_then(|()| out.flush()).map_err(io)?;
+        stats.timings = timings;
+        Ok(stats)
+    })
+}
+
+fn write_sig_json(out: &mut impl std::io::Write, r: &sigfile::SigRecord, error: Option<&str>) -> std::io::Result<()> {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        id: &'a str,
+        status: sigfile::SigStatus,
+        tokens: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<&'a str>,
+        signature: &'a [u32],
+    }
+    let line = Line { id: &r.id, status: r.status, tokens: r.tokens, error, signature: &r.lanes };
+    serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// Signs one record for `sada sign`: its signature record, its error
+/// message if any, and its bytes of text.
+fn sign_record(
+    rec: Record,
+    config: &Config,
+    signer: &Signer,
+    s: &mut Scratch,
+    format: SigFormat,
+) -> (sigfile::SigRecord, Option<String>, u64) {
+    let text = match rec.content {
+        Ok(t) => t,
+        Err(e) => {
+            let r = sigfile::SigRecord { id: rec.id, status: sigfile::SigStatus::Error, tokens: 0, lanes: Vec::new() };
+            return (r, Some(e.to_string()), 0);
+        }
+    };
+    if format == SigFormat::None {
+        s.tokens.clear();
+        s.analyzer.tokens_into(&text, &mut s.tokens);
+        let status = if s.tokens.is_empty() { sigfile::SigStatus::Empty } else { sigfile::SigStatus::Ok };
+        let r = sigfile::SigRecord { id: rec.id, status, tokens: s.tokens.len() as u32, lanes: Vec::new() };
+        return (r, None, text.len() as u64);
+    }
+    shingle_text(&text, config, s);
+    let tokens = s.tokens.len() as u32;
+    let (status, lanes) = match signer.sign(&s.shingles) {
+        Some(sig) if tokens > 0 => (sigfile::SigStatus::Ok, sigfile::lanes_of(&sig)),
+        _ => (sigfile::SigStatus::Empty, Vec::new()),
+    };
+    (sigfile::SigRecord { id: rec.id, status, tokens, lanes }, None, text.len() as u64)
+}
