@@ -238,10 +238,11 @@ fn parse_size(s: &str) -> Result<u64, String> {
     };
     let value: f64 =
         num.trim().parse().map_err(|_| format!("'{s}' is not a size: use a number with K, M, G or T, e.g. 2G"))?;
-    if !(value.is_finite() && value > 0.0) {
+    let bytes = value * scale as f64;
+    if !(bytes.is_finite() && bytes >= 1.0) {
         return Err(format!("'{s}' is not a positive size"));
     }
-    Ok((value * scale as f64) as u64)
+    Ok(bytes as u64)
 }
 
 impl ScanArgs {
@@ -302,6 +303,7 @@ mod tests {
         assert_eq!(parse_size("4096"), Ok(4096));
         assert!(parse_size("lots").is_err());
         assert!(parse_size("0").is_err());
+        assert!(parse_size("0.1").is_err(), "less than a byte");
         assert!(parse_size("3X").is_err());
     }
 }

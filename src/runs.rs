@@ -20,6 +20,11 @@ pub type Entry = (u64, u32);
 
 const ENTRY_BYTES: usize = 12;
 
+/// Runs kept open at most: past this many, they are merged into one (a
+/// multi-pass merge), so that a tiny budget over many entries never runs out
+/// of file descriptors.
+const MAX_RUNS: usize = 64;
+
 /// Collects entries, spilling sorted runs past the budget.
 #[derive(Debug)]
 pub struct Sorter {
@@ -50,6 +55,10 @@ impl Sorter {
     /// # Errors
     /// Writing a run failed.
     pub fn extend(&mut self, entries: impl IntoIterator<Item = Entry>) -> io::Result<()> {
+        if self.buf.capacity() == 0 {
+            // Once, at the budget: growing by doubling could overshoot it.
+            self.buf.reserve_exact(self.cap.min(1 << 20));
+        }
         for e in entries {
             self.buf.push(e);
             if self.buf.len() >= self.cap {
@@ -61,21 +70,33 @@ impl Sorter {
 
     fn write_run(&mut self) -> io::Result<()> {
         self.buf.par_sort_unstable();
-        let file = match &self.dir {
-            Some(dir) => std::fs::create_dir_all(dir).and_then(|()| tempfile::tempfile_in(dir)),
-            None => tempfile::tempfile(),
-        }?;
+        let entries = std::mem::take(&mut self.buf);
+        let run = self.run_of(entries.iter().copied().map(Ok))?;
+        self.buf = entries;
+        self.buf.clear();
+        self.runs.push(run);
+        if self.runs.len() >= MAX_RUNS {
+            let mut sources: Vec<Source> =
+                std::mem::take(&mut self.runs).into_iter().map(|f| Source::Run(BufReader::new(f))).collect();
+            let merged = self.run_of(Merge::new(&mut sources)?)?;
+            self.runs.push(merged);
+        }
+        Ok(())
+    }
+
+    /// Writes sorted `entries` to a new run file, rewound for reading.
+    fn run_of(&mut self, entries: impl Iterator<Item = io::Result<Entry>>) -> io::Result<File> {
+        let file = crate::store::spill_file(self.dir.as_deref())?;
         let mut w = BufWriter::with_capacity(1 << 20, file);
-        for &(k, d) in &self.buf {
+        for e in entries {
+            let (k, d) = e?;
             w.write_all(&k.to_le_bytes())?;
             w.write_all(&d.to_le_bytes())?;
+            self.spilled += ENTRY_BYTES as u64;
         }
         let mut file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.seek(SeekFrom::Start(0))?;
-        self.spilled += (self.buf.len() * ENTRY_BYTES) as u64;
-        self.runs.push(file);
-        self.buf.clear();
-        Ok(())
+        Ok(file)
     }
 
     /// Every entry, sorted, in groups of equal keys: calls `f` once per key
@@ -93,27 +114,51 @@ impl Sorter {
         }
         let mut sources: Vec<Source> = self.runs.into_iter().map(|f| Source::Run(BufReader::new(f))).collect();
         sources.push(Source::Memory(self.buf.into_iter()));
+        let mut group: Vec<Entry> = Vec::new();
+        for e in Merge::new(&mut sources)? {
+            let e = e?;
+            if group.last().is_some_and(|g| g.0 != e.0) {
+                f(&group);
+                group.clear();
+            }
+            group.push(e);
+        }
+        if !group.is_empty() {
+            f(&group);
+        }
+        Ok(())
+    }
+}
+
+/// A k-way merge of sorted sources, smallest entry first.
+struct Merge<'a> {
+    sources: &'a mut [Source],
+    heap: BinaryHeap<Reverse<(Entry, usize)>>,
+}
+
+impl<'a> Merge<'a> {
+    fn new(sources: &'a mut [Source]) -> io::Result<Merge<'a>> {
         let mut heap = BinaryHeap::new();
         for (i, s) in sources.iter_mut().enumerate() {
             if let Some(e) = s.next()? {
                 heap.push(Reverse((e, i)));
             }
         }
-        let mut group: Vec<Entry> = Vec::new();
-        while let Some(Reverse((e, i))) = heap.pop() {
-            if group.last().is_some_and(|g| g.0 != e.0) {
-                f(&group);
-                group.clear();
-            }
-            group.push(e);
-            if let Some(next) = sources[i].next()? {
-                heap.push(Reverse((next, i)));
-            }
+        Ok(Merge { sources, heap })
+    }
+}
+
+impl Iterator for Merge<'_> {
+    type Item = io::Result<Entry>;
+
+    fn next(&mut self) -> Option<io::Result<Entry>> {
+        let Reverse((e, i)) = self.heap.pop()?;
+        match self.sources[i].next() {
+            Ok(Some(next)) => self.heap.push(Reverse((next, i))),
+            Ok(None) => {}
+            Err(err) => return Some(Err(err)),
         }
-        if !group.is_empty() {
-            f(&group);
-        }
-        Ok(())
+        Some(Ok(e))
     }
 }
 
@@ -175,6 +220,9 @@ mod tests {
         assert_eq!(none, 0);
         assert!(spilled > 0, "a small budget spills");
         assert_eq!(mem, disk);
+        // 1,250 runs of 16 entries: merged into one every MAX_RUNS runs.
+        let (many, _) = groups(0);
+        assert_eq!(mem, many);
         let flat: Vec<Entry> = mem.concat();
         let mut want = entries();
         want.sort_unstable();

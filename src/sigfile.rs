@@ -9,7 +9,8 @@
 //!
 //! | field | type | meaning |
 //! |---|---|---|
-//! | magic | 8 bytes | `SADASIG` followed by the format version byte `1` |
+//! | magic | 8 bytes | `SADASIG` followed by the format version byte `2` (version 1 files hold
+//! signatures of sada before its word hash changed, and are refused) |
 //! | method | u8 | 0 classic MinHash, 1 one-permutation MinHash, 2 SimHash |
 //! | shingle | u8 | 0 words, 1 characters |
 //! | ngram | u16 | shingle size |
@@ -38,7 +39,7 @@ use crate::shingle::ShingleKind;
 use crate::sign::{Method, Signature};
 
 /// The magic bytes and version of the binary format.
-pub const MAGIC: [u8; 8] = *b"SADASIG\x01";
+pub const MAGIC: [u8; 8] = *b"SADASIG\x02";
 
 /// How signatures were made: the file header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

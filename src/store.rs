@@ -96,11 +96,6 @@ impl Store {
         self.spill.as_ref().map_or(0, |s| 4 * s.written)
     }
 
-    /// Bytes of memory held: the buffer's capacity and the offsets.
-    pub fn memory_bytes(&self) -> usize {
-        4 * self.mem.capacity() + 8 * self.offsets.capacity()
-    }
-
     /// Appends the next document's items.
     ///
     /// # Errors
@@ -112,10 +107,7 @@ impl Store {
             Some(spill) if 4 * self.mem.len() >= WRITE_BUFFER => spill.write(&mut self.mem),
             Some(_) => Ok(()),
             None if 4 * self.mem.len() > self.budget => {
-                let file = match &self.dir {
-                    Some(dir) => std::fs::create_dir_all(dir).and_then(|()| tempfile::tempfile_in(dir)),
-                    None => tempfile::tempfile(),
-                }?;
+                let file = spill_file(self.dir.as_deref())?;
                 let mut spill = Spill { file, written: 0 };
                 spill.write(&mut self.mem)?;
                 self.mem = Vec::with_capacity(WRITE_BUFFER / 4);
@@ -148,13 +140,6 @@ impl Store {
     /// Document `d`'s items. After a read error, empty (see [`Store::check`]).
     pub fn get(&self, d: DocId) -> Cow<'_, [u32]> {
         self.block(d.index(), d.index() + 1)
-    }
-
-    /// Calls `f(d, items)` for every document, in parallel over blocks of
-    /// consecutive documents: a spilled store is read a block (8 MiB) at a
-    /// time, not a document at a time.
-    pub fn par_for_each(&self, f: impl Fn(DocId, &[u32]) + Sync + Send) {
-        self.par_fold(|| (), |(), d, items| f(d, items), |(), ()| ());
     }
 
     /// Folds over every document in parallel, like
@@ -215,6 +200,7 @@ impl Store {
 
     /// The items of documents `first..last`, read in one piece.
     fn block(&self, first: usize, last: usize) -> Cow<'_, [u32]> {
+        debug_assert!(self.spill.is_none() || self.mem.is_empty(), "Store::finish before reading");
         let (lo, hi) = (self.offsets[first], self.offsets[last]);
         match &self.spill {
             None => Cow::Borrowed(&self.mem[lo as usize..hi as usize]),
@@ -333,16 +319,30 @@ impl Signatures {
 }
 
 impl Spill {
-    /// Appends `items` to the file and empties it.
+    /// Appends `items` to the file and empties it, a [`WRITE_BUFFER`] at a
+    /// time (the first spill writes the whole in-memory buffer: one copy of
+    /// it would double the store's memory).
     fn write(&mut self, items: &mut Vec<u32>) -> io::Result<()> {
-        let mut bytes = Vec::with_capacity(4 * items.len());
-        for x in items.iter() {
-            bytes.extend_from_slice(&x.to_le_bytes());
+        let mut bytes = Vec::with_capacity(WRITE_BUFFER.min(4 * items.len()));
+        for chunk in items.chunks(WRITE_BUFFER / 4) {
+            bytes.clear();
+            for x in chunk {
+                bytes.extend_from_slice(&x.to_le_bytes());
+            }
+            (&self.file).write_all(&bytes)?;
         }
-        (&self.file).write_all(&bytes)?;
         self.written += items.len() as u64;
         items.clear();
         Ok(())
+    }
+}
+
+/// An unlinked temporary file in `dir` (created if missing), or in the
+/// system's temporary directory: nothing is left behind, even after a crash.
+pub(crate) fn spill_file(dir: Option<&Path>) -> io::Result<File> {
+    match dir {
+        Some(dir) => std::fs::create_dir_all(dir).and_then(|()| tempfile::tempfile_in(dir)),
+        None => tempfile::tempfile(),
     }
 }
 

@@ -148,6 +148,27 @@ fn a_missing_peer_is_an_error_after_the_connect_timeout() {
     assert!(!dir.join("out").exists(), "nothing written");
 }
 
+/// Processes started with different options refuse to run together (they
+/// would exchange different things), each saying why, and all exit.
+#[test]
+fn processes_with_different_options_refuse_to_run_together() {
+    let dir = TestDir::new("cluster-mismatch");
+    dir.create("in/a.txt", "وقال وزير الخارجية الروسي سيرغي لافروف إن بلاده مستعدة");
+    let hosts = hostfile(&dir, "hosts", 2);
+    let children = vec![
+        spawn(&dir, &["scan", "--quiet", "--out", "out", "--hosts", &hosts, "--process", "0", "in"]),
+        spawn(
+            &dir,
+            &["scan", "--quiet", "--out", "out", "--hosts", &hosts, "--process", "1", "--threshold", "0.7", "in"],
+        ),
+    ];
+    for (i, (code, stderr)) in wait_all(children).into_iter().enumerate() {
+        assert_eq!(code, Some(1), "process {i}: {stderr}");
+        assert!(stderr.contains("not started with the same"), "process {i}: {stderr}");
+    }
+    assert!(!dir.join("out/documents.jsonl").exists());
+}
+
 #[test]
 fn a_process_number_outside_the_hostfile_is_a_usage_error() {
     let dir = TestDir::new("cluster-usage");

@@ -27,13 +27,15 @@
 //!    the anchor hash space into seed pairs, template anchors and
 //!    frequencies. **align**: each process aligns a share of the pairs.
 //! 6. Results of every step are gathered in their single-process order;
-//!    process 0 groups statements, re-reads the records that hold them and
-//!    writes `--out`. The files are byte-identical to a single process's
+//!    every process groups the statements (cheap), process 0 re-reads the
+//!    records that hold them and writes `--out`. The files are byte-identical to a single process's
 //!    (tested with three processes on loopback).
 //!
-//! Every process keeps every document's word hashes and signature (spilled
-//! past `--memory-limit` like a single process), which is what lets the
-//! grouping stages read any document; the work of every stage is divided.
+//! Every process keeps every document's word hashes and signature, which is
+//! what lets the grouping stages read any document: the gathered analyses
+//! are held in memory while they are put in input order, then enter the
+//! stores (which spill past `--memory-limit` like a single process's). The
+//! work of every stage is divided; the per-document state is not.
 
 mod net;
 
@@ -139,8 +141,12 @@ pub fn scan(inputs: &[PathBuf], config: &Config, peers: &Peers) -> Result<(Optio
     let _ = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build_global();
     let config = config.clone();
     let checkpoints = Checkpoints::new(peers, &config, &discovery);
+    fail_stop_on_panic(peers.process);
     let guards = timely::execute::execute_from(builders, guard, WorkerConfig::default(), move |worker| {
-        run(worker, discovery.clone(), &config, &checkpoints)
+        match run(worker, discovery.clone(), &config, &checkpoints) {
+            Ok(scan) => Ok(scan),
+            Err(e) => fail(worker.index(), &e),
+        }
     })
     .map_err(Error::Cluster)?;
     let mut scan = None;
@@ -156,6 +162,30 @@ pub fn scan(inputs: &[PathBuf], config: &Config, peers: &Peers) -> Result<(Optio
     Ok((scan, exchanged))
 }
 
+/// Ends this process on an error during the run. A process that merely
+/// returned would close its connections cleanly and leave its peers waiting
+/// for the next exchange forever; exiting makes their connections fail, so
+/// they stop too (timely is fail-stop), each naming the failure.
+fn fail(process: usize, e: &Error) -> ! {
+    eprintln!("sada: process {process}: {e}");
+    std::process::exit(1)
+}
+
+/// [`fail`] on a failed read of spilled data.
+fn read_failed(process: usize, e: std::io::Error) -> ! {
+    fail(process, &Error::Cluster(format!("reading back spilled data: {e}")))
+}
+
+/// Turns a panic anywhere in this process (a worker, or timely's network
+/// threads when a peer went away) into [`fail`]'s exit, instead of threads
+/// waiting on poisoned queues or an abort during unwinding.
+fn fail_stop_on_panic(process: usize) {
+    std::panic::set_hook(Box::new(move |info| {
+        eprintln!("sada: process {process}: {info}");
+        std::process::exit(1)
+    }));
+}
+
 /// One process's run (see the module docs).
 fn run(
     worker: &mut Worker,
@@ -167,31 +197,39 @@ fn run(
     let progress = Progress::new(config.progress && me == 0);
     let mut timings = Timings::default();
 
-    // Every process must read the same files, or document numbers differ.
+    // Every process must read the same files with the same options (and
+    // agree on --resume, which adds supersteps), or they would part ways.
     let listing = xxhash_rust::xxh3::xxh3_64(
         format!("{:?}", discovery.files.iter().map(|f| (&f.display, f.size)).collect::<Vec<_>>()).as_bytes(),
     );
-    let listings = gather(worker, vec![(me as u32, listing)]);
-    if let Some((other, _)) = listings.iter().find(|(_, l)| *l != listing) {
+    let listings = gather(worker, vec![(me as u32, listing, cp.run)]);
+    if let Some((other, _, _)) = listings.iter().find(|x| x.1 != listing) {
         return Err(Error::Cluster(format!(
             "process {me} and process {other} do not see the same input files (same paths, same sizes)"
+        )));
+    }
+    if let Some((other, _, _)) = listings.iter().find(|x| x.2 != cp.run) {
+        return Err(Error::Cluster(format!(
+            "process {me} and process {other} were not started with the same sada, options and inputs \
+             (--resume included)"
         )));
     }
 
     let t = Instant::now();
     let mut resumed = Vec::new();
-    let (all, counts) = cp.stage(worker, "analyze", &mut resumed, |worker| {
+    let (all, counts) = cp.stage(worker, "analyze", &mut resumed, &[], |worker| {
         let (mine, counts) = analyze_share(&discovery, config, me, peers);
         let mut all = gather(worker, mine);
         let counts = gather(worker, counts);
         all.par_sort_unstable_by_key(|(f, n, _)| (*f, *n));
         (all, counts)
     });
-    for (f, records, _) in &counts {
-        let got = all.iter().filter(|(g, _, _)| g == f).count() as u64;
-        if got != *records {
-            return Err(Error::Cluster(format!("file {f}: {got} of {records} records came back")));
-        }
+    // Every record of every file came back once (`all` is sorted by file).
+    let mut expected: Vec<(u32, u64)> = counts.iter().map(|c| (c.0, c.1)).filter(|c| c.1 > 0).collect();
+    expected.sort_unstable();
+    let got: Vec<(u32, u64)> = all.chunk_by(|x, y| x.0 == y.0).map(|g| (g[0].0, g.len() as u64)).collect();
+    if got != expected {
+        return Err(Error::Cluster(format!("records came back as {got:?} per file, not {expected:?}")));
     }
     discovery.skipped_records = counts.iter().map(|c| c.2).sum();
     let mut kept = Kept::new(config);
@@ -291,7 +329,7 @@ impl Grouping for Distributed<'_> {
             })
             .collect();
         sigs.store().check()?;
-        let all = self.cp.stage(self.worker, "index", &mut self.resumed, |worker| {
+        let all = self.cp.stage(self.worker, "index", &mut self.resumed, &[], |worker| {
             let mut entries = exchange(worker, keys, |e| e.0);
             let pairs: Vec<(u32, u32)> =
                 index::bucket_pairs(&mut entries).into_iter().map(|c| (c.a.0, c.b.0)).collect();
@@ -305,7 +343,11 @@ impl Grouping for Distributed<'_> {
 
     fn edges(&mut self, candidates: &[Candidate], sim: Similarity<'_>, at: f64) -> Vec<Edge> {
         let share: Vec<Candidate> = self.share(candidates.len()).map(|i| candidates[i]).collect();
-        let all = self.cp.stage(self.worker, "verify", &mut self.resumed, |worker| {
+        let reads: Vec<&Store> = match sim {
+            Similarity::Estimated(sigs) => vec![sigs.store()],
+            Similarity::Exact(_) => Vec::new(),
+        };
+        let all = self.cp.stage(self.worker, "verify", &mut self.resumed, &reads, |worker| {
             let mine: Vec<(u32, u32, f64)> =
                 crate::verify::edges(&share, sim, at).into_iter().map(|e| (e.a.0, e.b.0, e.similarity)).collect();
             let mut all = gather(worker, mine);
@@ -317,7 +359,12 @@ impl Grouping for Distributed<'_> {
 
     fn clusters(&mut self, units: &[Vec<DocId>], edges: &[Edge], how: ClusterSim<'_>, limits: Limits) -> Vec<Cluster> {
         let (me, peers) = (self.me as u64, self.peers as u64);
-        let all = self.cp.stage(self.worker, "cluster", &mut self.resumed, |worker| {
+        let reads: Vec<&Store> = match how {
+            ClusterSim::ExactFromWords(words, ..) => vec![words],
+            ClusterSim::Given(Similarity::Estimated(sigs)) => vec![sigs.store()],
+            ClusterSim::Given(Similarity::Exact(_)) => Vec::new(),
+        };
+        let all = self.cp.stage(self.worker, "cluster", &mut self.resumed, &reads, |worker| {
             let mine = components(worker, edges);
             let mut labels = gather(worker, mine);
             labels.sort_unstable();
@@ -345,7 +392,10 @@ impl Grouping for Distributed<'_> {
                     .map(move |a| (a.hash, d as u32))
             })
             .collect();
-        let (pairs, template, df) = self.cp.stage(self.worker, "match", &mut self.resumed, |worker| {
+        if let Err(e) = words.check() {
+            read_failed(self.me, e);
+        }
+        let (pairs, template, df) = self.cp.stage(self.worker, "match", &mut self.resumed, &[], |worker| {
             let mut postings = exchange(worker, postings, |p| p.0);
             postings.par_sort_unstable();
             postings.dedup();
@@ -370,7 +420,7 @@ impl Grouping for Distributed<'_> {
 
     fn passages(&mut self, words: &Store, matches: &Matches, config: &Config) -> Vec<Passage> {
         let share: Vec<(DocId, DocId)> = self.share(matches.pairs.len()).map(|i| matches.pairs[i]).collect();
-        let all = self.cp.stage(self.worker, "align", &mut self.resumed, |worker| {
+        let all = self.cp.stage(self.worker, "align", &mut self.resumed, &[words], |worker| {
             let found = passage::align_pairs(words, matches, &share, &config.passage.align);
             // Tag each passage with its pair's place, so that the gathered
             // passages come back in single-process order.
@@ -403,37 +453,69 @@ impl Grouping for Distributed<'_> {
 /// disagree about which exchanges happen.
 struct Checkpoints {
     dir: Option<PathBuf>,
+    /// What every process of the run must agree on: the binary, the
+    /// options, the inputs, the cluster size and whether checkpoints are on.
+    run: u64,
+    /// `run` and this process's number: the key of its checkpoint files.
     key: u64,
 }
 
 impl Checkpoints {
     fn new(peers: &Peers, config: &Config, discovery: &Discovery) -> Checkpoints {
-        let listing: Vec<(&str, u64)> = discovery.files.iter().map(|f| (f.display.as_str(), f.size)).collect();
+        // Seconds and nanoseconds since the epoch.
+        type Mtime = Option<(u64, u32)>;
+        let modified = |p: &Path| -> Mtime {
+            std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| (d.as_secs(), d.subsec_nanos()))
+        };
+        // The binary by size and modification time (a rebuilt sada may hash
+        // words differently); the inputs by path, size and modification time.
+        let exe = std::env::current_exe().ok();
+        let binary = exe.as_deref().map(|e| (std::fs::metadata(e).map(|m| m.len()).ok(), modified(e)));
+        let listing: Vec<(&str, u64, Mtime)> =
+            discovery.files.iter().map(|f| (f.display.as_str(), f.size, modified(&f.path))).collect();
         let described = format!(
-            "{} {} {:?} {} {}",
+            "{} {binary:?} {} {listing:?} {} {}",
             env!("CARGO_PKG_VERSION"),
             serde_json::to_string(config).unwrap_or_default(),
-            listing,
             peers.hosts.len(),
-            peers.process
+            peers.checkpoints.is_some(),
         );
+        let run = xxhash_rust::xxh3::xxh3_64(described.as_bytes());
         let dir = peers
             .checkpoints
             .as_ref()
             .map(|d| d.join(".sada-stages").join(format!("process-{}-of-{}", peers.process, peers.hosts.len())));
-        Checkpoints { dir, key: xxhash_rust::xxh3::xxh3_64(described.as_bytes()) }
+        let key = xxhash_rust::xxh3::xxh3_64_with_seed(&run.to_le_bytes(), peers.process as u64);
+        Checkpoints { dir, run, key }
     }
 
     /// The result of stage `name`: from its checkpoint if every process has
     /// one, else computed by `compute` (and saved, with `--resume`).
+    ///
+    /// `reads` are the stores `compute` reads: a failed read there (which
+    /// gives empty data) ends the process before a wrong result can be saved.
     fn stage<T: Serialize + serde::de::DeserializeOwned>(
         &self,
         worker: &mut Worker,
         name: &'static str,
         resumed: &mut Vec<&'static str>,
+        reads: &[&Store],
         compute: impl FnOnce(&mut Worker) -> T,
     ) -> T {
-        let Some(dir) = &self.dir else { return compute(worker) };
+        let checked = |worker: &mut Worker| {
+            let value = compute(worker);
+            for store in reads {
+                if let Err(e) = store.check() {
+                    read_failed(worker.index(), e);
+                }
+            }
+            value
+        };
+        let Some(dir) = &self.dir else { return checked(worker) };
         let path = dir.join(format!("{name}.bin"));
         let loaded: Option<T> = std::fs::read(&path).ok().and_then(|bytes| {
             let (key, body) = bytes.split_at_checked(8)?;
@@ -444,7 +526,7 @@ impl Checkpoints {
             resumed.push(name);
             return value;
         }
-        let value = compute(worker);
+        let value = checked(worker);
         if let Err(e) = self.save(&path, &value) {
             eprintln!("sada: cannot save the {name} checkpoint to {}: {e}", path.display());
         }

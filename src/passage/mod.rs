@@ -71,10 +71,9 @@ pub fn anchors(words: &[u32], anchor_words: usize, window: usize) -> Vec<Anchor>
     out
 }
 
-/// The anchor hash space is cut into this many partitions by its top bits,
-/// grouped one after another: the postings of one partition are in memory at
-/// a time (an eighth of all anchors), the way a distributed run would
-/// exchange them by key.
+/// The anchor hash space is cut into at least this many partitions by its
+/// top bits, grouped one after another: the postings of one partition are in
+/// memory at a time (at most an eighth of all anchors).
 pub const PARTITIONS: u64 = 8;
 
 /// At most this many partitions, however small the memory budget: each one

@@ -36,6 +36,15 @@ pub(crate) struct Analysis {
     pub(crate) words: Vec<u32>,
 }
 
+/// The error of a failed spill (or read back) in `dir`.
+pub(super) fn spill_error(dir: Option<&std::path::Path>, source: std::io::Error) -> Error {
+    Error::Io {
+        what: "cannot spill to",
+        path: dir.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf),
+        source,
+    }
+}
+
 /// Per-thread reusable buffers of the analyze stage.
 #[derive(Default)]
 pub(crate) struct Scratch {
@@ -77,11 +86,10 @@ impl Kept {
         self.docs.push(a.doc);
         self.content.push(a.content);
         self.sets.push(a.set);
-        self.sigs.push(a.sig.as_ref()).and_then(|()| self.words.push(&a.words)).map_err(|e| self.spill_error(e))
-    }
-
-    fn spill_error(&self, source: std::io::Error) -> Error {
-        Error::Io { what: "cannot spill to", path: self.spill_dir.clone().unwrap_or_else(std::env::temp_dir), source }
+        self.sigs
+            .push(a.sig.as_ref())
+            .and_then(|()| self.words.push(&a.words))
+            .map_err(|e| spill_error(self.spill_dir.as_deref(), e))
     }
 }
 

@@ -264,11 +264,7 @@ pub(crate) fn finish(
     locate_text: bool,
 ) -> Result<Scan, Error> {
     let Kept { docs, content, mut sigs, sets, mut words, .. } = kept;
-    let spill_error = |source: std::io::Error| Error::Io {
-        what: "cannot spill to",
-        path: config.spill_dir.clone().unwrap_or_else(std::env::temp_dir),
-        source,
-    };
+    let spill_error = |source| analyze::spill_error(config.spill_dir.as_deref(), source);
     sigs.finish().and_then(|()| words.finish()).map_err(spill_error)?;
     let sim = if config.exact_jaccard { Similarity::Exact(&sets) } else { Similarity::Estimated(&sigs) };
     let banding = config.banding();

@@ -1,7 +1,8 @@
 //! Classic k-permutation MinHash.
 //!
 //! Lane `i` of a signature is `min over shingles h of (a_i · h + b_i) mod 2⁶⁴`,
-//! kept as its high 32 bits. The shingle hashes are already xxh3 outputs, so a
+//! kept as its high 32 bits. The shingle hashes are already finalized 64-bit
+//! hashes (see `shingle`), so a
 //! multiply-add with a random odd `a_i` is as good a permutation as the
 //! `(a·h + b) mod p` of datasketch, and costs one multiply per lane; the lane
 //! loop has no branches and the compiler vectorizes it. The estimator's error
