@@ -83,10 +83,7 @@ pub struct SigRecord {
 
 /// The lanes of a signature as stored.
 pub fn lanes_of(sig: &Signature) -> Vec<u32> {
-    match sig {
-        Signature::MinHash(m) => m.0.to_vec(),
-        Signature::SimHash(s) => vec![s.0 as u32, (s.0 >> 32) as u32],
-    }
+    sig.lanes().into_owned()
 }
 
 fn method_code(m: Method) -> u8 {

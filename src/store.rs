@@ -21,7 +21,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::sign::{MinHashSig, Signature, SimHash};
+use crate::sign::Signature;
 use crate::types::DocId;
 
 /// Bytes written to a spill file per `write` call.
@@ -282,10 +282,9 @@ impl Signatures {
     pub fn push(&mut self, sig: Option<&Signature>) -> io::Result<()> {
         match sig {
             None => self.store.push(&[]),
-            Some(Signature::MinHash(m)) => self.store.push(&m.0),
-            Some(Signature::SimHash(s)) => {
-                self.simhash = true;
-                self.store.push(&[s.0 as u32, (s.0 >> 32) as u32])
+            Some(sig) => {
+                self.simhash |= matches!(sig, Signature::SimHash(_));
+                self.store.push(&sig.lanes())
             }
         }
     }
@@ -305,11 +304,7 @@ impl Signatures {
 
     /// The signature stored as `lanes`.
     pub fn decode(&self, lanes: &[u32]) -> Option<Signature> {
-        match lanes {
-            [] => None,
-            [lo, hi] if self.simhash => Some(Signature::SimHash(SimHash(*lo as u64 | (*hi as u64) << 32))),
-            _ => Some(Signature::MinHash(MinHashSig(lanes.into()))),
-        }
+        Signature::from_lanes(lanes, self.simhash)
     }
 
     /// The underlying store (for streaming over every document).

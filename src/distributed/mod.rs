@@ -68,7 +68,7 @@ use crate::passage::{self, Matches, Passage, align::Alignment};
 use crate::pipeline::{self, Analysis, ClusterSim, Document, Grouping, Kept, Scan, Scratch, Stage, Status, Timings};
 use crate::progress::Progress;
 use crate::read::{self, Discovery, RawReader};
-use crate::sign::{Method, MinHashSig, Signature, Signer, SimHash};
+use crate::sign::{Method, Signature, Signer};
 use crate::store::{Signatures, Store};
 use crate::types::DocId;
 use crate::verify::{Edge, Similarity};
@@ -732,11 +732,7 @@ impl From<Analysis> for WireAnalysis {
                 e.message,
             ))),
         };
-        let lanes = match a.sig {
-            None => Vec::new(),
-            Some(Signature::MinHash(m)) => m.0.into_vec(),
-            Some(Signature::SimHash(s)) => vec![s.0 as u32, (s.0 >> 32) as u32],
-        };
+        let lanes = a.sig.as_ref().map_or_else(Vec::new, |s| s.lanes().into_owned());
         WireAnalysis {
             id: d.id,
             source: d.source,
@@ -768,11 +764,7 @@ impl WireAnalysis {
                 message,
             }),
         };
-        let sig = match (self.lanes.as_slice(), method) {
-            ([], _) => None,
-            ([lo, hi], Method::Simhash) => Some(Signature::SimHash(SimHash(*lo as u64 | (*hi as u64) << 32))),
-            (lanes, _) => Some(Signature::MinHash(MinHashSig(lanes.into()))),
-        };
+        let sig = Signature::from_lanes(&self.lanes, method == Method::Simhash);
         Analysis {
             doc: Document {
                 id: self.id,

@@ -62,10 +62,7 @@ impl Banding {
     /// # Panics
     /// If the scheme does not match the signature's method.
     pub fn key(&self, sig: &Signature, band: usize) -> u64 {
-        match sig {
-            Signature::MinHash(m) => self.key_of_lanes(&m.0, band),
-            Signature::SimHash(s) => self.key_of_lanes(&[s.0 as u32, (s.0 >> 32) as u32], band),
-        }
+        self.key_of_lanes(&sig.lanes(), band)
     }
 
     /// [`Banding::key`] of a signature stored as lanes (see

@@ -50,6 +50,25 @@ impl Signature {
             _ => panic!("signatures of different methods cannot be compared"),
         }
     }
+
+    /// The signature as 32-bit lanes, the form every file and store keeps:
+    /// MinHash lanes as they are, a SimHash as two lanes, low half first.
+    pub fn lanes(&self) -> std::borrow::Cow<'_, [u32]> {
+        match self {
+            Signature::MinHash(m) => std::borrow::Cow::Borrowed(&m.0),
+            Signature::SimHash(s) => std::borrow::Cow::Owned(vec![s.0 as u32, (s.0 >> 32) as u32]),
+        }
+    }
+
+    /// The signature stored as `lanes` ([`Signature::lanes`]), made by a
+    /// SimHash if `simhash`; `None` for no lanes (a document without one).
+    pub fn from_lanes(lanes: &[u32], simhash: bool) -> Option<Signature> {
+        match lanes {
+            [] => None,
+            [lo, hi] if simhash => Some(Signature::SimHash(SimHash(*lo as u64 | (*hi as u64) << 32))),
+            _ => Some(Signature::MinHash(MinHashSig(lanes.into()))),
+        }
+    }
 }
 
 /// Signs shingle sequences by a [`Method`]: the one place that maps a
