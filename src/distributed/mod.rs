@@ -48,7 +48,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use timely::dataflow::channels::pact::Exchange as ExchangePact;
+use timely::dataflow::channels::pact::{Exchange as ExchangePact, Pipeline};
 use timely::dataflow::operators::generic::operator::Operator;
 use timely::dataflow::operators::vec::{Broadcast, Map, Partition};
 use timely::dataflow::operators::{
@@ -564,21 +564,29 @@ fn superstep<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>, route:
     let received: Rc<RefCell<Vec<T>>> = Rc::new(RefCell::new(Vec::new()));
     let sink = Rc::clone(&received);
     let mut input: InputHandleVec<u64, T> = InputHandleVec::new();
-    let probe = ProbeHandle::new();
+    let id = worker.next_dataflow_index();
     worker.dataflow::<u64, _, _>(|scope| {
         let stream = scope.input_from(&mut input);
         let moved = match route {
             Some(route) => stream.exchange(route),
             None => stream.broadcast(),
         };
-        moved.inspect(move |x| sink.borrow_mut().push(x.clone())).probe_with(&probe);
+        // Moved out of timely's buffers, not cloned: the gathered analyses
+        // are the whole corpus's word hashes.
+        moved.sink(Pipeline, "Collect", move |(input, _frontier)| {
+            input.for_each(|_, data| sink.borrow_mut().append(data));
+        });
     });
     for x in items {
         input.send(x);
     }
     input.advance_to(1);
     drop(input);
-    worker.step_or_park_while(Some(Duration::from_millis(20)), || !probe.done());
+    // The dataflow is retired once every operator is done, the collecting
+    // sink included: then everything sent to this process is in `received`.
+    while worker.installed_dataflows().contains(&id) {
+        worker.step_or_park(Some(Duration::from_millis(20)));
+    }
     std::mem::take(&mut *received.borrow_mut())
 }
 
