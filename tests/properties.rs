@@ -12,6 +12,8 @@
 //! reproducible and CI cannot flake: a failure means the code changed, not the
 //! dice. Changing a seed should still pass; that is what the margins are for.
 
+mod util;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use proptest::prelude::*;
@@ -23,6 +25,7 @@ use sada::shingle::{into_set, jaccard};
 use sada::sign::{MinHashSig, MinHasher, OnePermHasher, Signature};
 use sada::types::DocId;
 use sada::verify::{Similarity, edges, exact_groups};
+use util::Rng;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// A fixed seed (`PROPTEST_RNG_SEED` picks another) and no regression files;
@@ -36,24 +39,6 @@ fn config(cases: u32) -> ProptestConfig {
             .map_or(RngSeed::Fixed(0x5ADA_2024), RngSeed::Fixed),
         failure_persistence: None,
         ..ProptestConfig::default()
-    }
-}
-
-/// splitmix64: a tiny seeded generator for the plain (non-proptest) tests.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (the modulo bias is below 2⁻⁵⁰ for these `n`).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
     }
 }
 

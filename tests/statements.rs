@@ -21,7 +21,7 @@ use std::ops::Range;
 
 use sada::normalize::Analyzer;
 use serde_json::Value;
-use util::{Outputs, TestDir, edited_variant, orthographic_variant, seeds};
+use util::{Outputs, Rng, TestDir, edited_variant, orthographic_variant, seeds};
 
 const SEED_000: &str = "000_93dd4bcf26f3ba91";
 const SEED_002: &str = "002_75f94ab31a74d308";
@@ -49,29 +49,6 @@ const MIN_WORDS: usize = 8;
 
 // ---------------------------------------------------------------------------
 // Generated corpora.
-
-/// SplitMix64: a small deterministic generator, so corpora are reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            v.swap(i, self.below(i + 1));
-        }
-    }
-}
 
 /// Sentences of the seed articles (split at full stops, question marks and
 /// line breaks; at least four words each), without any that shares four

@@ -207,3 +207,29 @@ pub fn comparable_outputs(dir: &TestDir, out: &str) -> Vec<(String, Vec<u8>)> {
     files.push(("summary.json".into(), summary.to_string().into_bytes()));
     files
 }
+
+/// SplitMix64: a small seeded generator, so generated corpora and inputs are
+/// reproducible.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (the modulo bias is below 2⁻⁵⁰ for the `n` of the
+    /// tests).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            v.swap(i, self.below(i + 1));
+        }
+    }
+}
