@@ -87,13 +87,12 @@ if not (len(sys.argv) > 1 and sys.argv[1] == '--worker'):  # a worker's start-up
     import shutil
     import subprocess
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-VENV = os.path.join(ROOT, 'target', 'peers-venv')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import HERE, PACKAGES, ROOT, VENV, generate_corpus, tail, venv_python  # noqa: E402,F401
+
 BENCH_DIR = os.path.join(ROOT, 'target', 'bench')
 SADA = os.path.join(ROOT, 'target', 'release', 'sada')
 SADA_SNAPSHOT = os.path.join(BENCH_DIR, 'sada-snapshot')  # the binary actually run
-PACKAGES = ('datasketch', 'gaoya', 'rensa')
 
 NUM_PERM = 128
 NGRAM = 5
@@ -210,15 +209,6 @@ def worker(tool, variant, corpus):
 # Set-up: venv, corpus, machine
 # ---------------------------------------------------------------------------
 
-def tail(text, n=3):
-    lines = [ln for ln in (text or '').strip().splitlines() if ln.strip()]
-    return ' | '.join(lines[-n:])
-
-
-def venv_python():
-    return os.path.join(VENV, 'bin', 'python')
-
-
 def ensure_venv():
     """Create target/peers-venv and pip-install missing peers. Returns {pkg: reason} for the
     packages that cannot be had."""
@@ -259,22 +249,8 @@ def package_versions():
 
 def make_corpus(script, originals, seed):
     d = os.path.join(BENCH_DIR, f'{script}-n{originals}-s{seed}')
-    corpus = os.path.join(d, 'corpus.jsonl')
-    stamp = os.path.join(d, 'params.json')
-    want = {'script': script, 'originals': originals, 'seed': seed}
-    if os.path.exists(corpus) and os.path.exists(stamp):
-        with open(stamp) as f:
-            if json.load(f) == want:
-                return corpus
-    os.makedirs(d, exist_ok=True)
-    print(f'bench: generating {script} corpus ({originals} originals, seed {seed}) in '
-          f'{os.path.relpath(d, ROOT)}', file=sys.stderr)
-    subprocess.run([sys.executable, os.path.join(HERE, 'gen_corpus.py'), '--out', d,
-                    '--script', script, '--originals', str(originals), '--seed', str(seed)],
-                   check=True, stdout=subprocess.DEVNULL)
-    with open(stamp, 'w') as f:
-        json.dump(want, f)
-    return corpus
+    generate_corpus(d, script, originals, seed)
+    return os.path.join(d, 'corpus.jsonl')
 
 
 def corpus_size(path):

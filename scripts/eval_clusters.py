@@ -32,6 +32,9 @@ import sys
 import unicodedata
 from collections import Counter, defaultdict
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import fmt  # noqa: E402
+
 # ---------------------------------------------------------------------------
 # Reference normalization (independent of the Rust implementation).
 #
@@ -340,10 +343,6 @@ def evaluate(truth_path, corpus_path, out_dir, max_pairs=2000, drift_threshold=0
             'examples': examples,
         },
     }
-
-
-def fmt(x, nd=4):
-    return 'n/a' if x is None else f'{x:.{nd}f}'
 
 
 def print_table(r, out=sys.stdout):

@@ -55,11 +55,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from eval_clusters import evaluate, normalize_tokens  # noqa: E402
+from common import PACKAGES, VENV, fmt, generate_corpus, tail, venv_python  # noqa: E402
 
-VENV = os.path.join(ROOT, 'target', 'peers-venv')
 PEERS_DIR = os.path.join(ROOT, 'target', 'peers')
 SADA = os.path.join(ROOT, 'target', 'release', 'sada')
-PACKAGES = ('datasketch', 'gaoya', 'rensa')
 ENV_UNAVAILABLE = 'PEERS_QUALITY_UNAVAILABLE'
 ENV_INSIDE = 'PEERS_QUALITY_IN_VENV'
 
@@ -76,15 +75,6 @@ TOOL_PACKAGE = {'datasketch': 'datasketch', 'datasketch+fold': 'datasketch',
 # ---------------------------------------------------------------------------
 # Virtualenv bootstrap
 # ---------------------------------------------------------------------------
-
-def venv_python():
-    return os.path.join(VENV, 'bin', 'python')
-
-
-def tail(text, n=3):
-    lines = [ln for ln in (text or '').strip().splitlines() if ln.strip()]
-    return ' | '.join(lines[-n:])
-
 
 def bootstrap():
     """Create the venv, install what is missing, then exec this script inside it.
@@ -125,21 +115,8 @@ def bootstrap():
 
 def make_corpus(script, originals, seed):
     d = os.path.join(PEERS_DIR, script)
-    stamp = os.path.join(d, 'params.json')
-    want = {'script': script, 'originals': originals, 'seed': seed}
-    corpus, truth = os.path.join(d, 'corpus.jsonl'), os.path.join(d, 'truth.jsonl')
-    if os.path.exists(stamp) and os.path.exists(corpus) and os.path.exists(truth):
-        with open(stamp) as f:
-            if json.load(f) == want:
-                return corpus, truth
-    os.makedirs(d, exist_ok=True)
-    print(f'generating {script} corpus ({originals} originals, seed {seed})', file=sys.stderr)
-    subprocess.run([sys.executable, os.path.join(HERE, 'gen_corpus.py'), '--out', d,
-                    '--script', script, '--originals', str(originals), '--seed', str(seed)],
-                   check=True, stdout=subprocess.DEVNULL)
-    with open(stamp, 'w') as f:
-        json.dump(want, f)
-    return corpus, truth
+    generate_corpus(d, script, originals, seed)
+    return os.path.join(d, 'corpus.jsonl'), os.path.join(d, 'truth.jsonl')
 
 
 def read_docs(path):
@@ -329,10 +306,6 @@ def sada_binary_info():
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
-
-def fmt(x, nd=4):
-    return 'n/a' if x is None else f'{x:.{nd}f}'
-
 
 def kind_rate(r, k):
     v = r['kind_recall'].get(k)

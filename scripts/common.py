@@ -1,0 +1,47 @@
+"""Helpers shared by the scripts that run sada beside its peers (bench_peers.py,
+peers_quality.py) and by the evaluators: paths, the peers' virtualenv, generated corpora,
+table formatting. Standard library only."""
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+# The private virtualenv of the peers, shared by bench_peers.py and peers_quality.py.
+VENV = os.path.join(ROOT, 'target', 'peers-venv')
+PACKAGES = ('datasketch', 'gaoya', 'rensa')
+
+
+def venv_python():
+    return os.path.join(VENV, 'bin', 'python')
+
+
+def tail(text, n=3):
+    """The last `n` non-blank lines of `text`, joined by ' | ' (for one-line error reports)."""
+    lines = [ln for ln in (text or '').strip().splitlines() if ln.strip()]
+    return ' | '.join(lines[-n:])
+
+
+def fmt(x, nd=4):
+    return 'n/a' if x is None else f'{x:.{nd}f}'
+
+
+def generate_corpus(d, script, originals, seed):
+    """Makes sure `d` holds gen_corpus.py's corpus.jsonl and truth.jsonl for these parameters
+    (recorded in d/params.json), generating them when missing or made with others."""
+    stamp = os.path.join(d, 'params.json')
+    want = {'script': script, 'originals': originals, 'seed': seed}
+    files = [os.path.join(d, f) for f in ('corpus.jsonl', 'truth.jsonl', 'params.json')]
+    if all(os.path.exists(f) for f in files):
+        with open(stamp) as f:
+            if json.load(f) == want:
+                return
+    os.makedirs(d, exist_ok=True)
+    print(f'generating {script} corpus ({originals} originals, seed {seed}) in '
+          f'{os.path.relpath(d, ROOT)}', file=sys.stderr)
+    subprocess.run([sys.executable, os.path.join(HERE, 'gen_corpus.py'), '--out', d,
+                    '--script', script, '--originals', str(originals), '--seed', str(seed)],
+                   check=True, stdout=subprocess.DEVNULL)
+    with open(stamp, 'w') as f:
+        json.dump(want, f)
