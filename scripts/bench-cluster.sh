@@ -35,15 +35,15 @@ fi
 mkdir -p "$OUT"
 
 # The reference: one plain process.
-/usr/bin/time -f "%e %U %S" -o "$OUT/single.time" "$SADA" scan --quiet --threads "$THREADS" --out "$OUT/single" "$CRAWL"
+/usr/bin/time -f "%e %U %S %M" -o "$OUT/single.time" "$SADA" scan --quiet --threads "$THREADS" --out "$OUT/single" "$CRAWL"
 
 echo "sada scan, $DOCS documents ($(du -m "$CRAWL" | cut -f1) MB of JSONL), --threads $THREADS per process, $(nproc) cores"
 echo
-echo "| processes | wall s | CPU s (all processes) | documents/s | documents/s per process | bytes exchanged per document | same outputs as 1 process |"
-echo "|---|---|---|---|---|---|---|"
-read -r wall user sys <"$OUT/single.time"
-awk -v w="$wall" -v u="$user" -v s="$sys" -v d="$DOCS" \
-    'BEGIN {printf "| 1 (no cluster) | %.1f | %.1f | %.0f | %.0f | 0 | – |\n", w, u + s, d / w, d / w}'
+echo "| processes | wall s | CPU s (all processes) | documents/s | documents/s per process | peak RSS per process (MiB, max) | bytes exchanged per document | same outputs as 1 process |"
+echo "|---|---|---|---|---|---|---|---|"
+read -r wall user sys rss <"$OUT/single.time"
+awk -v w="$wall" -v u="$user" -v s="$sys" -v d="$DOCS" -v r="$rss" \
+    'BEGIN {printf "| 1 (no cluster) | %.1f | %.1f | %.0f | %.0f | %.0f | 0 | – |\n", w, u + s, d / w, d / w, r / 1024}'
 
 for p in $PROCESSES; do
     dir="$OUT/p$p"
@@ -53,7 +53,7 @@ for p in $PROCESSES; do
     for i in $(seq 0 $((p - 1))); do echo "127.0.0.1:$((25101 + i))" >>"$dir/hosts"; done
     pids=()
     for i in $(seq 0 $((p - 1))); do
-        timeout 1800 /usr/bin/time -f "%e %U %S" -o "$dir/time-$i" \
+        timeout 1800 /usr/bin/time -f "%e %U %S %M" -o "$dir/time-$i" \
             "$SADA" scan --threads "$THREADS" --out "$dir/out-$i" --hosts "$dir/hosts" --process "$i" "$CRAWL" \
             >/dev/null 2>"$dir/stderr-$i" &
         pids+=($!)
@@ -67,15 +67,15 @@ for p in $PROCESSES; do
     python3 - "$dir" "$p" "$DOCS" "$same" <<'EOF'
 import re, sys
 d, p, docs, same = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-wall = cpu = 0.0
+wall = cpu = rss = 0.0
 for i in range(p):
-    w, u, s = map(float, open(f"{d}/time-{i}").read().split()[-3:])
-    wall, cpu = max(wall, w), cpu + u + s
+    w, u, s, m = map(float, open(f"{d}/time-{i}").read().split()[-4:])
+    wall, cpu, rss = max(wall, w), cpu + u + s, max(rss, m / 1024)
 # Each process prints "sent N bytes" on stderr (not with --quiet).
 sent = 0
 for i in range(p):
     m = re.search(r"sent (\d+) bytes", open(f"{d}/stderr-{i}").read())
     sent += int(m.group(1)) if m else 0
-print(f"| {p} | {wall:.1f} | {cpu:.1f} | {docs / wall:.0f} | {docs / wall / p:.0f} | {sent / docs:,.0f} | {same} |")
+print(f"| {p} | {wall:.1f} | {cpu:.1f} | {docs / wall:.0f} | {docs / wall / p:.0f} | {rss:,.0f} | {sent / docs:,.0f} | {same} |")
 EOF
 done

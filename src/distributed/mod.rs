@@ -217,24 +217,19 @@ fn run(
 
     let t = Instant::now();
     let mut resumed = Vec::new();
-    let (all, counts) = cp.stage(worker, "analyze", &mut resumed, &[], |worker| {
-        let (mine, counts) = analyze_share(&discovery, config, me, peers);
-        let mut all = gather(worker, mine);
-        let counts = gather(worker, counts);
-        all.par_sort_unstable_by_key(|(f, n, _)| (*f, *n));
-        (all, counts)
-    });
-    // Every record of every file came back once (`all` is sorted by file).
-    let mut expected: Vec<(u32, u64)> = counts.iter().map(|c| (c.0, c.1)).filter(|c| c.1 > 0).collect();
-    expected.sort_unstable();
-    let got: Vec<(u32, u64)> = all.chunk_by(|x, y| x.0 == y.0).map(|g| (g[0].0, g.len() as u64)).collect();
-    if got != expected {
-        return Err(Error::Cluster(format!("records came back as {got:?} per file, not {expected:?}")));
-    }
+    // This process's share, checkpointed before it is sent: a resumed run
+    // skips the reading and analysis, not the (cheap) exchange.
+    let (mine, counts) =
+        cp.stage(worker, "analyze", &mut resumed, &[], |_| analyze_share(&discovery, config, me, peers));
+    let counts = gather(worker, counts);
     discovery.skipped_records = counts.iter().map(|c| c.2).sum();
     let mut kept = Kept::new(config);
-    for (_, _, wire) in all {
-        kept.push(wire.into_analysis(config.method))?;
+    let got = merge_in_order(worker, mine, MERGE_ROUND, |wire| kept.push(wire.into_analysis(config.method)))?;
+    // Every record of every file came in once.
+    let mut expected: Vec<(u32, u64)> = counts.iter().map(|c| (c.0, c.1)).filter(|c| c.1 > 0).collect();
+    expected.sort_unstable();
+    if got != expected {
+        return Err(Error::Cluster(format!("records came in as {got:?} per file, not {expected:?}")));
     }
     timings.add(Stage::Analyze, t.elapsed().as_secs_f64());
 
@@ -242,6 +237,56 @@ fn run(
     let mut scan = pipeline::finish(kept, discovery, config, &mut grouping, &progress, timings, me == 0)?;
     scan.resumed = grouping.resumed;
     Ok((me == 0).then_some(scan))
+}
+
+/// Records sent per process and round by [`merge_in_order`].
+const MERGE_ROUND: usize = 4096;
+
+/// Hands every process's analyses to `push` in input order, on every
+/// process, holding only a few rounds of them at a time: in each round every
+/// process sends its next `per_round` analyses (its share is sorted) and
+/// the key of the last one (or "done"); everything up to the smallest of
+/// those keys is complete and goes to `push`. Returns the records per file.
+fn merge_in_order(
+    worker: &mut Worker,
+    mine: Vec<(u32, u64, WireAnalysis)>,
+    per_round: usize,
+    mut push: impl FnMut(WireAnalysis) -> Result<(), Error>,
+) -> Result<Vec<(u32, u64)>, Error> {
+    const DONE: (u32, u64) = (u32::MAX, u64::MAX);
+    let mut mine = mine.into_iter().peekable();
+    let mut pending: Vec<(u32, u64, WireAnalysis)> = Vec::new();
+    let mut per_file: Vec<(u32, u64)> = Vec::new();
+    loop {
+        // A round: records, then a marker (no analysis) holding how far
+        // this process has sent.
+        let mut round: Vec<(u32, u64, Option<WireAnalysis>)> =
+            mine.by_ref().take(per_round).map(|(f, n, w)| (f, n, Some(w))).collect();
+        let mark = match (round.last(), mine.peek()) {
+            (Some(&(f, n, _)), Some(_)) => (f, n),
+            _ => DONE,
+        };
+        round.push((mark.0, mark.1, None));
+        let mut watermark = DONE;
+        for (f, n, w) in gather(worker, round) {
+            match w {
+                Some(w) => pending.push((f, n, w)),
+                None => watermark = watermark.min((f, n)),
+            }
+        }
+        pending.sort_unstable_by_key(|(f, n, _)| (*f, *n));
+        let ready = pending.partition_point(|(f, n, _)| (*f, *n) <= watermark);
+        for (f, _, w) in pending.drain(..ready) {
+            match per_file.last_mut() {
+                Some((g, count)) if *g == f => *count += 1,
+                _ => per_file.push((f, 1)),
+            }
+            push(w)?;
+        }
+        if watermark == DONE {
+            return Ok(per_file);
+        }
+    }
 }
 
 /// Analyzes this process's share of the input: whole small files and every
@@ -849,6 +894,57 @@ impl WirePassage {
             b: DocId(self.b),
             alignment: Alignment { a_start, a_end, b_start, b_end, matched },
             templated: self.templated,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(id: String) -> WireAnalysis {
+        WireAnalysis {
+            id,
+            source: String::new(),
+            input: String::new(),
+            url: None,
+            date: None,
+            bytes: 0,
+            tokens: 0,
+            status: None,
+            content: None,
+            lanes: Vec::new(),
+            set: None,
+            words: Vec::new(),
+        }
+    }
+
+    /// Three workers in one process, shares of uneven sizes (file 0 shared
+    /// record by record, file 1 read by worker 1 alone, worker 2 holding
+    /// little), rounds of 3: every worker gets every record, in input order.
+    #[test]
+    fn merge_in_order_gives_every_worker_every_record_in_input_order() {
+        let guards = timely::execute(timely::Config::process(3), |worker| {
+            let me = worker.index() as u64;
+            let mut mine: Vec<(u32, u64, WireAnalysis)> =
+                (0..40u64).filter(|n| n % 3 == me).map(|n| (0, n, wire(format!("0:{n}")))).collect();
+            if me == 1 {
+                mine.extend((0..25u64).map(|n| (1, n, wire(format!("1:{n}")))));
+            }
+            let mut seen = Vec::new();
+            let per_file = merge_in_order(worker, mine, 3, |w| {
+                seen.push(w.id);
+                Ok(())
+            })
+            .expect("no push fails");
+            (seen, per_file)
+        })
+        .expect("timely starts");
+        let want: Vec<String> = (0..40).map(|n| format!("0:{n}")).chain((0..25).map(|n| format!("1:{n}"))).collect();
+        for result in guards.join() {
+            let (seen, per_file) = result.expect("worker ran");
+            assert_eq!(seen, want);
+            assert_eq!(per_file, vec![(0, 40), (1, 25)]);
         }
     }
 }
