@@ -13,9 +13,10 @@
 //!    process (file `f` to process `f mod P`), files larger than 1/(4P) of
 //!    the input are shared record by record (record `n` to process `n mod
 //!    P`: each process splits the file's lines or archive records, only its
-//!    own are parsed and analyzed). The analyses are then gathered by every
-//!    process and put in input order, so document numbers are those of a
-//!    single process.
+//!    own are parsed and analyzed). The analyses are then merged into every
+//!    process's stores in input order, a round at a time
+//!    ([`merge_in_order`]), so document numbers are those of a single
+//!    process.
 //! 2. **index**: each process computes the band keys of its documents;
 //!    `(key, document)` entries are exchanged by key; buckets become candidate
 //!    pairs where the key lands.
@@ -32,10 +33,9 @@
 //!    (tested with three processes on loopback).
 //!
 //! Every process keeps every document's word hashes and signature, which is
-//! what lets the grouping stages read any document: the gathered analyses
-//! are held in memory while they are put in input order, then enter the
-//! stores (which spill past `--memory-limit` like a single process's). The
-//! work of every stage is divided; the per-document state is not.
+//! what lets the grouping stages read any document (the stores spill past
+//! `--memory-limit` like a single process's). The work of every stage is
+//! divided; the per-document state is not.
 
 mod net;
 
