@@ -15,7 +15,7 @@
 //!    P`: each process splits the file's lines or archive records, only its
 //!    own are parsed and analyzed). The analyses are then merged into every
 //!    process's stores in input order, a round at a time
-//!    ([`merge_in_order`]), so document numbers are those of a single
+//!    (`merge_in_order`), so document numbers are those of a single
 //!    process.
 //! 2. **index**: each process computes the band keys of its documents;
 //!    `(key, document)` entries are exchanged by key; buckets become candidate
