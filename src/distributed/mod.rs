@@ -217,14 +217,25 @@ fn run(
 
     let t = Instant::now();
     let mut resumed = Vec::new();
-    // This process's share, checkpointed before it is sent: a resumed run
-    // skips the reading and analysis, not the (cheap) exchange.
-    let (mine, counts) =
-        cp.stage(worker, "analyze", &mut resumed, &[], |_| analyze_share(&discovery, config, me, peers));
+    // This process's share, analyzed as the merge consumes it; with
+    // --resume it is analyzed whole and checkpointed first, so that a resumed
+    // run skips the reading and analysis, not the (cheap) exchange.
+    let mut kept = Kept::new(config);
+    let push = |kept: &mut Kept, wire: WireAnalysis| kept.push(wire.into_analysis(config.method));
+    let (got, counts) = if cp.enabled() {
+        let (mine, counts) = cp.stage(worker, "analyze", &mut resumed, &[], |_| {
+            let mut share = Share::new(&discovery, config, me, peers);
+            let mine: Vec<(u32, u64, WireAnalysis)> = share.by_ref().collect();
+            (mine, share.counts)
+        });
+        (merge_in_order(worker, mine.into_iter(), MERGE_ROUND, |w| push(&mut kept, w))?, counts)
+    } else {
+        let mut share = Share::new(&discovery, config, me, peers);
+        let got = merge_in_order(worker, share.by_ref(), MERGE_ROUND, |w| push(&mut kept, w))?;
+        (got, share.counts)
+    };
     let counts = gather(worker, counts);
     discovery.skipped_records = counts.iter().map(|c| c.2).sum();
-    let mut kept = Kept::new(config);
-    let got = merge_in_order(worker, mine, MERGE_ROUND, |wire| kept.push(wire.into_analysis(config.method)))?;
     // Every record of every file came in once.
     let mut expected: Vec<(u32, u64)> = counts.iter().map(|c| (c.0, c.1)).filter(|c| c.1 > 0).collect();
     expected.sort_unstable();
@@ -249,12 +260,12 @@ const MERGE_ROUND: usize = 4096;
 /// those keys is complete and goes to `push`. Returns the records per file.
 fn merge_in_order(
     worker: &mut Worker,
-    mine: Vec<(u32, u64, WireAnalysis)>,
+    mine: impl Iterator<Item = (u32, u64, WireAnalysis)>,
     per_round: usize,
     mut push: impl FnMut(WireAnalysis) -> Result<(), Error>,
 ) -> Result<Vec<(u32, u64)>, Error> {
     const DONE: (u32, u64) = (u32::MAX, u64::MAX);
-    let mut mine = mine.into_iter().peekable();
+    let mut mine = mine.peekable();
     let mut pending: Vec<(u32, u64, WireAnalysis)> = Vec::new();
     let mut per_file: Vec<(u32, u64)> = Vec::new();
     loop {
@@ -289,55 +300,116 @@ fn merge_in_order(
     }
 }
 
-/// Analyzes this process's share of the input: whole small files and every
-/// `peers`-th record of large ones. Returns `(file, record number, analysis)`
-/// and, for the files this process owns, `(file, records, skipped archive
-/// records)`.
-#[allow(clippy::type_complexity)]
-fn analyze_share(
-    discovery: &Discovery,
-    config: &Config,
-    me: usize,
-    peers: usize,
-) -> (Vec<(u32, u64, WireAnalysis)>, Vec<(u32, u64, u64)>) {
-    let signer = Signer::new(config.method, config.num_perm, config.seed);
-    let total: u64 = discovery.total_bytes();
-    let large = total / (4 * peers as u64).max(1);
-    let mut mine = Vec::new();
-    let mut counts = Vec::new();
-    for (f, file) in discovery.files.iter().enumerate() {
-        let owner = f % peers;
-        let shared = peers > 1 && file.size > large;
-        if !shared && owner != me {
-            continue;
-        }
-        let mut reader = RawReader::new(vec![file.clone()]);
-        let mut batch = Vec::new();
-        let mut n = 0u64;
-        let flush = |batch: &mut Vec<(u64, read::Raw)>, mine: &mut Vec<(u32, u64, WireAnalysis)>| {
-            let done: Vec<(u32, u64, WireAnalysis)> = std::mem::take(batch)
-                .into_par_iter()
-                .map_init(Scratch::default, |s, (n, raw)| {
-                    (f as u32, n, WireAnalysis::from(pipeline::analyze(raw.parse(), config, &signer, s)))
-                })
-                .collect();
-            mine.extend(done);
-        };
-        for raw in reader.by_ref() {
-            if !shared || n % peers as u64 == me as u64 {
-                batch.push((n, raw));
-                if batch.len() >= 1024 {
-                    flush(&mut batch, &mut mine);
-                }
-            }
-            n += 1;
-        }
-        flush(&mut batch, &mut mine);
-        if owner == me {
-            counts.push((f as u32, n, reader.skipped_records()));
+/// This process's share of the input, analyzed as it is consumed: whole
+/// small files and every `peers`-th record of large ones, in input order, as
+/// `(file, record number, analysis)`. Analysis runs a batch of records at a
+/// time on the rayon pool, so a share is never held whole (unless
+/// checkpointed, see `run`). Once consumed, [`Share::counts`] holds, for the
+/// files this process owns, `(file, records, skipped archive records)`.
+struct Share<'a> {
+    config: &'a Config,
+    signer: Signer,
+    /// The files this process reads (all of a shared one), with whether
+    /// they are shared and whether this process owns them, still to start.
+    files: std::vec::IntoIter<(u32, read::InputFile, bool, bool)>,
+    /// The file being read: its number, reader, next record number, and
+    /// whether it is shared / owned.
+    current: Option<(u32, RawReader, u64, bool, bool)>,
+    ready: std::collections::VecDeque<(u32, u64, WireAnalysis)>,
+    me: u64,
+    peers: u64,
+    counts: Vec<(u32, u64, u64)>,
+}
+
+impl<'a> Share<'a> {
+    fn new(discovery: &Discovery, config: &'a Config, me: usize, peers: usize) -> Share<'a> {
+        let large = discovery.total_bytes() / (4 * peers as u64).max(1);
+        let files: Vec<(u32, read::InputFile, bool, bool)> = discovery
+            .files
+            .iter()
+            .enumerate()
+            .map(|(f, file)| (f as u32, file.clone(), peers > 1 && file.size > large, f % peers == me))
+            .filter(|(_, _, shared, owned)| *shared || *owned)
+            .collect();
+        Share {
+            config,
+            signer: Signer::new(config.method, config.num_perm, config.seed),
+            files: files.into_iter(),
+            current: None,
+            ready: std::collections::VecDeque::new(),
+            me: me as u64,
+            peers: peers as u64,
+            counts: Vec::new(),
         }
     }
-    (mine, counts)
+
+    /// Reads and analyzes the next batch of this process's records; false
+    /// when the share is exhausted.
+    fn refill(&mut self) -> bool {
+        let mut batch: Vec<(u64, read::Raw)> = Vec::new();
+        while batch.len() < 1024 {
+            let Some((f, reader, n, shared, owned)) = &mut self.current else {
+                match self.files.next() {
+                    Some((f, file, shared, owned)) => {
+                        self.current = Some((f, RawReader::new(vec![file]), 0, shared, owned));
+                        continue;
+                    }
+                    None => break,
+                }
+            };
+            match reader.next() {
+                Some(raw) => {
+                    if !*shared || *n % self.peers == self.me {
+                        batch.push((*n, raw));
+                    }
+                    *n += 1;
+                }
+                None => {
+                    if *owned {
+                        self.counts.push((*f, *n, reader.skipped_records()));
+                    }
+                    let file = *f;
+                    self.current = None;
+                    if !batch.is_empty() {
+                        self.analyze(file, batch);
+                        return true;
+                    }
+                }
+            }
+        }
+        match &self.current {
+            Some((f, ..)) if !batch.is_empty() => {
+                let f = *f;
+                self.analyze(f, batch);
+                true
+            }
+            _ => !self.ready.is_empty(),
+        }
+    }
+
+    fn analyze(&mut self, f: u32, batch: Vec<(u64, read::Raw)>) {
+        let (config, signer) = (self.config, &self.signer);
+        let done: Vec<(u32, u64, WireAnalysis)> = batch
+            .into_par_iter()
+            .map_init(Scratch::default, |s, (n, raw)| {
+                (f, n, WireAnalysis::from(pipeline::analyze(raw.parse(), config, signer, s)))
+            })
+            .collect();
+        self.ready.extend(done);
+    }
+}
+
+impl Iterator for Share<'_> {
+    type Item = (u32, u64, WireAnalysis);
+
+    fn next(&mut self) -> Option<(u32, u64, WireAnalysis)> {
+        while self.ready.is_empty() {
+            if !self.refill() && self.ready.is_empty() {
+                return None;
+            }
+        }
+        self.ready.pop_front()
+    }
 }
 
 /// The grouping stages, each process doing its share (see the module docs).
@@ -536,6 +608,11 @@ impl Checkpoints {
             .map(|d| d.join(".sada-stages").join(format!("process-{}-of-{}", peers.process, peers.hosts.len())));
         let key = xxhash_rust::xxh3::xxh3_64_with_seed(&run.to_le_bytes(), peers.process as u64);
         Checkpoints { dir, run, key }
+    }
+
+    /// Whether checkpoints are saved and used (`--resume`).
+    fn enabled(&self) -> bool {
+        self.dir.is_some()
     }
 
     /// The result of stage `name`: from its checkpoint if every process has
@@ -932,7 +1009,7 @@ mod tests {
                 mine.extend((0..25u64).map(|n| (1, n, wire(format!("1:{n}")))));
             }
             let mut seen = Vec::new();
-            let per_file = merge_in_order(worker, mine, 3, |w| {
+            let per_file = merge_in_order(worker, mine.into_iter(), 3, |w| {
                 seen.push(w.id);
                 Ok(())
             })
