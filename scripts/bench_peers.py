@@ -88,7 +88,7 @@ if not (len(sys.argv) > 1 and sys.argv[1] == '--worker'):  # a worker's start-up
     import subprocess
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, PACKAGES, ROOT, VENV, generate_corpus, tail, venv_python  # noqa: E402,F401
+from common import HERE, PACKAGES, ROOT, ensure_venv, generate_corpus, tail, venv_python  # noqa: E402,F401
 
 BENCH_DIR = os.path.join(ROOT, 'target', 'bench')
 SADA = os.path.join(ROOT, 'target', 'release', 'sada')
@@ -208,31 +208,6 @@ def worker(tool, variant, corpus):
 # ---------------------------------------------------------------------------
 # Set-up: venv, corpus, machine
 # ---------------------------------------------------------------------------
-
-def ensure_venv():
-    """Create target/peers-venv and pip-install missing peers. Returns {pkg: reason} for the
-    packages that cannot be had."""
-    py = venv_python()
-    if not os.path.exists(py):
-        print(f'bench: creating virtualenv {os.path.relpath(VENV, ROOT)}', file=sys.stderr)
-        r = subprocess.run([sys.executable, '-m', 'venv', VENV], capture_output=True, text=True)
-        if r.returncode != 0 or not os.path.exists(py):
-            return {p: 'python3 -m venv failed: ' + tail(r.stderr or r.stdout) for p in PACKAGES}
-    unavailable = {}
-    for pkg in PACKAGES:
-        if subprocess.run([py, '-c', f'import {pkg}'], capture_output=True).returncode == 0:
-            continue
-        print(f'bench: pip install {pkg}', file=sys.stderr)
-        r = subprocess.run([py, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-                            pkg], capture_output=True, text=True)
-        chk = subprocess.run([py, '-c', f'import {pkg}'], capture_output=True, text=True)
-        if chk.returncode != 0:
-            why = ('pip install failed: ' + tail(r.stderr or r.stdout)) if r.returncode \
-                else 'import failed: ' + tail(chk.stderr)
-            unavailable[pkg] = why
-            print(f'bench: {pkg} unavailable ({why})', file=sys.stderr)
-    return unavailable
-
 
 def package_versions():
     code = ('import json\nfrom importlib import metadata\nout = {}\n'
@@ -597,7 +572,7 @@ def main(argv=None):
 
     if 'sada' in tools:
         snapshot_sada()
-    unavailable = ensure_venv() if tools - {'sada'} else {}
+    unavailable = ensure_venv('bench') if tools - {'sada'} else {}
     command = ' '.join(['python3', 'scripts/bench_peers.py'] + (argv if argv is not None
                                                                  else sys.argv[1:]))
     results = {'command': os.environ.get('BENCH_PEERS_COMMAND') or command,

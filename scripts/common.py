@@ -27,6 +27,31 @@ def fmt(x, nd=4):
     return 'n/a' if x is None else f'{x:.{nd}f}'
 
 
+def ensure_venv(who):
+    """Create the peers' virtualenv if needed and pip-install the peers it lacks. Returns
+    {package: reason} for those that cannot be had; progress goes to stderr as `who: ...`."""
+    py = venv_python()
+    if not os.path.exists(py):
+        print(f'{who}: creating virtualenv {os.path.relpath(VENV, ROOT)}', file=sys.stderr)
+        r = subprocess.run([sys.executable, '-m', 'venv', VENV], capture_output=True, text=True)
+        if r.returncode != 0 or not os.path.exists(py):
+            return {p: 'python3 -m venv failed: ' + tail(r.stderr or r.stdout) for p in PACKAGES}
+    unavailable = {}
+    for pkg in PACKAGES:
+        if subprocess.run([py, '-c', f'import {pkg}'], capture_output=True).returncode == 0:
+            continue
+        print(f'{who}: pip install {pkg}', file=sys.stderr)
+        r = subprocess.run([py, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+                            pkg], capture_output=True, text=True)
+        chk = subprocess.run([py, '-c', f'import {pkg}'], capture_output=True, text=True)
+        if chk.returncode != 0:
+            why = ('pip install failed: ' + tail(r.stderr or r.stdout)) if r.returncode \
+                else 'installed but import failed: ' + tail(chk.stderr)
+            unavailable[pkg] = why
+            print(f'{who}: {pkg} unavailable ({why})', file=sys.stderr)
+    return unavailable
+
+
 def generate_corpus(d, script, originals, seed):
     """Makes sure `d` holds gen_corpus.py's corpus.jsonl and truth.jsonl for these parameters
     (recorded in d/params.json), generating them when missing or made with others."""

@@ -55,7 +55,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 from eval_clusters import evaluate, normalize_tokens  # noqa: E402
-from common import PACKAGES, VENV, fmt, generate_corpus, tail, venv_python  # noqa: E402
+from common import PACKAGES, ensure_venv, fmt, generate_corpus, venv_python  # noqa: E402
 
 PEERS_DIR = os.path.join(ROOT, 'target', 'peers')
 SADA = os.path.join(ROOT, 'target', 'release', 'sada')
@@ -79,28 +79,10 @@ TOOL_PACKAGE = {'datasketch': 'datasketch', 'datasketch+fold': 'datasketch',
 def bootstrap():
     """Create the venv, install what is missing, then exec this script inside it.
     Returns only when the venv cannot be had (the caller then runs without peers)."""
-    unavailable = {}
+    unavailable = ensure_venv('peers')
     py = venv_python()
     if not os.path.exists(py):
-        print(f'peers: creating virtualenv {os.path.relpath(VENV, ROOT)}', file=sys.stderr)
-        r = subprocess.run([sys.executable, '-m', 'venv', VENV], capture_output=True, text=True)
-        if r.returncode != 0 or not os.path.exists(py):
-            reason = 'python3 -m venv failed: ' + tail(r.stderr or r.stdout)
-            return {p: reason for p in PACKAGES}
-    for pkg in PACKAGES:
-        if subprocess.run([py, '-c', f'import {pkg}'], capture_output=True).returncode == 0:
-            continue
-        print(f'peers: pip install {pkg}', file=sys.stderr)
-        r = subprocess.run([py, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-                            pkg], capture_output=True, text=True)
-        if r.returncode != 0:
-            unavailable[pkg] = 'pip install failed: ' + tail(r.stderr or r.stdout)
-            print(f'peers: {pkg} unavailable ({unavailable[pkg]})', file=sys.stderr)
-            continue
-        chk = subprocess.run([py, '-c', f'import {pkg}'], capture_output=True, text=True)
-        if chk.returncode != 0:
-            unavailable[pkg] = 'installed but import failed: ' + tail(chk.stderr)
-            print(f'peers: {pkg} unavailable ({unavailable[pkg]})', file=sys.stderr)
+        return unavailable
     env = dict(os.environ)
     env[ENV_UNAVAILABLE] = json.dumps(unavailable)
     env[ENV_INSIDE] = '1'
