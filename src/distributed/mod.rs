@@ -143,6 +143,10 @@ pub fn scan(inputs: &[PathBuf], config: &Config, peers: &Peers) -> Result<(Optio
     let checkpoints = Checkpoints::new(peers, &config, &discovery);
     fail_stop_on_panic(peers.process);
     let guards = timely::execute::execute_from(builders, guard, WorkerConfig::default(), move |worker| {
+        // A mismatch is found by every process alike, so they all return
+        // and timely shuts down cleanly; any later error is this process's
+        // alone, and ends it (see `fail`).
+        agree(worker, &discovery, &checkpoints)?;
         match run(worker, discovery.clone(), &config, &checkpoints) {
             Ok(scan) => Ok(scan),
             Err(e) => fail(worker.index(), &e),
@@ -186,19 +190,11 @@ fn fail_stop_on_panic(process: usize) {
     }));
 }
 
-/// One process's run (see the module docs).
-fn run(
-    worker: &mut Worker,
-    mut discovery: Discovery,
-    config: &Config,
-    cp: &Checkpoints,
-) -> Result<Option<Scan>, Error> {
-    let (me, peers) = (worker.index(), worker.peers());
-    let progress = Progress::new(config.progress && me == 0);
-    let mut timings = Timings::default();
-
-    // Every process must read the same files with the same options (and
-    // agree on --resume, which adds supersteps), or they would part ways.
+/// Checks that every process reads the same files with the same options
+/// (and agrees on --resume, which adds supersteps); otherwise they would part
+/// ways. Every process sees every listing, so all find a mismatch together.
+fn agree(worker: &mut Worker, discovery: &Discovery, cp: &Checkpoints) -> Result<(), Error> {
+    let me = worker.index();
     let listing = xxhash_rust::xxh3::xxh3_64(
         format!("{:?}", discovery.files.iter().map(|f| (&f.display, f.size)).collect::<Vec<_>>()).as_bytes(),
     );
@@ -214,6 +210,19 @@ fn run(
              (--resume included)"
         )));
     }
+    Ok(())
+}
+
+/// One process's run (see the module docs).
+fn run(
+    worker: &mut Worker,
+    mut discovery: Discovery,
+    config: &Config,
+    cp: &Checkpoints,
+) -> Result<Option<Scan>, Error> {
+    let (me, peers) = (worker.index(), worker.peers());
+    let progress = Progress::new(config.progress && me == 0);
+    let mut timings = Timings::default();
 
     let t = Instant::now();
     let mut resumed = Vec::new();
