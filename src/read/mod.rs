@@ -58,8 +58,9 @@ pub enum Raw {
 /// An unparsed JSONL line and its place.
 #[derive(Clone, Debug)]
 pub struct RawLine {
-    /// The file, as reported.
-    pub input: String,
+    /// The file, as reported (shared by all the file's lines: one allocation
+    /// per file, not per line).
+    pub input: std::sync::Arc<str>,
     /// 1-based line number.
     pub line: u64,
     /// The line without its end-of-line bytes.
