@@ -36,7 +36,7 @@ use std::io::{self, Read, Write};
 use serde::Serialize;
 
 use crate::shingle::ShingleKind;
-use crate::sign::{Method, Signature};
+use crate::sign::Method;
 
 /// The magic bytes and version of the binary format.
 pub const MAGIC: [u8; 8] = *b"SADASIG\x02";
@@ -79,11 +79,6 @@ pub struct SigRecord {
     pub tokens: u32,
     /// The lanes (empty unless ok).
     pub lanes: Vec<u32>,
-}
-
-/// The lanes of a signature as stored.
-pub fn lanes_of(sig: &Signature) -> Vec<u32> {
-    sig.lanes().into_owned()
 }
 
 fn method_code(m: Method) -> u8 {

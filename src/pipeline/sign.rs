@@ -156,7 +156,7 @@ fn sign_record(
     shingle_text(&text, config, s);
     let tokens = s.tokens.len() as u32;
     let (status, lanes) = match signer.sign(&s.shingles) {
-        Some(sig) if tokens > 0 => (sigfile::SigStatus::Ok, sigfile::lanes_of(&sig)),
+        Some(sig) if tokens > 0 => (sigfile::SigStatus::Ok, sig.into_lanes()),
         _ => (sigfile::SigStatus::Empty, Vec::new()),
     };
     (sigfile::SigRecord { id: rec.id, status, tokens, lanes }, None, text.len() as u64)

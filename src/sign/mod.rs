@@ -60,6 +60,14 @@ impl Signature {
         }
     }
 
+    /// [`Signature::lanes`] by value: MinHash lanes move out without a copy.
+    pub fn into_lanes(self) -> Vec<u32> {
+        match self {
+            Signature::MinHash(m) => m.0.into_vec(),
+            simhash => simhash.lanes().into_owned(),
+        }
+    }
+
     /// The signature stored as `lanes` ([`Signature::lanes`]), made by a
     /// SimHash if `simhash`; `None` for no lanes (a document without one).
     pub fn from_lanes(lanes: &[u32], simhash: bool) -> Option<Signature> {
