@@ -9,6 +9,7 @@
 # Environment:
 #   DOCS=100000       documents (examples/gen_crawl.rs; the crawl is reused when present)
 #   THREADS=1         --threads of every process (1: one core per process)
+#   SADA_ARGS=""      more options for every run, e.g. SADA_ARGS="--memory-limit 256M"
 #   PROCESSES="1 2 3" cluster sizes to run (1 = a one-line hostfile: the cluster code path)
 #   NO_BUILD=1        skip the cargo builds
 #
@@ -35,9 +36,9 @@ fi
 mkdir -p "$OUT"
 
 # The reference: one plain process.
-/usr/bin/time -f "%e %U %S %M" -o "$OUT/single.time" "$SADA" scan --quiet --threads "$THREADS" --out "$OUT/single" "$CRAWL"
+/usr/bin/time -f "%e %U %S %M" -o "$OUT/single.time" "$SADA" scan --quiet --threads "$THREADS" ${SADA_ARGS:-} --out "$OUT/single" "$CRAWL"
 
-echo "sada scan, $DOCS documents ($(du -m "$CRAWL" | cut -f1) MB of JSONL), --threads $THREADS per process, $(nproc) cores"
+echo "sada scan, $DOCS documents ($(du -m "$CRAWL" | cut -f1) MB of JSONL), --threads $THREADS per process${SADA_ARGS:+, $SADA_ARGS}, $(nproc) cores"
 echo
 echo "| processes | wall s | CPU s (all processes) | documents/s | documents/s per process | peak RSS per process (MiB, max) | bytes exchanged per document | same outputs as 1 process |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -54,7 +55,7 @@ for p in $PROCESSES; do
     pids=()
     for i in $(seq 0 $((p - 1))); do
         timeout 1800 /usr/bin/time -f "%e %U %S %M" -o "$dir/time-$i" \
-            "$SADA" scan --threads "$THREADS" --out "$dir/out-$i" --hosts "$dir/hosts" --process "$i" "$CRAWL" \
+            "$SADA" scan --threads "$THREADS" ${SADA_ARGS:-} --out "$dir/out-$i" --hosts "$dir/hosts" --process "$i" "$CRAWL" \
             >/dev/null 2>"$dir/stderr-$i" &
         pids+=($!)
     done

@@ -444,21 +444,36 @@ impl Grouping for Distributed<'_> {
         sigs: &Signatures,
         rep: &[bool],
         banding: &Banding,
-        _config: &Config,
+        config: &Config,
     ) -> std::io::Result<(Vec<Candidate>, u64)> {
         let mine: Vec<usize> = self.share(rep.len()).filter(|&d| rep[d]).collect();
-        let keys: Vec<(u64, u32)> = mine
-            .par_iter()
-            .flat_map_iter(|&d| {
-                let sig = sigs.get(DocId(d as u32));
-                (0..banding.bands()).filter_map(move |band| sig.as_ref().map(|s| (banding.key(s, band), d as u32)))
-            })
-            .collect();
-        sigs.store().check()?;
-        let all = self.cp.stage(self.worker, "index", &mut self.resumed, &[], |worker| {
-            let mut entries = exchange(worker, keys, |e| e.0);
-            let pairs: Vec<(u32, u32)> =
-                index::bucket_pairs(&mut entries).into_iter().map(|c| (c.a.0, c.b.0)).collect();
+        let me = self.me;
+        // As many bands per exchange as fit the sort share of --memory-limit
+        // (all of them, unless memory is short): from the count of
+        // representatives, the same on every process, so all make the same
+        // number of exchanges.
+        let per_process = rep.iter().filter(|&&r| r).count().div_ceil(self.peers).max(1);
+        let entry = std::mem::size_of::<(u64, u32)>();
+        let bands_per_round = (config.budgets().sort / (per_process * entry)).clamp(1, banding.bands());
+        let all = self.cp.stage(self.worker, "index", &mut self.resumed, &[sigs.store()], |worker| {
+            let mut pairs: Vec<(u32, u32)> = Vec::new();
+            for first in (0..banding.bands()).step_by(bands_per_round) {
+                let bands = first..(first + bands_per_round).min(banding.bands());
+                let keys: Vec<(u64, u32)> = mine
+                    .par_iter()
+                    .flat_map_iter(|&d| {
+                        let sig = sigs.get(DocId(d as u32));
+                        bands.clone().filter_map(move |band| sig.as_ref().map(|s| (banding.key(s, band), d as u32)))
+                    })
+                    .collect();
+                if let Err(e) = sigs.store().check() {
+                    read_failed(me, e);
+                }
+                let mut entries = exchange(worker, keys, |e| e.0);
+                pairs.extend(index::bucket_pairs(&mut entries).into_iter().map(|c| (c.a.0, c.b.0)));
+                pairs.par_sort_unstable();
+                pairs.dedup();
+            }
             let mut all = gather(worker, pairs);
             all.par_sort_unstable();
             all.dedup();
@@ -509,28 +524,35 @@ impl Grouping for Distributed<'_> {
 
     fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], config: &Config) -> Matches {
         let cfg = &config.passage;
-        let mine: Vec<usize> = self.share(words.len()).collect();
-        let postings: Vec<(u64, u32)> = mine
-            .par_iter()
-            .flat_map_iter(|&d| {
-                passage::anchors(&words.get(DocId(d as u32)), cfg.anchor_words, cfg.window)
-                    .into_iter()
-                    .map(move |a| (a.hash, d as u32))
-            })
-            .collect();
-        if let Err(e) = words.check() {
-            read_failed(self.me, e);
-        }
-        let (pairs, template, df) = self.cp.stage(self.worker, "match", &mut self.resumed, &[], |worker| {
-            let mut postings = exchange(worker, postings, |p| p.0);
-            postings.par_sort_unstable();
-            postings.dedup();
-            let found = passage::match_postings(&postings, &|d| group[d as usize], &|d| source[d as usize], cfg);
-            let mut template = gather(worker, found.template);
+        let (me, peers) = (self.me, self.peers);
+        // Part by part of the anchor hash space when the postings would not
+        // fit at once, so that what a process sorts at a time (about 1/peers
+        // of a part) stays within the postings share of --memory-limit; one
+        // part when they fit (each part winnows the documents again). Every
+        // process has every document's words, so all compute the same count.
+        let partitions = passage::partitions(words, cfg, config.budgets().postings.saturating_mul(peers), 1);
+        let (pairs, template, df) = self.cp.stage(self.worker, "match", &mut self.resumed, &[words], |worker| {
+            let (mut pairs, mut template, mut df) = (Vec::new(), Vec::new(), Vec::new());
+            for part in 0..partitions as u64 {
+                let mine = passage::partition_postings(words, cfg, part, partitions, &|d| d.0 as usize % peers == me);
+                if let Err(e) = words.check() {
+                    read_failed(me, e);
+                }
+                let mut postings = exchange(worker, mine, |p| p.0);
+                postings.par_sort_unstable();
+                postings.dedup();
+                let found = passage::match_postings(&postings, &|d| group[d as usize], &|d| source[d as usize], cfg);
+                template.extend(found.template);
+                df.extend(found.df);
+                pairs.extend(found.pairs.into_iter().map(|(a, b)| (a.0, b.0)));
+                pairs.par_sort_unstable();
+                pairs.dedup();
+            }
+            let mut template = gather(worker, template);
             template.sort_unstable();
-            let mut df = gather(worker, found.df);
+            let mut df = gather(worker, df);
             df.sort_unstable();
-            let mut pairs = gather(worker, found.pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect());
+            let mut pairs = gather(worker, pairs);
             pairs.par_sort_unstable();
             pairs.dedup();
             (pairs, template, df)

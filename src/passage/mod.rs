@@ -174,11 +174,9 @@ impl Matches {
 pub fn matching_pairs(docs: &Store, group: &[u32], source: &[u32], cfg: &PassageConfig, budget: usize) -> Matches {
     let mut m = Matches { anchor_words: cfg.anchor_words, window: cfg.window, ..Matches::default() };
     let mut pairs: Vec<(DocId, DocId)> = Vec::new();
-    // About one anchor per (window + 1) / 2 words, 16 bytes per posting.
-    let postings = docs.items() as usize * 2 / (cfg.window + 1) * std::mem::size_of::<(u64, u32)>();
-    let partitions = postings.div_ceil(budget.max(1)).next_power_of_two().clamp(PARTITIONS as usize, MAX_PARTITIONS);
+    let partitions = partitions(docs, cfg, budget, PARTITIONS as usize);
     for part in 0..partitions as u64 {
-        let mut postings = partition_postings(docs, cfg, part, partitions);
+        let mut postings = partition_postings(docs, cfg, part, partitions, &|_| true);
         postings.par_sort_unstable();
         postings.dedup();
         let found = match_postings(&postings, &|d| group[d as usize], &|d| source[d as usize], cfg);
@@ -253,14 +251,37 @@ pub fn match_postings(
 
 /// The `(hash, document)` postings of the anchors whose hash falls in
 /// partition `part` (its top bits).
-fn partition_postings(docs: &Store, cfg: &PassageConfig, part: u64, partitions: usize) -> Vec<(u64, u32)> {
+/// How many parts the anchor hash space is matched in so that one part's
+/// postings fit in `budget` bytes: a power of two from `min` to
+/// [`MAX_PARTITIONS`]. The result does not depend on it.
+pub fn partitions(docs: &Store, cfg: &PassageConfig, budget: usize, min: usize) -> usize {
+    // About one anchor per (window + 1) / 2 words, 16 bytes per posting.
+    let postings = docs.items() as usize * 2 / (cfg.window + 1) * std::mem::size_of::<(u64, u32)>();
+    postings.div_ceil(budget.max(1)).next_power_of_two().clamp(min, MAX_PARTITIONS)
+}
+
+/// The anchor postings `(hash, document)` of part `part` of `partitions`
+/// (by the hash's top bits), from the documents `keep` accepts; in no order.
+pub fn partition_postings(
+    docs: &Store,
+    cfg: &PassageConfig,
+    part: u64,
+    partitions: usize,
+    keep: &(dyn Fn(DocId) -> bool + Sync),
+) -> Vec<(u64, u32)> {
     let shift = 64 - partitions.trailing_zeros();
     docs.par_fold(
         || (Vec::new(), Vec::new(), Vec::new()),
         |(mut scratch, mut anchors, mut acc): (Vec<u64>, Vec<Anchor>, Vec<(u64, u32)>), d, words| {
+            if !keep(d) {
+                return (scratch, anchors, acc);
+            }
             anchors.clear();
             fingerprint::winnow(words, cfg.anchor_words, cfg.window, &mut scratch, &mut anchors);
-            acc.extend(anchors.iter().filter(|a| a.hash >> shift == part).map(|a| (a.hash, d.0)));
+            // `checked_shr`: with one part the shift is 64, and every hash is in it.
+            acc.extend(
+                anchors.iter().filter(|a| a.hash.checked_shr(shift).unwrap_or(0) == part).map(|a| (a.hash, d.0)),
+            );
             (scratch, anchors, acc)
         },
         |mut a, mut b| {
