@@ -62,9 +62,18 @@ fn wait_all(mut children: Vec<Child>) -> Vec<(Option<i32>, String)> {
 
 /// Runs `n` processes over `in` into `out`; every one must succeed.
 fn cluster_run(dir: &TestDir, n: usize, out: &str, extra: &[&str]) {
+    cluster_run_each(dir, out, &vec![extra; n]);
+}
+
+/// Runs one process per entry of `extras` (its own options) over `in` into
+/// `out`; every one must succeed.
+fn cluster_run_each(dir: &TestDir, out: &str, extras: &[&[&str]]) {
+    let n = extras.len();
     let hosts = hostfile(dir, &format!("hosts-{n}"), n);
-    let children: Vec<Child> = (0..n)
-        .map(|i| {
+    let children: Vec<Child> = extras
+        .iter()
+        .enumerate()
+        .map(|(i, extra)| {
             let i = i.to_string();
             let mut args = vec!["scan", "--quiet", "--out", out, "--hosts", &hosts, "--process", &i];
             args.extend_from_slice(extra);
@@ -97,6 +106,21 @@ fn three_processes_write_what_one_process_writes() {
         for ((name, a), (_, b)) in one.iter().zip(comparable_outputs(&dir, out)) {
             assert!(*a == b, "{name} differs between 1 process and {n} processes ({extra:?})");
         }
+    }
+}
+
+/// `--memory-limit` defaults to each machine's own memory, so processes may
+/// run with different limits: they must still make the same exchanges (the
+/// rounds follow the smallest limit) and write what one process writes.
+#[test]
+fn processes_with_different_memory_limits_agree_on_the_rounds() {
+    let dir = TestDir::new("cluster-limits");
+    mixed_corpus(&dir);
+    dir.sada().args(["scan", "--quiet", "--out", "out-1", "in"]).assert().success();
+    let one = comparable_outputs(&dir, "out-1");
+    cluster_run_each(&dir, "out-2", &[&["--threads", "1", "--memory-limit", "2K"], &["--threads", "1"]]);
+    for ((name, a), (_, b)) in one.iter().zip(comparable_outputs(&dir, "out-2")) {
+        assert!(*a == b, "{name} differs between 1 process and 2 with different limits");
     }
 }
 

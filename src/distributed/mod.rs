@@ -448,14 +448,15 @@ impl Grouping for Distributed<'_> {
     ) -> std::io::Result<(Vec<Candidate>, u64)> {
         let mine: Vec<usize> = self.share(rep.len()).filter(|&d| rep[d]).collect();
         let me = self.me;
-        // As many bands per exchange as fit the sort share of --memory-limit
-        // (all of them, unless memory is short): from the count of
-        // representatives, the same on every process, so all make the same
-        // number of exchanges.
         let per_process = rep.iter().filter(|&&r| r).count().div_ceil(self.peers).max(1);
         let entry = std::mem::size_of::<(u64, u32)>();
-        let bands_per_round = (config.budgets().sort / (per_process * entry)).clamp(1, banding.bands());
         let all = self.cp.stage(self.worker, "index", &mut self.resumed, &[sigs.store()], |worker| {
+            // As many bands per exchange as fit the sort share of
+            // --memory-limit (all of them, unless memory is short). From the
+            // count of representatives and the smallest limit of all
+            // processes, so that all make the same number of exchanges.
+            let budget = smallest(worker, config.budgets().sort);
+            let bands_per_round = (budget / (per_process * entry)).clamp(1, banding.bands());
             let mut pairs: Vec<(u32, u32)> = Vec::new();
             for first in (0..banding.bands()).step_by(bands_per_round) {
                 let bands = first..(first + bands_per_round).min(banding.bands());
@@ -525,13 +526,15 @@ impl Grouping for Distributed<'_> {
     fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], config: &Config) -> Matches {
         let cfg = &config.passage;
         let (me, peers) = (self.me, self.peers);
-        // Part by part of the anchor hash space when the postings would not
-        // fit at once, so that what a process sorts at a time (about 1/peers
-        // of a part) stays within the postings share of --memory-limit; one
-        // part when they fit (each part winnows the documents again). Every
-        // process has every document's words, so all compute the same count.
-        let partitions = passage::partitions(words, cfg, config.budgets().postings.saturating_mul(peers), 1);
         let (pairs, template, df) = self.cp.stage(self.worker, "match", &mut self.resumed, &[words], |worker| {
+            // Part by part of the anchor hash space when the postings would
+            // not fit at once, so that what a process sorts at a time (about
+            // 1/peers of a part) stays within the postings share of
+            // --memory-limit; one part when they fit (each part winnows the
+            // documents again). Every process has every document's words and
+            // takes the smallest limit of all, so all count the same parts.
+            let budget = smallest(worker, config.budgets().postings);
+            let partitions = passage::partitions(words, cfg, budget.saturating_mul(peers), 1);
             let (mut pairs, mut template, mut df) = (Vec::new(), Vec::new(), Vec::new());
             for part in 0..partitions as u64 {
                 let mine = passage::partition_postings(words, cfg, part, partitions, &|d| d.0 as usize % peers == me);
@@ -709,6 +712,13 @@ fn exchange<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>, route: 
 
 /// Sends every item to every process: all processes return the same items
 /// (in no particular order; callers sort).
+/// The smallest of every process's `value` (a superstep): for sizes that
+/// decide how many exchanges follow, when `--memory-limit` defaults to each
+/// machine's own memory.
+fn smallest(worker: &mut Worker, value: usize) -> usize {
+    gather(worker, vec![value as u64]).into_iter().min().map_or(value, |v| v as usize)
+}
+
 fn gather<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>) -> Vec<T> {
     superstep(worker, items, None)
 }
