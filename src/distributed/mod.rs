@@ -710,8 +710,6 @@ fn exchange<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>, route: 
     superstep(worker, items, Some(route))
 }
 
-/// Sends every item to every process: all processes return the same items
-/// (in no particular order; callers sort).
 /// The smallest of every process's `value` (a superstep): for sizes that
 /// decide how many exchanges follow, when `--memory-limit` defaults to each
 /// machine's own memory.
@@ -719,6 +717,8 @@ fn smallest(worker: &mut Worker, value: usize) -> usize {
     gather(worker, vec![value as u64]).into_iter().min().map_or(value, |v| v as usize)
 }
 
+/// Sends every item to every process: all processes return the same items
+/// (in no particular order; callers sort).
 fn gather<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>) -> Vec<T> {
     superstep(worker, items, None)
 }

@@ -249,8 +249,6 @@ pub fn match_postings(
     Found { template, df, pairs }
 }
 
-/// The `(hash, document)` postings of the anchors whose hash falls in
-/// partition `part` (its top bits).
 /// How many parts the anchor hash space is matched in so that one part's
 /// postings fit in `budget` bytes: a power of two from `min` to
 /// [`MAX_PARTITIONS`]. The result does not depend on it.
