@@ -87,40 +87,29 @@ fn cluster_run_each(dir: &TestDir, out: &str, extras: &[&[&str]]) {
 }
 
 #[test]
-fn three_processes_write_what_one_process_writes() {
+fn clusters_write_what_one_process_writes() {
     let dir = TestDir::new("cluster");
     mixed_corpus(&dir);
     dir.sada().args(["scan", "--quiet", "--out", "out-1", "in"]).assert().success();
     let one = comparable_outputs(&dir, "out-1");
     assert!(String::from_utf8_lossy(&one[1].1).lines().count() >= 5, "the corpus should make clusters");
     assert!(!one[2].1.is_empty(), "the corpus should have statements");
-    // The last run spills everything and matches the anchor hash space in
-    // 256 parts and the LSH bands one by one, each its own exchange.
-    let runs = [
-        (3, &["--threads", "1"][..], "out-3"),
-        (2, &["--threads", "2"][..], "out-2"),
-        (2, &["--threads", "1", "--memory-limit", "2K"][..], "out-2-spilled"),
+    // The third run spills everything and matches the anchor hash space in
+    // 256 parts and the LSH bands one by one, each its own exchange. In the
+    // last, the processes have different limits (the default limit is each
+    // machine's own memory): they must still make the same exchanges.
+    let (one_thread, spilled): (&[&str], &[&str]) = (&["--threads", "1"], &["--threads", "1", "--memory-limit", "2K"]);
+    let runs: [(&[&[&str]], &str); 4] = [
+        (&[one_thread; 3], "out-3"),
+        (&[&["--threads", "2"][..]; 2], "out-2"),
+        (&[spilled; 2], "out-2-spilled"),
+        (&[spilled, one_thread], "out-2-limits"),
     ];
-    for (n, extra, out) in runs {
-        cluster_run(&dir, n, out, extra);
+    for (extras, out) in runs {
+        cluster_run_each(&dir, out, extras);
         for ((name, a), (_, b)) in one.iter().zip(comparable_outputs(&dir, out)) {
-            assert!(*a == b, "{name} differs between 1 process and {n} processes ({extra:?})");
+            assert!(*a == b, "{name} differs between 1 process and {} processes ({extras:?})", extras.len());
         }
-    }
-}
-
-/// `--memory-limit` defaults to each machine's own memory, so processes may
-/// run with different limits: they must still make the same exchanges (the
-/// rounds follow the smallest limit) and write what one process writes.
-#[test]
-fn processes_with_different_memory_limits_agree_on_the_rounds() {
-    let dir = TestDir::new("cluster-limits");
-    mixed_corpus(&dir);
-    dir.sada().args(["scan", "--quiet", "--out", "out-1", "in"]).assert().success();
-    let one = comparable_outputs(&dir, "out-1");
-    cluster_run_each(&dir, "out-2", &[&["--threads", "1", "--memory-limit", "2K"], &["--threads", "1"]]);
-    for ((name, a), (_, b)) in one.iter().zip(comparable_outputs(&dir, "out-2")) {
-        assert!(*a == b, "{name} differs between 1 process and 2 with different limits");
     }
 }
 
