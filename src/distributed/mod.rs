@@ -535,27 +535,20 @@ impl Grouping for Distributed<'_> {
             // takes the smallest limit of all, so all count the same parts.
             let budget = smallest(worker, config.budgets().postings);
             let partitions = passage::partitions(words, cfg, budget.saturating_mul(peers), 1);
-            let (mut pairs, mut template, mut df) = (Vec::new(), Vec::new(), Vec::new());
+            let mut found = passage::Found::default();
             for part in 0..partitions as u64 {
                 let mine = passage::partition_postings(words, cfg, part, partitions, &|d| d.0 as usize % peers == me);
                 if let Err(e) = words.check() {
                     read_failed(me, e);
                 }
-                let mut postings = exchange(worker, mine, |p| p.0);
-                postings.par_sort_unstable();
-                postings.dedup();
-                let found = passage::match_postings(&postings, &|d| group[d as usize], &|d| source[d as usize], cfg);
-                template.extend(found.template);
-                df.extend(found.df);
-                pairs.extend(found.pairs.into_iter().map(|(a, b)| (a.0, b.0)));
-                pairs.par_sort_unstable();
-                pairs.dedup();
+                let postings = exchange(worker, mine, |p| p.0);
+                found.add(passage::match_postings(postings, &|d| group[d as usize], &|d| source[d as usize], cfg));
             }
-            let mut template = gather(worker, template);
+            let mut template = gather(worker, found.template);
             template.sort_unstable();
-            let mut df = gather(worker, df);
+            let mut df = gather(worker, found.df);
             df.sort_unstable();
-            let mut pairs = gather(worker, pairs);
+            let mut pairs = gather(worker, found.pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect());
             pairs.par_sort_unstable();
             pairs.dedup();
             (pairs, template, df)

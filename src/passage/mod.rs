@@ -172,23 +172,19 @@ impl Matches {
 /// Template anchors: see [`Matches::template`]; `source[d]` is the
 /// document's source number.
 pub fn matching_pairs(docs: &Store, group: &[u32], source: &[u32], cfg: &PassageConfig, budget: usize) -> Matches {
-    let mut m = Matches { anchor_words: cfg.anchor_words, window: cfg.window, ..Matches::default() };
-    let mut pairs: Vec<(DocId, DocId)> = Vec::new();
+    let mut found = Found::default();
     let partitions = partitions(docs, cfg, budget, PARTITIONS as usize);
     for part in 0..partitions as u64 {
-        let mut postings = partition_postings(docs, cfg, part, partitions, &|_| true);
-        postings.par_sort_unstable();
-        postings.dedup();
-        let found = match_postings(&postings, &|d| group[d as usize], &|d| source[d as usize], cfg);
-        m.template.extend(found.template);
-        m.df.extend(found.df);
-        pairs.extend(found.pairs);
-        // Repeats shrink early, so that one partition's pairs do not pile up.
-        pairs.par_sort_unstable();
-        pairs.dedup();
+        let postings = partition_postings(docs, cfg, part, partitions, &|_| true);
+        found.add(match_postings(postings, &|d| group[d as usize], &|d| source[d as usize], cfg));
     }
-    m.pairs = pairs;
-    m
+    Matches {
+        pairs: found.pairs,
+        template: found.template,
+        df: found.df,
+        anchor_words: cfg.anchor_words,
+        window: cfg.window,
+    }
 }
 
 /// What one share of the anchor postings yields (see [`match_postings`]).
@@ -199,20 +195,36 @@ pub struct Found {
     /// Document frequency (in groups) of the anchors found in 2+ documents,
     /// sorted by hash.
     pub df: Vec<(u64, u32)>,
-    /// Document pairs sharing a seed anchor (with repeats).
+    /// Document pairs sharing a seed anchor (with repeats, until
+    /// [`Found::add`] merges parts).
     pub pairs: Vec<(DocId, DocId)>,
 }
 
-/// Template anchors, document frequencies and seed pairs of `postings`
-/// (sorted, without repeats): the work of [`matching_pairs`] on one share of
-/// the anchor hash space, whichever process holds it. `group(d)` and
+impl Found {
+    /// Takes in what the next part of the anchor hash space (by its top
+    /// bits) yields: template anchors and frequencies stay sorted, pairs are
+    /// sorted without repeats, so one part's pairs do not pile up.
+    pub fn add(&mut self, part: Found) {
+        self.template.extend(part.template);
+        self.df.extend(part.df);
+        self.pairs.extend(part.pairs);
+        self.pairs.par_sort_unstable();
+        self.pairs.dedup();
+    }
+}
+
+/// Template anchors, document frequencies and seed pairs of `postings` (in
+/// any order, repeats allowed): the work of [`matching_pairs`] on one share
+/// of the anchor hash space, whichever process holds it. `group(d)` and
 /// `source(d)` are the document's group and source numbers.
 pub fn match_postings(
-    postings: &[(u64, u32)],
+    mut postings: Vec<(u64, u32)>,
     group: &(dyn Fn(u32) -> u32 + Sync),
     source: &(dyn Fn(u32) -> u32 + Sync),
     cfg: &PassageConfig,
 ) -> Found {
+    postings.par_sort_unstable();
+    postings.dedup();
     let lists: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
     let template: Vec<u64> = lists
         .par_iter()
