@@ -23,9 +23,8 @@ use crate::types::Token;
 /// every thread busy. Smaller than the 64 MB they were: memory freed between
 /// batches is reused instead of faulted in fresh, and reading overlaps
 /// analysis on small inputs too (the 34 MB Arabic bench corpus was two
-/// batches). On that corpus `sada sign` went from 66 to 40 MB peak RSS, its
-/// system time halved and `--threads 2` wall time fell by a fifth (medians
-/// of 10–20 runs; see the README).
+/// batches). On that corpus `sada sign`'s peak RSS went from 65 to 40 MiB
+/// and its system time about halved (`scripts/compare-builds.py`; README).
 const BATCH_RECORDS: usize = 512;
 const BATCH_BYTES: usize = 4 << 20;
 
