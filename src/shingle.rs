@@ -45,21 +45,28 @@ const BASE: u64 = 0x9FB2_1C65_1E98_DF25;
 /// Appends the word `n`-gram hashes of `tokens` to `out`: `out[i]` covers
 /// `tokens[i..i + n]`.
 pub fn word_shingles(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
+    out.reserve((tokens.len() + 1).saturating_sub(n.min(tokens.len())));
+    for_each_word_shingle(tokens, n, |h| out.push(h));
+}
+
+/// Calls `f` with the word `n`-gram hashes of `tokens` in order, the values
+/// [`word_shingles`] stores: for a signer that consumes them as they come.
+#[inline]
+pub fn for_each_word_shingle(tokens: &[Token], n: usize, mut f: impl FnMut(u64)) {
     assert!((1..=64).contains(&n), "shingle size must be in 1..=64");
     if tokens.is_empty() {
         return;
     }
     let n = n.min(tokens.len());
-    out.reserve(tokens.len() - n + 1);
     // Rolling: acc = Σ wᵢ · BASE^(n-1-i) over the window, moved one word at a
     // time by taking the oldest word out and the next one in (two multiplies
     // per shingle whatever n is).
     let oldest = BASE.wrapping_pow(n as u32 - 1);
     let mut acc = tokens[..n].iter().fold(0u64, |acc, t| acc.wrapping_mul(BASE).wrapping_add(t.hash));
-    out.push(crate::sign::oph::mix(acc));
+    f(crate::sign::oph::mix(acc));
     for (old, new) in tokens.iter().zip(&tokens[n..]) {
         acc = acc.wrapping_sub(old.hash.wrapping_mul(oldest)).wrapping_mul(BASE).wrapping_add(new.hash);
-        out.push(crate::sign::oph::mix(acc));
+        f(crate::sign::oph::mix(acc));
     }
 }
 

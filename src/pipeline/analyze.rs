@@ -57,6 +57,8 @@ pub(crate) struct Scratch {
     pub(super) tokens: Vec<Token>,
     pub(super) shingles: Vec<u64>,
     normalized: String,
+    /// One-permutation bins of the document being signed.
+    bins: Vec<u64>,
 }
 
 /// What the analyze stage keeps of every document, in input order, for the
@@ -143,7 +145,7 @@ pub(super) fn for_each_batch(
 }
 
 /// Tokenizes and shingles `text` into `s.tokens` and `s.shingles`.
-pub(super) fn shingle_text(text: &str, config: &Config, s: &mut Scratch) {
+fn shingle_text(text: &str, config: &Config, s: &mut Scratch) {
     s.tokens.clear();
     s.shingles.clear();
     match config.shingle.kind {
@@ -162,6 +164,35 @@ pub(super) fn shingle_text(text: &str, config: &Config, s: &mut Scratch) {
                 tokens.push(Token { hash: crate::normalize::hash_word(w), span });
             });
             shingle::char_shingles(&s.normalized, config.shingle.n, &mut s.shingles);
+        }
+    }
+}
+
+/// Tokenizes `text` into `s.tokens` and signs its shingles. The shingles are
+/// left in `s.shingles` when `keep_shingles` asks for them; otherwise
+/// one-permutation hashing of word shingles takes each shingle as it is made
+/// and none is stored (a shingle costs a third fewer instructions: no store
+/// and reload, no second loop).
+pub(super) fn sign_text(
+    text: &str,
+    config: &Config,
+    signer: &Signer,
+    s: &mut Scratch,
+    keep_shingles: bool,
+) -> Option<Signature> {
+    match signer {
+        Signer::Oph(h) if config.shingle.kind == ShingleKind::Word && !keep_shingles => {
+            s.tokens.clear();
+            s.shingles.clear();
+            s.analyzer.tokens_into(text, &mut s.tokens);
+            h.clear(&mut s.bins);
+            let bins = &mut s.bins;
+            shingle::for_each_word_shingle(&s.tokens, config.shingle.n, |x| h.insert(bins, x));
+            h.finish(bins).then(|| Signature::MinHash(h.lanes(bins)))
+        }
+        _ => {
+            shingle_text(text, config, s);
+            signer.sign(&s.shingles)
         }
     }
 }
@@ -186,7 +217,7 @@ pub(crate) fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scr
         }
     };
     doc.bytes = text.len() as u64;
-    shingle_text(&text, config, s);
+    let sig = sign_text(&text, config, signer, s, config.exact_jaccard);
     doc.tokens = s.tokens.len() as u32;
     if s.tokens.is_empty() {
         doc.status = Status::Empty;
@@ -196,7 +227,6 @@ pub(crate) fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scr
     for t in &s.tokens {
         h.update(&t.hash.to_le_bytes());
     }
-    let sig = signer.sign(&s.shingles);
     let set = config.exact_jaccard.then(|| shingle::into_set(s.shingles.clone()));
     let words = s.tokens.iter().map(|t| t.hash as u32).collect();
     Analysis { doc, content: Some(h.digest()), sig, set, words }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::analyze::{Scratch, for_each_batch, shingle_text};
+use super::analyze::{Scratch, for_each_batch, sign_text};
 use super::{Stage, Timings};
 use crate::config::Config;
 use crate::error::Error;
@@ -153,9 +153,9 @@ fn sign_record(
         let r = sigfile::SigRecord { id: rec.id, status, tokens: s.tokens.len() as u32, lanes: Vec::new() };
         return (r, None, text.len() as u64);
     }
-    shingle_text(&text, config, s);
+    let sig = sign_text(&text, config, signer, s, false);
     let tokens = s.tokens.len() as u32;
-    let (status, lanes) = match signer.sign(&s.shingles) {
+    let (status, lanes) = match sig {
         Some(sig) if tokens > 0 => (sigfile::SigStatus::Ok, sig.into_lanes()),
         _ => (sigfile::SigStatus::Empty, Vec::new()),
     };

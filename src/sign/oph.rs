@@ -55,29 +55,54 @@ impl OnePermHasher {
     /// Signs a sequence of shingle hashes (duplicates are harmless); `None`
     /// for an empty sequence.
     pub fn sign(&self, shingles: &[u64]) -> Option<MinHashSig> {
-        let mut bins = vec![EMPTY; self.k];
-        self.sign_into(shingles, &mut bins).then(|| MinHashSig(bins.iter().map(|&v| v as u32).collect()))
+        let mut bins = Vec::new();
+        self.sign_into(shingles, &mut bins).then(|| self.lanes(&bins))
     }
 
     /// Signs into `bins` (resized to `k`); returns false for an empty
     /// sequence. The allocation-free core of [`OnePermHasher::sign`].
     pub fn sign_into(&self, shingles: &[u64], bins: &mut Vec<u64>) -> bool {
+        self.clear(bins);
+        for &h in shingles {
+            self.insert(bins, h);
+        }
+        self.finish(bins)
+    }
+
+    /// Makes `bins` the `k` empty bins of a new document, to be filled by
+    /// [`OnePermHasher::insert`] and closed by [`OnePermHasher::finish`]:
+    /// the streaming form of [`OnePermHasher::sign_into`], for shingles that
+    /// are hashed as they are made and never stored.
+    pub fn clear(&self, bins: &mut Vec<u64>) {
         bins.clear();
         bins.resize(self.k, EMPTY);
-        if shingles.is_empty() {
+    }
+
+    /// Puts one shingle hash into `bins`.
+    #[inline]
+    pub fn insert(&self, bins: &mut [u64], h: u64) {
+        let x = mix(h ^ self.seed);
+        let bin = reduce((x >> 32) as u32, self.k);
+        // Always stored, never branched on: with a few shingles per bin,
+        // whether a value is a new minimum is a coin flip, and the branch
+        // mispredicted on ~40% of shingles (callgrind --branch-sim).
+        let slot = &mut bins[bin];
+        *slot = (*slot).min(x & 0xFFFF_FFFF);
+    }
+
+    /// Densifies `bins`; false if no shingle was inserted (every bin empty:
+    /// an inserted value always fits in 32 bits).
+    pub fn finish(&self, bins: &mut [u64]) -> bool {
+        if bins.iter().all(|&b| b == EMPTY) {
             return false;
-        }
-        for &h in shingles {
-            let x = mix(h ^ self.seed);
-            let bin = reduce((x >> 32) as u32, self.k);
-            // Always stored, never branched on: with a few shingles per bin,
-            // whether a value is a new minimum is a coin flip, and the branch
-            // mispredicted on ~40% of shingles (callgrind --branch-sim).
-            let slot = &mut bins[bin];
-            *slot = (*slot).min(x & 0xFFFF_FFFF);
         }
         self.densify(bins);
         true
+    }
+
+    /// The signature held by finished `bins`.
+    pub fn lanes(&self, bins: &[u64]) -> MinHashSig {
+        MinHashSig(bins.iter().map(|&v| v as u32).collect())
     }
 
     /// Fills every empty bin from the first filled bin of its probe sequence.
