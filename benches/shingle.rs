@@ -3,7 +3,8 @@
 //! replicated and on a generated corpus. Each benchmark checks its own result,
 //! so a faster-but-wrong change fails instead of looking faster.
 //!
-//! Run: `cargo bench --bench shingle`.
+//! Run: `cargo bench --bench shingle`; `SADA_BENCH_JSONL=FILE` adds the texts of
+//! a JSONL file as a third corpus, `file`.
 
 use std::hint::black_box;
 
@@ -19,7 +20,14 @@ use common::seeds;
 fn corpora() -> Vec<(&'static str, Vec<String>)> {
     let seeds = seeds();
     let replicated: Vec<String> = seeds.iter().cycle().take(5 * 45).cloned().collect();
-    vec![("seeds×45", replicated), ("generated", common::generated(300, 12, 29, 0x9E37_79B9_7F4A_7C15))]
+    let mut corpora =
+        vec![("seeds×45", replicated), ("generated", common::generated(300, 12, 29, 0x9E37_79B9_7F4A_7C15))];
+    // A corpus of one's own, e.g. scripts/bench-peers.sh's
+    // target/bench/arabic-n4000-s7/corpus.jsonl: the `text` of its first 1,000 lines.
+    if let Ok(path) = std::env::var("SADA_BENCH_JSONL") {
+        corpora.push(("file", common::jsonl_texts(&path, 1000)));
+    }
+    corpora
 }
 
 fn tokenize_all(analyzer: &mut Analyzer, docs: &[String], tokens: &mut Vec<Vec<Token>>) {

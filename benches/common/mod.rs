@@ -40,3 +40,16 @@ pub fn generated(articles: usize, min: usize, span: u64, seed: u64) -> Vec<Strin
         })
         .collect()
 }
+
+/// The `text` fields of the first `limit` lines of the JSONL file at `path`.
+#[allow(dead_code)] // Not every bench that includes this module uses it.
+pub fn jsonl_texts(path: &str, limit: usize) -> Vec<String> {
+    let data = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("SADA_BENCH_JSONL={path}: {e}"));
+    data.lines()
+        .take(limit)
+        .map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            v["text"].as_str().expect("a `text` string").to_string()
+        })
+        .collect()
+}
