@@ -100,15 +100,21 @@ impl Kept {
     }
 }
 
-/// Reads `files` on a thread of its own, in batches (at most
-/// [`BATCH_RECORDS`] records or [`BATCH_BYTES`] of text), and hands each
-/// batch to `f` with the input bytes consumed so far (for progress).
+/// Reads `files` in batches (at most [`BATCH_RECORDS`] records or
+/// [`BATCH_BYTES`] of text), and hands each batch to `f` with the input bytes
+/// consumed so far (for progress).
 ///
-/// Reading overlaps the processing of the previous batch (a channel holds
-/// up to two batches), and JSONL lines arrive unparsed ([`Raw`]) so that
-/// JSON parsing runs on the worker threads: the reading thread only
-/// decompresses and splits lines. The time `f`'s caller waits for a batch is
-/// added to [`Stage::Read`].
+/// With more than one thread in the current rayon pool, reading runs on a
+/// thread of its own and overlaps the processing of the previous batch (a
+/// channel holds up to two batches); JSONL lines arrive unparsed ([`Raw`]) so
+/// that JSON parsing runs on the worker threads and the reading thread only
+/// decompresses and splits lines. With one thread (`--threads 1`), batches
+/// are read on the calling thread between analyses: a second thread made
+/// `sada sign --threads 1` 10% faster in wall time but cost 8% more CPU
+/// (lines written on one core and parsed and freed on another;
+/// `scripts/compare-builds.py`), and one thread is what `--threads 1` asks
+/// for, e.g. for one map task per core. The time `f`'s caller waits for a
+/// batch is added to [`Stage::Read`].
 ///
 /// Returns the number of archive records that were not documents.
 pub(super) fn for_each_batch(
@@ -116,19 +122,26 @@ pub(super) fn for_each_batch(
     timings: &mut Timings,
     mut f: impl FnMut(Vec<Raw>, &mut Timings, u64),
 ) -> u64 {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Raw>, u64)>(2);
     let files = files.to_vec();
+    if rayon::current_num_threads() == 1 {
+        let mut reader = RawReader::new(files);
+        loop {
+            let t = Instant::now();
+            let batch = next_batch(&mut reader);
+            timings.add(Stage::Read, t.elapsed().as_secs_f64());
+            if batch.is_empty() {
+                return reader.skipped_records();
+            }
+            let consumed = reader.bytes_consumed();
+            f(batch, timings, consumed);
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Raw>, u64)>(2);
     std::thread::scope(|scope| {
         let reading = scope.spawn(move || {
             let mut reader = RawReader::new(files);
             loop {
-                let mut batch: Vec<Raw> = Vec::with_capacity(BATCH_RECORDS);
-                let mut bytes = 0;
-                while batch.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
-                    let Some(rec) = reader.next() else { break };
-                    bytes += rec.len();
-                    batch.push(rec);
-                }
+                let batch = next_batch(&mut reader);
                 if batch.is_empty() || tx.send((batch, reader.bytes_consumed())).is_err() {
                     return reader.skipped_records();
                 }
@@ -142,6 +155,18 @@ pub(super) fn for_each_batch(
         }
         reading.join().expect("the reading thread does not panic")
     })
+}
+
+/// The next batch of `reader`; empty at the end of the input.
+fn next_batch(reader: &mut RawReader) -> Vec<Raw> {
+    let mut batch = Vec::with_capacity(BATCH_RECORDS);
+    let mut bytes = 0;
+    while batch.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
+        let Some(rec) = reader.next() else { break };
+        bytes += rec.len();
+        batch.push(rec);
+    }
+    batch
 }
 
 /// Tokenizes and shingles `text` into `s.tokens` and `s.shingles`.
