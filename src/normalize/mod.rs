@@ -81,6 +81,25 @@ struct Tables {
     /// the table, instead of a test of the lead byte and a computed index
     /// (the letter loop runs once per Arabic letter of the crawl).
     pairs: [Entry; 1024],
+    /// U+0080–U+00FF: the no-break space and the guillemets of Arabic news.
+    latin1: [Entry; 128],
+    /// U+2000–U+206F: spaces, quotation marks, joiners and direction marks.
+    punctuation: [Entry; 112],
+}
+
+impl Tables {
+    /// The entry of a character outside ASCII and the Arabic block: from a
+    /// table for the two blocks news text draws on (the no-break space, “ ”,
+    /// « », the zero-width non-joiner made 1.5% of the instructions of
+    /// `sada sign` when classified one by one), else computed.
+    #[inline]
+    fn other(&self, c: char) -> Entry {
+        match c as u32 {
+            u @ 0x80..=0xFF => self.latin1[u as usize - 0x80],
+            u @ 0x2000..=0x206F => self.punctuation[u as usize - 0x2000],
+            _ => Entry::of(c),
+        }
+    }
 }
 
 static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables {
@@ -89,6 +108,10 @@ static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables 
     pairs: std::array::from_fn(|i| {
         let [b0, b1] = (0xD800 + i as u16).to_be_bytes();
         Entry::of(char::from_u32(0x600 + arabic_index(b0, b1) as u32).expect("Arabic block is all scalars"))
+    }),
+    latin1: std::array::from_fn(|i| Entry::of(char::from_u32(0x80 + i as u32).expect("Latin-1 is all scalars"))),
+    punctuation: std::array::from_fn(|i| {
+        Entry::of(char::from_u32(0x2000 + i as u32).expect("General Punctuation is all scalars"))
     }),
 });
 
@@ -261,7 +284,7 @@ fn scan<S: Sink>(text: &str, sink: &mut S, mut f: impl FnMut(Span, &S)) {
             (tables.arabic[arabic_index(b0, bytes[i + 1])], 2)
         } else {
             let c = text[i..].chars().next().expect("at a char boundary");
-            (Entry::of(c), c.len_utf8())
+            (tables.other(c), c.len_utf8())
         };
         match e.kind() {
             Kind::Char => {

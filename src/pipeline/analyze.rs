@@ -124,7 +124,7 @@ pub(super) fn for_each_batch(
 ) -> u64 {
     let files = files.to_vec();
     if rayon::current_num_threads() == 1 {
-        let mut reader = RawReader::new(files);
+        let mut reader = RawReader::parsing(files);
         loop {
             let t = Instant::now();
             let batch = next_batch(&mut reader);

@@ -26,12 +26,22 @@ pub(crate) struct JsonlFile {
     records: u64,
     buf: Vec<u8>,
     finished: bool,
+    /// Lines leave parsed ([`Raw::Record`]) rather than as [`Raw::Line`].
+    parse: bool,
+}
+
+/// What [`JsonlFile`] makes of a line it reads.
+enum Read {
+    Blank,
+    Line(Vec<u8>),
+    Parsed(Record),
 }
 
 impl JsonlFile {
-    pub(crate) fn open(file: InputFile) -> JsonlFile {
+    /// Opens `file`; with `parse`, lines are parsed where they are read.
+    pub(crate) fn open(file: InputFile, parse: bool) -> JsonlFile {
         let display = file.display.as_str().into();
-        JsonlFile { file, display, opened: None, line: 0, records: 0, buf: Vec::new(), finished: false }
+        JsonlFile { file, display, opened: None, line: 0, records: 0, buf: Vec::new(), finished: false, parse }
     }
 
     pub(crate) fn consumed(&self) -> u64 {
@@ -258,33 +268,35 @@ impl Iterator for JsonlFile {
         }
         loop {
             let opened = self.opened.as_mut().expect("opened above");
-            let first = self.line == 0;
-            // The line leaves as an exact-size copy of its trimmed bytes
-            // (parsing is left to the caller's worker threads): handing a
-            // growing buffer over made every 5 KB line regrow one from
-            // nothing. Blank lines are not records and are not copied.
+            let line_no = self.line + 1;
+            let (parse, display) = (self.parse, &self.display);
+            // Unless parsed here, the line leaves as an exact-size copy of its
+            // trimmed bytes, for a worker thread to parse: handing a growing
+            // buffer over made every 5 KB line regrow one from nothing.
+            // Blank lines are not records and are not copied.
             let next = next_line(opened.reader.as_mut(), &mut self.buf, |mut line| {
                 while let [rest @ .., b'\r'] = line {
                     line = rest;
                 }
                 // A UTF-8 byte-order mark opens the file, not the JSON.
-                if first {
+                if line_no == 1 {
                     line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
                 }
-                (!line.iter().all(u8::is_ascii_whitespace)).then(|| line.to_vec())
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    Read::Blank
+                } else if parse {
+                    Read::Parsed(parse_line(display, line_no, line))
+                } else {
+                    Read::Line(line.to_vec())
+                }
             });
             // One huge line must not pin its buffer for the rest of the file.
             if self.buf.capacity() > 16 << 20 {
                 self.buf = Vec::new();
             }
-            match next {
+            let read = match next {
                 Ok(None) => return self.finish().map(Raw::Record),
-                Ok(Some(None)) => self.line += 1,
-                Ok(Some(Some(bytes))) => {
-                    self.line += 1;
-                    self.records += 1;
-                    return Some(Raw::Line(RawLine { input: self.display.clone(), line: self.line, bytes }));
-                }
+                Ok(Some(read)) => read,
                 Err(e) => {
                     // The rest of the file is unreadable: one error record
                     // stands for it, after the records read so far.
@@ -300,7 +312,15 @@ impl Iterator for JsonlFile {
                     let id = locator.to_string();
                     return Some(Raw::Record(self.record(id, Err(RecordError { locator, message }))));
                 }
-            }
+            };
+            self.line = line_no;
+            let raw = match read {
+                Read::Blank => continue,
+                Read::Parsed(record) => Raw::Record(record),
+                Read::Line(bytes) => Raw::Line(RawLine { input: self.display.clone(), line: line_no, bytes }),
+            };
+            self.records += 1;
+            return Some(raw);
         }
     }
 }

@@ -247,6 +247,8 @@ pub struct RawReader {
     done_bytes: u64,
     /// Non-document web-archive records of the files finished so far.
     done_skipped: u64,
+    /// JSONL lines are parsed as they are read (see [`RawReader::parsing`]).
+    parse_lines: bool,
 }
 
 /// A file with several records, being read.
@@ -288,7 +290,15 @@ impl Multi {
 impl RawReader {
     /// A reader over `files`.
     pub fn new(files: Vec<InputFile>) -> RawReader {
-        RawReader { files: files.into_iter(), current: None, done_bytes: 0, done_skipped: 0 }
+        RawReader { files: files.into_iter(), current: None, done_bytes: 0, done_skipped: 0, parse_lines: false }
+    }
+
+    /// A reader over `files` that parses JSONL lines where it reads them,
+    /// for a caller that parses on the reading thread anyway: a line is
+    /// parsed from the read buffer instead of being copied out first
+    /// ([`Raw::Line`] carries a line to another thread).
+    pub fn parsing(files: Vec<InputFile>) -> RawReader {
+        RawReader { parse_lines: true, ..RawReader::new(files) }
     }
 
     /// Bytes of the input files consumed so far (compressed bytes for
@@ -324,7 +334,9 @@ impl Iterator for RawReader {
                     self.done_bytes += file.size;
                     return Some(Raw::Record(text::read(&file)));
                 }
-                Format::Jsonl => self.current = Some(Multi::Jsonl(jsonl::JsonlFile::open(file))),
+                Format::Jsonl => {
+                    self.current = Some(Multi::Jsonl(jsonl::JsonlFile::open(file, self.parse_lines)))
+                }
                 Format::Warc | Format::Wet => self.current = Some(Multi::Warc(warc::WarcFile::open(file))),
             }
         }
