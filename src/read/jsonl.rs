@@ -69,7 +69,10 @@ impl JsonlFile {
 
 /// Parses one non-blank line (line `line_no` of `input`) into a record.
 pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
-    let place = Locator::Line(input.to_string(), line_no);
+    // Where the line is, as a locator and as a fallback id: built only when
+    // needed (an error, a line without an id), not for every line.
+    let place = || Locator::Line(input.to_string(), line_no);
+    let place_id = || place().to_string();
     let record = |id: String, content| Record {
         source: id.clone(),
         id,
@@ -78,8 +81,7 @@ pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
         date: None,
         content,
     };
-    let error = |id: String, message: String| record(id, Err(RecordError { locator: place.clone(), message }));
-    let place_id = place.to_string();
+    let error = |id: String, message: String| record(id, Err(RecordError { locator: place(), message }));
     // One SIMD validation of the line (simdutf8: the standard library's
     // validator ran at ~10 instructions per byte of Arabic text, 17% of
     // `sada sign`); serde_json then parses a `&str` without validating
@@ -88,24 +90,24 @@ pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
         Ok(t) => t,
         Err(_) => {
             let at = std::str::from_utf8(line).err().map_or(0, |e| e.valid_up_to());
-            return error(place_id, format!("invalid UTF-8 at byte {at} of the line"));
+            return error(place_id(), format!("invalid UTF-8 at byte {at} of the line"));
         }
     };
     // Anything but an object goes the slow way, only to say what it is.
     if text.trim_start_matches([' ', '\t', '\r', '\n']).as_bytes().first() != Some(&b'{') {
         return match serde_json::from_str::<Value>(text) {
-            Ok(other) => error(place_id, format!("expected a JSON object, found {}", kind(&other))),
-            Err(e) => error(place_id, format!("invalid JSON: {e}")),
+            Ok(other) => error(place_id(), format!("expected a JSON object, found {}", kind(&other))),
+            Err(e) => error(place_id(), format!("invalid JSON: {e}")),
         };
     }
     let line: Line = match serde_json::from_str(text) {
         Ok(line) => line,
-        Err(e) => return error(place_id, format!("invalid JSON: {e}")),
+        Err(e) => return error(place_id(), format!("invalid JSON: {e}")),
     };
     let id = match line.id {
         Some(Value::String(s)) if !s.is_empty() => s,
         Some(Value::Number(n)) => n.to_string(),
-        _ => place_id,
+        _ => place_id(),
     };
     let url = string(line.url);
     let date = string(line.date).or_else(|| string(line.published));
@@ -119,7 +121,7 @@ pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
         TextField::Other(kind) => Err(format!("`text` must be a string, found {kind}")),
         TextField::Missing => Err("missing `text` field".to_string()),
     }
-    .map_err(|message| RecordError { locator: place.clone(), message });
+    .map_err(|message| RecordError { locator: place(), message });
     Record { id, source, input: input.to_string(), url, date, content }
 }
 
