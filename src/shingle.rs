@@ -1,7 +1,12 @@
 //! Stage 3, **shingle**: tokens → `u64` shingle hashes.
 //!
 //! A word shingle is `n` consecutive tokens; its hash combines their word
-//! hashes (multiply-add by position, then a 64-bit finalizer). A character shingle is `n` consecutive characters of the
+//! hashes by a polynomial (multiply-add by position). Word hashes are fully
+//! mixed 64-bit values, so the sum is as uniform as they are, and two
+//! shingles that differ in a word differ by an independent uniform term: no
+//! finalizer is needed on top (one per shingle was a quarter of the
+//! instructions of one-permutation signing, which mixes the value with its
+//! seed anyway). A character shingle is `n` consecutive characters of the
 //! normalized text (folded words joined by one space), hashed with xxh3.
 //! A document shorter than one shingle yields a single shingle of everything
 //! it has, so short texts still get a signature and can match each other.
@@ -63,10 +68,10 @@ pub fn for_each_word_shingle(tokens: &[Token], n: usize, mut f: impl FnMut(u64))
     // per shingle whatever n is).
     let oldest = BASE.wrapping_pow(n as u32 - 1);
     let mut acc = tokens[..n].iter().fold(0u64, |acc, t| acc.wrapping_mul(BASE).wrapping_add(t.hash));
-    f(crate::sign::oph::mix(acc));
+    f(acc);
     for (old, new) in tokens.iter().zip(&tokens[n..]) {
         acc = acc.wrapping_sub(old.hash.wrapping_mul(oldest)).wrapping_mul(BASE).wrapping_add(new.hash);
-        f(crate::sign::oph::mix(acc));
+        f(acc);
     }
 }
 
