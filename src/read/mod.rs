@@ -334,9 +334,7 @@ impl Iterator for RawReader {
                     self.done_bytes += file.size;
                     return Some(Raw::Record(text::read(&file)));
                 }
-                Format::Jsonl => {
-                    self.current = Some(Multi::Jsonl(jsonl::JsonlFile::open(file, self.parse_lines)))
-                }
+                Format::Jsonl => self.current = Some(Multi::Jsonl(jsonl::JsonlFile::open(file, self.parse_lines))),
                 Format::Warc | Format::Wet => self.current = Some(Multi::Warc(warc::WarcFile::open(file))),
             }
         }
