@@ -114,7 +114,8 @@ impl Kept {
 /// (lines written on one core and parsed and freed on another;
 /// `scripts/compare-builds.py`), and one thread is what `--threads 1` asks
 /// for, e.g. for one map task per core. The time `f`'s caller waits for a
-/// batch is added to [`Stage::Read`].
+/// batch is added to [`Stage::Read`] (with one thread, that includes parsing
+/// JSONL lines, which happens as they are read).
 ///
 /// Returns the number of archive records that were not documents.
 pub(super) fn for_each_batch(
@@ -196,8 +197,8 @@ fn shingle_text(text: &str, config: &Config, s: &mut Scratch) {
 /// Tokenizes `text` into `s.tokens` and signs its shingles. The shingles are
 /// left in `s.shingles` when `keep_shingles` asks for them; otherwise
 /// one-permutation hashing of word shingles takes each shingle as it is made
-/// and none is stored (a shingle costs a third fewer instructions: no store
-/// and reload, no second loop).
+/// and none is stored (no vector written and read back per document, no
+/// second loop: 3% fewer instructions for `sada sign`).
 pub(super) fn sign_text(
     text: &str,
     config: &Config,
