@@ -131,8 +131,18 @@ fn read_array<const N: usize>(r: &mut impl Read) -> io::Result<[u8; N]> {
 /// An I/O error, or `InvalidData` for a file that is not a sada signature
 /// file of this version or is truncated.
 pub fn read(r: &mut impl Read) -> io::Result<(Header, Vec<SigRecord>)> {
-    if read_array::<8>(r)? != MAGIC {
-        return Err(invalid("not a sada signature file (bad magic or version)"));
+    let magic = read_array::<8>(r)?;
+    if magic != MAGIC {
+        // An older sada's file would compare lane by lane with this one's
+        // without error, and mean nothing: say so rather than "not ours".
+        return Err(match magic {
+            [b'S', b'A', b'D', b'A', b'S', b'I', b'G', version] => invalid(&format!(
+                "a sada signature file of format version {version}; this sada reads version {} only (other \
+                 versions hold signatures made with other hashes): sign the input again",
+                MAGIC[7]
+            )),
+            _ => invalid("not a sada signature file (bad magic)"),
+        });
     }
     let [m, sh] = read_array::<2>(r)?;
     let method = match m {
@@ -196,8 +206,18 @@ mod tests {
     }
 
     #[test]
+    fn files_of_another_version_are_refused_by_name() {
+        let mut buf = Vec::new();
+        let h = Header { method: Method::Oph, shingle: ShingleKind::Word, ngram: 5, lanes: 1, seed: 1 };
+        write_header(&mut buf, &h).unwrap();
+        buf[7] = 2;
+        let err = read(&mut buf.as_slice()).unwrap_err().to_string();
+        assert!(err.contains("format version 2") && err.contains("sign the input again"), "{err}");
+    }
+
+    #[test]
     fn truncated_or_foreign_files_are_rejected() {
-        assert!(read(&mut &b"NOTASIG!"[..]).is_err());
+        assert!(read(&mut &b"NOTASIG!"[..]).unwrap_err().to_string().contains("bad magic"));
         let mut buf = Vec::new();
         let h = Header { method: Method::Minhash, shingle: ShingleKind::Word, ngram: 5, lanes: 2, seed: 1 };
         write_header(&mut buf, &h).unwrap();
