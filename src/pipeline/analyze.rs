@@ -257,3 +257,29 @@ pub(crate) fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scr
     let words = s.tokens.iter().map(|t| t.hash as u32).collect();
     Analysis { doc, content: Some(h.digest()), sig, set, words }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign::Method;
+
+    /// The streaming one-permutation path (no shingles stored) and the path
+    /// that keeps the shingles (`--exact-jaccard`, other callers) must sign
+    /// alike, or documents of one run would not compare.
+    #[test]
+    fn streamed_and_stored_shingles_sign_alike() {
+        let config = Config { method: Method::Oph, ..Config::default() };
+        let signer = Signer::new(config.method, config.num_perm, config.seed);
+        let seeds = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds")).expect("the seeds");
+        let mut s = Scratch::default();
+        let mut texts: Vec<String> =
+            seeds.map(|e| std::fs::read_to_string(e.expect("a seed").path()).unwrap()).collect();
+        texts.extend(["كلمة".to_string(), "one two three".to_string(), String::new()]);
+        for text in &texts {
+            let streamed = sign_text(text, &config, &signer, &mut s, false);
+            let stored = sign_text(text, &config, &signer, &mut s, true);
+            assert!(!s.shingles.is_empty() || text.is_empty(), "shingles kept for {text:?}");
+            assert_eq!(streamed.map(|sig| sig.into_lanes()), stored.map(|sig| sig.into_lanes()), "{text:?}");
+        }
+    }
+}
