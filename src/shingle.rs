@@ -50,7 +50,7 @@ const BASE: u64 = 0x9FB2_1C65_1E98_DF25;
 /// Appends the word `n`-gram hashes of `tokens` to `out`: `out[i]` covers
 /// `tokens[i..i + n]`.
 pub fn word_shingles(tokens: &[Token], n: usize, out: &mut Vec<u64>) {
-    out.reserve((tokens.len() + 1).saturating_sub(n.min(tokens.len())));
+    out.reserve(tokens.len().saturating_sub(n) + 1);
     for_each_word_shingle(tokens, n, |h| out.push(h));
 }
 
