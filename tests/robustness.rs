@@ -475,6 +475,24 @@ fn nul_bytes_in_jsonl() {
     assert_eq!(counts(&out), (3, 1, 0, 2));
 }
 
+/// Invalid UTF-8 in JSONL: in a field sada reads (`text`, `id`) the record is
+/// an error naming the byte; in a field it ignores it costs nothing. CRLF
+/// line ends and escapes read as in any other line.
+#[test]
+fn invalid_utf8_in_jsonl_fields() {
+    let dir = TestDir::new("rb-utf8-fields");
+    dir.create(
+        "in/u.jsonl",
+        b"{\"id\":\"text\",\"text\":\"\xd9\x86\xff\"}\n{\"id\":\"i\xc3\",\"text\":\"x\"}\n{\"id\":\"html\",\"html\":\"\xfe\",\"text\":\"\xd9\x86\xd8\xb5\\n\\u0646\"}\r\n",
+    );
+    let out = dir.scan(&["in"]);
+    assert_eq!(lines(&out), pairs(&[("in/u.jsonl:1", "error"), ("in/u.jsonl:2", "error"), ("html", "ok")]));
+    let d = &out.documents;
+    assert_eq!(error_of(&d[0]), "in/u.jsonl:1: invalid UTF-8 at byte 23 of the line");
+    assert_eq!(error_of(&d[1]), "in/u.jsonl:2: invalid UTF-8 at byte 8 of the line");
+    assert_eq!((d[2]["bytes"].as_u64(), d[2]["tokens"].as_u64()), (Some(7), Some(2)));
+}
+
 /// A zero-byte `.gz` or `.zst` is not an empty file but a compressed
 /// stream cut before its header: one error at offset 0 (for `.jsonl` and
 /// `.warc` "the rest of the file" is all of it). A `.warc.gz` that is not
