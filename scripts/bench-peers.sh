@@ -6,7 +6,7 @@
 #
 # Builds sada (cargo build --release; skipped with NO_BUILD=1), then runs
 # scripts/bench_peers.py, which generates the corpus under target/bench/, creates or reuses
-# the private virtualenv target/peers-venv with the peers, measures every tool 3 times and
+# the private virtualenv target/peers-venv with the peers, measures every tool 5 times and
 # prints the table. See `python3 scripts/bench_peers.py --help` and its docstring.
 set -euo pipefail
 

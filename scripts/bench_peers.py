@@ -2,7 +2,7 @@
 """Signing speed of sada next to datasketch, rensa and gaoya: MB of text per CPU-second.
 
     python3 scripts/bench_peers.py [--scripts arabic[,latin]] [--originals 4000 | --mb MB]
-                                   [--seed 7] [--reps 3] [--tools sada,gaoya,rensa,...]
+                                   [--seed 7] [--reps 5] [--tools sada,gaoya,rensa,...]
                                    [--json FILE]
     scripts/bench-peers.sh [same options]        (builds sada first, then runs this)
 
@@ -29,7 +29,7 @@ Every tool also pays for reading corpus.jsonl and parsing its JSON.
   other     share of the machine's CPU (all cores) that other processes used during the kept
             run (from /proc/stat minus the run's own CPU): noise from elsewhere
 
-Each measurement is repeated --reps times (default 3), round-robin over all rows so a burst
+Each measurement is repeated --reps times (default 5), round-robin over all rows so a burst
 of load from elsewhere hits one repetition, not all of one tool's; the repetition with the
 least CPU is kept. On a shared machine, --wait-idle 90 waits (up to --wait-timeout s) before
 each run until the machine was 90% idle over one second.
@@ -77,6 +77,7 @@ import json
 import os
 import re
 import resource
+import statistics
 import sys
 import time
 
@@ -522,6 +523,16 @@ def print_report(script, res, reps, out=sys.stdout):
         if limit and t1:
             p(f"sada {m} --threads 1 signs at {100 * t1['mb_per_cpu_s'] / limit['mb_per_cpu_s']:.0f}% "
               f"of its read+tokenize throughput")
+    ref = next((r for r in res['rows'] if 'best' in r
+                and f"{r['tool']} {r['variant']}" == res['gaoya_reference']), None)
+    oph = by.get('oph --threads 1')
+    if ref and oph:
+        # Repetition k of every row ran back to back, so the ratio of the two kth runs is
+        # one paired measurement: its spread is how far a single run of this script can land
+        # from the ratio of the bests shown in the table.
+        ratios = sorted(g['cpu_s'] / s['cpu_s'] for s, g in zip(oph['runs'], ref['runs']))
+        p(f"sada oph --threads 1 over {res['gaoya_reference']}, repetition by repetition: "
+          f"least {ratios[0]:.2f}x, median {statistics.median(ratios):.2f}x, most {ratios[-1]:.2f}x ({len(ratios)} pairs)")
     for m in ('oph', 'minhash'):
         t1, t2 = by.get(f'{m} --threads 1'), by.get(f'{m} --threads 2')
         if t1 and t2:
@@ -539,7 +550,7 @@ def main(argv=None):
     ap.add_argument('--mb', type=float, default=None,
                     help='scale the originals count to about this many MB of text')
     ap.add_argument('--seed', type=int, default=7, help='corpus seed (latin: seed + 1)')
-    ap.add_argument('--reps', type=int, default=3, help='repetitions per row, best kept')
+    ap.add_argument('--reps', type=int, default=5, help='repetitions per row, best kept')
     ap.add_argument('--tools', default='sada,gaoya,rensa,datasketch,python',
                     help='rows to run (comma-separated tool names)')
     ap.add_argument('--json', metavar='FILE', help='write all results as JSON')
