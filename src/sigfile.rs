@@ -39,7 +39,7 @@ use crate::shingle::ShingleKind;
 use crate::sign::Method;
 
 /// The magic bytes and version of the binary format.
-pub const MAGIC: [u8; 8] = *b"SADASIG\x03";
+pub const MAGIC: [u8; 8] = *b"SADASIG\x04";
 
 /// How signatures were made: the file header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
