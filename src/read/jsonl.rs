@@ -487,10 +487,12 @@ mod tests {
             let line = lines.iter().find(|l| String::from_utf8_lossy(l).contains(&format!("\"{id}\""))).unwrap();
             parse_fast(line).is_some()
         };
-        for id in ["a", "spaced", "crlf", "bad-ignored", "none", "twice"] {
-            assert_eq!(fast(id), id != "twice", "{id}");
+        for id in ["a", "spaced", "crlf", "bad-ignored", "none"] {
+            assert!(fast(id), "{id}");
         }
-        for id in ["lone", "num", "nul", "arr", "obj", "cut", "trailing", "tab", "raw-tab", "raw-nul", "bad-text"] {
+        let strict =
+            ["lone", "num", "nul", "arr", "obj", "twice", "cut", "trailing", "tab", "raw-tab", "raw-nul", "bad-text"];
+        for id in strict {
             assert!(!fast(id), "{id}");
         }
     }
