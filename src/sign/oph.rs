@@ -83,7 +83,7 @@ impl OnePermHasher {
 
     /// Puts one shingle hash into `bins`.
     ///
-    /// One multiply, not a full finalizer such as [`mix`]: shingle hashes
+    /// One multiply, not a full finalizer such as `mix`: shingle hashes
     /// are already uniform 64-bit values (xxh3, or a polynomial of mixed
     /// word hashes), so all that is needed is a seeded bijection whose high
     /// half (the bin) depends on every bit. The low half (the value) is then
