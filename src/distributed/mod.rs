@@ -65,7 +65,9 @@ use crate::config::Config;
 use crate::error::{Error, Locator, RecordError};
 use crate::index::{self, Banding, Candidate};
 use crate::passage::{self, Matches, Passage, align::Alignment};
-use crate::pipeline::{self, Analysis, ClusterSim, Document, Grouping, Kept, Scan, Scratch, Stage, Status, Timings};
+use crate::pipeline::{
+    self, Analysis, ClusterSim, Document, Grouping, Kept, Scan, Stage, Status, Timings, with_scratch,
+};
 use crate::progress::Progress;
 use crate::read::{self, Discovery, RawReader};
 use crate::sign::{Method, Signature, Signer};
@@ -400,8 +402,8 @@ impl<'a> Share<'a> {
         let (config, signer) = (self.config, &self.signer);
         let done: Vec<(u32, u64, WireAnalysis)> = batch
             .into_par_iter()
-            .map_init(Scratch::default, |s, (n, raw)| {
-                (f, n, WireAnalysis::from(pipeline::analyze(raw.parse(), config, signer, s)))
+            .map(|(n, raw)| {
+                (f, n, WireAnalysis::from(with_scratch(|s| pipeline::analyze(raw.parse(), config, signer, s))))
             })
             .collect();
         self.ready.extend(done);

@@ -50,7 +50,7 @@ pub(super) fn spill_error(dir: Option<&std::path::Path>, source: std::io::Error)
     }
 }
 
-/// Per-thread reusable buffers of the analyze stage.
+/// Per-thread reusable buffers of the analyze stage; see [`with_scratch`].
 #[derive(Default)]
 pub(crate) struct Scratch {
     pub(super) analyzer: Analyzer,
@@ -59,6 +59,20 @@ pub(crate) struct Scratch {
     normalized: String,
     /// One-permutation bins of the document being signed.
     bins: Vec<u64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's [`Scratch`], kept from one batch to the next.
+///
+/// Why not rayon's `map_init(Scratch::default, ..)`: it makes a fresh scratch
+/// for every piece rayon splits a batch into, and each regrows its buffers
+/// (tokens, bins) from nothing. `f` must not re-enter (nothing in the
+/// analyze stage runs rayon inside a document).
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with_borrow_mut(f)
 }
 
 /// What the analyze stage keeps of every document, in input order, for the

@@ -5,7 +5,7 @@ mod grouping;
 mod sign;
 
 use analyze::for_each_batch;
-pub(crate) use analyze::{Analysis, Kept, Scratch, analyze};
+pub(crate) use analyze::{Analysis, Kept, analyze, with_scratch};
 pub(crate) use grouping::{ClusterSim, Grouping, Local};
 pub use sign::{SigFormat, SignStats, sign};
 
@@ -234,10 +234,7 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let mut failed: Result<(), Error> = Ok(());
     discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
         let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
-            batch
-                .into_par_iter()
-                .map_init(Scratch::default, |s, raw| analyze(raw.parse(), config, &signer, s))
-                .collect()
+            batch.into_par_iter().map(|raw| with_scratch(|s| analyze(raw.parse(), config, &signer, s))).collect()
         });
         for a in analyzed {
             if failed.is_ok() {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::analyze::{Scratch, for_each_batch, sign_text};
+use super::analyze::{Scratch, for_each_batch, sign_text, with_scratch};
 use super::{Stage, Timings};
 use crate::config::Config;
 use crate::error::Error;
@@ -85,7 +85,7 @@ pub fn sign(
             let signed: Vec<(sigfile::SigRecord, Option<String>, u64)> = timings.run(Stage::Analyze, || {
                 batch
                     .into_par_iter()
-                    .map_init(Scratch::default, |s, raw| sign_record(raw.parse(), config, &signer, s, format))
+                    .map(|raw| with_scratch(|s| sign_record(raw.parse(), config, &signer, s, format)))
                     .collect()
             });
             let t = Instant::now();
