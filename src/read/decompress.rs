@@ -2,11 +2,11 @@
 //! frames) on the fly, while counting how many bytes of the file itself have
 //! been consumed — the offset an error message names.
 
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How a file is compressed, from its last extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,16 +30,18 @@ impl Compression {
     }
 }
 
-/// Counts the bytes read from the underlying file.
+/// Counts the bytes read from the underlying file. An atomic, not a `Cell`,
+/// so that an open input can move to whichever pool thread reads the next
+/// batch; it is only ever updated by one thread at a time.
 struct Counting<R> {
     inner: R,
-    count: Rc<Cell<u64>>,
+    count: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.set(self.count.get() + n as u64);
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -48,17 +50,17 @@ impl<R: Read> Read for Counting<R> {
 /// of the raw file bytes consumed so far.
 pub struct Opened {
     /// The decompressed contents.
-    pub reader: Box<dyn BufRead>,
+    pub reader: Box<dyn BufRead + Send>,
     /// Raw bytes of the file consumed so far.
-    pub consumed: Rc<Cell<u64>>,
+    pub consumed: Arc<AtomicU64>,
 }
 
 /// Opens `path` and decompresses it as `compression` says.
 pub fn open(path: &Path, compression: Compression) -> io::Result<Opened> {
-    let consumed = Rc::new(Cell::new(0));
+    let consumed = Arc::new(AtomicU64::new(0));
     let file = Counting { inner: File::open(path)?, count: consumed.clone() };
     const BUF: usize = 256 * 1024;
-    let reader: Box<dyn BufRead> = match compression {
+    let reader: Box<dyn BufRead + Send> = match compression {
         Compression::None => Box::new(BufReader::with_capacity(BUF, file)),
         Compression::Gzip => {
             Box::new(BufReader::with_capacity(BUF, flate2::read::MultiGzDecoder::new(BufReader::new(file))))

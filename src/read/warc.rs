@@ -378,7 +378,7 @@ impl WarcFile {
 
     /// Raw bytes of the file consumed so far.
     pub(crate) fn consumed(&self) -> u64 {
-        self.stream.as_ref().map_or(0, |s| s.opened.consumed.get())
+        self.stream.as_ref().map_or(0, |s| s.opened.consumed.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     pub(crate) fn size(&self) -> u64 {
@@ -786,9 +786,9 @@ impl Iterator for WarcFile {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell;
     use std::io::Cursor;
-    use std::rc::Rc;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicU64;
 
     use super::*;
     use crate::read::Format;
@@ -826,7 +826,7 @@ mod tests {
             size: bytes.len() as u64,
         };
         let mut w = WarcFile::open(file);
-        let opened = Opened { reader: Box::new(Cursor::new(bytes)), consumed: Rc::new(Cell::new(0)) };
+        let opened = Opened { reader: Box::new(Cursor::new(bytes)), consumed: Arc::new(AtomicU64::new(0)) };
         w.stream = Some(Stream { opened, pos: 0, at_line_start: true });
         let records: Vec<Record> = w.by_ref().map(Raw::parse).collect();
         (records, w.skipped())
