@@ -55,6 +55,13 @@ pub struct Opened {
     pub consumed: Arc<AtomicU64>,
 }
 
+impl Opened {
+    /// Raw bytes of the file consumed so far.
+    pub fn consumed_bytes(&self) -> u64 {
+        self.consumed.load(Ordering::Relaxed)
+    }
+}
+
 /// Opens `path` and decompresses it as `compression` says.
 pub fn open(path: &Path, compression: Compression) -> io::Result<Opened> {
     let consumed = Arc::new(AtomicU64::new(0));

@@ -48,7 +48,7 @@ impl JsonlFile {
     }
 
     pub(crate) fn consumed(&self) -> u64 {
-        self.opened.as_ref().map_or(0, |o| o.consumed.load(std::sync::atomic::Ordering::Relaxed))
+        self.opened.as_ref().map_or(0, |o| o.consumed_bytes())
     }
 
     pub(crate) fn size(&self) -> u64 {

@@ -30,7 +30,7 @@ fn read_content(file: &InputFile) -> Result<String, RecordError> {
     let mut bytes = Vec::new();
     let read = (&mut opened.reader).take(MAX_RECORD + 1).read_to_end(&mut bytes);
     if let Err(e) = read {
-        let at = opened.consumed.load(std::sync::atomic::Ordering::Relaxed);
+        let at = opened.consumed_bytes();
         return Err(err(Locator::Offset(file.display.clone(), at), describe(&e, file.compression)));
     }
     if bytes.len() as u64 > MAX_RECORD {

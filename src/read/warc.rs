@@ -378,7 +378,7 @@ impl WarcFile {
 
     /// Raw bytes of the file consumed so far.
     pub(crate) fn consumed(&self) -> u64 {
-        self.stream.as_ref().map_or(0, |s| s.opened.consumed.load(std::sync::atomic::Ordering::Relaxed))
+        self.stream.as_ref().map_or(0, |s| s.opened.consumed_bytes())
     }
 
     pub(crate) fn size(&self) -> u64 {
