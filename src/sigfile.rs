@@ -9,8 +9,9 @@
 //!
 //! | field | type | meaning |
 //! |---|---|---|
-//! | magic | 8 bytes | `SADASIG` followed by the format version byte `3` (versions 1 and 2 hold
-//! signatures of sada before its word hash, then its word-shingle hash, changed, and are refused) |
+//! | magic | 8 bytes | `SADASIG` followed by the format version byte `5` (versions 1–4 hold
+//! signatures of sada before its word hash, its word-shingle hash, OPH's bin hash, then its word
+//! hash again changed, and are refused) |
 //! | method | u8 | 0 classic MinHash, 1 one-permutation MinHash, 2 SimHash |
 //! | shingle | u8 | 0 words, 1 characters |
 //! | ngram | u16 | shingle size |
@@ -39,7 +40,7 @@ use crate::shingle::ShingleKind;
 use crate::sign::Method;
 
 /// The magic bytes and version of the binary format.
-pub const MAGIC: [u8; 8] = *b"SADASIG\x04";
+pub const MAGIC: [u8; 8] = *b"SADASIG\x05";
 
 /// How signatures were made: the file header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -620,16 +620,23 @@ fn documents_sharing_only_stock_phrases_have_no_statement() {
     assert!(out.statements[0]["text"].as_str().unwrap().contains(quote));
 }
 
-/// Two stock phrases a few words apart make a passage of 15 words that two
-/// documents share with 12 of them identical — but when the rest of the
+/// Two stock phrases a few words apart make a passage of 16 words that two
+/// documents share with 13 of them identical — but when the rest of the
 /// corpus uses both phrases in other contexts, it is a string of formulas,
 /// reported as boilerplate of kind `formula` and not counted. A real quote
 /// introduced by the same formula, in two other documents of that corpus,
 /// stays a statement.
+///
+/// Both phrases are at least `window + anchor_words - 1` = 6 words long, so
+/// winnowing keeps one of each phrase's own anchors in every document that
+/// uses it whatever the word hash: their document frequency is then known,
+/// and together they cover half the passage. (With a 5-word stock phrase,
+/// whether its anchors were kept elsewhere depended on the hashes of the
+/// words around it, and the test passed or failed with the word hash.)
 #[test]
 fn stock_phrases_strung_together_are_a_formula_when_the_corpus_uses_them_elsewhere() {
     const LEAD: &str = "وقال وزير الخارجية الروسي سيرغي لافروف إن";
-    const STOCK: &str = "تعزيز العلاقات الثنائية بين البلدين";
+    const STOCK: &str = "تعزيز العلاقات الثنائية بين البلدين الصديقين";
     const QUOTE: &str = "العراق لن يكون ساحة لتصفية الحسابات بين الدول الكبرى ولا منطلقا للاعتداء على جيرانه";
     let mut g = Gen::new(13);
     let mut docs = Vec::new();
@@ -668,7 +675,11 @@ fn stock_phrases_strung_together_are_a_formula_when_the_corpus_uses_them_elsewhe
     let q = &out.statements[find_planted(&out, &docs, &quoted, "the quote")];
     assert_eq!(q["boilerplate"], false, "a quote after a formula is news: {q}");
     assert_eq!(out.summary["statements"], 1, "{:#?}", out.statements);
-    assert_eq!(out.summary["boilerplate_statements"], glued.len());
+    // Everything else the corpus shares is stock: the glued phrases, and
+    // any stock phrase two documents happen to share with a word around it.
+    let boilerplate = out.statements.iter().filter(|st| st["boilerplate"] == true).count();
+    assert_eq!(boilerplate, out.statements.len() - 1, "{:#?}", out.statements);
+    assert_eq!(out.summary["boilerplate_statements"], boilerplate);
 }
 
 // ---------------------------------------------------------------------------

@@ -76,11 +76,14 @@ impl Entry {
 struct Tables {
     ascii: [Entry; 128],
     arabic: [Entry; 256],
-    /// The same entries indexed by both bytes of the character, big-endian,
-    /// minus 0xD800: one bounds check tells a lead byte D8–DB and indexes
-    /// the table, instead of a test of the lead byte and a computed index
-    /// (the letter loop runs once per Arabic letter of the crawl).
-    pairs: [Entry; 1024],
+    /// The folded code of the Arabic letter whose two UTF-8 bytes, read as
+    /// a little-endian `u16`, index it; zero for every other pair of bytes
+    /// (not a lead byte 0xD8–0xDB and a continuation byte, or not a letter).
+    /// One lookup both tells a letter and folds it, with no test of the lead
+    /// byte first: 128 KiB, of which the letters use 2.
+    letter_pairs: Box<[u16; 1 << 16]>,
+    /// The ASCII bytes that separate words (the rest are false).
+    separator_byte: [bool; 256],
     /// U+0080–U+00FF: the no-break space and the guillemets of Arabic news.
     latin1: [Entry; 128],
     /// U+2000–U+206F: spaces, quotation marks, joiners and direction marks.
@@ -102,13 +105,34 @@ impl Tables {
     }
 }
 
+/// The folded code of the Arabic-block character `b0 b1` (a lead byte
+/// 0xD8–0xDB and any byte) if it is a letter, else zero. Every fold of an
+/// Arabic letter is below U+8000 (what [`nonzero_lanes`] needs) and not NUL.
+fn letter_code(b0: u8, b1: u8) -> u16 {
+    let e = Entry::of(char::from_u32(0x600 + arabic_index(b0, b1) as u32).expect("Arabic block is all scalars"));
+    match e.is_char() {
+        true => {
+            u16::try_from(e.code()).ok().filter(|&c| c != 0 && c < 0x8000).expect("Arabic letters fold below U+8000")
+        }
+        false => 0,
+    }
+}
+
 static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables {
     ascii: std::array::from_fn(|b| Entry::of(b as u8 as char)),
     arabic: std::array::from_fn(|i| Entry::of(char::from_u32(0x600 + i as u32).expect("Arabic block is all scalars"))),
-    pairs: std::array::from_fn(|i| {
-        let [b0, b1] = (0xD800 + i as u16).to_be_bytes();
-        Entry::of(char::from_u32(0x600 + arabic_index(b0, b1) as u32).expect("Arabic block is all scalars"))
-    }),
+    letter_pairs: (0..=u16::MAX)
+        .map(|pair| {
+            let [b0, b1] = pair.to_le_bytes();
+            match b0 & 0xFC == 0xD8 && b1 & 0xC0 == 0x80 {
+                true => letter_code(b0, b1),
+                false => 0,
+            }
+        })
+        .collect::<Box<[u16]>>()
+        .try_into()
+        .expect("one entry per pair"),
+    separator_byte: std::array::from_fn(|b| b < 0x80 && Entry::of(b as u8 as char).kind() == Kind::Separator),
     latin1: std::array::from_fn(|i| Entry::of(char::from_u32(0x80 + i as u32).expect("Latin-1 is all scalars"))),
     punctuation: std::array::from_fn(|i| {
         Entry::of(char::from_u32(0x2000 + i as u32).expect("General Punctuation is all scalars"))
@@ -120,12 +144,21 @@ static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables 
 /// Hand-written rather than xxh3 over the folded bytes: the tokenizer then
 /// never materializes a word, which cut the instructions of `sada sign` by a
 /// third (callgrind, Arabic corpus). It is FxHash's step (rotate, xor,
-/// multiply) over code points, finished by a full 64-bit avalanche; the
-/// rotation carries high bits back down so every character reaches every bit.
+/// multiply) over the folded word's UTF-16 code units taken **four at a
+/// time** (a `u64`, the first unit highest; the last step takes the zero to
+/// three left over), finished by a full 64-bit avalanche of the state and the
+/// unit count. Four units a step let [`arabic_words`] hash a whole word of up
+/// to seven Arabic letters in two steps, with no branch on its length: a
+/// step per letter made the word's end a branch, mispredicted about twice
+/// per word. The rotation carries high bits back down so every unit reaches
+/// every bit.
 #[derive(Clone, Copy, Debug)]
 struct WordHash {
     state: u64,
-    chars: u32,
+    /// The units of the step being filled, `units % 4` of them.
+    pending: u64,
+    /// UTF-16 units pushed so far.
+    units: u32,
 }
 
 impl WordHash {
@@ -134,18 +167,27 @@ impl WordHash {
 
     #[inline]
     fn new() -> WordHash {
-        WordHash { state: WordHash::SEED, chars: 0 }
+        WordHash { state: WordHash::SEED, pending: 0, units: 0 }
     }
 
     #[inline]
-    fn push(&mut self, code: u32) {
-        self.state = (self.state.rotate_left(23) ^ code as u64).wrapping_mul(WordHash::K);
-        self.chars += 1;
+    fn step(state: u64, four: u64) -> u64 {
+        (state.rotate_left(23) ^ four).wrapping_mul(WordHash::K)
+    }
+
+    #[inline]
+    fn push_unit(&mut self, unit: u16) {
+        self.pending |= (unit as u64) << (48 - 16 * (self.units % 4));
+        self.units += 1;
+        if self.units.is_multiple_of(4) {
+            self.state = WordHash::step(self.state, self.pending);
+            self.pending = 0;
+        }
     }
 
     #[inline]
     fn finish(&self) -> u64 {
-        crate::sign::oph::mix(self.state ^ self.chars as u64)
+        crate::sign::oph::mix(WordHash::step(self.state, self.pending) ^ self.units as u64)
     }
 }
 
@@ -155,6 +197,17 @@ impl WordHash {
 trait Sink {
     /// Appends one folded character.
     fn push(&mut self, code: u32);
+    /// Appends `count` (at most four) folded characters of the Basic
+    /// Multilingual Plane, packed as in [`WordHash`]: the first in the top 16
+    /// bits, lanes past `count` zero. Only when [`Sink::aligned`].
+    fn push_lanes(&mut self, lanes: u64, count: u32);
+    /// Makes the sink hold a word of `count` (below eight) characters of the
+    /// Basic Multilingual Plane: the first four as `first` packs them for
+    /// [`Sink::push_lanes`], the rest in `second`, lanes past `count` zero.
+    fn set_lanes(&mut self, first: u64, second: u64, count: u32);
+    /// Whether the next character starts a [`WordHash`] step, so that
+    /// [`Sink::push_lanes`] may be used.
+    fn aligned(&self) -> bool;
     /// Replaces the word with `folded`, the general path's result.
     fn set(&mut self, folded: &str);
     fn is_empty(&self) -> bool;
@@ -164,19 +217,48 @@ trait Sink {
 impl Sink for WordHash {
     #[inline]
     fn push(&mut self, code: u32) {
-        WordHash::push(self, code);
+        let c = char::from_u32(code).expect("table entries hold scalar values");
+        for unit in c.encode_utf16(&mut [0; 2]) {
+            self.push_unit(*unit);
+        }
+    }
+
+    #[inline]
+    fn push_lanes(&mut self, lanes: u64, count: u32) {
+        debug_assert!(self.aligned() && count <= 4);
+        self.units += count;
+        if count == 4 {
+            self.state = WordHash::step(self.state, lanes);
+        } else {
+            self.pending = lanes;
+        }
+    }
+
+    #[inline]
+    fn set_lanes(&mut self, first: u64, second: u64, count: u32) {
+        debug_assert!(count < 8);
+        // Conditional moves, not a branch: a word's length is a coin flip.
+        let full = count >= 4;
+        self.state = std::hint::select_unpredictable(full, WordHash::step(WordHash::SEED, first), WordHash::SEED);
+        self.pending = std::hint::select_unpredictable(full, second, first);
+        self.units = count;
+    }
+
+    #[inline]
+    fn aligned(&self) -> bool {
+        self.units.is_multiple_of(4)
     }
 
     fn set(&mut self, folded: &str) {
         *self = WordHash::new();
-        for c in folded.chars() {
-            WordHash::push(self, c as u32);
+        for unit in folded.encode_utf16() {
+            self.push_unit(unit);
         }
     }
 
     #[inline]
     fn is_empty(&self) -> bool {
-        self.chars == 0
+        self.units == 0
     }
 
     #[inline]
@@ -190,6 +272,23 @@ impl Sink for Vec<u8> {
     fn push(&mut self, code: u32) {
         let c = char::from_u32(code).expect("table entries hold scalar values");
         self.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+    }
+
+    fn push_lanes(&mut self, lanes: u64, count: u32) {
+        for lane in 0..count {
+            Sink::push(self, (lanes >> (48 - 16 * lane)) as u32 & 0xFFFF);
+        }
+    }
+
+    fn set_lanes(&mut self, first: u64, second: u64, count: u32) {
+        Vec::clear(self);
+        self.push_lanes(first, count.min(4));
+        self.push_lanes(second, count.saturating_sub(4));
+    }
+
+    #[inline]
+    fn aligned(&self) -> bool {
+        true
     }
 
     fn set(&mut self, folded: &str) {
@@ -264,7 +363,9 @@ impl Analyzer {
 /// ASCII and the Arabic block (two-byte sequences with lead bytes 0xD8–0xDB)
 /// are decoded by hand and folded by table lookup; other characters are
 /// decoded as `char`s and classified. Profiling `sada sign` showed `char`
-/// decoding and `String::push` at a third of the run before this.
+/// decoding and `String::push` at a third of the run before this. Where a
+/// word starts with an Arabic letter, [`arabic_words`] takes over until a
+/// word or what follows it needs this character-by-character loop.
 #[inline]
 fn scan<S: Sink>(text: &str, sink: &mut S, mut f: impl FnMut(Span, &S)) {
     let tables = &*TABLES;
@@ -278,6 +379,17 @@ fn scan<S: Sink>(text: &str, sink: &mut S, mut f: impl FnMut(Span, &S)) {
     let mut i = 0;
     while i < bytes.len() {
         let b0 = bytes[i];
+        if start.is_none() && b0 & 0xFC == 0xD8 {
+            let (next, open) = arabic_words(bytes, i, tables, sink, &mut f);
+            if let Some(word) = open {
+                start = Some(word);
+                end = next;
+            }
+            if next != i {
+                i = next;
+                continue;
+            }
+        }
         let (e, len) = if b0 < 0x80 {
             (tables.ascii[b0 as usize], 1)
         } else if b0 & 0xFC == 0xD8 && i + 1 < bytes.len() {
@@ -288,31 +400,15 @@ fn scan<S: Sink>(text: &str, sink: &mut S, mut f: impl FnMut(Span, &S)) {
         };
         match e.kind() {
             Kind::Char => {
-                let mut word = *start.get_or_insert(i);
-                sink.push(e.code());
-                i += len;
-                loop {
-                    i = arabic_letters(bytes, i, tables, sink);
-                    end = i;
-                    // The common end of a word, an ASCII separator (a space)
-                    // and then the first letter of the next word, without a
-                    // trip through the dispatch above: a third of the
-                    // tokenizer's instructions went to those two characters.
-                    let Some(&[sep, b0, b1]) = bytes.get(i..i + 3) else { break };
-                    if sep >= 0x80 || tables.ascii[sep as usize].kind() != Kind::Separator {
-                        break;
-                    }
-                    let Some(&next) = tables.pairs.get(pair_index(b0, b1)) else { break };
-                    if !next.is_char() {
-                        break;
-                    }
-                    emit(text, word, end, complex, sink, &mut f);
-                    complex = false;
-                    word = i + 1;
-                    start = Some(word);
-                    sink.push(next.code());
-                    i += 3;
+                start.get_or_insert(i);
+                // An Arabic letter at a step boundary is read again by the
+                // letter loop, four at a time.
+                if len != 2 || !sink.aligned() {
+                    sink.push(e.code());
+                    i += len;
                 }
+                i = arabic_letters(bytes, i, tables, sink);
+                end = i;
                 continue;
             }
             Kind::Complex => {
@@ -342,48 +438,140 @@ fn scan<S: Sink>(text: &str, sink: &mut S, mut f: impl FnMut(Span, &S)) {
     }
 }
 
+/// Words of Arabic letters each read whole from one 16-byte window, from
+/// `bytes[i]` (a lead byte 0xD8–0xDB) on; no word may be open in `sink`.
+///
+/// Every word of up to seven letters followed by an ASCII separator costs
+/// the same straight-line code whatever its length: two loads, the eight
+/// table lookups, a mask of the lanes that are letters, and the hash of
+/// the letters before the first lane that is not (the others masked to
+/// zero). The letter-at-a-time loop this replaces for such words paid a
+/// mispredicted branch at every word's end (two per word, callgrind).
+///
+/// Returns where the scanner goes on and, when a word is still open there
+/// (eight letters or more, a mark, another script after its letters), where
+/// that word began; `sink` then holds its letters so far.
+#[inline(always)]
+fn arabic_words<S: Sink>(
+    bytes: &[u8],
+    mut i: usize,
+    tables: &Tables,
+    sink: &mut S,
+    f: &mut impl FnMut(Span, &S),
+) -> (usize, Option<usize>) {
+    /// The top `16 * n` bits of 128, for the first `n` letters of a window.
+    const KEEP: [u128; 16] = {
+        let mut keep = [0u128; 16];
+        let mut n = 1;
+        while n < 8 {
+            keep[n] = !(u128::MAX >> (16 * n));
+            n += 1;
+        }
+        keep[8] = u128::MAX;
+        keep
+    };
+    const TOPS: u64 = 0x8000_8000_8000_8000;
+    let letter_pairs = &*tables.letter_pairs;
+    loop {
+        let Some(window) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) else {
+            sink.clear();
+            return (i, None);
+        };
+        let (first, first_ok) = letter_lanes(window.first_chunk::<8>().expect("16 bytes"), letter_pairs);
+        let (second, second_ok) = letter_lanes(window.last_chunk::<8>().expect("16 bytes"), letter_pairs);
+        let not_letters = u128::from(!first_ok & TOPS) << 64 | u128::from(!second_ok & TOPS);
+        let letters = not_letters.leading_zeros() / 16;
+        let keep = KEEP[letters as usize & 15];
+        let (first, second) = (first & (keep >> 64) as u64, second & keep as u64);
+        if letters == 0 {
+            sink.clear();
+            return (i, None);
+        }
+        let end = if letters < 8 {
+            sink.set_lanes(first, second, letters);
+            i + 2 * letters as usize
+        } else {
+            // A long word: the rest four letters at a time.
+            sink.set_lanes(first, 0, 4);
+            sink.push_lanes(second, 4);
+            arabic_letters(bytes, i + 16, tables, sink)
+        };
+        match bytes.get(end) {
+            Some(&b) if tables.separator_byte[b as usize] => {}
+            _ => return (end, Some(i)),
+        }
+        f(Span::new(i, end), sink);
+        // Whether a word starts after the separator is left to the next
+        // window (no letter: back to the scanner), not tested here first.
+        i = end + 1;
+    }
+}
+
+/// The folded codes of the four two-byte sequences of `bytes`, packed for
+/// [`Sink::push_lanes`] (zero where a sequence is not an Arabic letter), and
+/// the top bit of every lane that holds a letter.
+#[inline(always)]
+fn letter_lanes(bytes: &[u8; 8], letter_pairs: &[u16; 1 << 16]) -> (u64, u64) {
+    let quad = u64::from_le_bytes(*bytes);
+    let code = |j: u32| u64::from(letter_pairs[usize::from((quad >> (16 * j)) as u16)]);
+    let lanes = code(0) << 48 | code(1) << 32 | code(2) << 16 | code(3);
+    (lanes, nonzero_lanes(lanes))
+}
+
 /// Folds the run of Arabic-block letters at `bytes[i..]` into `sink` and
 /// returns where it ends (at `i` if there is none).
 ///
-/// Two letters a step: one mask test of four bytes tells that both are
-/// two-byte sequences with lead bytes 0xD8–0xDB, and one test of the two
-/// table entries that both are letters, against a test and a branch each per
-/// letter; a word's last odd letter takes the one-letter step.
+/// Four letters a step ([`letter_lanes`]): the letters before the first lane
+/// that is not one go to the sink at once ([`Sink::push_lanes`]), so the only
+/// branch is whether all four were letters. Serves the words
+/// [`arabic_words`] leaves open: eight letters or more, or letters after a
+/// mark.
 #[inline(always)]
 fn arabic_letters<S: Sink>(bytes: &[u8], i: usize, tables: &Tables, sink: &mut S) -> usize {
+    /// The top `16 * n` bits, for `n` letters of a step.
+    const TOP_LANES: [u64; 8] = [0, 0xFFFF << 48, 0xFFFF_FFFF << 32, 0xFFFF_FFFF_FFFF << 16, u64::MAX, 0, 0, 0];
     let mut rest = &bytes[i..];
-    while let [b0, b1, b2, b3, tail @ ..] = rest {
-        // Big-endian, each half is a character's two bytes; a lead byte
-        // 0xD8–0xDB is always followed by a continuation byte in UTF-8, so
-        // the low ten bits of a half are its index in `pairs`.
-        let quad = u32::from_be_bytes([*b0, *b1, *b2, *b3]);
-        if quad & 0xFC00_FC00 != 0xD800_D800 {
-            break;
-        }
-        let first = tables.pairs[(quad >> 16) as usize & 0x3FF];
-        let second = tables.pairs[quad as usize & 0x3FF];
-        if !Entry(first.0 | second.0).is_char() {
-            break;
-        }
-        sink.push(first.code());
-        sink.push(second.code());
-        rest = tail;
+    // A word that went on after a mark or another script may have left its
+    // hash mid-step: letters one at a time until a step begins.
+    while !sink.aligned() {
+        let Some(code) = arabic_letter(rest, tables) else { return bytes.len() - rest.len() };
+        sink.push(code);
+        rest = &rest[2..];
     }
-    if let [b0, b1, tail @ ..] = rest
-        && let Some(&e) = tables.pairs.get(pair_index(*b0, *b1))
-        && e.is_char()
-    {
-        sink.push(e.code());
-        rest = tail;
+    let letter_pairs = &*tables.letter_pairs;
+    while let Some(chunk) = rest.first_chunk::<8>() {
+        let (lanes, ok) = letter_lanes(chunk, letter_pairs);
+        let letters = (!ok & 0x8000_8000_8000_8000).leading_zeros() / 16;
+        sink.push_lanes(lanes & TOP_LANES[letters as usize & 7], letters);
+        rest = &rest[2 * letters as usize..];
+        if letters < 4 {
+            return bytes.len() - rest.len();
+        }
+    }
+    // The last few bytes of the text.
+    while let Some(code) = arabic_letter(rest, tables) {
+        sink.push(code);
+        rest = &rest[2..];
     }
     bytes.len() - rest.len()
 }
 
-/// Index into [`Tables::pairs`] of the two bytes `b0 b1`: in bounds exactly
-/// when `b0` is a lead byte 0xD8–0xDB.
-#[inline]
-fn pair_index(b0: u8, b1: u8) -> usize {
-    u16::from_be_bytes([b0, b1]).wrapping_sub(0xD800) as usize
+/// The top bit of every 16-bit lane of `x` that is not zero, for lanes
+/// below 0x8000 (codes of [`Tables::letter_pairs`]): adding 0x7FFF carries
+/// into a lane's top bit exactly when the lane is not zero, and never out
+/// of the lane.
+#[inline(always)]
+fn nonzero_lanes(x: u64) -> u64 {
+    const LOW: u64 = 0x7FFF_7FFF_7FFF_7FFF;
+    (x + LOW) & !LOW
+}
+
+/// The folded code of the Arabic-block letter at the start of `bytes`, if
+/// there is one.
+#[inline(always)]
+fn arabic_letter(bytes: &[u8], tables: &Tables) -> Option<u32> {
+    let [b0, b1, ..] = *bytes else { return None };
+    Some(u32::from(tables.letter_pairs[usize::from(u16::from_le_bytes([b0, b1]))])).filter(|&code| code != 0)
 }
 
 /// Index into [`Tables::arabic`] of the two-byte sequence `b0 b1` when `b0`
