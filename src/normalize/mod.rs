@@ -82,6 +82,9 @@ struct Tables {
     /// One lookup both tells a letter and folds it, with no test of the lead
     /// byte first: 128 KiB, of which the letters use 2.
     letter_pairs: Box<[u16; 1 << 16]>,
+    /// The folded code of every ASCII letter or digit, zero for any other
+    /// byte: what [`Ascii`] reads.
+    ascii_letters: [u16; 256],
     /// The ASCII bytes that separate words (the rest are false).
     separator_byte: [bool; 256],
     /// U+0080–U+00FF: the no-break space and the guillemets of Arabic news.
@@ -132,6 +135,13 @@ static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables 
         .collect::<Box<[u16]>>()
         .try_into()
         .expect("one entry per pair"),
+    ascii_letters: std::array::from_fn(|b| {
+        let e = Entry::of(b as u8 as char);
+        match b < 0x80 && e.is_char() {
+            true => u16::try_from(e.code()).ok().filter(|&c| c != 0 && c < 0x8000).expect("ASCII folds to ASCII"),
+            false => 0,
+        }
+    }),
     separator_byte: std::array::from_fn(|b| b < 0x80 && Entry::of(b as u8 as char).kind() == Kind::Separator),
     latin1: std::array::from_fn(|i| Entry::of(char::from_u32(0x80 + i as u32).expect("Latin-1 is all scalars"))),
     punctuation: std::array::from_fn(|i| {
@@ -147,8 +157,8 @@ static TABLES: std::sync::LazyLock<Tables> = std::sync::LazyLock::new(|| Tables 
 /// multiply) over the folded word's UTF-16 code units taken **four at a
 /// time** (a `u64`, the first unit highest; the last step takes the zero to
 /// three left over), finished by a full 64-bit avalanche of the state and the
-/// unit count. Four units a step let [`arabic_words`] hash a whole word of up
-/// to seven Arabic letters in two steps, with no branch on its length: a
+/// unit count. Four units a step let [`whole_words`] hash a whole word of up
+/// to seven letters in two steps, with no branch on its length: a
 /// step per letter made the word's end a branch, mispredicted about twice
 /// per word. The rotation carries high bits back down so every unit reaches
 /// every bit.
@@ -364,7 +374,7 @@ impl Analyzer {
 /// are decoded by hand and folded by table lookup; other characters are
 /// decoded as `char`s and classified. Profiling `sada sign` showed `char`
 /// decoding and `String::push` at a third of the run before this. Where a
-/// word starts with an Arabic letter, [`arabic_words`] takes over until a
+/// word starts with an ASCII or Arabic letter, [`whole_words`] takes over until a
 /// word or what follows it needs this character-by-character loop.
 #[inline]
 fn scan<S: Sink>(text: &str, sink: &mut S, mut f: impl FnMut(Span, &S)) {
@@ -379,8 +389,11 @@ fn scan<S: Sink>(text: &str, sink: &mut S, mut f: impl FnMut(Span, &S)) {
     let mut i = 0;
     while i < bytes.len() {
         let b0 = bytes[i];
-        if start.is_none() && b0 & 0xFC == 0xD8 {
-            let (next, open) = arabic_words(bytes, i, tables, sink, &mut f);
+        if start.is_none() && (b0 & 0xFC == 0xD8 || tables.ascii_letters[usize::from(b0)] != 0) {
+            let (next, open) = match b0 < 0x80 {
+                true => whole_words::<Ascii, S>(bytes, i, tables, sink, &mut f),
+                false => whole_words::<ArabicBlock, S>(bytes, i, tables, sink, &mut f),
+            };
             if let Some(word) = open {
                 start = Some(word);
                 end = next;
@@ -401,13 +414,16 @@ fn scan<S: Sink>(text: &str, sink: &mut S, mut f: impl FnMut(Span, &S)) {
         match e.kind() {
             Kind::Char => {
                 start.get_or_insert(i);
-                // An Arabic letter at a step boundary is read again by the
-                // letter loop, four at a time.
-                if len != 2 || !sink.aligned() {
-                    sink.push(e.code());
-                    i += len;
-                }
-                i = arabic_letters(bytes, i, tables, sink);
+                // An ASCII or Arabic letter is read again by its letter
+                // loop, four at a time; another letter is pushed here.
+                i = match len {
+                    1 => letters_of::<Ascii, S>(bytes, i, tables, sink),
+                    2 => letters_of::<ArabicBlock, S>(bytes, i, tables, sink),
+                    _ => {
+                        sink.push(e.code());
+                        i + len
+                    }
+                };
                 end = i;
                 continue;
             }
@@ -438,21 +454,76 @@ fn scan<S: Sink>(text: &str, sink: &mut S, mut f: impl FnMut(Span, &S)) {
     }
 }
 
-/// Words of Arabic letters each read whole from one 16-byte window, from
-/// `bytes[i]` (a lead byte 0xD8–0xDB) on; no word may be open in `sink`.
+/// The letters the word loops below read by table, several at a time: the
+/// Arabic block (two bytes each) and ASCII (one byte each).
+trait Script {
+    /// Bytes per letter.
+    const WIDTH: usize;
+    /// The folded code of the letter at the start of `bytes`, if there is
+    /// one.
+    fn letter(bytes: &[u8], tables: &Tables) -> Option<u32>;
+    /// The folded codes of the four characters at the start of `bytes`,
+    /// packed for [`Sink::push_lanes`], zero where a character is not a
+    /// letter of this script; `None` if `bytes` is shorter than four.
+    fn four(bytes: &[u8], tables: &Tables) -> Option<u64>;
+}
+
+/// Lead bytes 0xD8–0xDB: U+0600–U+06FF.
+struct ArabicBlock;
+
+impl Script for ArabicBlock {
+    const WIDTH: usize = 2;
+
+    #[inline(always)]
+    fn letter(bytes: &[u8], tables: &Tables) -> Option<u32> {
+        let [b0, b1, ..] = *bytes else { return None };
+        Some(u32::from(tables.letter_pairs[usize::from(u16::from_le_bytes([b0, b1]))])).filter(|&code| code != 0)
+    }
+
+    #[inline(always)]
+    fn four(bytes: &[u8], tables: &Tables) -> Option<u64> {
+        let quad = u64::from_le_bytes(*bytes.first_chunk::<8>()?);
+        let code = |j: u32| u64::from(tables.letter_pairs[usize::from((quad >> (16 * j)) as u16)]);
+        Some(code(0) << 48 | code(1) << 32 | code(2) << 16 | code(3))
+    }
+}
+
+struct Ascii;
+
+impl Script for Ascii {
+    const WIDTH: usize = 1;
+
+    #[inline(always)]
+    fn letter(bytes: &[u8], tables: &Tables) -> Option<u32> {
+        let &b = bytes.first()?;
+        Some(u32::from(tables.ascii_letters[usize::from(b)])).filter(|&code| code != 0)
+    }
+
+    #[inline(always)]
+    fn four(bytes: &[u8], tables: &Tables) -> Option<u64> {
+        let quad = u32::from_le_bytes(*bytes.first_chunk::<4>()?);
+        let code = |j: u32| u64::from(tables.ascii_letters[usize::from((quad >> (8 * j)) as u8)]);
+        Some(code(0) << 48 | code(1) << 32 | code(2) << 16 | code(3))
+    }
+}
+
+/// Words of letters of script `L` each read whole from one window of eight
+/// characters, from `bytes[i]` (the first letter of a word) on; no word may
+/// be open in `sink`.
 ///
 /// Every word of up to seven letters followed by an ASCII separator costs
-/// the same straight-line code whatever its length: two loads, the eight
-/// table lookups, a mask of the lanes that are letters, and the hash of
-/// the letters before the first lane that is not (the others masked to
-/// zero). The letter-at-a-time loop this replaces for such words paid a
-/// mispredicted branch at every word's end (two per word, callgrind).
+/// the same straight-line code whatever its length: the loads, eight table
+/// lookups, a mask of the lanes that are letters, and the hash of the
+/// letters before the first lane that is not (the others masked to zero).
+/// The letter-at-a-time loop this replaces for such words paid a
+/// mispredicted branch at every word's end (two per word of Arabic,
+/// callgrind).
 ///
 /// Returns where the scanner goes on and, when a word is still open there
 /// (eight letters or more, a mark, another script after its letters), where
 /// that word began; `sink` then holds its letters so far.
 #[inline(always)]
-fn arabic_words<S: Sink>(
+fn whole_words<L: Script, S: Sink>(
     bytes: &[u8],
     mut i: usize,
     tables: &Tables,
@@ -471,15 +542,15 @@ fn arabic_words<S: Sink>(
         keep
     };
     const TOPS: u64 = 0x8000_8000_8000_8000;
-    let letter_pairs = &*tables.letter_pairs;
     loop {
-        let Some(window) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) else {
+        let window = bytes.get(i..).unwrap_or_default();
+        let (Some(first), Some(second)) =
+            (L::four(window, tables), L::four(window.get(4 * L::WIDTH..).unwrap_or_default(), tables))
+        else {
             sink.clear();
             return (i, None);
         };
-        let (first, first_ok) = letter_lanes(window.first_chunk::<8>().expect("16 bytes"), letter_pairs);
-        let (second, second_ok) = letter_lanes(window.last_chunk::<8>().expect("16 bytes"), letter_pairs);
-        let not_letters = u128::from(!first_ok & TOPS) << 64 | u128::from(!second_ok & TOPS);
+        let not_letters = u128::from(!nonzero_lanes(first) & TOPS) << 64 | u128::from(!nonzero_lanes(second) & TOPS);
         let letters = not_letters.leading_zeros() / 16;
         let keep = KEEP[letters as usize & 15];
         let (first, second) = (first & (keep >> 64) as u64, second & keep as u64);
@@ -489,12 +560,12 @@ fn arabic_words<S: Sink>(
         }
         let end = if letters < 8 {
             sink.set_lanes(first, second, letters);
-            i + 2 * letters as usize
+            i + L::WIDTH * letters as usize
         } else {
             // A long word: the rest four letters at a time.
             sink.set_lanes(first, 0, 4);
             sink.push_lanes(second, 4);
-            arabic_letters(bytes, i + 16, tables, sink)
+            letters_of::<L, S>(bytes, i + 8 * L::WIDTH, tables, sink)
         };
         match bytes.get(end) {
             Some(&b) if tables.separator_byte[b as usize] => {}
@@ -507,71 +578,50 @@ fn arabic_words<S: Sink>(
     }
 }
 
-/// The folded codes of the four two-byte sequences of `bytes`, packed for
-/// [`Sink::push_lanes`] (zero where a sequence is not an Arabic letter), and
-/// the top bit of every lane that holds a letter.
-#[inline(always)]
-fn letter_lanes(bytes: &[u8; 8], letter_pairs: &[u16; 1 << 16]) -> (u64, u64) {
-    let quad = u64::from_le_bytes(*bytes);
-    let code = |j: u32| u64::from(letter_pairs[usize::from((quad >> (16 * j)) as u16)]);
-    let lanes = code(0) << 48 | code(1) << 32 | code(2) << 16 | code(3);
-    (lanes, nonzero_lanes(lanes))
-}
-
-/// Folds the run of Arabic-block letters at `bytes[i..]` into `sink` and
+/// Folds the run of letters of script `L` at `bytes[i..]` into `sink` and
 /// returns where it ends (at `i` if there is none).
 ///
-/// Four letters a step ([`letter_lanes`]): the letters before the first lane
+/// Four letters a step ([`Script::four`]): the letters before the first lane
 /// that is not one go to the sink at once ([`Sink::push_lanes`]), so the only
 /// branch is whether all four were letters. Serves the words
-/// [`arabic_words`] leaves open: eight letters or more, or letters after a
+/// [`whole_words`] leaves open: eight letters or more, or letters after a
 /// mark.
 #[inline(always)]
-fn arabic_letters<S: Sink>(bytes: &[u8], i: usize, tables: &Tables, sink: &mut S) -> usize {
+fn letters_of<L: Script, S: Sink>(bytes: &[u8], i: usize, tables: &Tables, sink: &mut S) -> usize {
     /// The top `16 * n` bits, for `n` letters of a step.
     const TOP_LANES: [u64; 8] = [0, 0xFFFF << 48, 0xFFFF_FFFF << 32, 0xFFFF_FFFF_FFFF << 16, u64::MAX, 0, 0, 0];
     let mut rest = &bytes[i..];
     // A word that went on after a mark or another script may have left its
     // hash mid-step: letters one at a time until a step begins.
     while !sink.aligned() {
-        let Some(code) = arabic_letter(rest, tables) else { return bytes.len() - rest.len() };
+        let Some(code) = L::letter(rest, tables) else { return bytes.len() - rest.len() };
         sink.push(code);
-        rest = &rest[2..];
+        rest = &rest[L::WIDTH..];
     }
-    let letter_pairs = &*tables.letter_pairs;
-    while let Some(chunk) = rest.first_chunk::<8>() {
-        let (lanes, ok) = letter_lanes(chunk, letter_pairs);
-        let letters = (!ok & 0x8000_8000_8000_8000).leading_zeros() / 16;
+    while let Some(lanes) = L::four(rest, tables) {
+        let letters = (!nonzero_lanes(lanes) & 0x8000_8000_8000_8000).leading_zeros() / 16;
         sink.push_lanes(lanes & TOP_LANES[letters as usize & 7], letters);
-        rest = &rest[2 * letters as usize..];
+        rest = &rest[L::WIDTH * letters as usize..];
         if letters < 4 {
             return bytes.len() - rest.len();
         }
     }
     // The last few bytes of the text.
-    while let Some(code) = arabic_letter(rest, tables) {
+    while let Some(code) = L::letter(rest, tables) {
         sink.push(code);
-        rest = &rest[2..];
+        rest = &rest[L::WIDTH..];
     }
     bytes.len() - rest.len()
 }
 
 /// The top bit of every 16-bit lane of `x` that is not zero, for lanes
-/// below 0x8000 (codes of [`Tables::letter_pairs`]): adding 0x7FFF carries
-/// into a lane's top bit exactly when the lane is not zero, and never out
-/// of the lane.
+/// below 0x8000 (the codes of [`Script::four`]): adding 0x7FFF carries into
+/// a lane's top bit exactly when the lane is not zero, and never out of the
+/// lane.
 #[inline(always)]
 fn nonzero_lanes(x: u64) -> u64 {
     const LOW: u64 = 0x7FFF_7FFF_7FFF_7FFF;
     (x + LOW) & !LOW
-}
-
-/// The folded code of the Arabic-block letter at the start of `bytes`, if
-/// there is one.
-#[inline(always)]
-fn arabic_letter(bytes: &[u8], tables: &Tables) -> Option<u32> {
-    let [b0, b1, ..] = *bytes else { return None };
-    Some(u32::from(tables.letter_pairs[usize::from(u16::from_le_bytes([b0, b1]))])).filter(|&code| code != 0)
 }
 
 /// Index into [`Tables::arabic`] of the two-byte sequence `b0 b1` when `b0`
