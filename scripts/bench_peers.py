@@ -31,7 +31,11 @@ Every tool also pays for reading corpus.jsonl and parsing its JSON.
 
 Each measurement is repeated --reps times (default 5), round-robin over all rows so a burst
 of load from elsewhere hits one repetition, not all of one tool's; the repetition with the
-least CPU is kept. On a shared machine, --wait-idle 90 waits (up to --wait-timeout s) before
+least CPU is kept. The rows run forward in even repetitions and backward in odd ones: on this
+VM the first process after one that freed a gigabyte (a peer) takes up to 50% more CPU, as the
+hypervisor backs the freed memory again, and a fixed order handed that run to the same row
+every time (sada's first row: `python3` runs of gaoya then sada three times over showed
+0.104-0.166 s for the sada run right after gaoya, 0.104-0.124 s for the next two). On a shared machine, --wait-idle 90 waits (up to --wait-timeout s) before
 each run until the machine was 90% idle over one second.
 
 Rows
@@ -431,7 +435,7 @@ def run_corpus(script, corpus, tools, reps, unavailable, idle=(0, 0)):
         rows.append(row)
 
     for rep in range(reps):
-        for row in rows:
+        for row in (rows if rep % 2 == 0 else rows[::-1]):
             if row.get('error'):
                 continue
             kind, cmd = row['_run']
@@ -509,7 +513,7 @@ def print_report(script, res, reps, out=sys.stdout):
         o = f"{100 * b['others_share']:.0f}%" if b.get('others_share') is not None else '-'
         p(f"{r['tool']:<11}{r['variant']:<41}{res['mb']:>6.1f}{b['wall_s']:>8.2f}"
           f"{b['cpu_s']:>8.2f}{r['cores_busy']:>6.2f}{r['mb_per_cpu_s']:>10.1f}{x:>9}{w:>8}{o:>7}")
-    p(f"best of {reps} runs per row (least CPU), runs interleaved round-robin; "
+    p(f"best of {reps} runs per row (least CPU), runs interleaved round-robin (forward, backward); "
       f"x gaoya = ratio to the fastest gaoya row ({res['gaoya_reference'] or 'none'})")
     p("work = MB/CPU-s excluding Python start-up + imports (peers); sada: the same as MB/CPU-s")
     p("other = share of the machine's CPU (all cores) used by other processes during the kept "
