@@ -29,7 +29,7 @@ enum Kind {
 }
 
 /// [`classify`] precomputed for one character, packed in a `u32` so the
-/// tables stay small (1.5 KiB, in L1): the folded character's code point in
+/// tables of entries stay small (2.4 KiB, in L1): the folded character's code point in
 /// the low 24 bits and the [`Kind`] above them. [`Kind::Char`] is 0, so "is a
 /// letter" is `entry >> KIND_SHIFT == 0`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
