@@ -464,7 +464,8 @@ trait Script {
     fn letter(bytes: &[u8], tables: &Tables) -> Option<u32>;
     /// The folded codes of the four characters at the start of `bytes`,
     /// packed for [`Sink::push_lanes`], zero where a character is not a
-    /// letter of this script; `None` if `bytes` is shorter than four.
+    /// letter of this script; `None` if `bytes` is shorter than four
+    /// characters of `WIDTH` bytes.
     fn four(bytes: &[u8], tables: &Tables) -> Option<u64>;
 }
 
@@ -488,6 +489,7 @@ impl Script for ArabicBlock {
     }
 }
 
+/// ASCII letters and digits, one byte each.
 struct Ascii;
 
 impl Script for Ascii {
