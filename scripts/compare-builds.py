@@ -2,14 +2,15 @@
 """Two or more sada builds side by side on the signing bench corpus: CPU, wall and peak RSS.
 
     python3 scripts/compare-builds.py [--runs 20] [--threads 1] [--times 1] [--format bin|none]
-                                      BINARY [BINARY ...]
+                                      [--corpus FILE] BINARY [BINARY ...]
 
 Each build runs `sada sign --quiet --threads T --out /dev/null CORPUS` --runs times, the builds
 interleaved run by run (so a burst of load from elsewhere hits every build alike), and the
 medians and minima are printed. Single runs on a shared VM vary by +-15%: compare medians of 10+
 runs, and keep a build for a difference that survives that.
 
-CORPUS is target/bench/arabic-n4000-s7/corpus.jsonl (made by scripts/bench-peers.sh), or that
+CORPUS is target/bench/arabic-n4000-s7/corpus.jsonl (made by scripts/bench-peers.sh) unless
+--corpus names another (e.g. target/quality/latin/corpus.jsonl, made by scripts/quality.sh), or that
 corpus --times K over (written once to target/bench/arabic-n4000-s7/corpus-xK.jsonl).
 To compare against an older commit, build it elsewhere (git worktree add ../old REV; cargo
 build --release there) and pass both binaries.
@@ -28,16 +29,17 @@ from common import ROOT  # noqa: E402
 CORPUS = os.path.join(ROOT, 'target', 'bench', 'arabic-n4000-s7', 'corpus.jsonl')
 
 
-def corpus(times):
-    if not os.path.exists(CORPUS):
-        sys.exit(f'compare-builds: {CORPUS} is missing; run scripts/bench-peers.sh --tools sada first')
+def corpus(base, times):
+    if not os.path.exists(base):
+        sys.exit(f'compare-builds: {base} is missing; run scripts/bench-peers.sh --tools sada first '
+                 '(or scripts/quality.sh for the quality corpora)')
     if times == 1:
-        return CORPUS
-    path = CORPUS.replace('.jsonl', f'-x{times}.jsonl')
+        return base
+    path = base.replace('.jsonl', f'-x{times}.jsonl')
     if not os.path.exists(path):
         with open(path + '.tmp', 'wb') as out:
             for _ in range(times):
-                with open(CORPUS, 'rb') as f:
+                with open(base, 'rb') as f:
                     shutil.copyfileobj(f, out)
         os.replace(path + '.tmp', path)
     return path
@@ -61,8 +63,9 @@ def main():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--times', type=int, default=1)
     ap.add_argument('--format', default='bin', choices=['bin', 'none'])
+    ap.add_argument('--corpus', default=CORPUS, help='JSONL to sign (default: the signing bench corpus)')
     a = ap.parse_args()
-    path = corpus(a.times)
+    path = corpus(a.corpus, a.times)
     args = ['sign', '--quiet', '--threads', str(a.threads), '--format', a.format, '--out', os.devnull, path]
     results = {b: [] for b in a.binaries}
     for _ in range(a.runs):
