@@ -25,8 +25,12 @@ use crate::read::{Format, InputFile, Raw, RawReader, Record};
 /// `\n`, `\r\n`; a UTF-8 BOM opening the file is not part of line 1), with
 /// its 1-based line number, or one `empty` record for a file without any;
 /// every error names `FILE:LINE` of its own line; the compressed copy gives
-/// the same records. Also parses all of `bytes` as one line.
+/// the same records; where the hand-written parse of a line succeeds, it
+/// reads the line as serde_json does. Also parses all of `bytes` as one line.
 pub fn jsonl(bytes: &[u8]) {
+    for line in bytes.split(|&b| b == b'\n') {
+        crate::read::check_fast_parse(line);
+    }
     let expected = non_blank_lines(bytes);
     let display = "fuzz.jsonl";
     let mut raws = Vec::new();
