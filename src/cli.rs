@@ -41,8 +41,8 @@ pub struct SignArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Signature file to write (the binary format is documented in the
-    /// README and in `sada::sigfile`).
+    /// Signature file to write, or `-` for standard output (the binary
+    /// format is documented in the README and in `sada::sigfile`).
     #[arg(long, value_name = "FILE", default_value = "signatures.sig")]
     pub out: PathBuf,
 

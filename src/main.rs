@@ -102,11 +102,16 @@ fn sign(args: &SignArgs) -> anyhow::Result<()> {
     let config = args.config();
     // Refuse a bad input before creating the output file.
     sada::read::discover(&args.inputs)?;
-    let file = std::fs::File::create(&args.out).map_err(|source| Error::Io {
-        what: "cannot create",
-        path: args.out.clone(),
-        source,
-    })?;
+    let to_stdout = args.out.as_os_str() == "-";
+    let file: Box<dyn Write + Send> = if to_stdout {
+        Box::new(std::io::stdout())
+    } else {
+        Box::new(std::fs::File::create(&args.out).map_err(|source| Error::Io {
+            what: "cannot create",
+            path: args.out.clone(),
+            source,
+        })?)
+    };
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     let stats = sada::pipeline::sign(&args.inputs, &config, &mut out, args.format)?;
     if !args.quiet {
@@ -120,7 +125,7 @@ fn sign(args: &SignArgs) -> anyhow::Result<()> {
             stats.bytes as f64 / 1e6,
             secs,
             stats.bytes as f64 / 1e6 / secs.max(1e-9),
-            args.out.display()
+            if to_stdout { "standard output".into() } else { args.out.display().to_string() }
         );
     }
     Ok(())

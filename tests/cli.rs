@@ -75,6 +75,30 @@ fn summary_goes_to_stdout_unless_quiet() {
     assert!(out.stdout.is_empty() && out.stderr.is_empty());
 }
 
+/// `sada sign --out -` writes to standard output exactly what it writes to a
+/// file, in either format, and its summary (without `--quiet`) still goes
+/// to stderr.
+#[test]
+fn sign_writes_to_stdout_with_out_dash() {
+    let dir = TestDir::new("sign-stdout");
+    let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
+    for format in ["bin", "jsonl"] {
+        dir.sada().args(["sign", "--quiet", "--format", format, "--out", "sig", seeds]).assert().success();
+        let out =
+            dir.sada().args(["sign", "--format", format, "--out", "-", seeds]).assert().success().get_output().clone();
+        assert_eq!(out.stdout, std::fs::read(dir.join("sig")).unwrap(), "{format}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("5 records"), "{format}");
+    }
+    assert!(!dir.join("-").exists());
+    let jsonl = dir.sada().args(["sign", "--quiet", "--format", "jsonl", "--out", "-", seeds]).assert().success();
+    let lines = String::from_utf8(jsonl.get_output().stdout.clone()).unwrap();
+    assert_eq!(lines.lines().count(), 5);
+    for line in lines.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["signature"].as_array().map(Vec::len), Some(128), "{line}");
+    }
+}
+
 /// Builds a corpus of the seeds plus reprints of seed 000 and seed 001.
 fn reprint_corpus(dir: &TestDir) {
     for (name, text) in seeds() {
