@@ -99,6 +99,30 @@ fn sign_writes_to_stdout_with_out_dash() {
     }
 }
 
+/// A reader that stops early (`sada sign --out - … | head`) ends the run
+/// quietly and successfully, in either format.
+#[test]
+fn sign_to_a_closed_pipe_exits_0() {
+    use std::io::Read;
+    let dir = TestDir::new("sign-pipe");
+    let line = serde_json::json!({"text": "نص قصير عن الاجتماع في موسكو"}).to_string();
+    dir.create("in.jsonl", format!("{line}\n").repeat(2000));
+    for format in ["jsonl", "bin"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("sada"))
+            .current_dir(dir.path())
+            .args(["sign", "--quiet", "--threads", "1", "--format", format, "--out", "-", "in.jsonl"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{format}: {:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
 /// Builds a corpus of the seeds plus reprints of seed 000 and seed 001.
 fn reprint_corpus(dir: &TestDir) {
     for (name, text) in seeds() {

@@ -126,7 +126,7 @@ fn write_sig_json(out: &mut impl std::io::Write, r: &sigfile::SigRecord, error: 
         signature: &'a [u32],
     }
     let line = Line { id: &r.id, status: r.status, tokens: r.tokens, error, signature: &r.lanes };
-    serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::other)?;
+    serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::from)?;
     out.write_all(b"\n")
 }
 

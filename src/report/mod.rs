@@ -116,7 +116,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
     )?;
     let summary = summary::Summary::new(scan, config);
     write_file(&dir.join("summary.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, &summary).map_err(std::io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *w, &summary).map_err(std::io::Error::from)?;
         w.write_all(b"\n")
     })?;
     write_file(&dir.join("report.html"), |w| html::write(w, scan, &summary))?;
@@ -126,7 +126,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
 fn write_lines<T: Serialize>(path: &Path, lines: impl Iterator<Item = T>) -> Result<(), Error> {
     write_file(path, |w| {
         for line in lines {
-            serde_json::to_writer(&mut *w, &line).map_err(std::io::Error::other)?;
+            serde_json::to_writer(&mut *w, &line).map_err(std::io::Error::from)?;
             w.write_all(b"\n")?;
         }
         Ok(())
