@@ -201,7 +201,8 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    /// Nesting serde_json allows before "recursion limit exceeded".
+    /// Nesting of an ignored value read here (it recurses); deeper values,
+    /// which serde_json skips without a limit, go to the strict parse.
     const MAX_DEPTH: u32 = 127;
 
     fn peek(&self) -> Option<u8> {
@@ -254,7 +255,7 @@ impl<'a> Cursor<'a> {
                 let unit = self.hex4()?;
                 match unit {
                     0xD800..=0xDBFF => {
-                        let low = (self.eat_word("\\u")).then(|| self.hex4()).flatten();
+                        let low = self.eat_word("\\u").then(|| self.hex4()).flatten();
                         let low = low.filter(|low| (0xDC00..=0xDFFF).contains(low))?;
                         char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))?
                     }
@@ -335,7 +336,13 @@ impl<'a> Cursor<'a> {
     /// or a plain integer of up to 18 digits; anything else goes to serde.
     fn small_value(&mut self) -> Option<Option<Value>> {
         match self.peek()? {
-            b'"' => Some(Some(Value::String(self.string()?))),
+            b'"' => {
+                // An escape (PHP writes `\/` in every URL) sized it for the
+                // rest of the line; it is kept with the record.
+                let mut s = self.string()?;
+                s.shrink_to_fit();
+                Some(Some(Value::String(s)))
+            }
             b'n' => self.eat_word("null").then_some(None),
             b't' => self.eat_word("true").then_some(Some(Value::Bool(true))),
             b'f' => self.eat_word("false").then_some(Some(Value::Bool(false))),
@@ -808,6 +815,18 @@ mod tests {
             r#""open"#,
         ] {
             assert_eq!(read(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_left_to_serde_past_the_limit() {
+        for depth in [1, 2, 126, 127, 128, 500] {
+            let line = format!(r#"{{"meta": {}{}, "text": "نص"}}"#, "[".repeat(depth), "]".repeat(depth));
+            let strict = parse_strict(line.as_bytes()).expect("serde_json skips any nesting");
+            match parse_fast(line.as_bytes()) {
+                Some(fast) => assert_eq!(fast, strict, "{depth}"),
+                None => assert!(depth > Cursor::MAX_DEPTH as usize, "{depth}"),
+            }
         }
     }
 
