@@ -27,6 +27,12 @@ pub enum Error {
         /// The path as given.
         path: PathBuf,
     },
+    /// Standard input (`-`) given where it cannot be read.
+    #[error("{reason}")]
+    Stdin {
+        /// Why, and what to do instead.
+        reason: &'static str,
+    },
     /// A parameter is out of range or inconsistent with another.
     #[error("invalid --{name}: {reason}")]
     Param {

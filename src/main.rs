@@ -101,7 +101,7 @@ fn cluster_scan(
 fn sign(args: &SignArgs) -> anyhow::Result<()> {
     let config = args.config();
     // Refuse a bad input before creating the output file.
-    sada::read::discover(&args.inputs)?;
+    sada::read::discover_streaming(&args.inputs)?;
     let to_stdout = args.out.as_os_str() == "-";
     let file: Box<dyn Write + Send> = if to_stdout {
         Box::new(std::io::stdout())
@@ -191,7 +191,7 @@ fn print_summary(
 /// 2 for what the user can fix on the command line, 1 otherwise.
 fn exit_code(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<Error>() {
-        Some(Error::MissingInput { .. } | Error::UnknownFormat { .. } | Error::Param { .. }) => 2,
+        Some(Error::MissingInput { .. } | Error::UnknownFormat { .. } | Error::Stdin { .. } | Error::Param { .. }) => 2,
         _ => 1,
     }
 }

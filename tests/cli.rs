@@ -123,6 +123,48 @@ fn sign_to_a_closed_pipe_exits_0() {
     }
 }
 
+/// `sada sign -` reads JSONL from standard input, plain, gzip or zstd (told
+/// by its first bytes), and signs it as it signs the same lines from a file;
+/// an empty stream is one `empty` record and a truncated one an error record,
+/// as files are. `scan -` and a second `-` are usage errors.
+#[test]
+fn sign_reads_standard_input() {
+    let dir = TestDir::new("sign-stdin");
+    let lines: String =
+        seeds().iter().map(|(name, text)| format!("{}\n", serde_json::json!({"id": name, "text": text}))).collect();
+    dir.create("in.jsonl", &lines);
+    let from_file =
+        dir.sada().args(["sign", "--quiet", "--format", "jsonl", "--out", "-", "in.jsonl"]).assert().success();
+    let expected = from_file.get_output().stdout.clone();
+    assert_eq!(String::from_utf8_lossy(&expected).lines().count(), 5);
+    let zstd = zstd::encode_all(lines.as_bytes(), 3).unwrap();
+    for (what, stdin) in [("plain", lines.as_bytes().to_vec()), ("gzip", gzip(lines.as_bytes())), ("zstd", zstd)] {
+        let run =
+            dir.sada().args(["sign", "--quiet", "--format", "jsonl", "--out", "-", "-"]).write_stdin(stdin).assert();
+        assert_eq!(run.success().get_output().stdout, expected, "{what}");
+    }
+    let sign_stdin = |stdin: Vec<u8>| {
+        let run =
+            dir.sada().args(["sign", "--quiet", "--format", "jsonl", "--out", "-", "-"]).write_stdin(stdin).assert();
+        let out = run.success().get_output().stdout.clone();
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect::<Vec<serde_json::Value>>()
+    };
+    let empty = sign_stdin(Vec::new());
+    assert_eq!((empty.len(), &empty[0]["id"], &empty[0]["status"]), (1, &"-".into(), &"empty".into()));
+    let cut = gzip(lines.as_bytes());
+    let truncated = sign_stdin(cut[..cut.len() / 2].to_vec());
+    let last = truncated.last().unwrap();
+    assert_eq!(last["status"], "error");
+    assert!(last["error"].as_str().unwrap().contains("corrupt or truncated gzip data"), "{last}");
+    let err = dir.sada().args(["scan", "-"]).assert().code(2).get_output().stderr.clone();
+    assert!(String::from_utf8_lossy(&err).contains("sada sign"), "{}", String::from_utf8_lossy(&err));
+    dir.sada().args(["sign", "-", "-"]).assert().code(2);
+}
+
 /// Builds a corpus of the seeds plus reprints of seed 000 and seed 001.
 fn reprint_corpus(dir: &TestDir) {
     for (name, text) in seeds() {

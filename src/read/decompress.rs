@@ -53,6 +53,9 @@ pub struct Opened {
     pub reader: Box<dyn BufRead + Send>,
     /// Raw bytes of the file consumed so far.
     pub consumed: Arc<AtomicU64>,
+    /// How it is being decompressed (for standard input, as its first bytes
+    /// said).
+    pub compression: Compression,
 }
 
 impl Opened {
@@ -62,10 +65,27 @@ impl Opened {
     }
 }
 
-/// Opens `path` and decompresses it as `compression` says.
+/// Opens `path` and decompresses it as `compression` says; [`super::STDIN`]
+/// is standard input, decompressed as its first bytes say (gzip's and
+/// zstd's magic numbers), whatever `compression` says.
 pub fn open(path: &Path, compression: Compression) -> io::Result<Opened> {
     let consumed = Arc::new(AtomicU64::new(0));
-    let file = Counting { inner: File::open(path)?, count: consumed.clone() };
+    let (inner, compression): (Box<dyn Read + Send>, Compression) = if path.as_os_str() == super::STDIN {
+        let mut stdin = io::stdin();
+        // The magic numbers, read whole even from a pipe that delivers
+        // them a byte at a time, then put back in front of the rest.
+        let mut head = Vec::with_capacity(4);
+        (&mut stdin).take(4).read_to_end(&mut head)?;
+        let compression = match head.as_slice() {
+            [0x1F, 0x8B, ..] => Compression::Gzip,
+            [0x28, 0xB5, 0x2F, 0xFD] => Compression::Zstd,
+            _ => Compression::None,
+        };
+        (Box::new(io::Cursor::new(head).chain(stdin)), compression)
+    } else {
+        (Box::new(File::open(path)?), compression)
+    };
+    let file = Counting { inner, count: consumed.clone() };
     const BUF: usize = 256 * 1024;
     let reader: Box<dyn BufRead + Send> = match compression {
         Compression::None => Box::new(BufReader::with_capacity(BUF, file)),
@@ -74,7 +94,7 @@ pub fn open(path: &Path, compression: Compression) -> io::Result<Opened> {
         }
         Compression::Zstd => Box::new(BufReader::with_capacity(BUF, zstd::stream::read::Decoder::new(file)?)),
     };
-    Ok(Opened { reader, consumed })
+    Ok(Opened { reader, consumed, compression })
 }
 
 /// A short description of a decompression or read failure.

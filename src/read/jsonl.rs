@@ -597,7 +597,11 @@ impl Iterator for JsonlFile {
         }
         if self.opened.is_none() {
             match decompress::open(&self.file.path, self.file.compression) {
-                Ok(o) => self.opened = Some(o),
+                Ok(o) => {
+                    // Standard input's compression is known once opened.
+                    self.file.compression = o.compression;
+                    self.opened = Some(o);
+                }
                 Err(e) => {
                     self.finished = true;
                     self.records += 1;

@@ -110,7 +110,7 @@ pub enum Format {
 /// An input file found on the command line or by walking a directory.
 #[derive(Clone, Debug)]
 pub struct InputFile {
-    /// Where it is.
+    /// Where it is ([`STDIN`] for standard input).
     pub path: PathBuf,
     /// The path as reported in outputs.
     pub display: String,
@@ -120,6 +120,25 @@ pub struct InputFile {
     pub compression: Compression,
     /// Its size on disk, for progress.
     pub size: u64,
+}
+
+impl InputFile {
+    /// Standard input, as `sada sign -` reads it: JSONL, its compression told
+    /// by its first bytes when opened ([`decompress::open`]).
+    pub fn stdin() -> InputFile {
+        InputFile {
+            path: PathBuf::from(STDIN),
+            display: STDIN.to_string(),
+            format: Format::Jsonl,
+            compression: Compression::None,
+            size: 0,
+        }
+    }
+
+    /// Whether this is standard input.
+    pub fn is_stdin(&self) -> bool {
+        self.path.as_os_str() == STDIN
+    }
 }
 
 /// The files to read, and what the walk skipped.
@@ -181,16 +200,49 @@ pub fn stem(path: &Path) -> String {
     }
 }
 
+/// The input name that stands for standard input (JSONL, plain, gzip or
+/// zstd, told by its first bytes), which `sada sign` reads
+/// ([`discover_streaming`]).
+pub const STDIN: &str = "-";
+
 /// Finds the input files: files as given, directories walked recursively in
 /// file-name order, hidden entries and unknown types skipped (and counted).
 ///
 /// # Errors
 /// [`Error::MissingInput`] for a path that does not exist, and
 /// [`Error::UnknownFormat`] for a file given explicitly whose type sada does
-/// not read.
+/// not read; [`Error::Stdin`] for `-`: a scan reads its inputs twice (the
+/// statements and excerpts go back to the texts), which a pipe cannot give.
 pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
+    discover_inputs(inputs, false)
+}
+
+/// [`discover`] for a single streaming pass (`sada sign`): `-` is standard
+/// input, read as JSONL, and may be given once.
+///
+/// # Errors
+/// As [`discover`], but for `-`, which is refused only the second time.
+pub fn discover_streaming(inputs: &[PathBuf]) -> Result<Discovery, Error> {
+    discover_inputs(inputs, true)
+}
+
+fn discover_inputs(inputs: &[PathBuf], stdin: bool) -> Result<Discovery, Error> {
     let mut d = Discovery::default();
     for input in inputs {
+        if input.as_os_str() == STDIN {
+            let reason = match stdin {
+                false => {
+                    "`-` (standard input) is read by `sada sign` only: a scan reads its inputs twice, which a \
+                     pipe cannot give; save the stream to a file (e.g. crawl.jsonl.gz) and scan that"
+                }
+                true if d.files.iter().any(InputFile::is_stdin) => "`-` (standard input) can be given once",
+                true => {
+                    d.files.push(InputFile::stdin());
+                    continue;
+                }
+            };
+            return Err(Error::Stdin { reason });
+        }
         let meta = std::fs::metadata(input).map_err(|_| Error::MissingInput { path: input.clone() })?;
         if meta.is_file() {
             let (format, compression) = classify(input).ok_or_else(|| Error::UnknownFormat { path: input.clone() })?;

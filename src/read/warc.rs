@@ -826,7 +826,11 @@ mod tests {
             size: bytes.len() as u64,
         };
         let mut w = WarcFile::open(file);
-        let opened = Opened { reader: Box::new(Cursor::new(bytes)), consumed: Arc::new(AtomicU64::new(0)) };
+        let opened = Opened {
+            reader: Box::new(Cursor::new(bytes)),
+            consumed: Arc::new(AtomicU64::new(0)),
+            compression: Compression::None,
+        };
         w.stream = Some(Stream { opened, pos: 0, at_line_start: true });
         let records: Vec<Record> = w.by_ref().map(Raw::parse).collect();
         (records, w.skipped())
