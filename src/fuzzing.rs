@@ -273,7 +273,7 @@ fn read_file(bytes: &[u8], ext: &str, display: &str, format: Format, compression
 }
 
 fn input(path: PathBuf, display: &str, format: Format, compression: Compression, size: usize) -> InputFile {
-    InputFile { path, display: display.to_string(), format, compression, size: size as u64 }
+    InputFile { path, display: display.to_string(), format, compression, size: size as u64, spooled: None }
 }
 
 /// Runs `f` on a temporary file holding `bytes`, then removes the file.

@@ -101,7 +101,7 @@ fn cluster_scan(
 fn sign(args: &SignArgs) -> anyhow::Result<()> {
     let config = args.config();
     // Refuse a bad input before creating the output file.
-    sada::read::discover_streaming(&args.inputs)?;
+    sada::read::discover(&args.inputs)?;
     let to_stdout = args.out.as_os_str() == "-";
     let file: Box<dyn Write + Send> = if to_stdout {
         Box::new(std::io::stdout())

@@ -123,20 +123,19 @@ fn sign_to_a_closed_pipe_exits_0() {
     }
 }
 
-/// `sada sign -` reads JSONL from standard input, plain, gzip or zstd (told
-/// by its first bytes), and signs it as it signs the same lines from a file;
-/// an empty stream is one `empty` record and a truncated one an error record,
-/// as files are. `scan -` and a second `-` are usage errors.
+/// `-` reads JSONL from standard input, plain, gzip or zstd (told by its
+/// first bytes): `sign` streams it, and signs it as it signs the same lines
+/// from a file; an empty stream is one `empty` record and a truncated one an
+/// error record, as files are. A second `-` is a usage error.
 #[test]
 fn sign_reads_standard_input() {
     let dir = TestDir::new("sign-stdin");
-    let lines: String =
-        seeds().iter().map(|(name, text)| format!("{}\n", serde_json::json!({"id": name, "text": text}))).collect();
+    let lines = stdin_corpus();
     dir.create("in.jsonl", &lines);
     let from_file =
         dir.sada().args(["sign", "--quiet", "--format", "jsonl", "--out", "-", "in.jsonl"]).assert().success();
     let expected = from_file.get_output().stdout.clone();
-    assert_eq!(String::from_utf8_lossy(&expected).lines().count(), 5);
+    assert_eq!(String::from_utf8_lossy(&expected).lines().count(), 7);
     let zstd = zstd::encode_all(lines.as_bytes(), 3).unwrap();
     for (what, stdin) in [("plain", lines.as_bytes().to_vec()), ("gzip", gzip(lines.as_bytes())), ("zstd", zstd)] {
         let run =
@@ -160,9 +159,55 @@ fn sign_reads_standard_input() {
     let last = truncated.last().unwrap();
     assert_eq!(last["status"], "error");
     assert!(last["error"].as_str().unwrap().contains("corrupt or truncated gzip data"), "{last}");
-    let err = dir.sada().args(["scan", "-"]).assert().code(2).get_output().stderr.clone();
-    assert!(String::from_utf8_lossy(&err).contains("sada sign"), "{}", String::from_utf8_lossy(&err));
     dir.sada().args(["sign", "-", "-"]).assert().code(2);
+    dir.sada().args(["scan", "-", "-"]).assert().code(2);
+}
+
+/// `scan -` saves standard input and reads it twice (statements and excerpts
+/// go back to the texts): the same documents, clusters and statements as a
+/// scan of the same lines from a file, but for the input's name.
+#[test]
+fn scan_reads_standard_input() {
+    let dir = TestDir::new("scan-stdin");
+    let lines = stdin_corpus();
+    dir.create("in.jsonl", &lines);
+    let from_file = dir.scan(&["in.jsonl"]);
+    dir.sada().args(["scan", "--quiet", "--out", "piped", "-"]).write_stdin(gzip(lines.as_bytes())).assert().success();
+    let piped = util::Outputs::read(&dir.join("piped"));
+    assert!(!from_file.clusters.is_empty(), "the corpus has a reprint");
+    assert_eq!(piped.clusters, from_file.clusters);
+    assert_eq!(piped.statements, from_file.statements);
+    let renamed: Vec<serde_json::Value> = from_file
+        .documents
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            d["input"] = "-".into();
+            d
+        })
+        .collect();
+    assert_eq!(piped.documents, renamed);
+    assert!(
+        std::fs::read_dir(dir.join("piped")).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".tmp"))
+    );
+    // Every process of a cluster must read the same inputs: no pipe.
+    dir.create("hosts.txt", "127.0.0.1:1\n127.0.0.1:2\n");
+    let cluster = dir.sada().args(["scan", "--hosts", "hosts.txt", "--process", "0", "-"]).write_stdin(lines).assert();
+    let err = cluster.code(2).get_output().stderr.clone();
+    assert!(String::from_utf8_lossy(&err).contains("cluster run cannot read `-`"), "{}", String::from_utf8_lossy(&err));
+}
+
+/// The seeds and an edited reprint of the first, as JSONL.
+fn stdin_corpus() -> String {
+    let seeds = seeds();
+    let mut docs: Vec<(String, String)> = seeds.clone();
+    docs.push(("reprint".into(), edited_variant(&seeds[0].1)));
+    docs.push(("spelling".into(), orthographic_variant(&seeds[1].1)));
+    docs.iter().map(|(name, text)| format!("{}\n", serde_json::json!({"id": name, "text": text}))).collect()
 }
 
 /// Builds a corpus of the seeds plus reprints of seed 000 and seed 001.

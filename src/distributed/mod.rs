@@ -134,6 +134,12 @@ pub struct Exchanged {
 pub fn scan(inputs: &[PathBuf], config: &Config, peers: &Peers) -> Result<(Option<Scan>, Exchanged), Error> {
     config.validate()?;
     let discovery = read::discover(inputs)?;
+    if discovery.files.iter().any(read::InputFile::is_stdin) {
+        return Err(Error::Stdin {
+            reason: "a cluster run cannot read `-` (standard input): every process must read the same inputs; \
+                     save the stream to a file every process can read",
+        });
+    }
     let traffic = Arc::new(net::Traffic::default());
     let (builders, guard) = net::connect(&peers.hosts, peers.process, peers.connect_timeout, Arc::clone(&traffic))
         .map_err(|e| Error::Cluster(format!("process {}: {e}", peers.process)))?;

@@ -217,7 +217,12 @@ const VERIFY_SLACK: f64 = 0.1;
 /// not depend on their number.
 pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
     config.validate()?;
-    let discovery = read::discover(inputs)?;
+    let mut discovery = read::discover(inputs)?;
+    read::spool_stdin(&mut discovery, config.spill_dir.as_deref()).map_err(|source| Error::Io {
+        what: "cannot save standard input to read it twice, in",
+        path: config.spill_dir.clone().unwrap_or_else(std::env::temp_dir),
+        source,
+    })?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
     pool.install(|| run(discovery, config))
 }

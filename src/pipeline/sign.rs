@@ -57,7 +57,7 @@ pub fn sign(
     format: SigFormat,
 ) -> Result<SignStats, Error> {
     config.validate()?;
-    let discovery = read::discover_streaming(inputs)?;
+    let discovery = read::discover(inputs)?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
     pool.install(|| {
         let progress = Progress::new(config.progress);

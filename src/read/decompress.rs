@@ -4,7 +4,8 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
+
+use super::InputFile;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -65,25 +66,16 @@ impl Opened {
     }
 }
 
-/// Opens `path` and decompresses it as `compression` says; [`super::STDIN`]
-/// is standard input, decompressed as its first bytes say (gzip's and
-/// zstd's magic numbers), whatever `compression` says.
-pub fn open(path: &Path, compression: Compression) -> io::Result<Opened> {
+/// Opens `file` and decompresses it as its `compression` says. Standard
+/// input (read directly, or from where [`super::spool_stdin`] saved it) is
+/// decompressed as its first bytes say instead: gzip's and zstd's magic
+/// numbers.
+pub fn open(file: &InputFile) -> io::Result<Opened> {
     let consumed = Arc::new(AtomicU64::new(0));
-    let (inner, compression): (Box<dyn Read + Send>, Compression) = if path.as_os_str() == super::STDIN {
-        let mut stdin = io::stdin();
-        // The magic numbers, read whole even from a pipe that delivers
-        // them a byte at a time, then put back in front of the rest.
-        let mut head = Vec::with_capacity(4);
-        (&mut stdin).take(4).read_to_end(&mut head)?;
-        let compression = match head.as_slice() {
-            [0x1F, 0x8B, ..] => Compression::Gzip,
-            [0x28, 0xB5, 0x2F, 0xFD] => Compression::Zstd,
-            _ => Compression::None,
-        };
-        (Box::new(io::Cursor::new(head).chain(stdin)), compression)
-    } else {
-        (Box::new(File::open(path)?), compression)
+    let (inner, compression) = match &file.spooled {
+        Some(spool) => sniffed(At { file: Arc::clone(spool), at: 0 })?,
+        None if file.is_stdin() => sniffed(io::stdin())?,
+        None => (Box::new(File::open(&file.path)?) as Box<dyn Read + Send>, file.compression),
     };
     let file = Counting { inner, count: consumed.clone() };
     const BUF: usize = 256 * 1024;
@@ -95,6 +87,35 @@ pub fn open(path: &Path, compression: Compression) -> io::Result<Opened> {
         Compression::Zstd => Box::new(BufReader::with_capacity(BUF, zstd::stream::read::Decoder::new(file)?)),
     };
     Ok(Opened { reader, consumed, compression })
+}
+
+/// `reader` and its compression, told by its first bytes; those are read
+/// whole (even from a pipe that delivers them a byte at a time) and put back
+/// in front of the rest.
+fn sniffed(mut reader: impl Read + Send + 'static) -> io::Result<(Box<dyn Read + Send>, Compression)> {
+    let mut head = Vec::with_capacity(4);
+    (&mut reader).take(4).read_to_end(&mut head)?;
+    let compression = match head.as_slice() {
+        [0x1F, 0x8B, ..] => Compression::Gzip,
+        [0x28, 0xB5, 0x2F, 0xFD] => Compression::Zstd,
+        _ => Compression::None,
+    };
+    Ok((Box::new(io::Cursor::new(head).chain(reader)), compression))
+}
+
+/// A shared file read from an offset of its own (positional reads), so that
+/// every pass over a spooled standard input starts at its beginning.
+struct At {
+    file: Arc<File>,
+    at: u64,
+}
+
+impl Read for At {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = std::os::unix::fs::FileExt::read_at(&*self.file, buf, self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
 }
 
 /// A short description of a decompression or read failure.

@@ -596,7 +596,7 @@ impl Iterator for JsonlFile {
             return None;
         }
         if self.opened.is_none() {
-            match decompress::open(&self.file.path, self.file.compression) {
+            match decompress::open(&self.file) {
                 Ok(o) => {
                     // Standard input's compression is known once opened.
                     self.file.compression = o.compression;

@@ -120,6 +120,9 @@ pub struct InputFile {
     pub compression: Compression,
     /// Its size on disk, for progress.
     pub size: u64,
+    /// Standard input saved by [`spool_stdin`] to an unlinked temporary file
+    /// (a scan reads its inputs twice), read back from there.
+    pub spooled: Option<std::sync::Arc<std::fs::File>>,
 }
 
 impl InputFile {
@@ -132,6 +135,7 @@ impl InputFile {
             format: Format::Jsonl,
             compression: Compression::None,
             size: 0,
+            spooled: None,
         }
     }
 
@@ -200,48 +204,27 @@ pub fn stem(path: &Path) -> String {
     }
 }
 
-/// The input name that stands for standard input (JSONL, plain, gzip or
-/// zstd, told by its first bytes), which `sada sign` reads
-/// ([`discover_streaming`]).
+/// The input name that stands for standard input: JSONL, plain, gzip or
+/// zstd, told by its first bytes.
 pub const STDIN: &str = "-";
 
 /// Finds the input files: files as given, directories walked recursively in
-/// file-name order, hidden entries and unknown types skipped (and counted).
+/// file-name order, hidden entries and unknown types skipped (and counted);
+/// `-` is standard input ([`InputFile::stdin`]).
 ///
 /// # Errors
-/// [`Error::MissingInput`] for a path that does not exist, and
+/// [`Error::MissingInput`] for a path that does not exist,
 /// [`Error::UnknownFormat`] for a file given explicitly whose type sada does
-/// not read; [`Error::Stdin`] for `-`: a scan reads its inputs twice (the
-/// statements and excerpts go back to the texts), which a pipe cannot give.
+/// not read, and [`Error::Stdin`] for `-` given twice.
 pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
-    discover_inputs(inputs, false)
-}
-
-/// [`discover`] for a single streaming pass (`sada sign`): `-` is standard
-/// input, read as JSONL, and may be given once.
-///
-/// # Errors
-/// As [`discover`], but for `-`, which is refused only the second time.
-pub fn discover_streaming(inputs: &[PathBuf]) -> Result<Discovery, Error> {
-    discover_inputs(inputs, true)
-}
-
-fn discover_inputs(inputs: &[PathBuf], stdin: bool) -> Result<Discovery, Error> {
     let mut d = Discovery::default();
     for input in inputs {
         if input.as_os_str() == STDIN {
-            let reason = match stdin {
-                false => {
-                    "`-` (standard input) is read by `sada sign` only: a scan reads its inputs twice, which a \
-                     pipe cannot give; save the stream to a file (e.g. crawl.jsonl.gz) and scan that"
-                }
-                true if d.files.iter().any(InputFile::is_stdin) => "`-` (standard input) can be given once",
-                true => {
-                    d.files.push(InputFile::stdin());
-                    continue;
-                }
-            };
-            return Err(Error::Stdin { reason });
+            if d.files.iter().any(InputFile::is_stdin) {
+                return Err(Error::Stdin { reason: "`-` (standard input) can be given once" });
+            }
+            d.files.push(InputFile::stdin());
+            continue;
         }
         let meta = std::fs::metadata(input).map_err(|_| Error::MissingInput { path: input.clone() })?;
         if meta.is_file() {
@@ -252,6 +235,7 @@ fn discover_inputs(inputs: &[PathBuf], stdin: bool) -> Result<Discovery, Error> 
                 format,
                 compression,
                 size: meta.len(),
+                spooled: None,
             });
             continue;
         }
@@ -282,6 +266,7 @@ fn discover_inputs(inputs: &[PathBuf], stdin: bool) -> Result<Discovery, Error> 
                     format,
                     compression,
                     size: entry.metadata().map(|m| m.len()).unwrap_or(0),
+                    spooled: None,
                 }),
                 None => d.skipped_unknown += 1,
             }
@@ -289,6 +274,25 @@ fn discover_inputs(inputs: &[PathBuf], stdin: bool) -> Result<Discovery, Error> 
         d.skipped_hidden += hidden;
     }
     Ok(d)
+}
+
+/// Saves standard input, if it is among `discovery`'s files, to an unlinked
+/// temporary file in `dir` (the system's temporary directory if `None`), so
+/// that it can be read more than once, as a scan does (the statements and
+/// excerpts go back to the texts). Its size is then known, for progress.
+///
+/// # Errors
+/// Reading standard input or writing the temporary file failed.
+pub fn spool_stdin(discovery: &mut Discovery, dir: Option<&Path>) -> std::io::Result<()> {
+    for file in discovery.files.iter_mut().filter(|f| f.is_stdin()) {
+        let mut spool = match dir {
+            Some(dir) => std::fs::create_dir_all(dir).and_then(|()| tempfile::tempfile_in(dir))?,
+            None => tempfile::tempfile()?,
+        };
+        file.size = std::io::copy(&mut std::io::stdin().lock(), &mut spool)?;
+        file.spooled = Some(std::sync::Arc::new(spool));
+    }
+    Ok(())
 }
 
 /// Streams the records of a list of files, in order, leaving JSONL lines

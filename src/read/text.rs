@@ -25,8 +25,8 @@ pub(crate) fn read(file: &InputFile) -> Record {
 
 fn read_content(file: &InputFile) -> Result<String, RecordError> {
     let err = |locator, message| RecordError { locator, message };
-    let mut opened = decompress::open(&file.path, file.compression)
-        .map_err(|e| err(Locator::File(file.display.clone()), format!("cannot open: {e}")))?;
+    let mut opened =
+        decompress::open(file).map_err(|e| err(Locator::File(file.display.clone()), format!("cannot open: {e}")))?;
     let mut bytes = Vec::new();
     let read = (&mut opened.reader).take(MAX_RECORD + 1).read_to_end(&mut bytes);
     if let Err(e) = read {

@@ -746,7 +746,7 @@ impl Iterator for WarcFile {
             return None;
         }
         if self.stream.is_none() {
-            match decompress::open(&self.file.path, self.file.compression) {
+            match decompress::open(&self.file) {
                 Ok(opened) => self.stream = Some(Stream { opened, pos: 0, at_line_start: true }),
                 Err(e) => {
                     self.finished = true;
@@ -824,6 +824,7 @@ mod tests {
             format: Format::Warc,
             compression: Compression::None,
             size: bytes.len() as u64,
+            spooled: None,
         };
         let mut w = WarcFile::open(file);
         let opened = Opened {
