@@ -126,8 +126,8 @@ pub struct InputFile {
 }
 
 impl InputFile {
-    /// Standard input, as `sada sign -` reads it: JSONL, its compression told
-    /// by its first bytes when opened ([`decompress::open`]).
+    /// Standard input (`-`): JSONL, its compression told by its first bytes
+    /// when opened ([`decompress::open`]). Name a file called `-` as `./-`.
     pub fn stdin() -> InputFile {
         InputFile {
             path: PathBuf::from(STDIN),
