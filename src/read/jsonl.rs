@@ -243,14 +243,6 @@ impl<'a> Cursor<'a> {
         let escaped = self.peek()?;
         self.at += 1;
         Some(match escaped {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
             b'u' => {
                 let unit = self.hex4()?;
                 match unit {
@@ -262,7 +254,7 @@ impl<'a> Cursor<'a> {
                     _ => char::from_u32(unit)?,
                 }
             }
-            _ => return None,
+            other => simple_escape(other)?,
         })
     }
 
@@ -291,12 +283,14 @@ impl<'a> Cursor<'a> {
             }
             self.at += 1;
             match self.peek()? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.at += 1,
                 b'u' => {
                     self.at += 1;
                     self.hex4()?;
                 }
-                _ => return None,
+                other => {
+                    simple_escape(other)?;
+                    self.at += 1;
+                }
             }
         }
     }
@@ -432,6 +426,21 @@ impl<'a> Cursor<'a> {
         }
         Some(())
     }
+}
+
+/// The character a one-letter JSON escape (`\n`, `\"`, …) stands for.
+fn simple_escape(letter: u8) -> Option<char> {
+    Some(match letter {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
 }
 
 /// Whether `line` holds a byte below 0x20. Written as the least byte of

@@ -285,10 +285,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
 /// Reading standard input or writing the temporary file failed.
 pub fn spool_stdin(discovery: &mut Discovery, dir: Option<&Path>) -> std::io::Result<()> {
     for file in discovery.files.iter_mut().filter(|f| f.is_stdin()) {
-        let mut spool = match dir {
-            Some(dir) => std::fs::create_dir_all(dir).and_then(|()| tempfile::tempfile_in(dir))?,
-            None => tempfile::tempfile()?,
-        };
+        let mut spool = crate::store::spill_file(dir)?;
         file.size = std::io::copy(&mut std::io::stdin().lock(), &mut spool)?;
         file.spooled = Some(std::sync::Arc::new(spool));
     }
