@@ -37,12 +37,23 @@ fn passages(c: &mut Criterion) {
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let dates = vec![None; n];
     let no_formula = |_, _, _, _| false;
-    let info = DocInfo { source: &sources, date: &dates, id: &id_refs, group: &groups, is_formula: &no_formula };
+    let no_template = |_, _, _| false;
+    let ranks: Vec<u32> = (0..n as u32).collect();
 
     let words = Store::of(&words_of(&docs));
-    let matches = matching_pairs(&words, &groups, &sources, &cfg, usize::MAX);
-    let found = align_pairs(&words, &matches, &matches.pairs, &cfg.align);
-    let statements = group(&found, &info, cfg.boilerplate_docs);
+    let words_of_doc = |d| words.get(d);
+    let info = DocInfo {
+        source: &sources,
+        date: &dates,
+        id: &id_refs,
+        group: &groups,
+        words: &words_of_doc,
+        is_formula: &no_formula,
+        is_templated: &no_template,
+    };
+    let matches = matching_pairs(&words, &groups, &sources, &ranks, &cfg, usize::MAX);
+    let found = align_pairs(&words, &matches.pairs, &cfg.align);
+    let statements = group(&found, &info, &cfg.align, cfg.boilerplate_docs);
     assert!(!matches.pairs.is_empty() && !found.is_empty() && !statements.is_empty());
 
     let mut g = c.benchmark_group("passages");
@@ -57,15 +68,15 @@ fn passages(c: &mut Criterion) {
     });
     g.bench_function("match", |b| {
         b.iter(|| {
-            let m = matching_pairs(black_box(&words), &groups, &sources, &cfg, usize::MAX);
+            let m = matching_pairs(black_box(&words), &groups, &sources, &ranks, &cfg, usize::MAX);
             assert_eq!(m.pairs.len(), matches.pairs.len());
         })
     });
     g.bench_function("align", |b| {
-        b.iter(|| assert_eq!(align_pairs(black_box(&words), &matches, &matches.pairs, &cfg.align).len(), found.len()))
+        b.iter(|| assert_eq!(align_pairs(black_box(&words), &matches.pairs, &cfg.align).len(), found.len()))
     });
     g.bench_function("group", |b| {
-        b.iter(|| assert_eq!(group(black_box(&found), &info, cfg.boilerplate_docs).len(), statements.len()))
+        b.iter(|| assert_eq!(group(black_box(&found), &info, &cfg.align, cfg.boilerplate_docs).len(), statements.len()))
     });
     g.finish();
 }

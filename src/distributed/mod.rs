@@ -531,7 +531,7 @@ impl Grouping for Distributed<'_> {
         all.into_iter().map(Cluster::from).collect()
     }
 
-    fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], config: &Config) -> Matches {
+    fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], rank: &[u32], config: &Config) -> Matches {
         let cfg = &config.passage;
         let (me, peers) = (self.me, self.peers);
         let (pairs, template, df) = self.cp.stage(self.worker, "match", &mut self.resumed, &[words], |worker| {
@@ -550,16 +550,22 @@ impl Grouping for Distributed<'_> {
                     read_failed(me, e);
                 }
                 let postings = exchange(worker, mine, |p| p.0);
-                found.add(passage::match_postings(postings, &|d| group[d as usize], &|d| source[d as usize], cfg));
+                let ids = passage::Ids {
+                    group: &|d| group[d as usize],
+                    source: &|d| source[d as usize],
+                    rank: &|d| rank[d as usize],
+                };
+                found.add(passage::match_postings(postings, &ids, cfg));
             }
             let mut template = gather(worker, found.template);
             template.sort_unstable();
             let mut df = gather(worker, found.df);
             df.sort_unstable();
-            let mut pairs = gather(worker, found.pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect());
-            pairs.par_sort_unstable();
-            pairs.dedup();
-            (pairs, template, df)
+            // A pair's weight is summed over anchors that other processes
+            // held: merged after gathering.
+            let pairs = gather(worker, found.pairs.into_iter().map(|(a, b, w)| (a.0, b.0, w)).collect());
+            let pairs = passage::seed_pairs(pairs.into_iter().map(|(a, b, w)| (DocId(a), DocId(b), w)).collect());
+            (pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect::<Vec<_>>(), template, df)
         });
         Matches {
             pairs: pairs.into_iter().map(|(a, b)| (DocId(a), DocId(b))).collect(),
@@ -573,7 +579,7 @@ impl Grouping for Distributed<'_> {
     fn passages(&mut self, words: &Store, matches: &Matches, config: &Config) -> Vec<Passage> {
         let share: Vec<(DocId, DocId)> = self.share(matches.pairs.len()).map(|i| matches.pairs[i]).collect();
         let all = self.cp.stage(self.worker, "align", &mut self.resumed, &[words], |worker| {
-            let found = passage::align_pairs(words, matches, &share, &config.passage.align);
+            let found = passage::align_pairs(words, &share, &config.passage.align);
             // Tag each passage with its pair's place, so that the gathered
             // passages come back in single-process order.
             let mut mine: Vec<WirePassage> = Vec::with_capacity(found.len());
@@ -990,7 +996,6 @@ struct WirePassage {
     b: u32,
     /// a_start, a_end, b_start, b_end, matched.
     alignment: [u32; 5],
-    templated: bool,
 }
 
 impl WirePassage {
@@ -1002,18 +1007,12 @@ impl WirePassage {
             a: p.a.0,
             b: p.b.0,
             alignment: [al.a_start, al.a_end, al.b_start, al.b_end, al.matched],
-            templated: p.templated,
         }
     }
 
     fn into_passage(self) -> Passage {
         let [a_start, a_end, b_start, b_end, matched] = self.alignment;
-        Passage {
-            a: DocId(self.a),
-            b: DocId(self.b),
-            alignment: Alignment { a_start, a_end, b_start, b_end, matched },
-            templated: self.templated,
-        }
+        Passage { a: DocId(self.a), b: DocId(self.b), alignment: Alignment { a_start, a_end, b_start, b_end, matched } }
     }
 }
 

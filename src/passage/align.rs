@@ -1,22 +1,38 @@
-//! Stage 8c, **align**: two documents' words → the passages they share.
+//! Stage 8c, **align**: two word sequences → the passages they share.
 //!
 //! # Algorithm
 //!
-//! 1. **Runs.** Every `k0`-word sequence the two documents share (hash join
-//!    of their `k0`-grams) is a seed; seeds on the same diagonal that follow
-//!    each other merge into maximal runs of identical words.
-//! 2. **Chains.** Runs are chained colinearly by dynamic programming: a run
-//!    may follow another when it starts after it in both documents with at
+//! 1. **Index.** One side (`a`: the longer document of a pair, or a
+//!    statement's representative) is indexed once by its `k`-gram hashes
+//!    ([`GramIndex`]) and reused against every sequence it meets.
+//! 2. **Runs.** The other side (`b`) is scanned once, left to right. Each
+//!    run of identical words is extended while the next `k`-gram continues
+//!    its diagonal; new runs start only while fewer than [`MAX_ACTIVE`] runs
+//!    are open, at the occurrences of the `k`-gram nearest the diagonal of the
+//!    last seed. So a paragraph repeated fifty times in both documents opens a
+//!    few runs per copy, not fifty: work and runs stay linear in `|b|`
+//!    whatever the repetition inside either side.
+//! 3. **Chains.** Runs are chained colinearly by dynamic programming: a run
+//!    may follow another when it starts after it in both sequences with at
 //!    most `max_gap` words between them on each side (substitutions, inserted
 //!    or deleted words — «طلبات بغداد» against «طلبات العراق»). Overlapping
 //!    runs (a repeated word across an insertion) are trimmed, not rejected.
-//! 3. **Passages.** The best chains, taken greedily, become passages from the
-//!    first run's start to the last run's end on each side, kept if both sides
-//!    have at least `min_words` words and at least `min_identity` of the longer
-//!    side is matched word for word.
+//!    Runs are in `b` order and every predecessor lies within `max_gap` plus
+//!    the longest run before it, so each run looks back a bounded distance.
+//! 4. **Passages.** The best chains, taken greedily, are trimmed at both ends
+//!    (matched words against skipped ones) and kept if both sides have at
+//!    least `min_words` words and at least `min_identity` of the longer side
+//!    is matched word for word. A pair of documents keeps only chains that
+//!    share no word with a chain already kept, on either side
+//!    ([`Mode::OneToOne`]): one shared passage is one detection. The copies
+//!    of a statement in a document keep chains disjoint in the document only
+//!    ([`Mode::Copies`]): a text quoted three times is three occurrences.
 //!
 //! A 300-word passage with one word in ten changed is one chain, hence one
 //! passage: gaps are bounded, not the passage length.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// Alignment parameters.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -31,19 +47,55 @@ pub struct AlignConfig {
     pub min_identity: f64,
 }
 
-/// A passage shared by two documents: word ranges in each.
+/// A passage shared by two word sequences: word ranges in each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Alignment {
-    /// Words `[a_start, a_end)` of the first document.
+    /// Words `[a_start, a_end)` of the first sequence.
     pub a_start: u32,
     /// See `a_start`.
     pub a_end: u32,
-    /// Words `[b_start, b_end)` of the second document.
+    /// Words `[b_start, b_end)` of the second sequence.
     pub b_start: u32,
     /// See `b_start`.
     pub b_end: u32,
     /// Words matched exactly.
     pub matched: u32,
+}
+
+impl Alignment {
+    /// Matched words over the longer side's words: how close the two sides
+    /// are (1.0 for identical text).
+    pub fn identity(&self) -> f64 {
+        let longer = (self.a_end - self.a_start).max(self.b_end - self.b_start);
+        if longer == 0 { 0.0 } else { f64::from(self.matched) / f64::from(longer) }
+    }
+
+    /// The same passage seen from the other sequence.
+    pub fn swapped(self) -> Alignment {
+        Alignment {
+            a_start: self.b_start,
+            a_end: self.b_end,
+            b_start: self.a_start,
+            b_end: self.a_end,
+            matched: self.matched,
+        }
+    }
+}
+
+/// Which chains an alignment keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Two documents: no word of either side in two passages.
+    OneToOne,
+    /// A statement's text against a document: every copy of it in the
+    /// document, disjoint in the document; the text's words may match
+    /// several copies.
+    Copies {
+        /// Each kept chain holds a run of at least this many words (the
+        /// seeds are shorter: two-word runs bridge «طلبات بغداد» /
+        /// «طلبات العراق» but never make a copy on their own).
+        min_run: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -53,23 +105,63 @@ struct Run {
     len: u32,
 }
 
-/// Seeds of one hash that repeat more often than this in a document are
-/// capped: a phrase said 50 times in one article adds nothing but quadratic
-/// work.
-const MAX_SEED_REPEATS: usize = 16;
-/// Runs kept per document pair, longest first; beyond this the pair is a
-/// near-duplicate whose shared text is reported by the cluster stage.
-const MAX_RUNS: usize = 4096;
+/// Most runs open at once while scanning `b`; a new run starts only while
+/// fewer are open. Four is enough for a quote that changes a word (the run
+/// before and after it) next to a repeated phrase.
+pub const MAX_ACTIVE: usize = 4;
+/// Predecessors a run looks back at while chaining, at most.
+const MAX_LOOKBACK: usize = 256;
 
-/// Reusable buffers of [`align_with`]; keep one per thread.
-#[derive(Debug, Default)]
-pub struct Scratch {
-    grams_a: Vec<(u64, u32)>,
-    seeds: Vec<(i64, u32)>,
-    runs: Vec<Run>,
-    /// A 4096-bit filter of `a`'s gram hashes: most grams of `b` are not in
-    /// `a`, and one bit test spares them the binary search.
+/// The `k`-gram hashes of one word sequence, sorted for lookup, built once
+/// and used against every sequence it is aligned with.
+#[derive(Clone, Debug, Default)]
+pub struct GramIndex {
+    k: usize,
+    /// `(hash, position)`, sorted.
+    sorted: Vec<(u64, u32)>,
+    /// The hash of the gram at each position.
+    at: Vec<u64>,
+    /// A 4096-bit filter of the hashes: most grams of the other side are not
+    /// here, and one bit test spares them the binary search.
     filter: Vec<u64>,
+}
+
+impl GramIndex {
+    /// Indexes the `k`-grams of `words`.
+    pub fn new(words: &[u32], k: usize) -> GramIndex {
+        let mut index = GramIndex::default();
+        index.rebuild(words, k);
+        index
+    }
+
+    /// Indexes `words` again, reusing the buffers.
+    pub fn rebuild(&mut self, words: &[u32], k: usize) {
+        assert!(k >= 1);
+        self.k = k;
+        self.at.clear();
+        self.sorted.clear();
+        self.filter.clear();
+        self.filter.resize(64, 0);
+        if words.len() < k {
+            return;
+        }
+        self.at.extend(words.windows(k).map(gram_hash));
+        self.sorted.extend(self.at.iter().enumerate().map(|(i, &h)| (h, i as u32)));
+        self.sorted.sort_unstable();
+        for &h in &self.at {
+            self.filter[(h >> 58) as usize] |= 1 << ((h >> 52) & 63);
+        }
+    }
+
+    /// Positions of the gram `h`, sorted.
+    fn positions(&self, h: u64) -> &[(u64, u32)] {
+        if self.filter[(h >> 58) as usize] & (1 << ((h >> 52) & 63)) == 0 {
+            return &[];
+        }
+        let lo = self.sorted.partition_point(|x| x.0 < h);
+        let hi = lo + self.sorted[lo..].partition_point(|x| x.0 == h);
+        &self.sorted[lo..hi]
+    }
 }
 
 /// Hash of `k` consecutive word hashes: multiply-add by position and a
@@ -84,68 +176,110 @@ fn gram_hash(w: &[u32]) -> u64 {
     crate::sign::oph::mix(acc)
 }
 
-/// Maximal runs of identical words shared by `a` and `b`, into `s.runs`.
-fn runs(a: &[u32], b: &[u32], k: usize, s: &mut Scratch) {
+/// Reusable buffers of the alignment functions; keep one per thread.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    runs: Vec<Run>,
+    active: Vec<(u32, usize)>,
+    best: Vec<u32>,
+    prev: Vec<u32>,
+    trim: Vec<u32>,
+    index: GramIndex,
+}
+
+/// Runs of identical words between the indexed side and `b[window]`, in `b`
+/// order, into `s.runs` (see the module doc, step 2).
+fn runs(index: &GramIndex, b: &[u32], window: Range<usize>, s: &mut Scratch) {
     s.runs.clear();
-    if a.len() < k || b.len() < k {
+    s.active.clear();
+    let k = index.k;
+    let end = window.end.min(b.len());
+    if index.at.is_empty() || end < window.start + k {
         return;
     }
-    s.grams_a.clear();
-    s.grams_a.extend(a.windows(k).enumerate().map(|(i, w)| (gram_hash(w), i as u32)));
-    s.grams_a.sort_unstable();
-    s.filter.clear();
-    s.filter.resize(64, 0);
-    for &(h, _) in &s.grams_a {
-        s.filter[(h >> 58) as usize] |= 1 << ((h >> 52) & 63);
-    }
-    // (diagonal, position in a) of every seed.
-    s.seeds.clear();
-    for (j, w) in b.windows(k).enumerate() {
-        let h = gram_hash(w);
-        if s.filter[(h >> 58) as usize] & (1 << ((h >> 52) & 63)) == 0 {
-            continue;
+    // The diagonal (a − b) of the last seed: new runs start near it.
+    let mut diagonal: i64 = 0;
+    let mut next: Vec<(u32, usize)> = Vec::with_capacity(MAX_ACTIVE);
+    for j in window.start..=end - k {
+        let h = gram_hash(&b[j..j + k]);
+        next.clear();
+        for &(i, r) in &s.active {
+            let i = i as usize + 1;
+            if i < index.at.len() && index.at[i] == h {
+                s.runs[r].len += 1;
+                next.push((i as u32, r));
+            }
         }
-        let lo = s.grams_a.partition_point(|x| x.0 < h);
-        for &(_, i) in s.grams_a[lo..].iter().take_while(|x| x.0 == h).take(MAX_SEED_REPEATS) {
-            s.seeds.push((i as i64 - j as i64, i));
+        if next.len() < MAX_ACTIVE {
+            let found = index.positions(h);
+            if !found.is_empty() {
+                let target = (j as i64 + diagonal).max(0) as u32;
+                let mid = found.partition_point(|x| x.1 < target);
+                // Nearest first, alternating sides.
+                let (mut lo, mut hi) = (mid, mid);
+                while next.len() < MAX_ACTIVE && (lo > 0 || hi < found.len()) {
+                    let take_hi = hi < found.len() && (lo == 0 || found[hi].1 - target <= target - found[lo - 1].1);
+                    let i = if take_hi {
+                        hi += 1;
+                        found[hi - 1].1
+                    } else {
+                        lo -= 1;
+                        found[lo].1
+                    };
+                    if next.iter().any(|&(x, _)| x == i) {
+                        continue;
+                    }
+                    s.runs.push(Run { a: i, b: j as u32, len: k as u32 });
+                    next.push((i, s.runs.len() - 1));
+                }
+            }
         }
-    }
-    s.seeds.sort_unstable();
-    for diag in s.seeds.chunk_by(|x, y| x.0 == y.0) {
-        for run in diag.chunk_by(|x, y| y.1 == x.1 + 1) {
-            let i = run[0].1;
-            let j = (i as i64 - run[0].0) as u32;
-            s.runs.push(Run { a: i, b: j, len: (run.len() + k - 1) as u32 });
+        if let Some(&(i, _)) = next.first() {
+            diagonal = i as i64 - j as i64;
         }
+        std::mem::swap(&mut s.active, &mut next);
     }
-    if s.runs.len() > MAX_RUNS {
-        s.runs.sort_by_key(|r| (std::cmp::Reverse(r.len), r.a, r.b));
-        s.runs.truncate(MAX_RUNS);
-    }
-    s.runs.sort_unstable_by_key(|r| (r.a, r.b));
 }
 
-/// The passages shared by documents with words `a` and `b`, sorted by their
+/// The passages shared by `a` and `b` (one-to-one), sorted by their
 /// position in `a`.
 pub fn align(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Alignment> {
-    align_with(a, b, cfg, &mut Scratch::default())
+    let index = GramIndex::new(a, cfg.seed_words);
+    align_indexed(&index, b, 0..b.len(), cfg, Mode::OneToOne, &mut Scratch::default())
 }
 
-/// [`align`] with reusable buffers.
-pub fn align_with(a: &[u32], b: &[u32], cfg: &AlignConfig, scratch: &mut Scratch) -> Vec<Alignment> {
-    runs(a, b, cfg.seed_words, scratch);
-    let runs = &scratch.runs;
+/// The passages of the indexed sequence (`a`) found in `b[window]`, kept by
+/// `mode`, sorted by `(a_start, b_start)`. Ranges in `b` are in `b`'s
+/// coordinates.
+pub fn align_indexed(
+    index: &GramIndex,
+    b: &[u32],
+    window: Range<usize>,
+    cfg: &AlignConfig,
+    mode: Mode,
+    s: &mut Scratch,
+) -> Vec<Alignment> {
+    runs(index, b, window, s);
+    let runs = &s.runs;
     let n = runs.len();
     let gap = cfg.max_gap as u32;
     // best[r]: words matched by the best chain ending with run r; trim[r]:
-    // words cut from r's start to follow prev[r].
-    let mut best: Vec<u32> = runs.iter().map(|r| r.len).collect();
-    let mut prev: Vec<Option<usize>> = vec![None; n];
-    let mut trim = vec![0u32; n];
+    // words cut from r's start to follow prev[r] (NONE: no predecessor).
+    const NONE: u32 = u32::MAX;
+    s.best.clear();
+    s.best.extend(runs.iter().map(|r| r.len));
+    s.prev.clear();
+    s.prev.resize(n, NONE);
+    s.trim.clear();
+    s.trim.resize(n, 0);
+    let mut longest = 0u32;
     for r in 0..n {
         let cur = runs[r];
-        for p in 0..r {
+        for p in (r.saturating_sub(MAX_LOOKBACK)..r).rev() {
             let q = runs[p];
+            if q.b + longest + gap < cur.b {
+                break;
+            }
             if q.a >= cur.a || q.b >= cur.b {
                 continue;
             }
@@ -158,26 +292,33 @@ pub fn align_with(a: &[u32], b: &[u32], cfg: &AlignConfig, scratch: &mut Scratch
             if ga > gap || gb > gap {
                 continue;
             }
-            let score = best[p] + cur.len - overlap;
-            if score > best[r] {
-                best[r] = score;
-                prev[r] = Some(p);
-                trim[r] = overlap;
+            let score = s.best[p] + cur.len - overlap;
+            if score > s.best[r] {
+                s.best[r] = score;
+                s.prev[r] = p as u32;
+                s.trim[r] = overlap;
             }
         }
+        longest = longest.max(cur.len);
     }
     // Chains, best first; each run belongs to at most one.
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|&r| (std::cmp::Reverse(best[r]), r));
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_unstable_by_key(|&r| (std::cmp::Reverse(s.best[r as usize]), r));
     let mut used = vec![false; n];
+    let mut taken_a = Taken::default();
+    let mut taken_b = Taken::default();
     let mut out = Vec::new();
+    let mut chain = Vec::new();
     for end in order {
+        let end = end as usize;
         if used[end] {
             continue;
         }
-        let mut chain = vec![end];
+        chain.clear();
+        chain.push(end);
         let mut r = end;
-        while let Some(p) = prev[r] {
+        while s.prev[r] != NONE {
+            let p = s.prev[r] as usize;
             if used[p] {
                 break;
             }
@@ -188,13 +329,81 @@ pub fn align_with(a: &[u32], b: &[u32], cfg: &AlignConfig, scratch: &mut Scratch
             used[c] = true;
         }
         chain.reverse();
-        let al = trimmed(runs, &chain, &trim);
+        let (al, longest_run) = trimmed(runs, &chain, &s.trim);
         let (la, lb) = (al.a_end - al.a_start, al.b_end - al.b_start);
-        if la.min(lb) as usize >= cfg.min_words && al.matched as f64 >= cfg.min_identity * la.max(lb) as f64 {
+        if (la.min(lb) as usize) < cfg.min_words || (al.matched as f64) < cfg.min_identity * la.max(lb) as f64 {
+            continue;
+        }
+        let keep = match mode {
+            Mode::OneToOne => !taken_a.overlaps(al.a_start, al.a_end) && !taken_b.overlaps(al.b_start, al.b_end),
+            Mode::Copies { min_run } => longest_run >= min_run && !taken_b.overlaps(al.b_start, al.b_end),
+        };
+        if keep {
+            taken_a.insert(al.a_start, al.a_end);
+            taken_b.insert(al.b_start, al.b_end);
             out.push(al);
         }
     }
     out.sort_unstable_by_key(|x| (x.a_start, x.b_start));
+    out
+}
+
+/// Disjoint word ranges already kept on one side: start → end.
+#[derive(Default)]
+struct Taken(BTreeMap<u32, u32>);
+
+impl Taken {
+    fn overlaps(&self, start: u32, end: u32) -> bool {
+        // The last range starting before `end` is the only one that can reach
+        // into `[start, end)`: the kept ranges are disjoint.
+        self.0.range(..end).next_back().is_some_and(|(_, &e)| e > start)
+    }
+
+    fn insert(&mut self, start: u32, end: u32) {
+        self.0.insert(start, end);
+    }
+}
+
+/// The copies of `text` (a statement's representative words) in `doc`'s
+/// words within `windows` (sorted, disjoint `(start, end)` word ranges of
+/// `doc`), as
+/// alignments with `a` in `text`'s coordinates and `b` in `doc`'s. Two-word
+/// seeds, but every copy holds a run of `cfg.seed_words` words.
+pub fn copies(
+    text: &GramIndex,
+    doc: &[u32],
+    windows: &[(u32, u32)],
+    cfg: &AlignConfig,
+    s: &mut Scratch,
+) -> Vec<Alignment> {
+    let mode = Mode::Copies { min_run: cfg.seed_words as u32 };
+    let mut out = Vec::new();
+    for &(start, end) in windows {
+        out.extend(align_indexed(text, doc, start as usize..end as usize, cfg, mode, s));
+    }
+    out.sort_unstable_by_key(|x| (x.b_start, x.a_start));
+    out
+}
+
+/// Words of the seeds [`copies`] uses: two, so that a changed word every
+/// third word still leaves runs to chain.
+pub const COPY_SEED_WORDS: usize = 2;
+
+/// Aligns the pair `(a, b)` one-to-one with the larger side indexed in
+/// `scratch` (rebuilt only when `indexed` differs from the last call's).
+pub fn align_pair(a: &[u32], b: &[u32], cfg: &AlignConfig, s: &mut Scratch) -> Vec<Alignment> {
+    let mut index = std::mem::take(&mut s.index);
+    let out = if a.len() >= b.len() {
+        index.rebuild(a, cfg.seed_words);
+        align_indexed(&index, b, 0..b.len(), cfg, Mode::OneToOne, s)
+    } else {
+        index.rebuild(b, cfg.seed_words);
+        let mut out: Vec<Alignment> =
+            align_indexed(&index, a, 0..a.len(), cfg, Mode::OneToOne, s).into_iter().map(Alignment::swapped).collect();
+        out.sort_unstable_by_key(|x| (x.a_start, x.b_start));
+        out
+    };
+    s.index = index;
     out
 }
 
@@ -210,8 +419,8 @@ const GAP_COST: f64 = 1.0;
 /// phrase a few words before or after a quote («وزير الخارجية الروسي سيرغي
 /// لافروف» … the quote) chains within `max_gap` but does not pay for the gap,
 /// so it is left out; gaps inside a long passage are paid by the runs around
-/// them.
-fn trimmed(runs: &[Run], chain: &[usize], trim: &[u32]) -> Alignment {
+/// them. Also returns the longest run (trimmed) of the part kept.
+fn trimmed(runs: &[Run], chain: &[usize], trim: &[u32]) -> (Alignment, u32) {
     // Kadane over the chain: element i gains its run's (trimmed) length and
     // pays the gap that precedes it.
     let (mut best, mut best_range) = (f64::MIN, (0, 0));
@@ -242,8 +451,12 @@ fn trimmed(runs: &[Run], chain: &[usize], trim: &[u32]) -> Alignment {
     let (first, last) = (runs[part[0]], runs[part[part.len() - 1]]);
     // The first run of the part loses nothing: its trim was against a run
     // now outside the passage.
-    let matched = first.len + part[1..].iter().map(|&r| runs[r].len - trim[r]).sum::<u32>();
-    Alignment { a_start: first.a, a_end: last.a + last.len, b_start: first.b, b_end: last.b + last.len, matched }
+    let lens = std::iter::once(first.len).chain(part[1..].iter().map(|&r| runs[r].len - trim[r]));
+    let (matched, longest) = lens.fold((0, 0), |(m, l), x| (m + x, l.max(x)));
+    (
+        Alignment { a_start: first.a, a_end: last.a + last.len, b_start: first.b, b_end: last.b + last.len, matched },
+        longest,
+    )
 }
 
 #[cfg(test)]
@@ -266,6 +479,9 @@ mod tests {
         b.extend(4000..4003);
         let got = align(&a, &b, &CFG);
         assert_eq!(got, vec![Alignment { a_start: 20, a_end: 31, b_start: 7, b_end: 18, matched: 10 }]);
+        // Indexing the other side finds the same passage.
+        let mut s = Scratch::default();
+        assert_eq!(align_pair(&b, &a, &CFG, &mut s), vec![got[0].swapped()]);
     }
 
     #[test]
@@ -324,5 +540,54 @@ mod tests {
         b.extend(1..=12);
         let got = align(&a, &b, &CFG);
         assert_eq!(got.len(), 2, "{got:?}");
+    }
+
+    /// A paragraph repeated in both documents, with unique text between the
+    /// copies: each copy of the smaller count is matched once, and no word is
+    /// in two passages.
+    #[test]
+    fn repeated_paragraphs_are_matched_one_to_one() {
+        let para: Vec<u32> = (1..=20).collect();
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        for c in 0..30u32 {
+            a.extend(&para);
+            a.extend(1000 + 10 * c..1000 + 10 * c + 10);
+        }
+        for c in 0..5u32 {
+            b.extend(&para);
+            b.extend(5000 + 10 * c..5000 + 10 * c + 10);
+        }
+        let got = align(&a, &b, &CFG);
+        assert!(!got.is_empty() && got.len() <= 5, "{got:?}");
+        for (i, x) in got.iter().enumerate() {
+            for y in &got[i + 1..] {
+                assert!(x.a_end <= y.a_start || y.a_end <= x.a_start, "{x:?} {y:?}");
+                assert!(x.b_end <= y.b_start || y.b_end <= x.b_start, "{x:?} {y:?}");
+            }
+        }
+    }
+
+    /// Copies: a text found three times in a document is three copies, and a
+    /// variant with a word changed every third word still chains.
+    #[test]
+    fn copies_finds_every_copy_of_a_text() {
+        let text: Vec<u32> = (1..=12).collect();
+        let mut doc: Vec<u32> = (100..110).collect();
+        doc.extend(&text);
+        doc.extend(200..215);
+        doc.extend(&text);
+        doc.extend(300..305);
+        let variant: Vec<u32> = text.iter().map(|&w| if w % 4 == 0 { 900 + w } else { w }).collect();
+        doc.extend(&variant);
+        let cfg = AlignConfig { seed_words: 3, ..CFG };
+        let index = GramIndex::new(&text, COPY_SEED_WORDS);
+        let got = copies(&index, &doc, &[(0, doc.len() as u32)], &cfg, &mut Scratch::default());
+        let starts: Vec<u32> = got.iter().map(|c| c.b_start).collect();
+        assert_eq!(starts, vec![10, 37, 54], "{got:?}");
+        assert_eq!(got[2].matched, 9);
+        // Within a window, only the copies inside it.
+        let got = copies(&index, &doc, &[(30, 60)], &cfg, &mut Scratch::default());
+        assert_eq!(got.iter().map(|c| c.b_start).collect::<Vec<_>>(), vec![37]);
     }
 }

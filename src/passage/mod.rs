@@ -89,8 +89,6 @@ pub struct Passage {
     pub b: DocId,
     /// Word ranges and matched count.
     pub alignment: Alignment,
-    /// Most of its anchors are site-template anchors (see [`Matches`]).
-    pub templated: bool,
 }
 
 /// What the match stage found.
@@ -168,26 +166,47 @@ impl Matches {
 /// partition's postings would not fit in `budget` bytes. The
 /// result does not depend on the number of partitions.
 ///
-/// Pairs: documents that share at least one seed anchor, i.e. an anchor
-/// present in 2 to `max_df` distinct groups, where `group[d]` is the
-/// document's near-duplicate cluster (or the document itself). Pairs inside
-/// one group are skipped: their shared text is the cluster stage's business.
-/// Template anchors: see [`Matches::template`]; `source[d]` is the
-/// document's source number.
-pub fn matching_pairs(docs: &Store, group: &[u32], source: &[u32], cfg: &PassageConfig, budget: usize) -> Matches {
+/// Pairs: every document is paired with the *leader* of each anchor it
+/// holds, the document of lowest `rank` holding it ([`match_postings`]), so
+/// an anchor in `n` documents seeds `n − 1` comparisons, not `n(n − 1)/2`;
+/// `group[d]` is the document's near-duplicate cluster (or the document
+/// itself), and pairs inside one group are skipped: their shared text is the
+/// cluster stage's business. Template anchors: see [`Matches::template`];
+/// `source[d]` is the document's source number.
+pub fn matching_pairs(
+    docs: &Store,
+    group: &[u32],
+    source: &[u32],
+    rank: &[u32],
+    cfg: &PassageConfig,
+    budget: usize,
+) -> Matches {
     let mut found = Found::default();
     let partitions = partitions(docs, cfg, budget, PARTITIONS as usize);
+    let ids = Ids { group: &|d| group[d as usize], source: &|d| source[d as usize], rank: &|d| rank[d as usize] };
     for part in 0..partitions as u64 {
         let postings = partition_postings(docs, cfg, part, partitions, &|_| true);
-        found.add(match_postings(postings, &|d| group[d as usize], &|d| source[d as usize], cfg));
+        found.add(match_postings(postings, &ids, cfg));
     }
     Matches {
-        pairs: found.pairs,
+        pairs: seed_pairs(found.pairs),
         template: found.template,
         df: found.df,
         anchor_words: cfg.anchor_words,
         window: cfg.window,
     }
+}
+
+/// What [`match_postings`] needs to know of a document, by number.
+pub struct Ids<'a> {
+    /// Near-duplicate group (cluster, or the document itself).
+    pub group: &'a (dyn Fn(u32) -> u32 + Sync),
+    /// Source number.
+    pub source: &'a (dyn Fn(u32) -> u32 + Sync),
+    /// Place in the order that chooses leaders: dated documents first, by
+    /// date, then by id (never input order, so that the pairs compared do
+    /// not depend on it); distinct for distinct documents.
+    pub rank: &'a (dyn Fn(u32) -> u32 + Sync),
 }
 
 /// What one share of the anchor postings yields (see [`match_postings`]).
@@ -198,34 +217,56 @@ pub struct Found {
     /// Document frequency (in groups) of the anchors found in 2+ documents,
     /// sorted by hash.
     pub df: Vec<(u64, u32)>,
-    /// Document pairs sharing a seed anchor (with repeats, until
-    /// [`Found::add`] merges parts).
-    pub pairs: Vec<(DocId, DocId)>,
+    /// Document pairs `(a, b)`, `a < b`, with the weight of the anchors
+    /// that paired them ([`RARE`] or [`FREQUENT`] each), sorted, one entry a
+    /// pair once [`Found::add`] has merged parts.
+    pub pairs: Vec<(DocId, DocId, u32)>,
 }
+
+/// Weight of a pairing by an anchor found in at most `max_df` groups: enough
+/// alone to compare the two documents.
+pub const RARE: u32 = 2;
+/// Weight of a pairing by a more frequent anchor: two are needed. A common
+/// four-word phrase («in the end of») seeds nothing alone, but a passage of
+/// frequent phrases — a licence paragraph in 6,500 documents — shares many
+/// with its leader and is still found: frequency caps bound work, not recall.
+pub const FREQUENT: u32 = 1;
 
 impl Found {
     /// Takes in what the next part of the anchor hash space (by its top
     /// bits) yields: template anchors and frequencies stay sorted, pairs are
-    /// sorted without repeats, so one part's pairs do not pile up.
+    /// sorted with their weights summed, so one part's pairs do not pile up.
     pub fn add(&mut self, part: Found) {
         self.template.extend(part.template);
         self.df.extend(part.df);
         self.pairs.extend(part.pairs);
-        self.pairs.par_sort_unstable();
-        self.pairs.dedup();
+        self.pairs = merge_weights(std::mem::take(&mut self.pairs));
     }
 }
 
-/// Template anchors, document frequencies and seed pairs of `postings` (in
-/// any order, repeats allowed): the work of [`matching_pairs`] on one share
-/// of the anchor hash space, whichever process holds it. `group(d)` and
-/// `source(d)` are the document's group and source numbers.
-pub fn match_postings(
-    mut postings: Vec<(u64, u32)>,
-    group: &(dyn Fn(u32) -> u32 + Sync),
-    source: &(dyn Fn(u32) -> u32 + Sync),
-    cfg: &PassageConfig,
-) -> Found {
+/// Sorts weighted pairs and sums the weights of repeats.
+pub fn merge_weights(mut pairs: Vec<(DocId, DocId, u32)>) -> Vec<(DocId, DocId, u32)> {
+    pairs.par_sort_unstable();
+    let mut out: Vec<(DocId, DocId, u32)> = Vec::with_capacity(pairs.len());
+    for (a, b, w) in pairs {
+        match out.last_mut() {
+            Some(last) if (last.0, last.1) == (a, b) => last.2 = last.2.saturating_add(w),
+            _ => out.push((a, b, w)),
+        }
+    }
+    out
+}
+
+/// The pairs worth aligning: weight at least [`RARE`].
+pub fn seed_pairs(weighted: Vec<(DocId, DocId, u32)>) -> Vec<(DocId, DocId)> {
+    merge_weights(weighted).into_iter().filter(|p| p.2 >= RARE).map(|(a, b, _)| (a, b)).collect()
+}
+
+/// Template anchors, document frequencies and weighted seed pairs of
+/// `postings` (in any order, repeats allowed): the work of
+/// [`matching_pairs`] on one share of the anchor hash space, whichever
+/// process holds it.
+pub fn match_postings(mut postings: Vec<(u64, u32)>, ids: &Ids<'_>, cfg: &PassageConfig) -> Found {
     postings.par_sort_unstable();
     postings.dedup();
     let lists: Vec<&[(u64, u32)]> = postings.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).collect();
@@ -233,7 +274,7 @@ pub fn match_postings(
         .par_iter()
         .filter(|list| list.len() >= cfg.boilerplate_docs)
         .filter_map(|list| {
-            let mut sources: Vec<u32> = list.iter().map(|&(_, d)| source(d)).collect();
+            let mut sources: Vec<u32> = list.iter().map(|&(_, d)| (ids.source)(d)).collect();
             sources.sort_unstable();
             let top = sources.chunk_by(|a, b| a == b).map(<[u32]>::len).max().unwrap_or(0);
             (top >= cfg.boilerplate_docs).then_some(list[0].0)
@@ -242,26 +283,26 @@ pub fn match_postings(
     let df: Vec<(u64, u32)> = lists
         .par_iter()
         .map(|list| {
-            let mut groups: Vec<u32> = list.iter().map(|&(_, d)| group(d)).collect();
+            let mut groups: Vec<u32> = list.iter().map(|&(_, d)| (ids.group)(d)).collect();
             groups.sort_unstable();
             groups.dedup();
             (list[0].0, groups.len() as u32)
         })
         .collect();
-    let pairs: Vec<(DocId, DocId)> = lists
+    let pairs: Vec<(DocId, DocId, u32)> = lists
         .par_iter()
         .zip(df.par_iter())
-        .filter(|(_, (_, groups))| *groups >= 2 && *groups as usize <= cfg.max_df)
-        .flat_map_iter(|(list, _)| {
-            list.iter().enumerate().flat_map(move |(i, &(_, a))| {
-                list[i + 1..]
-                    .iter()
-                    .filter(move |&&(_, b)| group(a) != group(b))
-                    .map(move |&(_, b)| (DocId(a), DocId(b)))
-            })
+        .filter(|(_, (_, groups))| *groups >= 2)
+        .flat_map_iter(|(list, &(_, groups))| {
+            let weight = if groups as usize <= cfg.max_df { RARE } else { FREQUENT };
+            let leader = list.iter().map(|&(_, d)| d).min_by_key(|&d| (ids.rank)(d)).expect("a list of 2+");
+            let lg = (ids.group)(leader);
+            list.iter()
+                .filter(move |&&(_, d)| (ids.group)(d) != lg)
+                .map(move |&(_, d)| (DocId(d.min(leader)), DocId(d.max(leader)), weight))
         })
         .collect();
-    Found { template, df, pairs }
+    Found { template, df, pairs: merge_weights(pairs) }
 }
 
 /// How many parts the anchor hash space is matched in so that one part's
@@ -307,25 +348,44 @@ pub fn partition_postings(
 
 /// Aligns every pair of `pairs` (all or a share of `matches.pairs`), in
 /// parallel; the result is in pair order.
-pub fn align_pairs(docs: &Store, matches: &Matches, pairs: &[(DocId, DocId)], cfg: &AlignConfig) -> Vec<Passage> {
-    pairs
-        .par_iter()
-        .map_init(align::Scratch::default, |scratch, &(a, b)| {
-            let (da, db) = (docs.get(a), docs.get(b));
-            let (da, db) = (&*da, &*db);
-            let found = align::align_with(da, db, cfg, scratch);
-            found
-                .into_iter()
-                .map(|al| Passage {
-                    a,
-                    b,
-                    alignment: al,
-                    templated: matches.is_templated(da, al.a_start, al.a_end)
-                        || matches.is_templated(db, al.b_start, al.b_end),
+///
+/// Pairs are grouped by their longer document, whose gram index is built
+/// once for all of them: a long document compared with a thousand short ones
+/// is indexed once and each short one is scanned once.
+pub fn align_pairs(docs: &Store, pairs: &[(DocId, DocId)], cfg: &AlignConfig) -> Vec<Passage> {
+    let len = |d: DocId| docs.get(d).len();
+    // (indexed, other, pair number)
+    let mut jobs: Vec<(DocId, DocId, u32)> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, &(a, b))| if len(a) >= len(b) { (a, b, i as u32) } else { (b, a, i as u32) })
+        .collect();
+    jobs.par_sort_unstable();
+    let mut found: Vec<(u32, Vec<Alignment>)> = jobs
+        .par_chunk_by(|x, y| x.0 == y.0)
+        .flat_map_iter(|group| {
+            let indexed = docs.get(group[0].0);
+            let index = align::GramIndex::new(&indexed, cfg.seed_words);
+            group
+                .par_iter()
+                .map_init(align::Scratch::default, |scratch, &(x, y, i)| {
+                    let other = docs.get(y);
+                    let got = align::align_indexed(&index, &other, 0..other.len(), cfg, align::Mode::OneToOne, scratch);
+                    // The pair is (min, max): swap back when `y` is its `a`.
+                    let got = if x < y { got } else { got.into_iter().map(Alignment::swapped).collect() };
+                    (i, got)
                 })
                 .collect::<Vec<_>>()
         })
-        .flatten_iter()
+        .collect();
+    found.par_sort_unstable_by_key(|x| x.0);
+    found
+        .into_iter()
+        .flat_map(|(i, mut als)| {
+            als.sort_unstable_by_key(|x| (x.a_start, x.b_start));
+            let (a, b) = pairs[i as usize];
+            als.into_iter().map(move |alignment| Passage { a, b, alignment })
+        })
         .collect()
 }
 
@@ -363,33 +423,60 @@ mod tests {
         assert!(!matches(Vec::new()).is_formula(&words, 0, n, 2));
     }
 
-    #[test]
-    fn rare_anchors_pair_documents_and_frequent_ones_do_not() {
+    /// Ten documents: 0 and 1 share a quote; all ten share a four-word
+    /// phrase (one anchor) and, with `long`, a twelve-word formula.
+    fn formula_corpus(long: bool) -> Vec<Vec<u32>> {
         let shared: Vec<u32> = (1..=12).collect();
-        let formula: Vec<u32> = (500..512).collect();
-        let mut docs = Vec::new();
-        // Documents 0 and 1 share a quote; all ten share a formula.
-        for d in 0..10u32 {
-            let mut w: Vec<u32> = (d * 1000 + 100..d * 1000 + 140).collect();
-            w.extend(&formula);
-            if d < 2 {
-                w.extend(&shared);
-            }
-            docs.push(w);
-        }
-        let words = docs;
+        let formula: Vec<u32> = if long { (500..512).collect() } else { (500..504).collect() };
+        (0..10u32)
+            .map(|d| {
+                let mut w: Vec<u32> = (d * 1000 + 100..d * 1000 + 140).collect();
+                w.extend(&formula);
+                w.extend((d * 1000 + 600..d * 1000 + 610).collect::<Vec<_>>());
+                if d < 2 {
+                    w.extend(&shared);
+                }
+                w
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_rare_anchor_pairs_documents_and_one_frequent_anchor_does_not() {
+        let words = formula_corpus(false);
         let docs = Store::of(&words);
         let group: Vec<u32> = (0..10).collect();
         let source: Vec<u32> = (0..10).collect();
-        let m = matching_pairs(&docs, &group, &source, &cfg(5), usize::MAX);
+        let rank: Vec<u32> = (0..10).collect();
+        let m = matching_pairs(&docs, &group, &source, &rank, &cfg(5), usize::MAX);
         assert_eq!(m.pairs, vec![(DocId(0), DocId(1))]);
         assert!(m.template.is_empty(), "ten sources, one document each");
         // Documents of one cluster are never paired.
+        // (Winnowing keeps the phrase's anchor in six of the ten documents,
+        // five groups here: a frequency limit of 3 makes it frequent.)
         let group = vec![0, 0, 2, 3, 4, 5, 6, 7, 8, 9];
-        assert!(matching_pairs(&docs, &group, &source, &cfg(5), usize::MAX).pairs.is_empty());
+        let m = matching_pairs(&docs, &group, &source, &rank, &cfg(3), usize::MAX);
+        assert!(m.pairs.is_empty(), "{:?}", m.pairs);
+    }
+
+    /// A passage of frequent anchors is compared once per document, with
+    /// the leader (the document of lowest rank), not for every pair.
+    #[test]
+    fn frequent_passages_pair_every_holder_with_the_leader_only() {
+        let words = formula_corpus(true);
+        let docs = Store::of(&words);
+        let group: Vec<u32> = (0..10).collect();
+        let source: Vec<u32> = (0..10).collect();
+        let rank: Vec<u32> = (0..10).rev().collect();
+        let m = matching_pairs(&docs, &group, &source, &rank, &cfg(5), usize::MAX);
+        let mut want: Vec<(DocId, DocId)> = (0..9).map(|d| (DocId(d), DocId(9))).collect();
+        want.push((DocId(0), DocId(1)));
+        want.sort_unstable();
+        assert_eq!(m.pairs, want, "document 9 leads (lowest rank); 0 and 1 share a rare quote");
         // The formula repeated by one source is a template.
-        let m = matching_pairs(&docs, &(0..10).collect::<Vec<_>>(), &[1; 10], &cfg(5), usize::MAX);
+        let docs = Store::of(&words);
+        let m = matching_pairs(&docs, &(0..10).collect::<Vec<_>>(), &[1; 10], &rank, &cfg(5), usize::MAX);
         assert!(m.is_templated(&words[3], 40, 52));
-        assert!(!m.is_templated(&words[0], 52, 64), "the quote is not");
+        assert!(!m.is_templated(&words[0], 62, 74), "the quote is not");
     }
 }

@@ -1,18 +1,45 @@
 //! Stage 8d, **group**: pairwise passages → statements.
 //!
-//! Each passage links an occurrence in one document with one in another.
-//! Occurrences in the same document that overlap by at least half of the
-//! longer one are the same text, so they are joined too; the connected
-//! occurrences form one statement. Within a statement, overlapping
-//! occurrences of one document are merged into their union.
+//! A statement is one passage: a representative occurrence and the
+//! occurrences that align *with it* — not a connected component of
+//! passages, which chains (A shares one text with B, B another with C, and
+//! A and C share nothing). Statements are made greedily, one
+//! representative at a time:
+//!
+//! 1. Every side of a pairwise passage is a candidate representative. Its
+//!    *support* is the number of passage sides on the same document that are
+//!    the same text (overlap by half of the longer): how many comparisons
+//!    found it.
+//! 2. Candidates are taken most supported first (then earliest dated,
+//!    longest, by id). A candidate already an occurrence of an earlier
+//!    statement is skipped.
+//! 3. The candidate's words are indexed once and searched in the documents
+//!    of its supporting passages and in its own document
+//!    ([`align::copies`]): every copy there, each aligned with the
+//!    representative itself, with its identity. Work is one scan per
+//!    document that holds the text, not one per pair of copies.
+//! 4. Copies are admitted longest first while they keep a common core of
+//!    the representative of at least `min_words` words and half its length:
+//!    so any two occurrences of a statement share that core. The rest stay
+//!    candidates of later statements.
+//!
+//! A document that carries two different passages is in two statements; a
+//! copy that is the same text as an occurrence of an earlier statement is
+//! left to it.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Passage;
+use super::align::{self, AlignConfig, Alignment, GramIndex};
 use crate::types::{DocId, Span};
 
 /// Where a statement occurs.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Occurrence {
     /// The document.
     pub doc: DocId,
@@ -20,6 +47,9 @@ pub struct Occurrence {
     pub word_start: u32,
     /// One past the last word.
     pub word_end: u32,
+    /// Words matched with the representative over the longer side's words
+    /// (1 for the representative itself).
+    pub identity: f64,
     /// Byte span in the original text, filled by [`locate`].
     pub span: Span,
     /// The passage with some text around it, for the report; filled by
@@ -62,7 +92,7 @@ pub struct Statement {
     /// The earliest dated document, if any occurrence has a date.
     pub origin: Option<DocId>,
     /// Index in `occurrences` of the one whose text represents the statement:
-    /// the origin's (longest) occurrence when dated, else the longest.
+    /// every other occurrence was aligned with it.
     pub representative: usize,
     /// The representative occurrence's text as published, filled by [`locate`].
     pub text: String,
@@ -93,69 +123,215 @@ pub struct DocInfo<'a> {
     /// Near-duplicate group (cluster, or the document itself) of each
     /// document.
     pub group: &'a [u32],
+    /// The word hashes of a document.
+    pub words: &'a (dyn Fn(DocId) -> Cow<'a, [u32]> + Sync),
     /// Whether the words `[start, end)` of a document, found in `groups`
     /// groups, are a formula (see [`BoilerplateKind::Formula`]).
     pub is_formula: &'a (dyn Fn(DocId, u32, u32, usize) -> bool + Sync),
+    /// Whether most anchors of the words `[start, end)` of a document are
+    /// site-template anchors (see [`super::Matches::template`]).
+    pub is_templated: &'a (dyn Fn(DocId, u32, u32) -> bool + Sync),
+}
+
+/// A document at most this many times longer than a statement's text (plus
+/// [`WHOLE_DOC_WORDS`]) is searched whole for copies of it; a longer one
+/// only around the passages that brought it in, so that a ten-megabyte
+/// document quoted by a thousand short ones is not scanned a thousand times.
+pub const WHOLE_DOC_FACTOR: usize = 64;
+/// See [`WHOLE_DOC_FACTOR`].
+pub const WHOLE_DOC_WORDS: usize = 4096;
+/// Same-document candidates a candidate is compared with when counting its
+/// support, at most.
+const MAX_NEIGHBOURS: usize = 256;
+
+/// One side of a pairwise passage: where it is, and where its partner is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Side {
+    doc: DocId,
+    start: u32,
+    end: u32,
+    partner: DocId,
+    partner_start: u32,
+    partner_end: u32,
+}
+
+/// The sides of one document with the same word range.
+struct Candidate {
+    doc: DocId,
+    start: u32,
+    end: u32,
+    sides: Range<usize>,
+    support: u32,
 }
 
 /// Groups `passages` into statements, most widely recycled first
 /// (non-boilerplate before boilerplate, then by sources, documents, first
 /// occurrence).
-pub fn group(passages: &[Passage], info: &DocInfo<'_>, boilerplate_docs: usize) -> Vec<Statement> {
-    // Occurrence 2i is passage i's side in `a`, 2i + 1 its side in `b`.
-    let occ: Vec<(DocId, u32, u32)> = passages
+pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boilerplate_docs: usize) -> Vec<Statement> {
+    let mut sides: Vec<Side> = passages
         .iter()
         .flat_map(|p| {
             let al = p.alignment;
-            [(p.a, al.a_start, al.a_end), (p.b, al.b_start, al.b_end)]
+            [
+                Side {
+                    doc: p.a,
+                    start: al.a_start,
+                    end: al.a_end,
+                    partner: p.b,
+                    partner_start: al.b_start,
+                    partner_end: al.b_end,
+                },
+                Side {
+                    doc: p.b,
+                    start: al.b_start,
+                    end: al.b_end,
+                    partner: p.a,
+                    partner_start: al.a_start,
+                    partner_end: al.a_end,
+                },
+            ]
         })
         .collect();
-    let mut uf = UnionFind::new(occ.len());
-    for i in 0..passages.len() {
-        uf.union(2 * i, 2 * i + 1);
+    sides.par_sort_unstable();
+    sides.dedup();
+    let mut cands: Vec<Candidate> = Vec::new();
+    let mut at = 0;
+    for chunk in sides.chunk_by(|x, y| (x.doc, x.start, x.end) == (y.doc, y.start, y.end)) {
+        let s = chunk[0];
+        cands.push(Candidate { doc: s.doc, start: s.start, end: s.end, sides: at..at + chunk.len(), support: 0 });
+        at += chunk.len();
     }
-    let mut order: Vec<usize> = (0..occ.len()).collect();
-    order.sort_unstable_by_key(|&i| (occ[i].0, occ[i].1, occ[i].2, i));
-    for same_doc in order.chunk_by(|&x, &y| occ[x].0 == occ[y].0) {
-        // Sweep in start order; each occurrence is compared with the first
-        // occurrence of the current run of mutually overlapping ones.
-        let mut anchor = same_doc[0];
-        for &i in &same_doc[1..] {
-            if same_text(occ[anchor], occ[i]) {
-                uf.union(anchor, i);
-            } else {
-                anchor = i;
-            }
-        }
-    }
-    let mut by_root: Vec<(usize, usize)> = order.iter().map(|&i| (uf.find(i), i)).collect();
-    by_root.sort_unstable_by_key(|&(r, i)| (r, occ[i].0, occ[i].1, occ[i].2));
-    let mut out: Vec<Statement> = by_root
-        .chunk_by(|x, y| x.0 == y.0)
-        .map(|g| {
-            // Each passage has two occurrences here: count it at its `a` side.
-            let (mut templated, mut total) = (0, 0);
-            for &(_, i) in g.iter().filter(|&&(_, i)| i % 2 == 0) {
-                total += 1;
-                templated += passages[i / 2].templated as usize;
-            }
-            let mut st = statement(g.iter().map(|&(_, i)| occ[i]), info, boilerplate_docs);
-            if st.boilerplate_kind.is_none() && templated > 0 && 2 * templated >= total {
-                st.boilerplate_kind = Some(BoilerplateKind::Template);
-            }
-            if st.boilerplate_kind.is_none() {
-                let rep = &st.occurrences[st.representative];
-                let mut groups: Vec<u32> = st.occurrences.iter().map(|o| info.group[o.doc.index()]).collect();
-                groups.sort_unstable();
-                groups.dedup();
-                if (info.is_formula)(rep.doc, rep.word_start, rep.word_end, groups.len()) {
-                    st.boilerplate_kind = Some(BoilerplateKind::Formula);
+    // Support, and the same-text neighbours of each candidate in its document.
+    let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); cands.len()];
+    let mut doc_first = 0;
+    while doc_first < cands.len() {
+        let doc = cands[doc_first].doc;
+        let doc_end = doc_first + cands[doc_first..].partition_point(|c| c.doc == doc);
+        for i in doc_first..doc_end {
+            for j in i + 1..doc_end.min(i + 1 + MAX_NEIGHBOURS) {
+                if cands[j].start >= cands[i].end {
+                    break;
+                }
+                if same_text((cands[i].start, cands[i].end), (cands[j].start, cands[j].end)) {
+                    neighbours[i].push(j as u32);
+                    neighbours[j].push(i as u32);
                 }
             }
-            st.boilerplate = st.boilerplate_kind.is_some();
-            st
-        })
-        .collect();
+        }
+        doc_first = doc_end;
+    }
+    for i in 0..cands.len() {
+        let own = cands[i].sides.len() as u32;
+        let near: u32 = neighbours[i].iter().map(|&j| cands[j as usize].sides.len() as u32).sum();
+        cands[i].support = own + near;
+    }
+    let mut order: Vec<usize> = (0..cands.len()).collect();
+    order.sort_by(|&x, &y| {
+        let key = |c: &Candidate| {
+            let date = info.date[c.doc.index()].as_deref();
+            (
+                std::cmp::Reverse(c.support),
+                date.is_none(),
+                date,
+                std::cmp::Reverse(c.end - c.start),
+                info.id[c.doc.index()],
+                c.start,
+            )
+        };
+        key(&cands[x]).cmp(&key(&cands[y])).then(x.cmp(&y))
+    });
+
+    // (group, document) of the documents in near-duplicate clusters.
+    let mut clusters: Vec<(u32, DocId)> = (0..info.group.len()).map(|d| (info.group[d], DocId(d as u32))).collect();
+    clusters.sort_unstable();
+    let clusters: Vec<(u32, DocId)> =
+        clusters.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).flatten().copied().collect();
+
+    let mut taken = Taken::default();
+    let mut out: Vec<Statement> = Vec::new();
+    for ci in order {
+        let c = &cands[ci];
+        if taken.same_text(c.doc, c.start, c.end) {
+            continue;
+        }
+        // The partners of the passages that found this text, by document.
+        let mut partners: Vec<(DocId, u32, u32)> = std::iter::once(ci)
+            .chain(neighbours[ci].iter().map(|&j| j as usize))
+            .flat_map(|k| sides[cands[k].sides.clone()].iter().map(|s| (s.partner, s.partner_start, s.partner_end)))
+            .collect();
+        partners.push((c.doc, c.start, c.end));
+        // Copies of one article (a near-duplicate cluster) hold its text
+        // too, but were never compared with each other's partners: search
+        // them where the member that brought them in has the text.
+        let mut mates = Vec::new();
+        for &(d, s, e) in &partners {
+            let g = info.group[d.index()];
+            let lo = clusters.partition_point(|x| x.0 < g);
+            mates.extend(clusters[lo..].iter().take_while(|x| x.0 == g).filter(|x| x.1 != d).map(|x| (x.1, s, e)));
+        }
+        partners.extend(mates);
+        partners.sort_unstable();
+        partners.dedup();
+        let centre_words = (info.words)(c.doc);
+        let centre = &centre_words[c.start as usize..c.end as usize];
+        let index = GramIndex::new(centre, align::COPY_SEED_WORDS);
+        let found: Vec<(DocId, Alignment)> = partners
+            .chunk_by(|x, y| x.0 == y.0)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map_init(align::Scratch::default, |scratch, list| {
+                let doc = list[0].0;
+                let words = (info.words)(doc);
+                let windows = windows(words.len(), centre.len(), list, cfg.max_gap);
+                align::copies(&index, &words, &windows, cfg, scratch)
+                    .into_iter()
+                    .map(|al| (doc, al))
+                    .collect::<Vec<_>>()
+            })
+            .flatten_iter()
+            .collect();
+        let mut copies: Vec<(DocId, Alignment)> = found
+            .into_iter()
+            .filter(|&(d, al)| {
+                // The representative is added as itself; other copies the
+                // same text as an earlier statement's occurrence stay there.
+                let representative = d == c.doc && al.b_start < c.end && al.b_end > c.start;
+                !representative && !taken.same_text(d, al.b_start, al.b_end)
+            })
+            .collect();
+        copies.sort_by(|x, y| {
+            let key = |(d, al): &(DocId, Alignment)| {
+                (
+                    std::cmp::Reverse(al.a_end - al.a_start),
+                    std::cmp::Reverse(al.matched),
+                    info.id[d.index()],
+                    *d,
+                    al.b_start,
+                )
+            };
+            key(x).cmp(&key(y))
+        });
+        let len = c.end - c.start;
+        let need = (cfg.min_words as u32).max(len.div_ceil(2));
+        let mut core = (0, len);
+        let mut members: Vec<Occurrence> = vec![occurrence(c.doc, c.start, c.end, 1.0)];
+        for (d, al) in copies {
+            let (lo, hi) = (core.0.max(al.a_start), core.1.min(al.a_end));
+            if hi >= lo + need {
+                core = (lo, hi);
+                members.push(occurrence(d, al.b_start, al.b_end, al.identity()));
+            }
+        }
+        if members.iter().all(|o| o.doc == c.doc) {
+            continue;
+        }
+        for o in &members {
+            taken.insert(o.doc, o.word_start, o.word_end);
+        }
+        members.sort_by_key(|o| (o.doc, o.word_start));
+        let representative = members.iter().position(|o| o.doc == c.doc && o.word_start == c.start).expect("kept");
+        out.push(statement(members, representative, info, boilerplate_docs));
+    }
     out.sort_by(|x, y| {
         (x.boilerplate, std::cmp::Reverse(x.sources), std::cmp::Reverse(x.docs), first(x)).cmp(&(
             y.boilerplate,
@@ -167,13 +343,55 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, boilerplate_docs: usize) 
     out
 }
 
-/// Two occurrences in one document are the same text when they overlap by at
-/// least half of the *longer* one. Half of the shorter would let a passage
-/// covering a whole reprinted article swallow every quote inside it, and
-/// chain unrelated statements together through it.
-fn same_text(x: (DocId, u32, u32), y: (DocId, u32, u32)) -> bool {
-    let overlap = x.2.min(y.2).saturating_sub(x.1.max(y.1));
-    let longer = (x.2 - x.1).max(y.2 - y.1);
+fn occurrence(doc: DocId, word_start: u32, word_end: u32, identity: f64) -> Occurrence {
+    Occurrence { doc, word_start, word_end, identity, span: Span::default(), context: None }
+}
+
+/// Where to look for copies of a text of `text_len` words in a document of
+/// `doc_len` words whose passages with the text's document are `list`
+/// (sorted): the whole document when it is not much longer than the text,
+/// else around each passage.
+fn windows(doc_len: usize, text_len: usize, list: &[(DocId, u32, u32)], max_gap: usize) -> Vec<(u32, u32)> {
+    if doc_len <= WHOLE_DOC_FACTOR * text_len + WHOLE_DOC_WORDS {
+        return vec![(0, doc_len as u32)];
+    }
+    let margin = (text_len + max_gap) as u32;
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for &(_, s, e) in list {
+        let w = (s.saturating_sub(margin), (e + margin).min(doc_len as u32));
+        match out.last_mut() {
+            Some(last) if w.0 <= last.1 => last.1 = last.1.max(w.1),
+            _ => out.push(w),
+        }
+    }
+    out
+}
+
+/// Occurrences of the statements made so far: `(doc, start) → end`.
+#[derive(Default)]
+struct Taken(BTreeMap<(DocId, u32), u32>);
+
+impl Taken {
+    /// Whether `[start, end)` of `doc` is the same text as an occurrence
+    /// already taken. Such an occurrence overlaps by half of the longer, so
+    /// it is at most twice as long and starts after `start − 2 × len`.
+    fn same_text(&self, doc: DocId, start: u32, end: u32) -> bool {
+        let from = start.saturating_sub(2 * (end - start));
+        self.0.range((doc, from)..(doc, end)).any(|(&(_, s), &e)| same_text((s, e), (start, end)))
+    }
+
+    fn insert(&mut self, doc: DocId, start: u32, end: u32) {
+        let e = self.0.entry((doc, start)).or_insert(end);
+        *e = (*e).max(end);
+    }
+}
+
+/// Two word ranges of one document are the same text when they overlap by
+/// at least half of the *longer* one. Half of the shorter would let a passage
+/// covering a whole reprinted article swallow every quote inside it.
+fn same_text(x: (u32, u32), y: (u32, u32)) -> bool {
+    let overlap = x.1.min(y.1).saturating_sub(x.0.max(y.0));
+    let longer = (x.1 - x.0).max(y.1 - y.0);
     overlap > 0 && 2 * overlap >= longer
 }
 
@@ -181,21 +399,23 @@ fn first(s: &Statement) -> (DocId, u32) {
     (s.occurrences[0].doc, s.occurrences[0].word_start)
 }
 
-/// Builds one statement from its occurrences, sorted by document and start.
-fn statement(occ: impl Iterator<Item = (DocId, u32, u32)>, info: &DocInfo<'_>, boilerplate_docs: usize) -> Statement {
-    let mut merged: Vec<Occurrence> = Vec::new();
-    for (doc, s, e) in occ {
-        match merged.last_mut() {
-            Some(last) if last.doc == doc && s < last.word_end => last.word_end = last.word_end.max(e),
-            _ => merged.push(Occurrence { doc, word_start: s, word_end: e, span: Span::default(), context: None }),
-        }
-    }
-    let mut docs: Vec<DocId> = merged.iter().map(|o| o.doc).collect();
+/// Builds one statement from its occurrences, sorted by document and start,
+/// and the index of the representative among them.
+fn statement(
+    occurrences: Vec<Occurrence>,
+    representative: usize,
+    info: &DocInfo<'_>,
+    boilerplate_docs: usize,
+) -> Statement {
+    let mut docs: Vec<DocId> = occurrences.iter().map(|o| o.doc).collect();
     docs.dedup();
     let mut per_source: Vec<u32> = docs.iter().map(|d| info.source[d.index()]).collect();
     per_source.sort_unstable();
     let counts: Vec<usize> = per_source.chunk_by(|a, b| a == b).map(<[u32]>::len).collect();
-    let top = counts.iter().copied().max().unwrap_or(0);
+    // Documents of sources that each repeat the text across many of their
+    // documents: one site's footer, or one platform's comment form on many
+    // blogs.
+    let repeated: usize = counts.iter().filter(|&&n| n >= boilerplate_docs).sum();
     // Ties are broken by document id, never by input position, so that the
     // choice does not depend on the order documents were read in.
     let origin = docs
@@ -203,23 +423,27 @@ fn statement(occ: impl Iterator<Item = (DocId, u32, u32)>, info: &DocInfo<'_>, b
         .filter_map(|&d| info.date[d.index()].as_deref().map(|date| (date, info.id[d.index()], d)))
         .min()
         .map(|(_, _, d)| d);
-    // The origin's text if known, else the longest occurrence: a headline
-    // fragment is a poorer representative than the full quote.
-    let longest = |pick: &dyn Fn(&Occurrence) -> bool| {
-        (0..merged.len()).filter(|&i| pick(&merged[i])).max_by_key(|&i| {
-            let o = &merged[i];
-            (o.word_end - o.word_start, std::cmp::Reverse((info.id[o.doc.index()], o.word_start)))
-        })
-    };
-    let representative = origin.and_then(|o| longest(&|x| x.doc == o)).or_else(|| longest(&|_| true)).unwrap_or(0);
+    let rep = &occurrences[representative];
+    let mut kind = (repeated > 0 && 2 * repeated >= docs.len()).then_some(BoilerplateKind::Template);
+    if kind.is_none() && (info.is_templated)(rep.doc, rep.word_start, rep.word_end) {
+        kind = Some(BoilerplateKind::Template);
+    }
+    if kind.is_none() {
+        let mut groups: Vec<u32> = docs.iter().map(|d| info.group[d.index()]).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        if (info.is_formula)(rep.doc, rep.word_start, rep.word_end, groups.len()) {
+            kind = Some(BoilerplateKind::Formula);
+        }
+    }
     Statement {
         docs: docs.len(),
         sources: counts.len(),
-        boilerplate: false,
-        boilerplate_kind: (top >= boilerplate_docs && 2 * top >= docs.len()).then_some(BoilerplateKind::Template),
+        boilerplate: kind.is_some(),
+        boilerplate_kind: kind,
         origin,
         representative,
-        occurrences: merged,
+        occurrences,
         text: String::new(),
     }
 }
@@ -263,104 +487,134 @@ pub fn locate(statements: &mut [Statement], entries: &[(DocId, u32, u32)], text:
     }
 }
 
-/// Union-find over occurrence numbers.
-struct UnionFind(Vec<usize>);
-
-impl UnionFind {
-    fn new(n: usize) -> UnionFind {
-        UnionFind((0..n).collect())
-    }
-
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.0[x] != x {
-            self.0[x] = self.0[self.0[x]];
-            x = self.0[x];
-        }
-        x
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (a, b) = (self.find(a), self.find(b));
-        // The smaller root wins, so roots do not depend on union order.
-        if a < b {
-            self.0[b] = a;
-        } else {
-            self.0[a] = b;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::passage::Alignment;
+    use crate::passage::align::align;
 
-    fn p(a: u32, ar: (u32, u32), b: u32, br: (u32, u32)) -> Passage {
-        Passage {
-            a: DocId(a),
-            b: DocId(b),
-            alignment: Alignment { a_start: ar.0, a_end: ar.1, b_start: br.0, b_end: br.1, matched: ar.1 - ar.0 },
-            templated: false,
+    const CFG: AlignConfig = AlignConfig { seed_words: 3, max_gap: 8, min_words: 8, min_identity: 0.6 };
+
+    /// Statements of documents given by their words, every pair aligned.
+    fn statements(docs: &[Vec<u32>], source: &[u32], date: &[Option<String>]) -> Vec<Statement> {
+        let mut passages = Vec::new();
+        for a in 0..docs.len() {
+            for b in a + 1..docs.len() {
+                for alignment in align(&docs[a], &docs[b], &CFG) {
+                    passages.push(Passage { a: DocId(a as u32), b: DocId(b as u32), alignment });
+                }
+            }
         }
+        let ids: Vec<String> = (0..docs.len()).map(|d| format!("d{d:03}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let group: Vec<u32> = (0..docs.len() as u32).collect();
+        let words = |d: DocId| Cow::Borrowed(&docs[d.index()][..]);
+        let info = DocInfo {
+            source,
+            date,
+            id: &ids,
+            group: &group,
+            words: &words,
+            is_formula: &|_, _, _, _| false,
+            is_templated: &|_, _, _| false,
+        };
+        group_statements(&passages, &info)
+    }
+
+    fn group_statements(passages: &[Passage], info: &DocInfo<'_>) -> Vec<Statement> {
+        group(passages, info, &CFG, 4)
+    }
+
+    /// Unique filler words for document `d`.
+    fn filler(d: u32, n: u32) -> Vec<u32> {
+        (0..n).map(|i| 1_000_000 + d * 10_000 + i).collect()
     }
 
     #[test]
     fn the_same_quote_in_three_documents_is_one_statement() {
-        let passages = [p(0, (10, 30), 1, (5, 25)), p(0, (12, 30), 2, (0, 18)), p(1, (5, 25), 2, (0, 18))];
-        let source = [0, 1, 2];
+        let quote: Vec<u32> = (1..=20).collect();
+        let docs: Vec<Vec<u32>> =
+            (0..3).map(|d| [filler(d, 10 + 5 * d), quote.clone(), filler(d + 10, 7)].concat()).collect();
         let date = [Some("2021-03-02".to_string()), Some("2021-03-01".to_string()), None];
-        let st = group(
-            &passages,
-            &DocInfo {
-                source: &source,
-                date: &date,
-                id: &["a", "b", "c"],
-                group: &[0, 1, 2, 3, 4, 5],
-                is_formula: &|_, _, _, _| false,
-            },
-            4,
-        );
-        assert_eq!(st.len(), 1);
-        assert_eq!(st[0].docs, 3);
-        assert_eq!(st[0].sources, 3);
+        let st = statements(&docs, &[0, 1, 2], &date);
+        assert_eq!(st.len(), 1, "{st:#?}");
+        assert_eq!((st[0].docs, st[0].sources), (3, 3));
         assert_eq!(st[0].origin, Some(DocId(1)));
-        assert_eq!(st[0].occurrences[st[0].representative].doc, DocId(1));
-        assert_eq!((st[0].occurrences[0].word_start, st[0].occurrences[0].word_end), (10, 30));
+        assert_eq!(st[0].occurrences[st[0].representative].doc, DocId(1), "the earliest dated, all else equal");
+        let ranges: Vec<(u32, u32)> = st[0].occurrences.iter().map(|o| (o.word_start, o.word_end)).collect();
+        assert_eq!(ranges, vec![(10, 30), (15, 35), (20, 40)]);
+        assert!(st[0].occurrences.iter().all(|o| o.identity == 1.0));
     }
 
+    /// A shares one text with B, B another with C: two statements, not one
+    /// chain.
     #[test]
-    fn different_passages_are_different_statements() {
-        let passages = [p(0, (10, 30), 1, (5, 25)), p(0, (100, 130), 2, (0, 30))];
-        let st = group(
-            &passages,
-            &DocInfo {
-                source: &[0, 1, 2],
-                date: &[None, None, None],
-                id: &["a", "b", "c"],
-                group: &[0, 1, 2, 3, 4, 5],
-                is_formula: &|_, _, _, _| false,
-            },
-            4,
-        );
-        assert_eq!(st.len(), 2);
-        assert_eq!(st[0].occurrences[0].word_start, 10);
+    fn chained_passages_are_separate_statements() {
+        let (p1, p2): (Vec<u32>, Vec<u32>) = ((1..=15).collect(), (101..=115).collect());
+        let docs = vec![
+            [filler(0, 12), p1.clone(), filler(1, 12)].concat(),
+            [filler(2, 12), p1.clone(), p2.clone(), filler(3, 12)].concat(),
+            [filler(4, 12), p2.clone(), filler(5, 12)].concat(),
+        ];
+        let st = statements(&docs, &[0, 1, 2], &[None, None, None]);
+        assert_eq!(st.len(), 2, "{st:#?}");
+        for s in &st {
+            assert_eq!(s.docs, 2, "{s:#?}");
+        }
+    }
+
+    /// Document i holds words [10i, 10i + 30) of one long text: any two
+    /// occurrences of a statement share at least `min_words` words of it.
+    #[test]
+    fn a_sliding_chain_gives_coherent_statements() {
+        let docs: Vec<Vec<u32>> =
+            (0..12u32).map(|i| [filler(i, 9), (10 * i..10 * i + 30).collect(), filler(i + 100, 9)].concat()).collect();
+        let st = statements(&docs, &(0..12).collect::<Vec<_>>(), &[const { None }; 12]);
+        assert!(!st.is_empty());
+        for s in &st {
+            // Words of the long text each occurrence covers.
+            let text: Vec<(u32, u32)> = s
+                .occurrences
+                .iter()
+                .map(|o| {
+                    let d = &docs[o.doc.index()];
+                    (d[o.word_start as usize], d[o.word_end as usize - 1] + 1)
+                })
+                .collect();
+            for (i, x) in text.iter().enumerate() {
+                for y in &text[i + 1..] {
+                    let shared = x.1.min(y.1).saturating_sub(x.0.max(y.0));
+                    assert!(shared >= 8, "{x:?} and {y:?} share {shared} words in {s:#?}");
+                }
+            }
+        }
+    }
+
+    /// A paragraph three times in one document and twice in another: one
+    /// statement with one occurrence per copy.
+    #[test]
+    fn every_copy_is_one_occurrence() {
+        let para: Vec<u32> = (1..=12).collect();
+        let docs = vec![
+            [filler(0, 5), para.clone(), filler(1, 20), para.clone(), filler(2, 20), para.clone()].concat(),
+            [filler(3, 9), para.clone(), filler(4, 20), para.clone(), filler(5, 3)].concat(),
+        ];
+        let st = statements(&docs, &[0, 1], &[None, None]);
+        assert_eq!(st.len(), 1, "{st:#?}");
+        let per_doc: Vec<usize> =
+            (0..2).map(|d| st[0].occurrences.iter().filter(|o| o.doc == DocId(d)).count()).collect();
+        assert_eq!(per_doc, vec![3, 2], "{st:#?}");
     }
 
     #[test]
     fn a_template_repeated_across_one_source_is_boilerplate() {
-        let passages: Vec<_> = (1..6).map(|d| p(0, (0, 20), d, (0, 20))).collect();
-        let st = group(
-            &passages,
-            &DocInfo {
-                source: &[7; 6],
-                date: &[None, None, None, None, None, None],
-                id: &["a", "b", "c", "d", "e", "f"],
-                group: &[0, 1, 2, 3, 4, 5],
-                is_formula: &|_, _, _, _| false,
-            },
-            4,
-        );
+        let footer: Vec<u32> = (1..=20).collect();
+        let docs: Vec<Vec<u32>> = (0..6).map(|d| [filler(d, 30), footer.clone()].concat()).collect();
+        let st = statements(&docs, &[7; 6], &[const { None }; 6]);
         assert_eq!(st.len(), 1);
         assert!(st[0].boilerplate);
+        assert_eq!(st[0].boilerplate_kind, Some(BoilerplateKind::Template));
+        // The same text on six different sites is news.
+        let st = statements(&docs, &[0, 1, 2, 3, 4, 5], &[const { None }; 6]);
+        assert!(!st[0].boilerplate);
     }
 }

@@ -37,7 +37,14 @@ pub(crate) trait Grouping {
         limits: cluster::Limits,
     ) -> Vec<Cluster>;
     /// Anchor matching (see [`passage::matching_pairs`]).
-    fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], config: &Config) -> passage::Matches;
+    fn matches(
+        &mut self,
+        words: &Store,
+        group: &[u32],
+        source: &[u32],
+        rank: &[u32],
+        config: &Config,
+    ) -> passage::Matches;
     /// Alignment of every matched pair, in pair order.
     fn passages(&mut self, words: &Store, matches: &passage::Matches, config: &Config) -> Vec<passage::Passage>;
 }
@@ -100,11 +107,18 @@ impl Grouping for Local {
         sim.cluster(units, edges, limits)
     }
 
-    fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], config: &Config) -> passage::Matches {
-        passage::matching_pairs(words, group, source, &config.passage, config.budgets().postings)
+    fn matches(
+        &mut self,
+        words: &Store,
+        group: &[u32],
+        source: &[u32],
+        rank: &[u32],
+        config: &Config,
+    ) -> passage::Matches {
+        passage::matching_pairs(words, group, source, rank, &config.passage, config.budgets().postings)
     }
 
     fn passages(&mut self, words: &Store, matches: &passage::Matches, config: &Config) -> Vec<passage::Passage> {
-        passage::align_pairs(words, matches, &matches.pairs, &config.passage.align)
+        passage::align_pairs(words, &matches.pairs, &config.passage.align)
     }
 }

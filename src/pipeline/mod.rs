@@ -358,8 +358,22 @@ fn statements(
     names.dedup();
     let source: Vec<u32> =
         docs.iter().map(|d| names.binary_search(&d.source.as_str()).expect("listed") as u32).collect();
+    // Leaders of anchors: dated documents first, by date, then by id; never
+    // input order.
+    let mut by_rank: Vec<u32> = (0..docs.len() as u32).collect();
+    by_rank.sort_by(|&x, &y| {
+        let key = |d: u32| {
+            let doc = &docs[d as usize];
+            (doc.date.is_none(), doc.date.as_deref(), doc.id.as_str(), d)
+        };
+        key(x).cmp(&key(y))
+    });
+    let mut rank = vec![0u32; docs.len()];
+    for (r, &d) in by_rank.iter().enumerate() {
+        rank[d as usize] = r as u32;
+    }
     let spin = progress.spinner("match");
-    let matches = timings.run(Stage::Match, || grouping.matches(words, &group, &source, config));
+    let matches = timings.run(Stage::Match, || grouping.matches(words, &group, &source, &rank, config));
     spin.finish_and_clear();
     let bar = progress.items("align", matches.pairs.len() as u64);
     let passages = timings.run(Stage::Align, || grouping.passages(words, &matches, config));
@@ -371,6 +385,8 @@ fn statements(
         let date: Vec<Option<String>> = docs.iter().map(|d| d.date.clone()).collect();
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         let is_formula = |d: DocId, start: u32, end: u32, n: usize| matches.is_formula(&words.get(d), start, end, n);
+        let is_templated = |d: DocId, start: u32, end: u32| matches.is_templated(&words.get(d), start, end);
+        let words_of = |d: DocId| words.get(d);
         passage::statement::group(
             &passages,
             &passage::statement::DocInfo {
@@ -378,8 +394,11 @@ fn statements(
                 date: &date,
                 id: &ids,
                 group: &group,
+                words: &words_of,
                 is_formula: &is_formula,
+                is_templated: &is_templated,
             },
+            &pc.align,
             pc.boilerplate_docs,
         )
     })

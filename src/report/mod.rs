@@ -108,6 +108,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
                         start: o.span.start,
                         end: o.span.end,
                         words: o.word_end - o.word_start,
+                        identity: round4(o.identity),
                         date: doc(o.doc).date.as_deref(),
                     })
                     .collect(),

@@ -84,6 +84,8 @@ pub(crate) struct OccurrenceLine<'a> {
     pub start: u32,
     pub end: u32,
     pub words: u32,
+    /// Words matched with the representative over the longer side's words.
+    pub identity: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<&'a str>,
 }
