@@ -153,6 +153,13 @@ impl GramIndex {
         }
     }
 
+    /// For each gram that occurs again further on, the shift to its next
+    /// occurrence: what [`crate::passage::statement`] reads a text's period
+    /// from.
+    pub fn repeat_shifts(&self) -> Vec<u32> {
+        self.sorted.windows(2).filter(|w| w[0].0 == w[1].0).map(|w| w[1].1 - w[0].1).collect()
+    }
+
     /// Positions of the gram `h`, sorted.
     fn positions(&self, h: u64) -> &[(u64, u32)] {
         if self.filter[(h >> 58) as usize] & (1 << ((h >> 52) & 63)) == 0 {

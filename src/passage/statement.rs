@@ -28,7 +28,7 @@
 //! left to it.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -272,9 +272,21 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         partners.extend(mates);
         partners.sort_unstable();
         partners.dedup();
+        // The representative spans what the comparisons that found it saw
+        // of it: each trims a varied copy where its own changes fall.
+        let c_start = neighbours[ci].iter().map(|&j| cands[j as usize].start).fold(c.start, u32::min);
+        let c_end = neighbours[ci].iter().map(|&j| cands[j as usize].end).fold(c.end, u32::max);
         let centre_words = (info.words)(c.doc);
-        let centre = &centre_words[c.start as usize..c.end as usize];
-        let index = GramIndex::new(centre, align::COPY_SEED_WORDS);
+        let mut centre = &centre_words[c_start as usize..c_end as usize];
+        let mut index = GramIndex::new(centre, align::COPY_SEED_WORDS);
+        // A text repeated back to back is one text: its copies are counted
+        // one by one, not in blocks of whatever length alignment chained.
+        let mut c_end = c_end;
+        if let Some(d) = period(centre, &index, cfg.min_words) {
+            centre = &centre[..d];
+            c_end = c_start + d as u32;
+            index = GramIndex::new(centre, align::COPY_SEED_WORDS);
+        }
         let found: Vec<(DocId, Alignment)> = partners
             .chunk_by(|x, y| x.0 == y.0)
             .collect::<Vec<_>>()
@@ -295,7 +307,7 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             .filter(|&(d, al)| {
                 // The representative is added as itself; other copies the
                 // same text as an earlier statement's occurrence stay there.
-                let representative = d == c.doc && al.b_start < c.end && al.b_end > c.start;
+                let representative = d == c.doc && al.b_start < c_end && al.b_end > c_start;
                 !representative && !taken.same_text(d, al.b_start, al.b_end)
             })
             .collect();
@@ -311,10 +323,10 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             };
             key(x).cmp(&key(y))
         });
-        let len = c.end - c.start;
+        let len = c_end - c_start;
         let need = (cfg.min_words as u32).max(len.div_ceil(2));
         let mut core = (0, len);
-        let mut members: Vec<Occurrence> = vec![occurrence(c.doc, c.start, c.end, 1.0)];
+        let mut members: Vec<Occurrence> = vec![occurrence(c.doc, c_start, c_end, 1.0)];
         for (d, al) in copies {
             let (lo, hi) = (core.0.max(al.a_start), core.1.min(al.a_end));
             if hi >= lo + need {
@@ -329,7 +341,7 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             taken.insert(o.doc, o.word_start, o.word_end);
         }
         members.sort_by_key(|o| (o.doc, o.word_start));
-        let representative = members.iter().position(|o| o.doc == c.doc && o.word_start == c.start).expect("kept");
+        let representative = members.iter().position(|o| o.doc == c.doc && o.word_start == c_start).expect("kept");
         out.push(statement(members, representative, info, boilerplate_docs));
     }
     out.sort_by(|x, y| {
@@ -367,9 +379,9 @@ fn windows(doc_len: usize, text_len: usize, list: &[(DocId, u32, u32)], max_gap:
     out
 }
 
-/// Occurrences of the statements made so far: `(doc, start) → end`.
+/// Occurrences of the statements made so far: `(doc, start, end)`.
 #[derive(Default)]
-struct Taken(BTreeMap<(DocId, u32), u32>);
+struct Taken(BTreeSet<(DocId, u32, u32)>);
 
 impl Taken {
     /// Whether `[start, end)` of `doc` is the same text as an occurrence
@@ -377,13 +389,33 @@ impl Taken {
     /// it is at most twice as long and starts after `start − 2 × len`.
     fn same_text(&self, doc: DocId, start: u32, end: u32) -> bool {
         let from = start.saturating_sub(2 * (end - start));
-        self.0.range((doc, from)..(doc, end)).any(|(&(_, s), &e)| same_text((s, e), (start, end)))
+        self.0.range((doc, from, 0)..(doc, end, 0)).any(|&(_, s, e)| same_text((s, e), (start, end)))
     }
 
     fn insert(&mut self, doc: DocId, start: u32, end: u32) {
-        let e = self.0.entry((doc, start)).or_insert(end);
-        *e = (*e).max(end);
+        self.0.insert((doc, start, end));
     }
+}
+
+/// The period of `words` when they are one text repeated back to back
+/// (a paragraph said three times in a row and aligned as one passage):
+/// the shift `d ≥ min_words` at which at least 80% of the words equal the
+/// word `d` further on, with at least two periods. Found from the repeats of
+/// each word's position in `index` (the words' grams): linear.
+fn period(words: &[u32], index: &GramIndex, min_words: usize) -> Option<usize> {
+    let n = words.len();
+    let mut shifts = index.repeat_shifts();
+    if shifts.is_empty() {
+        return None;
+    }
+    shifts.sort_unstable();
+    let (d, _) = shifts
+        .chunk_by(|x, y| x == y)
+        .map(|g| (g[0] as usize, g.len()))
+        .filter(|&(d, _)| d >= min_words && 2 * d <= n)
+        .max_by_key(|&(d, count)| (count, std::cmp::Reverse(d)))?;
+    let equal = (0..n - d).filter(|&i| words[i] == words[i + d]).count();
+    (5 * equal >= 4 * (n - d)).then_some(d)
 }
 
 /// Two word ranges of one document are the same text when they overlap by
@@ -603,6 +635,23 @@ mod tests {
         let per_doc: Vec<usize> =
             (0..2).map(|d| st[0].occurrences.iter().filter(|o| o.doc == DocId(d)).count()).collect();
         assert_eq!(per_doc, vec![3, 2], "{st:#?}");
+    }
+
+    /// Copies back to back align as one long passage, but are counted one
+    /// by one: the representative is one period of the repetition.
+    #[test]
+    fn copies_back_to_back_are_counted_one_by_one() {
+        let para: Vec<u32> = (1..=12).collect();
+        let docs = vec![
+            [filler(0, 5), para.clone(), para.clone(), para.clone(), filler(1, 5)].concat(),
+            [filler(3, 9), para.clone(), para.clone(), filler(4, 20), para.clone(), filler(5, 3)].concat(),
+        ];
+        let st = statements(&docs, &[0, 1], &[None, None]);
+        assert_eq!(st.len(), 1, "{st:#?}");
+        let per_doc: Vec<usize> =
+            (0..2).map(|d| st[0].occurrences.iter().filter(|o| o.doc == DocId(d)).count()).collect();
+        assert_eq!(per_doc, vec![3, 3], "{st:#?}");
+        assert!(st[0].occurrences.iter().all(|o| o.word_end - o.word_start == 12), "{st:#?}");
     }
 
     #[test]
