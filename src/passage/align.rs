@@ -266,6 +266,23 @@ pub fn align_indexed(
     mode: Mode,
     s: &mut Scratch,
 ) -> Vec<Alignment> {
+    align_matched(index, b, window, cfg, mode, s).into_iter().map(|(al, _)| al).collect()
+}
+
+/// Words of the indexed side matched word for word in a passage: `(first
+/// word, count)` runs, in order.
+pub type Matched = Vec<(u32, u32)>;
+
+/// [`align_indexed`] with the words of the indexed side each passage
+/// matched exactly.
+pub fn align_matched(
+    index: &GramIndex,
+    b: &[u32],
+    window: Range<usize>,
+    cfg: &AlignConfig,
+    mode: Mode,
+    s: &mut Scratch,
+) -> Vec<(Alignment, Matched)> {
     runs(index, b, window, s);
     let runs = &s.runs;
     let n = runs.len();
@@ -336,7 +353,7 @@ pub fn align_indexed(
             used[c] = true;
         }
         chain.reverse();
-        let (al, longest_run) = trimmed(runs, &chain, &s.trim);
+        let (al, longest_run, part) = trimmed(runs, &chain, &s.trim);
         let (la, lb) = (al.a_end - al.a_start, al.b_end - al.b_start);
         if (la.min(lb) as usize) < cfg.min_words || (al.matched as f64) < cfg.min_identity * la.max(lb) as f64 {
             continue;
@@ -348,10 +365,14 @@ pub fn align_indexed(
         if keep {
             taken_a.insert(al.a_start, al.a_end);
             taken_b.insert(al.b_start, al.b_end);
-            out.push(al);
+            let part = &chain[part];
+            let matched: Matched = std::iter::once((runs[part[0]].a, runs[part[0]].len))
+                .chain(part[1..].iter().map(|&r| (runs[r].a + s.trim[r], runs[r].len - s.trim[r])))
+                .collect();
+            out.push((al, matched));
         }
     }
-    out.sort_unstable_by_key(|x| (x.a_start, x.b_start));
+    out.sort_unstable_by_key(|x| (x.0.a_start, x.0.b_start));
     out
 }
 
@@ -375,20 +396,21 @@ impl Taken {
 /// words within `windows` (sorted, disjoint `(start, end)` word ranges of
 /// `doc`), as
 /// alignments with `a` in `text`'s coordinates and `b` in `doc`'s. Two-word
-/// seeds, but every copy holds a run of `cfg.seed_words` words.
+/// seeds, but every copy holds a run of `cfg.seed_words` words. Each copy
+/// comes with the words of `text` it matched exactly.
 pub fn copies(
     text: &GramIndex,
     doc: &[u32],
     windows: &[(u32, u32)],
     cfg: &AlignConfig,
     s: &mut Scratch,
-) -> Vec<Alignment> {
+) -> Vec<(Alignment, Matched)> {
     let mode = Mode::Copies { min_run: cfg.seed_words as u32 };
     let mut out = Vec::new();
     for &(start, end) in windows {
-        out.extend(align_indexed(text, doc, start as usize..end as usize, cfg, mode, s));
+        out.extend(align_matched(text, doc, start as usize..end as usize, cfg, mode, s));
     }
-    out.sort_unstable_by_key(|x| (x.b_start, x.a_start));
+    out.sort_unstable_by_key(|x| (x.0.b_start, x.0.a_start));
     out
 }
 
@@ -426,8 +448,9 @@ const GAP_COST: f64 = 1.0;
 /// phrase a few words before or after a quote («وزير الخارجية الروسي سيرغي
 /// لافروف» … the quote) chains within `max_gap` but does not pay for the gap,
 /// so it is left out; gaps inside a long passage are paid by the runs around
-/// them. Also returns the longest run (trimmed) of the part kept.
-fn trimmed(runs: &[Run], chain: &[usize], trim: &[u32]) -> (Alignment, u32) {
+/// them. Also returns the longest run (trimmed) of the part kept, and the
+/// part (indices into `chain`).
+fn trimmed(runs: &[Run], chain: &[usize], trim: &[u32]) -> (Alignment, u32, std::ops::RangeInclusive<usize>) {
     // Kadane over the chain: element i gains its run's (trimmed) length and
     // pays the gap that precedes it.
     let (mut best, mut best_range) = (f64::MIN, (0, 0));
@@ -460,10 +483,9 @@ fn trimmed(runs: &[Run], chain: &[usize], trim: &[u32]) -> (Alignment, u32) {
     // now outside the passage.
     let lens = std::iter::once(first.len).chain(part[1..].iter().map(|&r| runs[r].len - trim[r]));
     let (matched, longest) = lens.fold((0, 0), |(m, l), x| (m + x, l.max(x)));
-    (
-        Alignment { a_start: first.a, a_end: last.a + last.len, b_start: first.b, b_end: last.b + last.len, matched },
-        longest,
-    )
+    let al =
+        Alignment { a_start: first.a, a_end: last.a + last.len, b_start: first.b, b_end: last.b + last.len, matched };
+    (al, longest, s..=e)
 }
 
 #[cfg(test)]
@@ -590,11 +612,13 @@ mod tests {
         let cfg = AlignConfig { seed_words: 3, ..CFG };
         let index = GramIndex::new(&text, COPY_SEED_WORDS);
         let got = copies(&index, &doc, &[(0, doc.len() as u32)], &cfg, &mut Scratch::default());
-        let starts: Vec<u32> = got.iter().map(|c| c.b_start).collect();
+        let starts: Vec<u32> = got.iter().map(|c| c.0.b_start).collect();
         assert_eq!(starts, vec![10, 37, 54], "{got:?}");
-        assert_eq!(got[2].matched, 9);
+        assert_eq!(got[2].0.matched, 9);
+        // The variant matched the text but for every fourth word.
+        assert_eq!(got[2].1, vec![(0, 3), (4, 3), (8, 3)]);
         // Within a window, only the copies inside it.
         let got = copies(&index, &doc, &[(30, 60)], &cfg, &mut Scratch::default());
-        assert_eq!(got.iter().map(|c| c.b_start).collect::<Vec<_>>(), vec![37]);
+        assert_eq!(got.iter().map(|c| c.0.b_start).collect::<Vec<_>>(), vec![37]);
     }
 }

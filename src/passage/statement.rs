@@ -18,10 +18,10 @@
 //!    ([`align::copies`]): every copy there, each aligned with the
 //!    representative itself, with its identity. Work is one scan per
 //!    document that holds the text, not one per pair of copies.
-//! 4. Copies are admitted longest first while they keep a common core of
-//!    the representative of at least `min_words` words and half its length:
-//!    so any two occurrences of a statement share that core. The rest stay
-//!    candidates of later statements.
+//! 4. Copies are admitted longest first while the representative's words
+//!    that every member matched exactly (the core) stay at least `min_words`
+//!    and half its length: so any two occurrences of a statement share that
+//!    core word for word. The rest stay candidates of later statements.
 //!
 //! A document that carries two different passages is in two statements; a
 //! copy that is the same text as an occurrence of an earlier statement is
@@ -287,7 +287,7 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             c_end = c_start + d as u32;
             index = GramIndex::new(centre, align::COPY_SEED_WORDS);
         }
-        let found: Vec<(DocId, Alignment)> = partners
+        let found: Vec<(DocId, Alignment, align::Matched)> = partners
             .chunk_by(|x, y| x.0 == y.0)
             .collect::<Vec<_>>()
             .into_par_iter()
@@ -297,22 +297,22 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
                 let windows = windows(words.len(), centre.len(), list, cfg.max_gap);
                 align::copies(&index, &words, &windows, cfg, scratch)
                     .into_iter()
-                    .map(|al| (doc, al))
+                    .map(|(al, matched)| (doc, al, matched))
                     .collect::<Vec<_>>()
             })
             .flatten_iter()
             .collect();
-        let mut copies: Vec<(DocId, Alignment)> = found
+        let mut copies: Vec<(DocId, Alignment, align::Matched)> = found
             .into_iter()
-            .filter(|&(d, al)| {
+            .filter(|(d, al, _)| {
                 // The representative is added as itself; other copies the
                 // same text as an earlier statement's occurrence stay there.
-                let representative = d == c.doc && al.b_start < c_end && al.b_end > c_start;
-                !representative && !taken.same_text(d, al.b_start, al.b_end)
+                let representative = *d == c.doc && al.b_start < c_end && al.b_end > c_start;
+                !representative && !taken.same_text(*d, al.b_start, al.b_end)
             })
             .collect();
         copies.sort_by(|x, y| {
-            let key = |(d, al): &(DocId, Alignment)| {
+            let key = |(d, al, _): &(DocId, Alignment, align::Matched)| {
                 (
                     std::cmp::Reverse(al.a_end - al.a_start),
                     std::cmp::Reverse(al.matched),
@@ -323,14 +323,26 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             };
             key(x).cmp(&key(y))
         });
+        // The core: the representative's words every member so far matched
+        // exactly. Two members share at least the core, word for word.
         let len = c_end - c_start;
         let need = (cfg.min_words as u32).max(len.div_ceil(2));
-        let mut core = (0, len);
+        let mut core = vec![true; len as usize];
         let mut members: Vec<Occurrence> = vec![occurrence(c.doc, c_start, c_end, 1.0)];
-        for (d, al) in copies {
-            let (lo, hi) = (core.0.max(al.a_start), core.1.min(al.a_end));
-            if hi >= lo + need {
-                core = (lo, hi);
+        for (d, al, matched) in copies {
+            let kept = |core: &[bool]| -> u32 {
+                matched
+                    .iter()
+                    .map(|&(a, n)| core[a as usize..(a + n) as usize].iter().filter(|&&x| x).count() as u32)
+                    .sum()
+            };
+            if kept(&core) >= need {
+                let mut next = vec![false; core.len()];
+                for &(a, n) in &matched {
+                    let r = a as usize..(a + n) as usize;
+                    next[r.clone()].copy_from_slice(&core[r]);
+                }
+                core = next;
                 members.push(occurrence(d, al.b_start, al.b_end, al.identity()));
             }
         }
