@@ -71,11 +71,6 @@ pub fn anchors(words: &[u32], anchor_words: usize, window: usize) -> Vec<Anchor>
     out
 }
 
-/// The anchor hash space is cut into at least this many partitions by its
-/// top bits, grouped one after another: the postings of one partition are in
-/// memory at a time (at most an eighth of all anchors).
-pub const PARTITIONS: u64 = 8;
-
 /// At most this many partitions, however small the memory budget: each one
 /// re-reads every document's words.
 pub const MAX_PARTITIONS: usize = 256;
@@ -117,10 +112,14 @@ impl Matches {
         if self.template.is_empty() {
             return false;
         }
-        let anchors = anchors(words, self.anchor_words, self.window);
-        let lo = anchors.partition_point(|a| a.pos < start);
-        let hi = anchors.partition_point(|a| a.pos < end);
-        let inside = &anchors[lo..hi];
+        // Winnowing is local: the anchors inside the range depend on the
+        // grams of at most a window on either side, so only those are
+        // winnowed (a statement costs its length, not its document's).
+        let margin = (self.anchor_words + self.window) as u32;
+        let from = start.saturating_sub(margin);
+        let to = (end + margin).min(words.len() as u32);
+        let anchors = anchors(&words[from as usize..to as usize], self.anchor_words, self.window);
+        let inside: Vec<&Anchor> = anchors.iter().filter(|a| (start..end).contains(&(a.pos + from))).collect();
         let templated = inside.iter().filter(|a| self.template.binary_search(&a.hash).is_ok()).count();
         !inside.is_empty() && 2 * templated >= inside.len()
     }
@@ -142,11 +141,14 @@ impl Matches {
             return false;
         }
         let k = self.anchor_words;
-        let mut hashes = Vec::new();
-        fingerprint::kgram_hashes(words, k, &mut hashes);
-        let mut covered = vec![false; (end - start) as usize];
+        // Only the grams that touch the range: a statement costs its length,
+        // not its document's.
         let first = (start as usize).saturating_sub(k - 1);
-        for (pos, hash) in hashes.iter().enumerate().take(end as usize).skip(first) {
+        let last = (end as usize + k - 1).min(words.len());
+        let mut hashes = Vec::new();
+        fingerprint::kgram_hashes(&words[first..last], k, &mut hashes);
+        let mut covered = vec![false; (end - start) as usize];
+        for (pos, hash) in hashes.iter().enumerate().map(|(i, h)| (i + first, h)).take_while(|x| x.0 < end as usize) {
             let frequent = match self.df.binary_search_by_key(hash, |x| x.0) {
                 Ok(i) => self.df[i].1 as usize > 2 * groups,
                 Err(_) => false,
@@ -162,8 +164,8 @@ impl Matches {
 }
 
 /// Groups the anchors of all documents by hash, one hash partition at a
-/// time: [`PARTITIONS`], or more (up to [`MAX_PARTITIONS`]) when one
-/// partition's postings would not fit in `budget` bytes. The
+/// time: as many (up to [`MAX_PARTITIONS`]) as it takes for one
+/// partition's postings to fit in `budget` bytes. The
 /// result does not depend on the number of partitions.
 ///
 /// Pairs: every document is paired with the *leader* of each anchor it
@@ -182,7 +184,9 @@ pub fn matching_pairs(
     budget: usize,
 ) -> Matches {
     let mut found = Found::default();
-    let partitions = partitions(docs, cfg, budget, PARTITIONS as usize);
+    // One part when the postings fit in the budget: each part winnows every
+    // document again.
+    let partitions = partitions(docs, cfg, budget, 1);
     let ids = Ids { group: &|d| group[d as usize], source: &|d| source[d as usize], rank: &|d| rank[d as usize] };
     for part in 0..partitions as u64 {
         let postings = partition_postings(docs, cfg, part, partitions, &|_| true);
