@@ -2,7 +2,7 @@
 //!
 //! ```sh
 //! cargo run --release --example gen_crawl -- --docs 1000000 --out target/crawl/crawl.jsonl \
-//!     [--seed 1] [--words 80-250] [--seeds seeds/]
+//!     [--seed 1] [--words 80-250] [--seeds seeds/] [--syndicate K]
 //! ```
 //!
 //! Writes one JSON object per line, `{"id", "text", "source", "url", "date"}`:
@@ -26,6 +26,13 @@
 //!   over one year (2024), so what is copied is always dated no later than
 //!   the copy.
 //!
+//! - **Syndication** (`--syndicate K`, off by default): every original
+//!   document also carries [`SYNDICATED`] wire passages of 15–40 words, each
+//!   drawn from a pool of [`POOL`] passages in which a passage is used by
+//!   exactly `K` documents and then replaced: every passage recurs in `K`
+//!   documents, the load of wire copy the statement stages must stay linear
+//!   in.
+//!
 //! Reprints and quotes copy from the last [`RECENT`] documents (a ring
 //! buffer), like a news cycle, so the generator's memory is bounded.
 
@@ -48,6 +55,10 @@ const ZIPF_S: f64 = 1.0;
 const RECENT: usize = 8192;
 /// Days the dates are spread over.
 const DAYS: u64 = 366;
+/// Wire passages in an original document with `--syndicate`.
+const SYNDICATED: usize = 2;
+/// Wire passages in use at a time with `--syndicate`.
+const POOL: usize = 256;
 
 /// xorshift64* — small, fast, deterministic.
 struct Rng(u64);
@@ -197,7 +208,7 @@ fn ymd(days: u64) -> (u64, u64, u64) {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: gen_crawl --docs N --out FILE [--seed S] [--seeds DIR] [--words LO-HI]");
+    eprintln!("usage: gen_crawl --docs N --out FILE [--seed S] [--seeds DIR] [--words LO-HI] [--syndicate K]");
     std::process::exit(2);
 }
 
@@ -207,6 +218,7 @@ fn main() -> std::io::Result<()> {
     let mut seed: u64 = 1;
     let mut body_words = (80, 250);
     let mut seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let mut syndicate: usize = 0;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
@@ -215,6 +227,7 @@ fn main() -> std::io::Result<()> {
             "--out" => out = Some(PathBuf::from(value())),
             "--seed" => seed = value().parse().unwrap_or_else(|_| usage()),
             "--seeds" => seeds = PathBuf::from(value()),
+            "--syndicate" => syndicate = value().parse().unwrap_or_else(|_| usage()),
             "--words" => {
                 let v = value();
                 let (lo, hi) = v.split_once('-').unwrap_or_else(|| usage());
@@ -240,6 +253,9 @@ fn main() -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 22, std::fs::File::create(&tmp)?);
     let mut ring: Vec<Doc> = Vec::with_capacity(RECENT.min(docs));
     let (mut originals, mut reprints, mut quotes) = (0u64, 0u64, 0u64);
+    // (passage, documents it may still go to)
+    let mut pool: Vec<(Vec<u32>, usize)> = Vec::new();
+    let mut wire = 0u64;
     let (mut bytes, mut words) = (0u64, 0u64);
     let mut text = String::new();
     let mut line = Vec::new();
@@ -282,6 +298,32 @@ fn main() -> std::io::Result<()> {
                     doc.body.push(zipf.sample(&mut rng));
                 }
                 doc.sentences.push(doc.body.len());
+            }
+            if syndicate > 0 {
+                for _ in 0..SYNDICATED {
+                    let slot = rng.below(POOL);
+                    if pool.len() < POOL {
+                        let n = rng.range(15, 40);
+                        pool.push(((0..n).map(|_| zipf.sample(&mut rng)).collect(), syndicate));
+                    }
+                    let slot = slot.min(pool.len() - 1);
+                    let passage = pool[slot].0.clone();
+                    pool[slot].1 -= 1;
+                    if pool[slot].1 == 0 {
+                        let n = rng.range(15, 40);
+                        pool[slot] = ((0..n).map(|_| zipf.sample(&mut rng)).collect(), syndicate);
+                        wire += 1;
+                    }
+                    // At a sentence boundary, as a sentence of its own.
+                    let k = rng.below(doc.sentences.len() + 1);
+                    let at = if k == 0 { 0 } else { doc.sentences[k - 1] };
+                    let n = passage.len();
+                    doc.body.splice(at..at, passage);
+                    for e in &mut doc.sentences[k..] {
+                        *e += n;
+                    }
+                    doc.sentences.insert(k, at + n);
+                }
             }
             let quoted = if roll < REPRINT_RATE + QUOTE_RATE { pick(&mut rng, &ring) } else { None };
             if let Some(j) = quoted {
@@ -368,8 +410,8 @@ fn main() -> std::io::Result<()> {
     let size = std::fs::metadata(&out)?.len();
     println!(
         "gen_crawl: {docs} documents ({originals} original, {reprints} near-duplicate reprints, {quotes} quoting \
-         an earlier document), {SOURCES} sources, {} vocabulary words, {words} words, {:.1} MB of text, \
-         {:.1} MB of JSONL -> {} in {:.1} s",
+         an earlier document, {wire} wire passages used up by {syndicate} documents each), {SOURCES} sources, \
+         {} vocabulary words, {words} words, {:.1} MB of text, {:.1} MB of JSONL -> {} in {:.1} s",
         vocab.len(),
         bytes as f64 / 1e6,
         size as f64 / 1e6,

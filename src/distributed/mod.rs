@@ -996,6 +996,7 @@ struct WirePassage {
     b: u32,
     /// a_start, a_end, b_start, b_end, matched.
     alignment: [u32; 5],
+    extra: bool,
 }
 
 impl WirePassage {
@@ -1007,12 +1008,18 @@ impl WirePassage {
             a: p.a.0,
             b: p.b.0,
             alignment: [al.a_start, al.a_end, al.b_start, al.b_end, al.matched],
+            extra: p.extra,
         }
     }
 
     fn into_passage(self) -> Passage {
         let [a_start, a_end, b_start, b_end, matched] = self.alignment;
-        Passage { a: DocId(self.a), b: DocId(self.b), alignment: Alignment { a_start, a_end, b_start, b_end, matched } }
+        Passage {
+            a: DocId(self.a),
+            b: DocId(self.b),
+            alignment: Alignment { a_start, a_end, b_start, b_end, matched },
+            extra: self.extra,
+        }
     }
 }
 

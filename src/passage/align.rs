@@ -292,7 +292,21 @@ pub fn align_indexed(
     mode: Mode,
     s: &mut Scratch,
 ) -> Vec<Alignment> {
-    align_matched(index, b, window, cfg, mode, s).into_iter().map(|(al, _)| al).collect()
+    align_matched(index, b, window, cfg, mode, s).into_iter().filter(|k| !k.extra).map(|k| k.alignment).collect()
+}
+
+/// A passage kept by [`align_matched`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
+    /// Where it is in both sequences.
+    pub alignment: Alignment,
+    /// The words of the indexed side it matched exactly.
+    pub matched: Matched,
+    /// [`Mode::OneToOne`] only: a further copy, in one sequence, of text
+    /// that a passage already kept covers in the other (a paragraph said
+    /// twice in one document and once in the other). Not a detection of its
+    /// own; it tells the statement stage where to look for copies.
+    pub extra: bool,
 }
 
 /// Words of the indexed side matched word for word in a passage: `(first
@@ -308,7 +322,7 @@ pub fn align_matched(
     cfg: &AlignConfig,
     mode: Mode,
     s: &mut Scratch,
-) -> Vec<(Alignment, Matched)> {
+) -> Vec<Kept> {
     runs(index, b, window, s);
     let runs = &s.runs;
     let n = runs.len();
@@ -355,9 +369,8 @@ pub fn align_matched(
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.sort_unstable_by_key(|&r| (std::cmp::Reverse(s.best[r as usize]), r));
     let mut used = vec![false; n];
-    let mut taken_a = Taken::default();
-    let mut taken_b = Taken::default();
-    let mut out = Vec::new();
+    // Valid chains, best first: (alignment, longest run, matched runs).
+    let mut valid: Vec<(Alignment, u32, Matched)> = Vec::new();
     let mut chain = Vec::new();
     for end in order {
         let end = end as usize;
@@ -384,21 +397,47 @@ pub fn align_matched(
         if (la.min(lb) as usize) < cfg.min_words || (al.matched as f64) < cfg.min_identity * la.max(lb) as f64 {
             continue;
         }
+        let part = &chain[part];
+        let matched: Matched = std::iter::once((runs[part[0]].a, runs[part[0]].len))
+            .chain(part[1..].iter().map(|&r| (runs[r].a + s.trim[r], runs[r].len - s.trim[r])))
+            .collect();
+        valid.push((al, longest_run, matched));
+    }
+    let mut taken_a = Taken::default();
+    let mut taken_b = Taken::default();
+    let mut out = Vec::new();
+    let mut rest = Vec::new();
+    // Passages first (both sides free), then, in one-to-one mode, the further
+    // copies among the chains left (one side free), so that a copy never
+    // takes the place of a passage.
+    for (al, longest_run, matched) in valid {
+        let (free_a, free_b) = (!taken_a.overlaps(al.a_start, al.a_end), !taken_b.overlaps(al.b_start, al.b_end));
         let keep = match mode {
-            Mode::OneToOne => !taken_a.overlaps(al.a_start, al.a_end) && !taken_b.overlaps(al.b_start, al.b_end),
-            Mode::Copies { min_run } => longest_run >= min_run && !taken_b.overlaps(al.b_start, al.b_end),
+            Mode::OneToOne => free_a && free_b,
+            Mode::Copies { min_run } => longest_run >= min_run && free_b,
         };
         if keep {
             taken_a.insert(al.a_start, al.a_end);
             taken_b.insert(al.b_start, al.b_end);
-            let part = &chain[part];
-            let matched: Matched = std::iter::once((runs[part[0]].a, runs[part[0]].len))
-                .chain(part[1..].iter().map(|&r| (runs[r].a + s.trim[r], runs[r].len - s.trim[r])))
-                .collect();
-            out.push((al, matched));
+            out.push(Kept { alignment: al, matched, extra: false });
+        } else if mode == Mode::OneToOne {
+            rest.push((al, matched));
         }
     }
-    out.sort_unstable_by_key(|x| (x.0.a_start, x.0.b_start));
+    for (al, matched) in rest {
+        // Only a free side is taken: the kept ranges of a side stay disjoint.
+        let (free_a, free_b) = (!taken_a.overlaps(al.a_start, al.a_end), !taken_b.overlaps(al.b_start, al.b_end));
+        if free_a {
+            taken_a.insert(al.a_start, al.a_end);
+        }
+        if free_b {
+            taken_b.insert(al.b_start, al.b_end);
+        }
+        if free_a || free_b {
+            out.push(Kept { alignment: al, matched, extra: true });
+        }
+    }
+    out.sort_unstable_by_key(|x| (x.alignment.a_start, x.alignment.b_start));
     out
 }
 
@@ -434,7 +473,11 @@ pub fn copies(
     let mode = Mode::Copies { min_run: cfg.seed_words as u32 };
     let mut out = Vec::new();
     for &(start, end) in windows {
-        out.extend(align_matched(text, doc, start as usize..end as usize, cfg, mode, s));
+        out.extend(
+            align_matched(text, doc, start as usize..end as usize, cfg, mode, s)
+                .into_iter()
+                .map(|k| (k.alignment, k.matched)),
+        );
     }
     out.sort_unstable_by_key(|x| (x.0.b_start, x.0.a_start));
     out

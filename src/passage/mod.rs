@@ -84,6 +84,10 @@ pub struct Passage {
     pub b: DocId,
     /// Word ranges and matched count.
     pub alignment: Alignment,
+    /// A further copy, in one document, of text another passage of the pair
+    /// covers (see [`align::Kept::extra`]): it shows where to look for
+    /// copies, and is no candidate of its own.
+    pub extra: bool,
 }
 
 /// What the match stage found.
@@ -365,7 +369,7 @@ pub fn align_pairs(docs: &Store, pairs: &[(DocId, DocId)], cfg: &AlignConfig) ->
         .map(|(i, &(a, b))| if len(a) >= len(b) { (a, b, i as u32) } else { (b, a, i as u32) })
         .collect();
     jobs.par_sort_unstable();
-    let mut found: Vec<(u32, Vec<Alignment>)> = jobs
+    let mut found: Vec<(u32, Vec<(Alignment, bool)>)> = jobs
         .par_chunk_by(|x, y| x.0 == y.0)
         .flat_map_iter(|group| {
             let indexed = docs.get(group[0].0);
@@ -374,9 +378,12 @@ pub fn align_pairs(docs: &Store, pairs: &[(DocId, DocId)], cfg: &AlignConfig) ->
                 .par_iter()
                 .map_init(align::Scratch::default, |scratch, &(x, y, i)| {
                     let other = docs.get(y);
-                    let got = align::align_indexed(&index, &other, 0..other.len(), cfg, align::Mode::OneToOne, scratch);
+                    let got = align::align_matched(&index, &other, 0..other.len(), cfg, align::Mode::OneToOne, scratch);
                     // The pair is (min, max): swap back when `y` is its `a`.
-                    let got = if x < y { got } else { got.into_iter().map(Alignment::swapped).collect() };
+                    let got = got
+                        .into_iter()
+                        .map(|k| (if x < y { k.alignment } else { k.alignment.swapped() }, k.extra))
+                        .collect();
                     (i, got)
                 })
                 .collect::<Vec<_>>()
@@ -386,9 +393,9 @@ pub fn align_pairs(docs: &Store, pairs: &[(DocId, DocId)], cfg: &AlignConfig) ->
     found
         .into_iter()
         .flat_map(|(i, mut als)| {
-            als.sort_unstable_by_key(|x| (x.a_start, x.b_start));
+            als.sort_unstable_by_key(|x| (x.1, x.0.a_start, x.0.b_start));
             let (a, b) = pairs[i as usize];
-            als.into_iter().map(move |alignment| Passage { a, b, alignment })
+            als.into_iter().map(move |(alignment, extra)| Passage { a, b, alignment, extra })
         })
         .collect()
 }

@@ -19,9 +19,10 @@
 //!    representative itself, with its identity. Work is one scan per
 //!    document that holds the text, not one per pair of copies.
 //! 4. Copies are admitted longest first while the representative's words
-//!    that every member matched exactly (the core) stay at least `min_words`
-//!    and half its length: so any two occurrences of a statement share that
-//!    core word for word. The rest stay candidates of later statements.
+//!    that every member matched exactly (the core) span at least `min_words`
+//!    and half its length, `min_identity` of them matched: so any two
+//!    occurrences of a statement share that core word for word. The rest
+//!    stay candidates of later statements.
 //!
 //! A document that carries two different passages is in two statements; a
 //! copy that is the same text as an occurrence of an earlier statement is
@@ -133,10 +134,12 @@ pub struct DocInfo<'a> {
     pub is_templated: &'a (dyn Fn(DocId, u32, u32) -> bool + Sync),
 }
 
-/// A document at most this many times longer than a statement's text (plus
-/// [`WHOLE_DOC_WORDS`]) is searched whole for copies of it; a longer one
-/// only around the passages that brought it in, so that a ten-megabyte
-/// document quoted by a thousand short ones is not scanned a thousand times.
+/// A document where pairwise alignment saw repeated text, at most this many
+/// times longer than a statement's text (plus [`WHOLE_DOC_WORDS`]), is
+/// searched whole for copies of it; any other only around the passages that
+/// brought it in, so that a ten-megabyte document quoted by a thousand short
+/// ones is not scanned a thousand times, nor a licence in 400 files 400 times
+/// per paragraph.
 pub const WHOLE_DOC_FACTOR: usize = 64;
 /// See [`WHOLE_DOC_FACTOR`].
 pub const WHOLE_DOC_WORDS: usize = 4096;
@@ -168,8 +171,15 @@ struct Candidate {
 /// (non-boilerplate before boilerplate, then by sources, documents, first
 /// occurrence).
 pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boilerplate_docs: usize) -> Vec<Statement> {
+    // Documents where pairwise alignment saw a text more than once: they
+    // are searched whole for copies (within WHOLE_DOC_FACTOR), the others
+    // only around the passages that brought them in.
+    let mut repeats: Vec<DocId> = passages.iter().filter(|p| p.extra).flat_map(|p| [p.a, p.b]).collect();
+    repeats.sort_unstable();
+    repeats.dedup();
     let mut sides: Vec<Side> = passages
         .iter()
+        .filter(|p| !p.extra)
         .flat_map(|p| {
             let al = p.alignment;
             [
@@ -282,7 +292,8 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         // A text repeated back to back is one text: its copies are counted
         // one by one, not in blocks of whatever length alignment chained.
         let mut c_end = c_end;
-        if let Some(d) = period(centre, &index, cfg.min_words) {
+        let periodic = period(centre, &index, cfg.min_words);
+        if let Some(d) = periodic {
             centre = &centre[..d];
             c_end = c_start + d as u32;
             index = GramIndex::new(centre, align::COPY_SEED_WORDS);
@@ -294,7 +305,10 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             .map_init(align::Scratch::default, |scratch, list| {
                 let doc = list[0].0;
                 let words = (info.words)(doc);
-                let windows = windows(words.len(), centre.len(), list, cfg.max_gap);
+                // A text repeated back to back is likely repeated further
+                // on too.
+                let whole = periodic.is_some() || repeats.binary_search(&doc).is_ok();
+                let windows = windows(words.len(), centre.len(), list, cfg.max_gap, whole);
                 align::copies(&index, &words, &windows, cfg, scratch)
                     .into_iter()
                     .map(|(al, matched)| (doc, al, matched))
@@ -326,23 +340,19 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         // The core: the representative's words every member so far matched
         // exactly. Two members share at least the core, word for word.
         let len = c_end - c_start;
-        let need = (cfg.min_words as u32).max(len.div_ceil(2));
+        let need = (cfg.min_words as u32).max(len.div_ceil(2)) as usize;
         let mut core = vec![true; len as usize];
+        let mut next = Vec::new();
         let mut members: Vec<Occurrence> = vec![occurrence(c.doc, c_start, c_end, 1.0)];
         for (d, al, matched) in copies {
-            let kept = |core: &[bool]| -> u32 {
-                matched
-                    .iter()
-                    .map(|&(a, n)| core[a as usize..(a + n) as usize].iter().filter(|&&x| x).count() as u32)
-                    .sum()
-            };
-            if kept(&core) >= need {
-                let mut next = vec![false; core.len()];
-                for &(a, n) in &matched {
-                    let r = a as usize..(a + n) as usize;
-                    next[r.clone()].copy_from_slice(&core[r]);
-                }
-                core = next;
+            next.clear();
+            next.resize(core.len(), false);
+            for &(a, n) in &matched {
+                let r = a as usize..(a + n) as usize;
+                next[r.clone()].copy_from_slice(&core[r]);
+            }
+            if holds(&next, need, cfg.min_identity) {
+                std::mem::swap(&mut core, &mut next);
                 members.push(occurrence(d, al.b_start, al.b_end, al.identity()));
             }
         }
@@ -367,16 +377,34 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
     out
 }
 
+/// Whether a core (the representative's words every member matched) still
+/// makes a passage: its matched words span at least `need` words, at least
+/// `min_identity` of them matched — as any two members must share.
+fn holds(core: &[bool], need: usize, min_identity: f64) -> bool {
+    let (Some(first), Some(last)) = (core.iter().position(|&x| x), core.iter().rposition(|&x| x)) else {
+        return false;
+    };
+    let span = last + 1 - first;
+    let count = core[first..=last].iter().filter(|&&x| x).count();
+    span >= need && count as f64 >= min_identity * span as f64
+}
+
 fn occurrence(doc: DocId, word_start: u32, word_end: u32, identity: f64) -> Occurrence {
     Occurrence { doc, word_start, word_end, identity, span: Span::default(), context: None }
 }
 
 /// Where to look for copies of a text of `text_len` words in a document of
 /// `doc_len` words whose passages with the text's document are `list`
-/// (sorted): the whole document when it is not much longer than the text,
-/// else around each passage.
-fn windows(doc_len: usize, text_len: usize, list: &[(DocId, u32, u32)], max_gap: usize) -> Vec<(u32, u32)> {
-    if doc_len <= WHOLE_DOC_FACTOR * text_len + WHOLE_DOC_WORDS {
+/// (sorted): the whole document when alignment saw repeats in it (`whole`)
+/// and it is not much longer than the text, else around each passage.
+fn windows(
+    doc_len: usize,
+    text_len: usize,
+    list: &[(DocId, u32, u32)],
+    max_gap: usize,
+    whole: bool,
+) -> Vec<(u32, u32)> {
+    if whole && doc_len <= WHOLE_DOC_FACTOR * text_len + WHOLE_DOC_WORDS {
         return vec![(0, doc_len as u32)];
     }
     let margin = (text_len + max_gap) as u32;
@@ -534,7 +562,6 @@ pub fn locate(statements: &mut [Statement], entries: &[(DocId, u32, u32)], text:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::passage::align::align;
 
     const CFG: AlignConfig = AlignConfig { seed_words: 3, max_gap: 8, min_words: 8, min_identity: 0.6 };
 
@@ -543,8 +570,15 @@ mod tests {
         let mut passages = Vec::new();
         for a in 0..docs.len() {
             for b in a + 1..docs.len() {
-                for alignment in align(&docs[a], &docs[b], &CFG) {
-                    passages.push(Passage { a: DocId(a as u32), b: DocId(b as u32), alignment });
+                let index = GramIndex::new(&docs[a], CFG.seed_words);
+                let mut s = align::Scratch::default();
+                for k in align::align_matched(&index, &docs[b], 0..docs[b].len(), &CFG, align::Mode::OneToOne, &mut s) {
+                    passages.push(Passage {
+                        a: DocId(a as u32),
+                        b: DocId(b as u32),
+                        alignment: k.alignment,
+                        extra: k.extra,
+                    });
                 }
             }
         }

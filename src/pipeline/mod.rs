@@ -379,7 +379,7 @@ fn statements(
     let passages = timings.run(Stage::Align, || grouping.passages(words, &matches, config));
     bar.finish_and_clear();
     counts.aligned = matches.pairs.len() as u64;
-    counts.passages = passages.len() as u64;
+    counts.passages = passages.iter().filter(|p| !p.extra).count() as u64;
 
     timings.run(Stage::Group, || {
         let date: Vec<Option<String>> = docs.iter().map(|d| d.date.clone()).collect();
