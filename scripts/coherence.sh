@@ -68,7 +68,7 @@ for kind in chain sliding repeat boilerplate formulaic; do
     if run "$kind-x$SCALE" "$dir"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 for script in arabic latin; do
-    dir="$OUT/$script-quality"
+    dir="$OUT/$script-quality-x$SCALE"
     [ -f "$dir/corpus.jsonl" ] || python3 scripts/gen_corpus.py --out "$dir" --script "$script" \
         --originals $((300 * SCALE)) --quotes $((30 * SCALE)) --seed 1 >/dev/null
     if run "$script-quality-x$SCALE" "$dir"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
