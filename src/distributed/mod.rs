@@ -561,11 +561,17 @@ impl Grouping for Distributed<'_> {
             template.sort_unstable();
             let mut df = gather(worker, found.df);
             df.sort_unstable();
-            // A pair's weight is summed over anchors that other processes
-            // held: merged after gathering.
-            let pairs = gather(worker, found.pairs.into_iter().map(|(a, b, w)| (a.0, b.0, w)).collect());
-            let pairs = passage::seed_pairs(pairs.into_iter().map(|(a, b, w)| (DocId(a), DocId(b), w)).collect());
-            (pairs.into_iter().map(|(a, b)| (a.0, b.0)).collect::<Vec<_>>(), template, df)
+            // Frequent anchors pair through their leaders, which every
+            // process needs; each walks its share of the documents.
+            let mut leaders = gather(worker, found.leaders);
+            leaders.sort_unstable();
+            let frequent =
+                passage::frequent_pairs(words, &leaders, &|d| group[d as usize], cfg, &|d| d.0 as usize % peers == me);
+            let mine: Vec<(u32, u32)> = found.pairs.into_iter().chain(frequent).map(|(a, b)| (a.0, b.0)).collect();
+            let mut pairs = gather(worker, mine);
+            pairs.par_sort_unstable();
+            pairs.dedup();
+            (pairs, template, df)
         });
         Matches {
             pairs: pairs.into_iter().map(|(a, b)| (DocId(a), DocId(b))).collect(),

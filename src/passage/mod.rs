@@ -196,13 +196,62 @@ pub fn matching_pairs(
         let postings = partition_postings(docs, cfg, part, partitions, &|_| true);
         found.add(match_postings(postings, &ids, cfg));
     }
-    Matches {
-        pairs: seed_pairs(found.pairs),
-        template: found.template,
-        df: found.df,
-        anchor_words: cfg.anchor_words,
-        window: cfg.window,
+    let mut pairs = found.pairs;
+    pairs.extend(frequent_pairs(docs, &found.leaders, &|d| group[d as usize], cfg, &|_| true));
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    Matches { pairs, template: found.template, df: found.df, anchor_words: cfg.anchor_words, window: cfg.window }
+}
+
+/// Pairs seeded by frequent anchors (see [`Found::leaders`]): a document
+/// holding two anchors with the same leader, at most a winnowing window
+/// apart, is paired with that leader — it shares a passage of frequent
+/// words with it (a licence paragraph in 6,500 documents), not two common
+/// phrases somewhere («in the end of», which alone would pair every
+/// document with the first that says it). Only the documents `keep`
+/// accepts; sorted, without repeats.
+pub fn frequent_pairs(
+    docs: &Store,
+    leaders: &[(u64, u32)],
+    group: &(dyn Fn(u32) -> u32 + Sync),
+    cfg: &PassageConfig,
+    keep: &(dyn Fn(DocId) -> bool + Sync),
+) -> Vec<(DocId, DocId)> {
+    if leaders.is_empty() {
+        return Vec::new();
     }
+    let mut pairs = docs
+        .par_fold(
+            || (Vec::new(), Vec::new(), Vec::new()),
+            |(mut scratch, mut anchors, mut acc): (Vec<u64>, Vec<Anchor>, Vec<(DocId, DocId)>), d, words| {
+                if !keep(d) {
+                    return (scratch, anchors, acc);
+                }
+                anchors.clear();
+                fingerprint::winnow(words, cfg.anchor_words, cfg.window, &mut scratch, &mut anchors);
+                let mut last: Option<(u32, u32)> = None; // (position, leader)
+                for a in &anchors {
+                    let Ok(i) = leaders.binary_search_by_key(&a.hash, |x| x.0) else { continue };
+                    let leader = leaders[i].1;
+                    if last.is_some_and(|(pos, l)| l == leader && a.pos - pos <= cfg.window as u32)
+                        && leader != d.0
+                        && group(leader) != group(d.0)
+                    {
+                        acc.push((DocId(leader.min(d.0)), DocId(leader.max(d.0))));
+                    }
+                    last = Some((a.pos, leader));
+                }
+                (scratch, anchors, acc)
+            },
+            |mut a, mut b| {
+                a.2.append(&mut b.2);
+                a
+            },
+        )
+        .2;
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
 }
 
 /// What [`match_postings`] needs to know of a document, by number.
@@ -225,52 +274,30 @@ pub struct Found {
     /// Document frequency (in groups) of the anchors found in 2+ documents,
     /// sorted by hash.
     pub df: Vec<(u64, u32)>,
-    /// Document pairs `(a, b)`, `a < b`, with the weight of the anchors
-    /// that paired them ([`RARE`] or [`FREQUENT`] each), sorted, one entry a
-    /// pair once [`Found::add`] has merged parts.
-    pub pairs: Vec<(DocId, DocId, u32)>,
+    /// Document pairs `(a, b)`, `a < b`, sharing an anchor found in at most
+    /// `max_df` groups, sorted, without repeats.
+    pub pairs: Vec<(DocId, DocId)>,
+    /// The leader of every anchor found in more than `max_df` groups,
+    /// sorted by hash: such an anchor pairs documents only through
+    /// [`frequent_pairs`].
+    pub leaders: Vec<(u64, u32)>,
 }
-
-/// Weight of a pairing by an anchor found in at most `max_df` groups: enough
-/// alone to compare the two documents.
-pub const RARE: u32 = 2;
-/// Weight of a pairing by a more frequent anchor: two are needed. A common
-/// four-word phrase («in the end of») seeds nothing alone, but a passage of
-/// frequent phrases — a licence paragraph in 6,500 documents — shares many
-/// with its leader and is still found: frequency caps bound work, not recall.
-pub const FREQUENT: u32 = 1;
 
 impl Found {
     /// Takes in what the next part of the anchor hash space (by its top
-    /// bits) yields: template anchors and frequencies stay sorted, pairs are
-    /// sorted with their weights summed, so one part's pairs do not pile up.
+    /// bits) yields: template anchors, frequencies and leaders stay sorted,
+    /// pairs are sorted without repeats, so one part's pairs do not pile up.
     pub fn add(&mut self, part: Found) {
         self.template.extend(part.template);
         self.df.extend(part.df);
+        self.leaders.extend(part.leaders);
         self.pairs.extend(part.pairs);
-        self.pairs = merge_weights(std::mem::take(&mut self.pairs));
+        self.pairs.par_sort_unstable();
+        self.pairs.dedup();
     }
 }
 
-/// Sorts weighted pairs and sums the weights of repeats.
-pub fn merge_weights(mut pairs: Vec<(DocId, DocId, u32)>) -> Vec<(DocId, DocId, u32)> {
-    pairs.par_sort_unstable();
-    let mut out: Vec<(DocId, DocId, u32)> = Vec::with_capacity(pairs.len());
-    for (a, b, w) in pairs {
-        match out.last_mut() {
-            Some(last) if (last.0, last.1) == (a, b) => last.2 = last.2.saturating_add(w),
-            _ => out.push((a, b, w)),
-        }
-    }
-    out
-}
-
-/// The pairs worth aligning: weight at least [`RARE`].
-pub fn seed_pairs(weighted: Vec<(DocId, DocId, u32)>) -> Vec<(DocId, DocId)> {
-    merge_weights(weighted).into_iter().filter(|p| p.2 >= RARE).map(|(a, b, _)| (a, b)).collect()
-}
-
-/// Template anchors, document frequencies and weighted seed pairs of
+/// Template anchors, document frequencies, seed pairs and frequent anchors' leaders of
 /// `postings` (in any order, repeats allowed): the work of
 /// [`matching_pairs`] on one share of the anchor hash space, whichever
 /// process holds it.
@@ -297,20 +324,30 @@ pub fn match_postings(mut postings: Vec<(u64, u32)>, ids: &Ids<'_>, cfg: &Passag
             (list[0].0, groups.len() as u32)
         })
         .collect();
-    let pairs: Vec<(DocId, DocId, u32)> = lists
+    // Each anchor pairs its holders with its leader, the holder of lowest
+    // rank: n − 1 comparisons, not n(n − 1)/2.
+    let leader = |list: &[(u64, u32)]| list.iter().map(|&(_, d)| d).min_by_key(|&d| (ids.rank)(d)).expect("2+");
+    let mut pairs: Vec<(DocId, DocId)> = lists
         .par_iter()
         .zip(df.par_iter())
-        .filter(|(_, (_, groups))| *groups >= 2)
-        .flat_map_iter(|(list, &(_, groups))| {
-            let weight = if groups as usize <= cfg.max_df { RARE } else { FREQUENT };
-            let leader = list.iter().map(|&(_, d)| d).min_by_key(|&d| (ids.rank)(d)).expect("a list of 2+");
+        .filter(|(_, (_, groups))| *groups >= 2 && *groups as usize <= cfg.max_df)
+        .flat_map_iter(|(list, _)| {
+            let leader = leader(list);
             let lg = (ids.group)(leader);
             list.iter()
                 .filter(move |&&(_, d)| (ids.group)(d) != lg)
-                .map(move |&(_, d)| (DocId(d.min(leader)), DocId(d.max(leader)), weight))
+                .map(move |&(_, d)| (DocId(d.min(leader)), DocId(d.max(leader))))
         })
         .collect();
-    Found { template, df, pairs: merge_weights(pairs) }
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let leaders: Vec<(u64, u32)> = lists
+        .par_iter()
+        .zip(df.par_iter())
+        .filter(|(_, (_, groups))| *groups as usize > cfg.max_df)
+        .map(|(list, _)| (list[0].0, leader(list)))
+        .collect();
+    Found { template, df, pairs, leaders }
 }
 
 /// How many parts the anchor hash space is matched in so that one part's

@@ -134,12 +134,13 @@ pub struct DocInfo<'a> {
     pub is_templated: &'a (dyn Fn(DocId, u32, u32) -> bool + Sync),
 }
 
-/// A document where pairwise alignment saw repeated text, at most this many
-/// times longer than a statement's text (plus [`WHOLE_DOC_WORDS`]), is
-/// searched whole for copies of it; any other only around the passages that
-/// brought it in, so that a ten-megabyte document quoted by a thousand short
-/// ones is not scanned a thousand times, nor a licence in 400 files 400 times
-/// per paragraph.
+/// A document is searched for copies of a statement's text around the
+/// passages that brought it in and where alignment saw a text again in it,
+/// so that a ten-megabyte document quoted by a thousand short ones is not
+/// scanned a thousand times, nor a licence in 400 files 400 times per
+/// paragraph; only for a periodic text (repeated back to back), documents
+/// at most this many times longer than it (plus [`WHOLE_DOC_WORDS`]) are
+/// searched whole.
 pub const WHOLE_DOC_FACTOR: usize = 64;
 /// See [`WHOLE_DOC_FACTOR`].
 pub const WHOLE_DOC_WORDS: usize = 4096;
@@ -171,10 +172,21 @@ struct Candidate {
 /// (non-boilerplate before boilerplate, then by sources, documents, first
 /// occurrence).
 pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boilerplate_docs: usize) -> Vec<Statement> {
-    // Documents where pairwise alignment saw a text more than once: they
-    // are searched whole for copies (within WHOLE_DOC_FACTOR), the others
-    // only around the passages that brought them in.
-    let mut repeats: Vec<DocId> = passages.iter().filter(|p| p.extra).flat_map(|p| [p.a, p.b]).collect();
+    // Every passage side of the documents where pairwise alignment saw a
+    // text again: such a document is searched around all of them as well as
+    // around the passages that brought it in (a copy of this text may have
+    // been aligned with another document only).
+    let mut again_docs: Vec<DocId> = passages.iter().filter(|p| p.extra).flat_map(|p| [p.a, p.b]).collect();
+    again_docs.sort_unstable();
+    again_docs.dedup();
+    let mut repeats: Vec<(DocId, u32, u32)> = passages
+        .iter()
+        .flat_map(|p| {
+            let al = p.alignment;
+            [(p.a, al.a_start, al.a_end), (p.b, al.b_start, al.b_end)]
+        })
+        .filter(|x| again_docs.binary_search(&x.0).is_ok())
+        .collect();
     repeats.sort_unstable();
     repeats.dedup();
     let mut sides: Vec<Side> = passages
@@ -270,6 +282,11 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             .flat_map(|k| sides[cands[k].sides.clone()].iter().map(|s| (s.partner, s.partner_start, s.partner_end)))
             .collect();
         partners.push((c.doc, c.start, c.end));
+        // Inside what earlier statements hold on every side: a fragment of
+        // a text already reported, whose copies would all go there.
+        if partners.iter().all(|&(d, s, e)| taken.covers(d, s, e)) {
+            continue;
+        }
         // Copies of one article (a near-duplicate cluster) hold its text
         // too, but were never compared with each other's partners: search
         // them where the member that brought them in has the text.
@@ -306,9 +323,10 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
                 let doc = list[0].0;
                 let words = (info.words)(doc);
                 // A text repeated back to back is likely repeated further
-                // on too.
-                let whole = periodic.is_some() || repeats.binary_search(&doc).is_ok();
-                let windows = windows(words.len(), centre.len(), list, cfg.max_gap, whole);
+                // on too: its documents are searched whole.
+                let lo = repeats.partition_point(|x| x.0 < doc);
+                let again = &repeats[lo..lo + repeats[lo..].partition_point(|x| x.0 == doc)];
+                let windows = windows(words.len(), centre.len(), list, again, cfg.max_gap, periodic.is_some());
                 align::copies(&index, &words, &windows, cfg, scratch)
                     .into_iter()
                     .map(|(al, matched)| (doc, al, matched))
@@ -394,13 +412,15 @@ fn occurrence(doc: DocId, word_start: u32, word_end: u32, identity: f64) -> Occu
 }
 
 /// Where to look for copies of a text of `text_len` words in a document of
-/// `doc_len` words whose passages with the text's document are `list`
-/// (sorted): the whole document when alignment saw repeats in it (`whole`)
-/// and it is not much longer than the text, else around each passage.
+/// `doc_len` words: around its passages with the text's document (`list`)
+/// and the places where alignment saw a text again in it (`again`), both
+/// sorted; the whole document for a periodic text (`whole`) if it is not
+/// much longer than the text.
 fn windows(
     doc_len: usize,
     text_len: usize,
     list: &[(DocId, u32, u32)],
+    again: &[(DocId, u32, u32)],
     max_gap: usize,
     whole: bool,
 ) -> Vec<(u32, u32)> {
@@ -408,9 +428,14 @@ fn windows(
         return vec![(0, doc_len as u32)];
     }
     let margin = (text_len + max_gap) as u32;
+    let mut around: Vec<(u32, u32)> = list
+        .iter()
+        .chain(again)
+        .map(|&(_, s, e)| (s.saturating_sub(margin), (e + margin).min(doc_len as u32)))
+        .collect();
+    around.sort_unstable();
     let mut out: Vec<(u32, u32)> = Vec::new();
-    for &(_, s, e) in list {
-        let w = (s.saturating_sub(margin), (e + margin).min(doc_len as u32));
+    for w in around {
         match out.last_mut() {
             Some(last) if w.0 <= last.1 => last.1 = last.1.max(w.1),
             _ => out.push(w),
@@ -435,7 +460,23 @@ impl Taken {
     fn insert(&mut self, doc: DocId, start: u32, end: u32) {
         self.0.insert((doc, start, end));
     }
+
+    /// Whether an occurrence already taken covers `[start, end)` of `doc`
+    /// but for a tenth of it. Looks at the [`COVER_LOOKS`] taken
+    /// occurrences starting nearest before it: bounded work, and a miss only
+    /// costs a search.
+    fn covers(&self, doc: DocId, start: u32, end: u32) -> bool {
+        let slack = (end - start) / 10;
+        self.0
+            .range((doc, 0, 0)..=(doc, start + slack, u32::MAX))
+            .rev()
+            .take(COVER_LOOKS)
+            .any(|&(_, s, e)| s <= start + slack && e + slack >= end)
+    }
 }
+
+/// See [`Taken::covers`].
+const COVER_LOOKS: usize = 64;
 
 /// The period of `words` when they are one text repeated back to back
 /// (a paragraph said three times in a row and aligned as one passage):
