@@ -6,12 +6,13 @@
 //! ```
 //!
 //! Whole-document similarity cannot see a quote of twenty words inside an
-//! article of five hundred; this stage can. Its cost grows with the number of
-//! anchors and of document pairs that share a *rare* anchor, not with all
-//! pairs: anchors found in more than `max_df` clusters are formulas or
-//! boilerplate and seed nothing, though a passage that contains them is still
-//! aligned word for word once a rarer part of it has brought the two
-//! documents together.
+//! article of five hundred; this stage can. Its cost grows with the anchors,
+//! not with pairs of documents: an anchor pairs each document holding it
+//! with one *leader* (`n − 1` comparisons, not `n(n − 1)/2`), and an anchor
+//! found in more than `max_df` clusters — a common phrase, or a passage
+//! recycled everywhere — pairs a document with its leader only where a
+//! second one with the same leader follows closely, which a shared passage
+//! does and two unrelated common phrases do not.
 
 pub mod align;
 pub mod fingerprint;
