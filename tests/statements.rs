@@ -998,3 +998,81 @@ fn the_text_of_a_statement_does_not_depend_on_document_order() {
     assert_same_statements(&canonical(&ab, false), &canonical(&ba, false), "occurrences");
     assert_same_statements(&canonical(&ab, true), &canonical(&ba, true), "with the text");
 }
+
+// ---------------------------------------------------------------------------
+// Widely recycled text.
+
+/// `n` words of Arabic letters that no other call with another `key`
+/// produces, and no seed holds (three or more letters in base 28).
+fn unique_words(key: usize, n: usize) -> String {
+    const LETTERS: [char; 28] = [
+        'ا', 'ب', 'ت', 'ث', 'ج', 'ح', 'خ', 'د', 'ذ', 'ر', 'ز', 'س', 'ش', 'ص', 'ض', 'ط', 'ظ', 'ع', 'غ', 'ف', 'ق', 'ك',
+        'ل', 'م', 'ن', 'ه', 'و', 'ي',
+    ];
+    (0..n)
+        .map(|i| {
+            let mut x = key * 100_000 + i + 28 * 28;
+            let mut w = String::from("ظظ");
+            while x > 0 {
+                w.push(LETTERS[x % 28]);
+                x /= 28;
+            }
+            w
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A 40-word paragraph recycled by 65, then 200, documents of different
+/// sources is one statement holding every one of them: frequent anchors
+/// bound work, not recall (it vanished past `--max-df` 64 before).
+#[test]
+fn a_paragraph_in_more_documents_than_max_df_is_still_one_statement() {
+    for n in [65usize, 200] {
+        let paragraph = unique_words(0, 40);
+        let docs: Vec<Doc> = (0..n)
+            .map(|i| Doc {
+                id: format!("d{i:03}"),
+                text: format!("{}.\n\n{paragraph}.\n\n{}.", unique_words(2 * i + 1, 30), unique_words(2 * i + 2, 20)),
+                source: Some(format!("site{i:03}.example")),
+                ..Doc::default()
+            })
+            .collect();
+        let dir = TestDir::new(&format!("widely-{n}"));
+        write_jsonl(&dir, "in.jsonl", &docs.iter().collect::<Vec<_>>(), false);
+        let out = dir.scan(&["in.jsonl"]);
+        let texts = texts(&docs);
+        check_contract(&out, &texts);
+        let found = containing(&out, &texts, &paragraph);
+        assert_eq!(found.len(), 1, "{n} documents: {:#?}", out.statements);
+        let st = found[0];
+        assert_eq!(st["docs"], n, "{n} documents: {st}");
+        assert_eq!(occurrences(st).len(), n, "one occurrence per document: {st}");
+        assert_eq!(st["boilerplate"], false, "{n} sites, one document each: news");
+    }
+}
+
+/// The same comment form on seven blogs, each repeating it on five of its
+/// posts, is a template although no one source holds half the documents.
+#[test]
+fn a_template_on_many_sites_is_boilerplate() {
+    const FORM: &str = "اترك تعليقا لن يتم نشر عنوان بريدك الإلكتروني الحقول الإلزامية مشار إليها بعلامة احفظ اسمي وبريدي الإلكتروني والموقع في هذا المتصفح";
+    let docs: Vec<Doc> = (0..35)
+        .map(|i| Doc {
+            id: format!("blog{}-{}", i / 5, i % 5),
+            text: format!("{}.\n\n{FORM}\n", unique_words(i + 1, 40)),
+            source: Some(format!("blog{}.example", i / 5)),
+            ..Doc::default()
+        })
+        .collect();
+    let dir = TestDir::new("comment-form");
+    write_jsonl(&dir, "in.jsonl", &docs.iter().collect::<Vec<_>>(), false);
+    let out = dir.scan(&["in.jsonl"]);
+    let texts = texts(&docs);
+    let found = containing(&out, &texts, FORM);
+    assert_eq!(found.len(), 1, "{:#?}", out.statements);
+    assert_eq!(found[0]["docs"], 35, "{}", found[0]);
+    assert_eq!(found[0]["boilerplate"], true, "{}", found[0]);
+    assert_eq!(found[0]["boilerplate_kind"], "template", "{}", found[0]);
+    assert_eq!(out.summary["statements"], 0, "no news among them: {:#?}", out.statements);
+}
