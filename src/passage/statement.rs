@@ -287,6 +287,12 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         if partners.iter().all(|&(d, s, e)| taken.covers(d, s, e)) {
             continue;
         }
+        // A partner whose side is the same text as an earlier statement's
+        // occurrence would give a copy that stays there: not searched.
+        partners.retain(|&(d, s, e)| d == c.doc || !taken.same_text(d, s, e));
+        if partners.iter().all(|&(d, _, _)| d == c.doc) {
+            continue;
+        }
         // Copies of one article (a near-duplicate cluster) hold its text
         // too, but were never compared with each other's partners: search
         // them where the member that brought them in has the text.
