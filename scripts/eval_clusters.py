@@ -18,7 +18,7 @@ Measures
     sampled deterministically).
 
 This file also holds an independent Python implementation of the reference Arabic
-normalization of /work/shared/design/architecture.md (`normalize_tokens`); the corpus
+normalization of docs/architecture.md (`normalize_tokens`); the corpus
 generator and the other scripts import it from here.
 
 Python 3.11 standard library only.

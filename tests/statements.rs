@@ -2,7 +2,7 @@
 //! `sada scan` writes them to `statements.jsonl`.
 //!
 //! Every test runs the built binary on a small corpus made from the seed
-//! articles and checks the output contract (`shared/design/output-contract.md`):
+//! articles and checks the output contract (`docs/output-contract.md`):
 //! what is found (the Lavrov quotes of seeds 000 and 002, planted quotes), what
 //! is not (stock phrases, text inside a near-duplicate cluster), how
 //! occurrences are located (byte spans on char and word boundaries of the text
