@@ -217,7 +217,6 @@ pub struct Scratch {
     best: Vec<u32>,
     prev: Vec<u32>,
     trim: Vec<u32>,
-    index: GramIndex,
 }
 
 /// Runs of identical words between the indexed side and `b[window]`, in `b`
@@ -487,24 +486,6 @@ pub fn copies(
 /// third word still leaves runs to chain.
 pub const COPY_SEED_WORDS: usize = 2;
 
-/// Aligns the pair `(a, b)` one-to-one with the larger side indexed in
-/// `scratch` (rebuilt only when `indexed` differs from the last call's).
-pub fn align_pair(a: &[u32], b: &[u32], cfg: &AlignConfig, s: &mut Scratch) -> Vec<Alignment> {
-    let mut index = std::mem::take(&mut s.index);
-    let out = if a.len() >= b.len() {
-        index.rebuild(a, cfg.seed_words);
-        align_indexed(&index, b, 0..b.len(), cfg, Mode::OneToOne, s)
-    } else {
-        index.rebuild(b, cfg.seed_words);
-        let mut out: Vec<Alignment> =
-            align_indexed(&index, a, 0..a.len(), cfg, Mode::OneToOne, s).into_iter().map(Alignment::swapped).collect();
-        out.sort_unstable_by_key(|x| (x.a_start, x.b_start));
-        out
-    };
-    s.index = index;
-    out
-}
-
 /// Each word skipped inside a passage costs this many matched words when
 /// deciding where the passage ends. See [`trimmed`]. Measured with
 /// `scripts/quality.sh`: 2.0 lost 3 points of recall on quotes with 10% of
@@ -578,8 +559,7 @@ mod tests {
         let got = align(&a, &b, &CFG);
         assert_eq!(got, vec![Alignment { a_start: 20, a_end: 31, b_start: 7, b_end: 18, matched: 10 }]);
         // Indexing the other side finds the same passage.
-        let mut s = Scratch::default();
-        assert_eq!(align_pair(&b, &a, &CFG, &mut s), vec![got[0].swapped()]);
+        assert_eq!(align(&b, &a, &CFG), vec![got[0].swapped()]);
     }
 
     #[test]
