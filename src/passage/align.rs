@@ -200,7 +200,7 @@ impl GramIndex {
 /// Hash of `k` consecutive word hashes: multiply-add by position and a
 /// finalizer (the words are already hashed; see `shingle::combine`).
 #[inline]
-fn gram_hash(w: &[u32]) -> u64 {
+pub(crate) fn gram_hash(w: &[u32]) -> u64 {
     let mut acc = 0u64;
     for (i, &x) in w.iter().enumerate() {
         acc = acc.wrapping_add((x as u64 | ((i as u64) << 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15));

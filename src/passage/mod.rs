@@ -16,6 +16,7 @@
 
 pub mod align;
 pub mod fingerprint;
+pub mod probe;
 pub mod statement;
 
 use rayon::prelude::*;

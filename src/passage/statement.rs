@@ -37,6 +37,7 @@ use serde::Serialize;
 
 use super::Passage;
 use super::align::{self, AlignConfig, Alignment, GramIndex};
+use super::probe::{self, DocGrams};
 use crate::types::{DocId, Span};
 
 /// Where a statement occurs.
@@ -134,19 +135,21 @@ pub struct DocInfo<'a> {
     pub is_templated: &'a (dyn Fn(DocId, u32, u32) -> bool + Sync),
 }
 
-/// A document is searched for copies of a statement's text around the
-/// passages that brought it in and where alignment saw a text again in it,
-/// so that a ten-megabyte document quoted by a thousand short ones is not
-/// scanned a thousand times, nor a licence in 400 files 400 times per
-/// paragraph; only for a periodic text (repeated back to back), documents
-/// at most this many times longer than it (plus [`WHOLE_DOC_WORDS`]) are
-/// searched whole.
+/// A document is searched for copies of a statement's text where its
+/// partners have it and, in a document that repeats itself, where the
+/// text's grams are ([`probe`]), so that a ten-megabyte document quoted by a
+/// thousand short ones is not scanned a thousand times, nor a licence in 400
+/// files 400 times per paragraph; only for a periodic text (repeated back to
+/// back), documents at most this many times longer than it (plus
+/// [`WHOLE_DOC_WORDS`]) are searched whole.
 pub const WHOLE_DOC_FACTOR: usize = 64;
 /// See [`WHOLE_DOC_FACTOR`].
 pub const WHOLE_DOC_WORDS: usize = 4096;
 /// Same-document candidates a candidate is compared with when counting its
 /// support, at most.
 const MAX_NEIGHBOURS: usize = 256;
+/// Documents a text is searched in below which one thread searches them all.
+const PARALLEL_DOCS: usize = 16;
 
 /// One side of a pairwise passage: where it is, and where its partner is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -172,23 +175,13 @@ struct Candidate {
 /// (non-boilerplate before boilerplate, then by sources, documents, first
 /// occurrence).
 pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boilerplate_docs: usize) -> Vec<Statement> {
-    // Every passage side of the documents where pairwise alignment saw a
-    // text again: such a document is searched around all of them as well as
-    // around the passages that brought it in (a copy of this text may have
-    // been aligned with another document only).
+    // The documents where pairwise alignment saw a text again: they may
+    // hold further copies of a text anywhere, aligned with other documents
+    // only, so their grams are sorted once to find where (see `probe`).
     let mut again_docs: Vec<DocId> = passages.iter().filter(|p| p.extra).flat_map(|p| [p.a, p.b]).collect();
     again_docs.sort_unstable();
     again_docs.dedup();
-    let mut repeats: Vec<(DocId, u32, u32)> = passages
-        .iter()
-        .flat_map(|p| {
-            let al = p.alignment;
-            [(p.a, al.a_start, al.a_end), (p.b, al.b_start, al.b_end)]
-        })
-        .filter(|x| again_docs.binary_search(&x.0).is_ok())
-        .collect();
-    repeats.sort_unstable();
-    repeats.dedup();
+    let again: Vec<DocGrams> = again_docs.par_iter().map(|&d| DocGrams::new(&(info.words)(d))).collect();
     let mut sides: Vec<Side> = passages
         .iter()
         .filter(|p| !p.extra)
@@ -276,39 +269,58 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         if taken.same_text(c.doc, c.start, c.end) {
             continue;
         }
-        // The partners of the passages that found this text, by document.
-        let mut partners: Vec<(DocId, u32, u32)> = std::iter::once(ci)
+        // The partners of the passages that found this text, with the
+        // candidate (this one or a same-text neighbour) each was found by.
+        let mut partners: Vec<(DocId, u32, u32, usize)> = std::iter::once(ci)
             .chain(neighbours[ci].iter().map(|&j| j as usize))
-            .flat_map(|k| sides[cands[k].sides.clone()].iter().map(|s| (s.partner, s.partner_start, s.partner_end)))
+            .flat_map(|k| {
+                sides[cands[k].sides.clone()].iter().map(move |s| (s.partner, s.partner_start, s.partner_end, k))
+            })
             .collect();
-        partners.push((c.doc, c.start, c.end));
+        partners.push((c.doc, c.start, c.end, ci));
         // Inside what earlier statements hold on every side: a fragment of
         // a text already reported, whose copies would all go there.
-        if partners.iter().all(|&(d, s, e)| taken.covers(d, s, e)) {
+        if partners.iter().all(|&(d, s, e, _)| taken.covers(d, s, e)) {
             continue;
         }
         // A partner whose side is the same text as an earlier statement's
         // occurrence would give a copy that stays there: not searched.
-        partners.retain(|&(d, s, e)| d == c.doc || !taken.same_text(d, s, e));
-        if partners.iter().all(|&(d, _, _)| d == c.doc) {
+        partners.retain(|&(d, s, e, _)| d == c.doc || !taken.same_text(d, s, e));
+        if partners.iter().all(|&(d, ..)| d == c.doc) {
             continue;
         }
+        // The representative is this side as its comparisons aligned it,
+        // not the union of its same-text neighbours: where copies vary (a
+        // templated page) the union is a text none holds whole, few copies
+        // are admitted and the rest search it again for each variant.
+        let (c_start, c_end) = (c.start, c.end);
+        let len = c_end - c_start;
+        // Where a partner holds the whole text: its side stretched by what
+        // the representative has beyond the side it was aligned with, and
+        // some slack for words inserted or deleted there.
+        let slack = cfg.max_gap as u32 + len / 8;
+        let mut search: Vec<(DocId, u32, u32)> = partners
+            .iter()
+            .map(|&(d, s, e, k)| {
+                let before = cands[k].start as i64 - c_start as i64 + slack as i64;
+                let after = c_end as i64 - cands[k].end as i64 + slack as i64;
+                let (s, e) = ((s as i64 - before).max(0), (e as i64 + after).max(0));
+                (d, s.min(u32::MAX as i64) as u32, e.min(u32::MAX as i64) as u32)
+            })
+            .collect();
         // Copies of one article (a near-duplicate cluster) hold its text
         // too, but were never compared with each other's partners: search
-        // them where the member that brought them in has the text.
+        // them around where the member that brought them in has it, as
+        // far again as the text is long (the copies differ elsewhere).
         let mut mates = Vec::new();
-        for &(d, s, e) in &partners {
+        for &(d, s, e) in &search {
             let g = info.group[d.index()];
             let lo = clusters.partition_point(|x| x.0 < g);
+            let (s, e) = (s.saturating_sub(len), e.saturating_add(len));
             mates.extend(clusters[lo..].iter().take_while(|x| x.0 == g).filter(|x| x.1 != d).map(|x| (x.1, s, e)));
         }
-        partners.extend(mates);
-        partners.sort_unstable();
-        partners.dedup();
-        // The representative spans what the comparisons that found it saw
-        // of it: each trims a varied copy where its own changes fall.
-        let c_start = neighbours[ci].iter().map(|&j| cands[j as usize].start).fold(c.start, u32::min);
-        let c_end = neighbours[ci].iter().map(|&j| cands[j as usize].end).fold(c.end, u32::max);
+        search.extend(mates);
+        search.sort_unstable();
         let centre_words = (info.words)(c.doc);
         let mut centre = &centre_words[c_start as usize..c_end as usize];
         let mut index = GramIndex::new(centre, align::COPY_SEED_WORDS);
@@ -321,25 +333,26 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             c_end = c_start + d as u32;
             index = GramIndex::new(centre, align::COPY_SEED_WORDS);
         }
-        let found: Vec<(DocId, Alignment, align::Matched)> = partners
-            .chunk_by(|x, y| x.0 == y.0)
-            .collect::<Vec<_>>()
-            .into_par_iter()
-            .map_init(align::Scratch::default, |scratch, list| {
-                let doc = list[0].0;
-                let words = (info.words)(doc);
-                // A text repeated back to back is likely repeated further
-                // on too: its documents are searched whole.
-                let lo = repeats.partition_point(|x| x.0 < doc);
-                let again = &repeats[lo..lo + repeats[lo..].partition_point(|x| x.0 == doc)];
-                let windows = windows(words.len(), centre.len(), list, again, cfg.max_gap, periodic.is_some());
-                align::copies(&index, &words, &windows, cfg, scratch)
-                    .into_iter()
-                    .map(|(al, matched)| (doc, al, matched))
-                    .collect::<Vec<_>>()
-            })
-            .flatten_iter()
-            .collect();
+        let text_grams = probe::grams(centre);
+        let per_doc: Vec<&[(DocId, u32, u32)]> = search.chunk_by(|x, y| x.0 == y.0).collect();
+        let search_doc = |scratch: &mut align::Scratch, list: &[(DocId, u32, u32)]| {
+            let doc = list[0].0;
+            let words = (info.words)(doc);
+            let grams = again_docs.binary_search(&doc).ok().map(|i| (&again[i], &text_grams[..]));
+            let windows = windows(words.len(), centre.len(), list, grams, cfg.max_gap, periodic.is_some());
+
+            align::copies(&index, &words, &windows, cfg, scratch)
+                .into_iter()
+                .map(|(al, matched)| (doc, al, matched))
+                .collect::<Vec<_>>()
+        };
+        // Threads only pay where there is work to share.
+        let found: Vec<(DocId, Alignment, align::Matched)> = if per_doc.len() < PARALLEL_DOCS {
+            let mut scratch = align::Scratch::default();
+            per_doc.into_iter().flat_map(|list| search_doc(&mut scratch, list)).collect()
+        } else {
+            per_doc.into_par_iter().map_init(align::Scratch::default, search_doc).flatten_iter().collect()
+        };
         let mut copies: Vec<(DocId, Alignment, align::Matched)> = found
             .into_iter()
             .filter(|(d, al, _)| {
@@ -418,36 +431,30 @@ fn occurrence(doc: DocId, word_start: u32, word_end: u32, identity: f64) -> Occu
 }
 
 /// Where to look for copies of a text of `text_len` words in a document of
-/// `doc_len` words: around its passages with the text's document (`list`)
-/// and the places where alignment saw a text again in it (`again`), both
-/// sorted; the whole document for a periodic text (`whole`) if it is not
-/// much longer than the text.
+/// `doc_len` words: the windows of `list` (where its partners have the
+/// text) and, in a document that repeats itself, wherever the text's grams
+/// are (`again`: the document's grams and the text's); the whole document
+/// for a periodic text (`whole`: a text repeated back to back is likely
+/// repeated further on too) if it is not much longer than the text.
 fn windows(
     doc_len: usize,
     text_len: usize,
     list: &[(DocId, u32, u32)],
-    again: &[(DocId, u32, u32)],
+    again: Option<(&DocGrams, &[u64])>,
     max_gap: usize,
     whole: bool,
 ) -> Vec<(u32, u32)> {
     if whole && doc_len <= WHOLE_DOC_FACTOR * text_len + WHOLE_DOC_WORDS {
         return vec![(0, doc_len as u32)];
     }
-    let margin = (text_len + max_gap) as u32;
-    let mut around: Vec<(u32, u32)> = list
-        .iter()
-        .chain(again)
-        .map(|&(_, s, e)| (s.saturating_sub(margin), (e + margin).min(doc_len as u32)))
-        .collect();
-    around.sort_unstable();
-    let mut out: Vec<(u32, u32)> = Vec::new();
-    for w in around {
-        match out.last_mut() {
-            Some(last) if w.0 <= last.1 => last.1 = last.1.max(w.1),
-            _ => out.push(w),
-        }
+    let n = doc_len as u32;
+    let mut around: Vec<(u32, u32)> =
+        list.iter().map(|&(_, s, e)| (s.min(n), e.min(n))).filter(|w| w.0 < w.1).collect();
+    if let Some((doc, text)) = again {
+        around.extend(doc.windows(text, text_len, max_gap + text_len / 4));
     }
-    out
+    around.sort_unstable();
+    probe::merge(around)
 }
 
 /// Occurrences of the statements made so far: `(doc, start, end)`.
