@@ -33,6 +33,15 @@ pub struct DocGrams {
     /// that collides only adds a window to scan; the scan itself compares
     /// words.
     grams: Vec<(u32, u32)>,
+    /// Where each bucket of keys (their top `bucket_bits` bits) starts in
+    /// `grams`, plus the end: a lookup is two loads and a short scan where
+    /// a binary search of a long document took a dozen cache misses.
+    buckets: Vec<u32>,
+    bucket_bits: u32,
+    /// One bit per gram present, by the hash's low bits, about eight bits
+    /// per gram: most of a text's grams are absent from most documents,
+    /// and this turns them away without a binary search.
+    filter: Vec<u64>,
     /// Words in the document.
     len: u32,
 }
@@ -40,22 +49,37 @@ pub struct DocGrams {
 impl DocGrams {
     /// Sorts the [`PROBE_WORDS`]-grams of `words`.
     pub fn new(words: &[u32]) -> DocGrams {
-        let mut grams: Vec<(u32, u32)> =
-            words.windows(PROBE_WORDS).enumerate().map(|(i, w)| (key(gram_hash(w)), i as u32)).collect();
+        let hashes = grams(words);
+        let mut filter = vec![0u64; (8 * hashes.len()).next_power_of_two().div_ceil(64)];
+        let bits = filter.len() * 64 - 1;
+        for &h in &hashes {
+            let bit = h as usize & bits;
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        let mut grams: Vec<(u32, u32)> = hashes.iter().enumerate().map(|(i, &h)| (key(h), i as u32)).collect();
         grams.sort_unstable();
-        DocGrams { grams, len: words.len() as u32 }
-    }
-
-    /// Bytes held.
-    pub fn bytes(&self) -> usize {
-        self.grams.capacity() * std::mem::size_of::<(u32, u32)>()
+        let bucket_bits = grams.len().next_power_of_two().trailing_zeros().clamp(1, 32);
+        let mut buckets = vec![0u32; (1usize << bucket_bits) + 1];
+        for &(k, _) in &grams {
+            buckets[bucket(k, bucket_bits) + 1] += 1;
+        }
+        for i in 1..buckets.len() {
+            buckets[i] += buckets[i - 1];
+        }
+        DocGrams { grams, buckets, bucket_bits, filter, len: words.len() as u32 }
     }
 
     fn positions(&self, h: u64) -> &[(u32, u32)] {
+        let bit = h as usize & (self.filter.len() * 64 - 1);
+        if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+            return &[];
+        }
         let h = key(h);
-        let lo = self.grams.partition_point(|x| x.0 < h);
-        let n = self.grams[lo..].partition_point(|x| x.0 == h);
-        &self.grams[lo..lo + n]
+        let b = bucket(h, self.bucket_bits);
+        let within = &self.grams[self.buckets[b] as usize..self.buckets[b + 1] as usize];
+        let lo = within.partition_point(|x| x.0 < h);
+        let n = within[lo..].partition_point(|x| x.0 == h);
+        &within[lo..lo + n]
     }
 
     /// The windows of the document, sorted and disjoint, that may hold a
@@ -104,6 +128,11 @@ pub fn merge(sorted: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
 
 fn key(h: u64) -> u32 {
     (h >> 32) as u32
+}
+
+/// The bucket of a key: its top `bits` bits.
+fn bucket(key: u32, bits: u32) -> usize {
+    (key as u64 >> (32 - bits)) as usize
 }
 
 #[cfg(test)]
