@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 
 use serde_json::Value;
-use util::{Outputs, TestDir, seeds};
+use util::{Outputs, TestDir, record, response, seeds};
 
 const SEED_000: usize = 0;
 const SEED_002: usize = 2;
@@ -78,27 +78,6 @@ fn seed_page(i: usize, head: &str) -> String {
 /// Encodes `s` as windows-1256, as Arabic sites still serve.
 fn cp1256(s: &str) -> Vec<u8> {
     encoding_rs::WINDOWS_1256.encode(s).0.into_owned()
-}
-
-/// One WARC record, with a correct Content-Length.
-fn record(kind: &str, id: &str, uri: &str, extra: &str, block: &[u8]) -> Vec<u8> {
-    let mut r = format!(
-        "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{id}>\r\n\
-         WARC-Date: 2021-03-0{}T10:00:00Z\r\nWARC-Target-URI: {uri}\r\n{extra}Content-Length: {}\r\n\r\n",
-        id.len() % 9 + 1,
-        block.len()
-    )
-    .into_bytes();
-    r.extend_from_slice(block);
-    r.extend_from_slice(b"\r\n\r\n");
-    r
-}
-
-/// A `response` record of an HTTP 200 with these header lines and body.
-fn response(id: &str, uri: &str, http_headers: &str, body: &[u8]) -> Vec<u8> {
-    let mut block = format!("HTTP/1.1 200 OK\r\n{http_headers}Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    block.extend_from_slice(body);
-    record("response", id, uri, "Content-Type: application/http; msgtype=response\r\n", &block)
 }
 
 /// The `request` record a crawler writes before a response.

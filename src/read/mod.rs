@@ -13,6 +13,7 @@
 pub mod decompress;
 mod html;
 mod jsonl;
+mod nesting;
 pub(crate) use jsonl::check_fast_parse;
 mod text;
 pub mod warc;

@@ -233,3 +233,24 @@ impl Rng {
         }
     }
 }
+
+/// One WARC record, with a correct Content-Length.
+pub fn record(kind: &str, id: &str, uri: &str, extra: &str, block: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{id}>\r\n\
+         WARC-Date: 2021-03-0{}T10:00:00Z\r\nWARC-Target-URI: {uri}\r\n{extra}Content-Length: {}\r\n\r\n",
+        id.len() % 9 + 1,
+        block.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(block);
+    r.extend_from_slice(b"\r\n\r\n");
+    r
+}
+
+/// A `response` record of an HTTP 200 with these header lines and body.
+pub fn response(id: &str, uri: &str, http_headers: &str, body: &[u8]) -> Vec<u8> {
+    let mut block = format!("HTTP/1.1 200 OK\r\n{http_headers}Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    block.extend_from_slice(body);
+    record("response", id, uri, "Content-Type: application/http; msgtype=response\r\n", &block)
+}

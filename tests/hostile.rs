@@ -1,0 +1,65 @@
+//! Hostile inputs (issue "No input takes a crawl down"): one bad page, file
+//! or record costs itself, never the run, and is accounted for.
+//!
+//! Each case is generated here, small, and run through the built `sada`:
+//! the exit code, and every record's line in `documents.jsonl` with its
+//! status.
+
+mod util;
+
+use std::time::{Duration, Instant};
+
+use util::{TestDir, record, response, seeds};
+
+/// A page nested `depth` elements deep (`tag` opened `depth` times, closed
+/// or not), with some text inside.
+fn nested_page(tag: &str, depth: usize, closed: bool) -> String {
+    let close = if closed { format!("</{tag}>").repeat(depth) } else { String::new() };
+    format!("<html><body>{}deep text here{close}</body></html>", format!("<{tag}>").repeat(depth))
+}
+
+/// An ordinary page: a seed article in paragraphs.
+fn article_page(i: usize) -> String {
+    let (_, text) = &seeds()[i];
+    let paras: String = text.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("<p>{l}</p>\n")).collect();
+    format!("<html><head><meta charset=\"utf-8\"></head><body><article>{paras}</article></body></html>")
+}
+
+#[test]
+fn deeply_nested_pages_are_error_records_and_the_crawl_goes_on() {
+    let dir = TestDir::new("hostile-nesting");
+    let headers = "Content-Type: text/html; charset=utf-8\r\n";
+    let mut warc = Vec::new();
+    warc.extend(response("a", "https://a.example/1", headers, article_page(0).as_bytes()));
+    // Each of these overflowed the stack (abort, no outputs) or took
+    // seconds before the depth guard.
+    let hostile = [("div", 32_000, false), ("fmt", 15_000, true), ("div", 20_000, false), ("b", 5_000, true)];
+    for (k, &(tag, depth, closed)) in hostile.iter().enumerate() {
+        let page = nested_page(tag, depth, closed);
+        warc.extend(response(&format!("h{k}"), &format!("https://h.example/{k}"), headers, page.as_bytes()));
+    }
+    // Nested within the limit: extracted as usual.
+    let fine = nested_page("div", 200, true);
+    warc.extend(response("fine", "https://f.example/1", headers, fine.as_bytes()));
+    warc.extend(response("b", "https://b.example/2", headers, article_page(2).as_bytes()));
+    warc.extend(record("warcinfo", "info", "", "Content-Type: application/warc-fields\r\n", b"software: t\r\n"));
+    dir.create("crawl.warc", &warc);
+
+    let started = Instant::now();
+    let out = dir.scan(&["crawl.warc"]);
+    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
+
+    assert_eq!(out.documents.len(), 2 + hostile.len() + 1, "one line per response record");
+    for k in 0..hostile.len() {
+        let d = out.doc(&format!("<urn:uuid:h{k}>"));
+        assert_eq!(d["status"], "error", "{d}");
+        let error = d["error"].as_str().unwrap();
+        assert!(error.contains("nested") && error.contains("crawl.warc@"), "{error}");
+    }
+    for id in ["<urn:uuid:a>", "<urn:uuid:b>", "<urn:uuid:fine>"] {
+        assert_eq!(out.doc(id)["status"], "ok", "{}", out.doc(id));
+    }
+    assert!(out.summary["error"] == hostile.len() as u64, "{}", out.summary);
+    // The two articles still share Lavrov's statement.
+    assert!(!out.statements.is_empty());
+}
