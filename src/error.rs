@@ -41,6 +41,15 @@ pub enum Error {
         /// What is wrong and what would be right.
         reason: String,
     },
+    /// `--out` cannot be taken: a file, a directory of other files, another
+    /// sada writing it, or a place that cannot be written.
+    #[error("--out '{}' {reason}", path.display())]
+    Output {
+        /// The `--out` path.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// Reading an input or writing an output failed as a whole.
     #[error("{what} '{}'", path.display())]
     Io {

@@ -39,6 +39,10 @@ fn main() -> ExitCode {
 
 fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     let config = args.config();
+    // Taken before anything is read: a crawl is not lost to an --out that
+    // cannot be written (only process 0 of a cluster writes it).
+    let writes = args.hosts.is_none() || args.process == Some(0);
+    let outdir = if writes { Some(sada::report::outdir::OutDir::prepare(&args.out)?) } else { None };
     let scan = match (&args.hosts, args.process) {
         (Some(hosts), Some(process)) => match cluster_scan(args, &config, hosts, process)? {
             Some(scan) => scan,
@@ -47,7 +51,12 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         _ => sada::scan(&args.inputs, &config)?,
     };
     let t = Instant::now();
-    sada::report::write(&scan, &config, &args.out)?;
+    for dir in &scan.discovery.skipped_outputs {
+        eprintln!("sada: skipped '{}': a sada output directory, not input", dir.display());
+    }
+    let outdir = outdir.expect("the process that has the scan writes --out");
+    sada::report::write(&scan, &config, outdir.path())?;
+    outdir.commit()?;
     if !args.quiet {
         print_summary(&scan, &config, &args.out, t.elapsed().as_secs_f64())?;
     }
@@ -191,7 +200,13 @@ fn print_summary(
 /// 2 for what the user can fix on the command line, 1 otherwise.
 fn exit_code(err: &anyhow::Error) -> u8 {
     match err.downcast_ref::<Error>() {
-        Some(Error::MissingInput { .. } | Error::UnknownFormat { .. } | Error::Stdin { .. } | Error::Param { .. }) => 2,
+        Some(
+            Error::MissingInput { .. }
+            | Error::UnknownFormat { .. }
+            | Error::Stdin { .. }
+            | Error::Param { .. }
+            | Error::Output { .. },
+        ) => 2,
         _ => 1,
     }
 }

@@ -47,11 +47,13 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn unwritable_output_exits_1() {
+fn unwritable_output_exits_2_before_reading() {
     let dir = TestDir::new("unwritable");
     dir.create("a.txt", "نص");
     dir.create("out", "a file where the output directory should go");
-    dir.sada().args(["scan", "--quiet", "--out", "out/sub", "a.txt"]).assert().code(1);
+    let got = dir.sada().args(["scan", "--quiet", "--out", "out/sub", "a.txt"]).assert().code(2).get_output().clone();
+    let stderr = String::from_utf8_lossy(&got.stderr);
+    assert!(stderr.contains("--out 'out/sub'") && stderr.contains("cannot create"), "{stderr}");
 }
 
 #[test]

@@ -63,3 +63,72 @@ fn deeply_nested_pages_are_error_records_and_the_crawl_goes_on() {
     // The two articles still share Lavrov's statement.
     assert!(!out.statements.is_empty());
 }
+
+#[test]
+fn scanning_a_folder_twice_does_not_read_its_own_outputs() {
+    let dir = TestDir::new("hostile-rescan");
+    for (name, text) in seeds().iter().take(3) {
+        dir.create(&format!("{name}.txt"), text);
+    }
+    let run = || {
+        let got =
+            dir.sada().current_dir(dir.path()).args(["scan", "--quiet", "."]).assert().success().get_output().clone();
+        (String::from_utf8_lossy(&got.stderr).into_owned(), util::Outputs::read(&dir.join("sada-out")))
+    };
+    let (_, first) = run();
+    let (stderr, second) = run();
+    assert_eq!(first.documents, second.documents, "the second run read the same three files");
+    assert_eq!(second.documents.len(), 3);
+    assert!(stderr.contains("skipped './sada-out'"), "{stderr}");
+    assert_eq!(second.summary["skipped_outputs"], 1);
+    // Replaced whole: nothing of a staging directory or lock left beside it.
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn an_out_that_is_not_sadas_is_refused_before_reading_and_left_alone() {
+    let dir = TestDir::new("hostile-foreign-out");
+    dir.create("a.txt", &seeds()[0].1);
+    dir.create("mine/thesis.tex", "do not delete");
+    let got = dir
+        .sada()
+        .args(["scan", "--quiet", "--out"])
+        .arg(dir.join("mine"))
+        .arg(dir.join("a.txt"))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&got.stderr);
+    assert!(stderr.contains("thesis.tex") && stderr.contains("new or empty directory"), "{stderr}");
+    assert_eq!(dir.read("mine/thesis.tex"), "do not delete");
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_outputs_whole() {
+    let dir = TestDir::new("hostile-failed-run");
+    dir.create("a.txt", &seeds()[0].1);
+    dir.create("b.txt", &seeds()[2].1);
+    let out = dir.join("out");
+    dir.sada()
+        .args(["scan", "--quiet", "--out"])
+        .arg(&out)
+        .arg(dir.join("a.txt"))
+        .arg(dir.join("b.txt"))
+        .assert()
+        .success();
+    let before = std::fs::read(out.join("statements.jsonl")).unwrap();
+    // A run that fails after the output directory was taken (an input that
+    // is missing is found when reading starts).
+    dir.sada().args(["scan", "--quiet", "--out"]).arg(&out).arg(dir.join("missing.txt")).assert().code(2);
+    assert_eq!(std::fs::read(out.join("statements.jsonl")).unwrap(), before);
+    let mut names: Vec<String> =
+        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["clusters.jsonl", "documents.jsonl", "report.html", "statements.jsonl", "summary.json"]);
+}

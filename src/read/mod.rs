@@ -156,6 +156,10 @@ pub struct Discovery {
     pub skipped_hidden: u64,
     /// Files of unknown type skipped while walking.
     pub skipped_unknown: u64,
+    /// Directories skipped while walking because they hold a sada run's
+    /// outputs (see [`crate::report::outdir::holds_outputs`]).
+    #[serde(skip)]
+    pub skipped_outputs: Vec<PathBuf>,
     /// Archive records that are not documents (WARC requests, warcinfo,
     /// metadata, revisits, non-text or non-2xx responses), counted by the
     /// read stage.
@@ -242,10 +246,16 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
         }
         let walk = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name().into_iter();
         let mut hidden = 0u64;
+        let mut outputs = Vec::new();
         let walk = walk.filter_entry(|e| {
             let is_hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
             hidden += is_hidden as u64;
-            !is_hidden
+            let is_output =
+                !is_hidden && e.depth() > 0 && e.file_type().is_dir() && crate::report::outdir::holds_outputs(e.path());
+            if is_output {
+                outputs.push(e.path().to_path_buf());
+            }
+            !is_hidden && !is_output
         });
         for entry in walk {
             let entry = match entry {
@@ -273,6 +283,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
             }
         }
         d.skipped_hidden += hidden;
+        d.skipped_outputs.append(&mut outputs);
     }
     Ok(d)
 }

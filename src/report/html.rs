@@ -293,6 +293,7 @@ impl<'a, W: Write> Page<'a, W> {
                 ("bytes of text", s.text_bytes),
                 ("hidden files skipped", s.skipped_hidden),
                 ("files of unknown type skipped", s.skipped_unknown),
+                ("sada output directories skipped", s.skipped_outputs),
                 ("archive records that are not documents", s.skipped_records),
             ],
         )?;

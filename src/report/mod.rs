@@ -13,6 +13,7 @@
 //! `summary.json`'s `run` object (threads, timings) varies between runs.
 
 mod html;
+pub mod outdir;
 pub mod summary;
 mod wire;
 

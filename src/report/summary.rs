@@ -28,6 +28,8 @@ pub struct Summary<'a> {
     pub skipped_hidden: u64,
     /// See `skipped_hidden`.
     pub skipped_unknown: u64,
+    /// Directories holding a sada run's outputs, skipped while walking.
+    pub skipped_outputs: u64,
     /// Archive records that are not documents (WARC requests, metadata, …).
     pub skipped_records: u64,
     /// Near-duplicate clusters.
@@ -94,6 +96,7 @@ impl<'a> Summary<'a> {
             tokens: scan.docs.iter().map(|d| d.tokens as u64).sum(),
             text_bytes: scan.docs.iter().map(|d| d.bytes).sum(),
             skipped_hidden: scan.discovery.skipped_hidden,
+            skipped_outputs: scan.discovery.skipped_outputs.len() as u64,
             skipped_unknown: scan.discovery.skipped_unknown,
             skipped_records: scan.discovery.skipped_records,
             clusters: scan.clusters.len() as u64,
