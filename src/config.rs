@@ -123,6 +123,11 @@ impl Default for Config {
     }
 }
 
+/// Largest `--max-gap`: a gap longer than a page does not join one passage.
+pub const MAX_GAP_WORDS: usize = 10_000;
+/// Largest `--min-words`.
+pub const MAX_MIN_WORDS: usize = 1_000_000;
+
 impl Config {
     /// How [`Config::memory_limit`] is shared: word hashes 40%, signatures
     /// 20%, sorting one LSH band 10%, one partition of anchor postings 10%.
@@ -168,6 +173,14 @@ impl Config {
                 "min-words",
                 format!("{} is below the {} words of an alignment seed", a.min_words, a.seed_words),
             );
+        }
+        // Word counts are u32 inside alignment; beyond these no passage is
+        // one passage anyway (a value that wrapped acted as 0, silently).
+        if a.max_gap > MAX_GAP_WORDS {
+            return param("max-gap", format!("{} is above {MAX_GAP_WORDS} words", a.max_gap));
+        }
+        if a.min_words > MAX_MIN_WORDS {
+            return param("min-words", format!("{} is above {MAX_MIN_WORDS} words", a.min_words));
         }
         if !(a.min_identity > 0.0 && a.min_identity <= 1.0) {
             return param("min-identity", format!("{} is not in (0, 1]", a.min_identity));

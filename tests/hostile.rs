@@ -131,4 +131,57 @@ fn a_failed_run_leaves_the_previous_outputs_whole() {
         std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     assert_eq!(names, ["clusters.jsonl", "documents.jsonl", "report.html", "statements.jsonl", "summary.json"]);
+    let hidden: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "no staging directory or lock left: {hidden:?}");
+}
+
+#[test]
+fn empty_files_are_empty_records_whatever_their_compression() {
+    let dir = TestDir::new("hostile-empty");
+    for name in ["a.jsonl", "b.jsonl.gz", "c.jsonl.zst", "d.txt.gz", "e.warc.gz", "f.txt"] {
+        dir.create(&format!("in/{name}"), b"");
+    }
+    let out = dir.scan(&["in"]);
+    assert_eq!(out.documents.len(), 6, "{:?}", out.documents);
+    for d in &out.documents {
+        assert_eq!(d["status"], "empty", "{d}");
+    }
+}
+
+#[test]
+fn a_lone_surrogate_escape_is_a_replacement_character_not_a_lost_record() {
+    let dir = TestDir::new("hostile-surrogate");
+    // What Python's json.dumps writes for a string holding a lone surrogate.
+    dir.create(
+        "a.jsonl",
+        "{\"id\": \"hi\", \"text\": \"before \\ud800 after\"}\n{\"id\": \"lo\", \"text\": \"x \\udc00\\ud83d\\ude00 y\"}\n",
+    );
+    let out = dir.scan(&["a.jsonl"]);
+    for id in ["hi", "lo"] {
+        assert_eq!(out.doc(id)["status"], "ok", "{}", out.doc(id));
+    }
+    assert_eq!(out.doc("hi")["tokens"], 2);
+}
+
+#[test]
+fn out_of_range_parameters_and_empty_hostfiles_are_usage_errors() {
+    let dir = TestDir::new("hostile-params");
+    dir.create("a.txt", "نص قصير");
+    dir.create("hosts", "# no host here\n\n");
+    let cases: &[(&[&str], &str)] = &[
+        (&["--max-gap", "4294967296"], "max-gap"),
+        (&["--max-gap", "10001"], "max-gap"),
+        (&["--min-words", "99999999999"], "min-words"),
+        (&["--hosts", "hosts", "--process", "0"], "host:port"),
+        (&["--hosts", "no-such-hostfile", "--process", "0"], "host:port"),
+    ];
+    for (args, says) in cases {
+        let got = dir.sada().arg("scan").args(*args).arg("a.txt").assert().code(2).get_output().clone();
+        let stderr = String::from_utf8_lossy(&got.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
 }

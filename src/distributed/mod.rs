@@ -96,10 +96,12 @@ impl Peers {
     /// The hostfile cannot be read or has no host; `process` is not one of
     /// its lines.
     pub fn new(hostfile: &Path, process: usize, connect_timeout: Duration) -> Result<Peers, Error> {
-        let hosts = net::read_hostfile(hostfile).map_err(|source| Error::Io {
-            what: "cannot read the hostfile",
-            path: hostfile.to_path_buf(),
-            source,
+        let hosts = net::read_hostfile(hostfile).map_err(|source| match source.kind() {
+            std::io::ErrorKind::InvalidData | std::io::ErrorKind::NotFound => Error::Param {
+                name: "hosts",
+                reason: format!("'{}': {source}; give a file with one host:port line per process", hostfile.display()),
+            },
+            _ => Error::Io { what: "cannot read the hostfile", path: hostfile.to_path_buf(), source },
         })?;
         if process >= hosts.len() {
             return Err(Error::Param {

@@ -75,7 +75,14 @@ pub fn open(file: &InputFile) -> io::Result<Opened> {
     let (inner, compression) = match &file.spooled {
         Some(spool) => sniffed(At { file: Arc::clone(spool), at: 0 })?,
         None if file.is_stdin() => sniffed(io::stdin())?,
-        None => (Box::new(File::open(&file.path)?) as Box<dyn Read + Send>, file.compression),
+        None => {
+            let f = File::open(&file.path)?;
+            // Zero bytes are an empty input whatever the name says (gzip of
+            // nothing is still 20 bytes): read as plain, it is `empty`, as a
+            // 0-byte `.jsonl` is, not a corrupt archive.
+            let compression = if f.metadata()?.len() == 0 { Compression::None } else { file.compression };
+            (Box::new(f) as Box<dyn Read + Send>, compression)
+        }
     };
     let file = Counting { inner, count: consumed.clone() };
     const BUF: usize = 256 * 1024;

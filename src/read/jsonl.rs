@@ -237,8 +237,11 @@ impl<'a> Cursor<'a> {
 
     /// Steps over the escape after a backslash at `self.at - 1`, and returns
     /// the character it stands for (`None` if it is not one JSON allows).
-    /// `\uXXXX` must be a character or a surrogate pair: only in strings
-    /// sada does not read would serde_json let a lone surrogate pass.
+    /// A `\uXXXX` that is half of a surrogate pair without its other half
+    /// stands for U+FFFD, as a decoder replaces what it cannot decode:
+    /// Python's `json.dumps` writes such escapes for text that held a lone
+    /// surrogate, and one of them must not cost the whole record (serde_json
+    /// refuses them).
     fn escape(&mut self) -> Option<char> {
         let escaped = self.peek()?;
         self.at += 1;
@@ -247,10 +250,17 @@ impl<'a> Cursor<'a> {
                 let unit = self.hex4()?;
                 match unit {
                     0xD800..=0xDBFF => {
+                        let before = self.at;
                         let low = self.eat_word("\\u").then(|| self.hex4()).flatten();
-                        let low = low.filter(|low| (0xDC00..=0xDFFF).contains(low))?;
-                        char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))?
+                        match low.filter(|low| (0xDC00..=0xDFFF).contains(low)) {
+                            Some(low) => char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))?,
+                            None => {
+                                self.at = before;
+                                char::REPLACEMENT_CHARACTER
+                            }
+                        }
                     }
+                    0xDC00..=0xDFFF => char::REPLACEMENT_CHARACTER,
                     _ => char::from_u32(unit)?,
                 }
             }
@@ -764,8 +774,12 @@ mod tests {
         for line in awkward_lines() {
             let shown = String::from_utf8_lossy(&line);
             let strict = parse_strict(&line);
-            if let Some(fast) = parse_fast(&line) {
-                assert_eq!(Ok(&fast), strict.as_ref(), "{shown}");
+            match (parse_fast(&line), &strict) {
+                (Some(fast), Ok(strict)) => assert_eq!(&fast, strict, "{shown}"),
+                // Only a lone surrogate, which serde_json refuses, is read
+                // by the fast parse alone (as U+FFFD).
+                (Some(_), Err(e)) => assert!(e.contains("escape") || e.contains("surrogate"), "{shown}: {e}"),
+                (None, _) => {}
             }
         }
     }
@@ -777,11 +791,10 @@ mod tests {
             let line = lines.iter().find(|l| String::from_utf8_lossy(l).contains(&format!("\"{id}\""))).unwrap();
             parse_fast(line).is_some()
         };
-        for id in ["a", "spaced", "crlf", "none", "nested-text", "int-id"] {
+        for id in ["a", "spaced", "crlf", "none", "nested-text", "int-id", "lone", "low-first"] {
             assert!(fast(id), "{id}");
         }
         let strict = [
-            "lone",
             "num",
             "nul",
             "arr",
@@ -797,7 +810,6 @@ mod tests {
             "array-form",
             "bad-escape",
             "short-u",
-            "low-first",
             "lead-zero",
             "big-id",
             // Invalid UTF-8 in a key sada ignores: accepted, by the strict parse.
@@ -809,7 +821,7 @@ mod tests {
     }
 
     #[test]
-    fn strings_read_every_escape_and_refuse_what_json_does() {
+    fn strings_read_every_escape_and_refuse_what_json_does_but_lone_surrogates() {
         let read = |s: &str| Cursor { line: s, at: 0 }.string();
         assert_eq!(
             read(r#""سطر\n\"اقتباس\" \\ \/ \t\b\f\r" tail"#).as_deref(),
@@ -817,18 +829,13 @@ mod tests {
         );
         assert_eq!(read(r#""\u0627\u06FF \ud83d\ude00 \u0000""#).as_deref(), Some("\u{627}\u{6ff} 😀 \0"));
         assert_eq!(read(r#""بلا هروب""#).as_deref(), Some("بلا هروب"));
-        for bad in [
-            r#""\q""#,
-            r#""\""#,
-            r#""\u06""#,
-            r#""\u06G0""#,
-            r#""\ud800""#,
-            r#""\ud800\u0041""#,
-            r#""\udc00""#,
-            r#""open"#,
-        ] {
+        for bad in [r#""\q""#, r#""\""#, r#""\u06""#, r#""\u06G0""#, r#""open"#] {
             assert_eq!(read(bad), None, "{bad}");
         }
+        // Half a surrogate pair is U+FFFD; what follows it is read as usual.
+        assert_eq!(read(r#""\ud800""#).as_deref(), Some("\u{FFFD}"));
+        assert_eq!(read(r#""\ud800\u0041""#).as_deref(), Some("\u{FFFD}A"));
+        assert_eq!(read(r#""\udc00\ud83d\ude00""#).as_deref(), Some("\u{FFFD}😀"));
     }
 
     #[test]

@@ -27,7 +27,8 @@ const CHECKPOINTS: &str = ".sada-stages";
 #[derive(Debug)]
 pub struct OutDir {
     out: PathBuf,
-    staging: tempfile::TempDir,
+    /// `None` once committed.
+    staging: Option<tempfile::TempDir>,
     lock_path: PathBuf,
     /// Held (locked) until the outputs are in place.
     _lock: File,
@@ -87,12 +88,12 @@ impl OutDir {
             .prefix(&format!(".{name}.sada-"))
             .tempdir_in(&parent)
             .map_err(|e| refuse(format!("cannot write in '{}': {e}", parent.display())))?;
-        Ok(OutDir { out: out.to_path_buf(), staging, lock_path, _lock: lock })
+        Ok(OutDir { out: out.to_path_buf(), staging: Some(staging), lock_path, _lock: lock })
     }
 
     /// Where the files are written until [`OutDir::commit`].
     pub fn path(&self) -> &Path {
-        self.staging.path()
+        self.staging.as_ref().expect("not committed").path()
     }
 
     /// Puts the written files in place of `out`'s previous contents (the
@@ -103,8 +104,8 @@ impl OutDir {
     /// [`Error::Io`] if a rename fails; the previous outputs are then left
     /// as they were, or under their hidden name beside `out` if only the
     /// second rename failed (said in the error).
-    pub fn commit(self) -> Result<(), Error> {
-        let staging = self.staging.keep();
+    pub fn commit(mut self) -> Result<(), Error> {
+        let staging = self.staging.take().expect("committed once").keep();
         if self.out.is_dir() {
             let checkpoints = self.out.join(CHECKPOINTS);
             if checkpoints.is_dir() {
@@ -122,8 +123,15 @@ impl OutDir {
         } else {
             std::fs::rename(&staging, &self.out).map_err(io("cannot move the outputs into place", &self.out))?;
         }
-        let _ = std::fs::remove_file(&self.lock_path);
         Ok(())
+    }
+}
+
+impl Drop for OutDir {
+    /// The staging directory of a run that did not commit goes (its
+    /// `TempDir`), and so does the lock file, committed or not.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.lock_path);
     }
 }
 
