@@ -185,3 +185,36 @@ fn out_of_range_parameters_and_empty_hostfiles_are_usage_errors() {
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_fifo_or_dev_stdin_given_explicitly_is_read_as_a_stream() {
+    let dir = TestDir::new("hostile-fifo");
+    let lines: String = seeds()
+        .iter()
+        .take(3)
+        .map(|(name, text)| serde_json::json!({"id": name, "text": text}).to_string() + "\n")
+        .collect();
+    // /dev/stdin, as `sada scan /dev/stdin < x.jsonl` gives it.
+    dir.sada().args(["scan", "--quiet", "--out", "o1", "/dev/stdin"]).write_stdin(lines.clone()).assert().success();
+    let out = util::Outputs::read(&dir.join("o1"));
+    assert_eq!(out.documents.len(), 3);
+    assert!(out.documents.iter().all(|d| d["status"] == "ok" && d["input"] == "/dev/stdin"));
+
+    // A named pipe whose name says JSONL, written while sada reads it.
+    let fifo = dir.join("feed.jsonl");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let writer = {
+        let (fifo, lines) = (fifo.clone(), lines.clone());
+        std::thread::spawn(move || std::fs::write(fifo, lines).unwrap())
+    };
+    dir.sada().args(["scan", "--quiet", "--out"]).arg(dir.join("o2")).arg(&fifo).assert().success();
+    writer.join().unwrap();
+    let out = util::Outputs::read(&dir.join("o2"));
+    assert_eq!(out.documents.len(), 3);
+    assert!(out.documents.iter().all(|d| d["status"] == "ok"));
+
+    // Met while walking a directory, a pipe is not opened (it could block)
+    // but counted.
+    let walked = dir.scan(&["."]);
+    assert_eq!(walked.summary["skipped_unknown"], 1, "{}", walked.summary);
+}

@@ -218,8 +218,8 @@ const VERIFY_SLACK: f64 = 0.1;
 pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
     config.validate()?;
     let mut discovery = read::discover(inputs)?;
-    read::spool_stdin(&mut discovery, config.spill_dir.as_deref()).map_err(|source| Error::Io {
-        what: "cannot save standard input to read it twice, in",
+    read::spool_streams(&mut discovery, config.spill_dir.as_deref()).map_err(|source| Error::Io {
+        what: "cannot save standard input or a stream to read it twice, in",
         path: config.spill_dir.clone().unwrap_or_else(std::env::temp_dir),
         source,
     })?;

@@ -67,8 +67,9 @@ impl Opened {
 }
 
 /// Opens `file` and decompresses it as its `compression` says. Standard
-/// input (read directly, or from where [`super::spool_stdin`] saved it) is
-/// decompressed as its first bytes say instead: gzip's and zstd's magic
+/// input and other streams (read directly, or from where
+/// [`super::spool_streams`] saved them) are decompressed as their first
+/// bytes say instead: gzip's and zstd's magic
 /// numbers.
 pub fn open(file: &InputFile) -> io::Result<Opened> {
     let consumed = Arc::new(AtomicU64::new(0));

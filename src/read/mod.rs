@@ -121,7 +121,7 @@ pub struct InputFile {
     pub compression: Compression,
     /// Its size on disk, for progress.
     pub size: u64,
-    /// Standard input saved by [`spool_stdin`] to an unlinked temporary file
+    /// Standard input or another stream saved by [`spool_streams`] to an unlinked temporary file
     /// (a scan reads its inputs twice), read back from there.
     pub spooled: Option<std::sync::Arc<std::fs::File>>,
 }
@@ -232,6 +232,21 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
             continue;
         }
         let meta = std::fs::metadata(input).map_err(|_| Error::MissingInput { path: input.clone() })?;
+        if is_stream(&meta) {
+            // A FIFO, `/dev/stdin`, `<(zcat x.jsonl.gz)`: read once as it
+            // comes and saved like `-` (see [`spool_streams`]); its format is
+            // its name's if it has one, else JSONL like `-`.
+            let (format, compression) = classify(input).unwrap_or((Format::Jsonl, Compression::None));
+            d.files.push(InputFile {
+                path: input.clone(),
+                display: input.to_string_lossy().into_owned(),
+                format,
+                compression,
+                size: 0,
+                spooled: None,
+            });
+            continue;
+        }
         if meta.is_file() {
             let (format, compression) = classify(input).ok_or_else(|| Error::UnknownFormat { path: input.clone() })?;
             d.files.push(InputFile {
@@ -267,7 +282,13 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                     continue;
                 }
             };
+            if entry.file_type().is_dir() {
+                continue;
+            }
             if !entry.file_type().is_file() {
+                // A FIFO, socket or device met while walking: not read (it
+                // could block the walk), counted with unknown files.
+                d.skipped_unknown += 1;
                 continue;
             }
             match classify(entry.path()) {
@@ -288,20 +309,34 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
     Ok(d)
 }
 
-/// Saves standard input, if it is among `discovery`'s files, to an unlinked
-/// temporary file in `dir` (the system's temporary directory if `None`), so
-/// that it can be read more than once, as a scan does (the statements and
-/// excerpts go back to the texts). Its size is then known, for progress.
+/// Saves standard input and the other streams among `discovery`'s files
+/// (FIFOs, character devices) to unlinked temporary files in `dir` (the
+/// system's temporary directory if `None`), so that they can be read more
+/// than once, as a scan does (the statements and excerpts go back to the
+/// texts). Their sizes are then known, for progress.
 ///
 /// # Errors
-/// Reading standard input or writing the temporary file failed.
-pub fn spool_stdin(discovery: &mut Discovery, dir: Option<&Path>) -> std::io::Result<()> {
-    for file in discovery.files.iter_mut().filter(|f| f.is_stdin()) {
+/// Reading a stream or writing the temporary file failed.
+pub fn spool_streams(discovery: &mut Discovery, dir: Option<&Path>) -> std::io::Result<()> {
+    for file in discovery.files.iter_mut() {
+        let is_stream = file.is_stdin() || std::fs::metadata(&file.path).is_ok_and(|m| is_stream(&m));
+        if !is_stream || file.spooled.is_some() {
+            continue;
+        }
         let mut spool = crate::store::spill_file(dir)?;
-        file.size = std::io::copy(&mut std::io::stdin().lock(), &mut spool)?;
+        file.size = if file.is_stdin() {
+            std::io::copy(&mut std::io::stdin().lock(), &mut spool)?
+        } else {
+            std::io::copy(&mut std::fs::File::open(&file.path)?, &mut spool)?
+        };
         file.spooled = Some(std::sync::Arc::new(spool));
     }
     Ok(())
+}
+
+/// Whether an input is read as a stream, not a file or a directory.
+fn is_stream(meta: &std::fs::Metadata) -> bool {
+    !meta.is_file() && !meta.is_dir()
 }
 
 /// Streams the records of a list of files, in order, leaving JSONL lines
