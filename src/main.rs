@@ -37,6 +37,10 @@ fn main() -> ExitCode {
     }
 }
 
+/// Paths skipped while walking that are named on stderr; the rest are
+/// counted there and in `summary.json`.
+const SKIPPED_NAMED: usize = 20;
+
 fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     let config = args.config();
     // Taken before anything is read: a crawl is not lost to an --out that
@@ -51,8 +55,12 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         _ => sada::scan(&args.inputs, &config)?,
     };
     let t = Instant::now();
-    for dir in &scan.discovery.skipped_outputs {
-        eprintln!("sada: skipped '{}': a sada output directory, not input", dir.display());
+    let skipped = &scan.discovery.skipped;
+    for (path, why) in skipped.iter().take(SKIPPED_NAMED) {
+        eprintln!("sada: skipped '{}': {why}", path.display());
+    }
+    if skipped.len() > SKIPPED_NAMED {
+        eprintln!("sada: … and {} more skipped (counted in summary.json)", skipped.len() - SKIPPED_NAMED);
     }
     let outdir = outdir.expect("the process that has the scan writes --out");
     sada::report::write(&scan, &config, outdir.path())?;

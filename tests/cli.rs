@@ -403,8 +403,21 @@ fn hidden_and_unknown_files_are_skipped_and_counted() {
     dir.create("in/.hidden.txt", "نص");
     dir.create("in/.git/x.txt", "نص");
     dir.create("in/notes.csv", "x");
-    let out = dir.scan(&["in"]);
+    let got = dir.sada().args(["scan", "--quiet", "--out", "out", "in"]).assert().success().get_output().clone();
+    let out = util::Outputs::read(&dir.join("out"));
     assert_eq!(out.documents.len(), 1);
     assert_eq!(out.summary["skipped_hidden"], 2);
     assert_eq!(out.summary["skipped_unknown"], 1);
+    // Each named on stderr, with why, in path order.
+    let stderr = String::from_utf8_lossy(&got.stderr);
+    let named: Vec<&str> = stderr.lines().filter(|l| l.starts_with("sada: skipped")).collect();
+    assert_eq!(
+        named,
+        [
+            "sada: skipped 'in/.git': hidden",
+            "sada: skipped 'in/.hidden.txt': hidden",
+            "sada: skipped 'in/notes.csv': not a type sada reads"
+        ],
+        "{stderr}"
+    );
 }

@@ -158,8 +158,11 @@ pub struct Discovery {
     pub skipped_unknown: u64,
     /// Directories skipped while walking because they hold a sada run's
     /// outputs (see [`crate::report::outdir::holds_outputs`]).
+    pub skipped_outputs: u64,
+    /// Every path skipped while walking, with why, in walk order: what the
+    /// command line names on stderr.
     #[serde(skip)]
-    pub skipped_outputs: Vec<PathBuf>,
+    pub skipped: Vec<(PathBuf, String)>,
     /// Archive records that are not documents (WARC requests, warcinfo,
     /// metadata, revisits, non-text or non-2xx responses), counted by the
     /// read stage.
@@ -260,15 +263,15 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
             continue;
         }
         let walk = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name().into_iter();
-        let mut hidden = 0u64;
-        let mut outputs = Vec::new();
+        let mut skipped: Vec<(PathBuf, String)> = Vec::new();
         let walk = walk.filter_entry(|e| {
             let is_hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
-            hidden += is_hidden as u64;
             let is_output =
                 !is_hidden && e.depth() > 0 && e.file_type().is_dir() && crate::report::outdir::holds_outputs(e.path());
-            if is_output {
-                outputs.push(e.path().to_path_buf());
+            if is_hidden {
+                skipped.push((e.path().to_path_buf(), "hidden".into()));
+            } else if is_output {
+                skipped.push((e.path().to_path_buf(), "a sada output directory, not input".into()));
             }
             !is_hidden && !is_output
         });
@@ -277,8 +280,11 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                 Ok(e) => e,
                 // An unreadable directory entry: skipped like an unknown file,
                 // since there is no record to report.
-                Err(_) => {
+                Err(e) => {
                     d.skipped_unknown += 1;
+                    let path = e.path().map_or_else(|| input.clone(), Path::to_path_buf);
+                    let why = e.io_error().map_or_else(|| e.to_string(), ToString::to_string);
+                    d.skipped.push((path, format!("unreadable: {why}")));
                     continue;
                 }
             };
@@ -289,6 +295,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                 // A FIFO, socket or device met while walking: not read (it
                 // could block the walk), counted with unknown files.
                 d.skipped_unknown += 1;
+                d.skipped.push((entry.path().to_path_buf(), "a pipe, socket or device".into()));
                 continue;
             }
             match classify(entry.path()) {
@@ -300,12 +307,18 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                     size: entry.metadata().map(|m| m.len()).unwrap_or(0),
                     spooled: None,
                 }),
-                None => d.skipped_unknown += 1,
+                None => {
+                    d.skipped_unknown += 1;
+                    d.skipped.push((entry.path().to_path_buf(), "not a type sada reads".into()));
+                }
             }
         }
-        d.skipped_hidden += hidden;
-        d.skipped_outputs.append(&mut outputs);
+        d.skipped_hidden += skipped.iter().filter(|x| x.1 == "hidden").count() as u64;
+        d.skipped_outputs += skipped.iter().filter(|x| x.1 != "hidden").count() as u64;
+        d.skipped.append(&mut skipped);
     }
+    // Sorted by path, they read as the walk went.
+    d.skipped.sort();
     Ok(d)
 }
 

@@ -96,7 +96,7 @@ impl<'a> Summary<'a> {
             tokens: scan.docs.iter().map(|d| d.tokens as u64).sum(),
             text_bytes: scan.docs.iter().map(|d| d.bytes).sum(),
             skipped_hidden: scan.discovery.skipped_hidden,
-            skipped_outputs: scan.discovery.skipped_outputs.len() as u64,
+            skipped_outputs: scan.discovery.skipped_outputs,
             skipped_unknown: scan.discovery.skipped_unknown,
             skipped_records: scan.discovery.skipped_records,
             clusters: scan.clusters.len() as u64,
