@@ -25,6 +25,19 @@ fn article_page(i: usize) -> String {
     format!("<html><head><meta charset=\"utf-8\"></head><body><article>{paras}</article></body></html>")
 }
 
+/// The names in `dir`, sorted.
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// The hidden names in `dir` (where staging directories and locks go).
+fn hidden_entries(dir: &std::path::Path) -> Vec<String> {
+    entries(dir).into_iter().filter(|n| n.starts_with('.')).collect()
+}
+
 #[test]
 fn deeply_nested_pages_are_error_records_and_the_crawl_goes_on() {
     let dir = TestDir::new("hostile-nesting");
@@ -82,11 +95,7 @@ fn scanning_a_folder_twice_does_not_read_its_own_outputs() {
     assert!(stderr.contains("skipped './sada-out'"), "{stderr}");
     assert_eq!(second.summary["skipped_outputs"], 1);
     // Replaced whole: nothing of a staging directory or lock left beside it.
-    let left: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
+    let left = hidden_entries(dir.path());
     assert!(left.is_empty(), "{left:?}");
 }
 
@@ -127,15 +136,8 @@ fn a_failed_run_leaves_the_previous_outputs_whole() {
     // is missing is found when reading starts).
     dir.sada().args(["scan", "--quiet", "--out"]).arg(&out).arg(dir.join("missing.txt")).assert().code(2);
     assert_eq!(std::fs::read(out.join("statements.jsonl")).unwrap(), before);
-    let mut names: Vec<String> =
-        std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    names.sort();
-    assert_eq!(names, ["clusters.jsonl", "documents.jsonl", "report.html", "statements.jsonl", "summary.json"]);
-    let hidden: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
-        .collect();
+    assert_eq!(entries(&out), ["clusters.jsonl", "documents.jsonl", "report.html", "statements.jsonl", "summary.json"]);
+    let hidden = hidden_entries(dir.path());
     assert!(hidden.is_empty(), "no staging directory or lock left: {hidden:?}");
 }
 
