@@ -220,3 +220,66 @@ fn a_fifo_or_dev_stdin_given_explicitly_is_read_as_a_stream() {
     let walked = dir.scan(&["."]);
     assert_eq!(walked.summary["skipped_unknown"], 1, "{}", walked.summary);
 }
+
+/// `sada scan` on `input` into `out`, killed with `signal` after `after`.
+fn killed_scan(dir: &TestDir, input: &std::path::Path, out: &std::path::Path, signal: &str, after: Duration) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("sada"))
+        .args(["scan", "--quiet", "--threads", "2", "--out"])
+        .arg(out)
+        .arg(input)
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let _ = std::process::Command::new("kill").args([signal, &child.id().to_string()]).status();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_scan_killed_at_any_moment_leaves_the_previous_outputs_whole() {
+    let dir = TestDir::new("hostile-kill");
+    // Enough text that a scan takes a while: the seeds, each reworded many
+    // times.
+    let mut rng = util::Rng(7);
+    let mut lines = String::new();
+    for k in 0..2_000 {
+        let (_, text) = &seeds()[k % 5];
+        let mut words: Vec<&str> = text.split_whitespace().collect();
+        for _ in 0..10 {
+            let (i, j) = (rng.below(words.len()), rng.below(words.len()));
+            words.swap(i, j);
+        }
+        lines.push_str(&(serde_json::json!({"id": format!("d{k}"), "text": words.join(" ")}).to_string() + "\n"));
+    }
+    let input = dir.create("crawl.jsonl", lines);
+    let out = dir.join("out");
+    let started = Instant::now();
+    dir.sada().args(["scan", "--quiet", "--out"]).arg(&out).arg(&input).assert().success();
+    let full = started.elapsed();
+    let names = entries(&out);
+    let before: Vec<Vec<u8>> = names.iter().map(|n| std::fs::read(out.join(n)).unwrap()).collect();
+    for (k, signal) in ["-KILL", "-INT", "-KILL", "-INT", "-KILL", "-INT", "-KILL", "-INT"].iter().enumerate() {
+        // From right after the start to past the end of a full run.
+        let after = full.mul_f64(rng.below(1_200) as f64 / 1_000.0);
+        killed_scan(&dir, &input, &out, signal, after);
+        assert_eq!(entries(&out), names, "kill {k} ({signal} after {after:?})");
+        for (n, b) in names.iter().zip(&before) {
+            let now = std::fs::read(out.join(n)).unwrap();
+            // A run that finished before the signal wrote the same outputs
+            // but for the timings in summary.json and report.html.
+            if n == "report.html" {
+                assert!(String::from_utf8(now.clone()).unwrap().trim_end().ends_with("</html>"), "whole page");
+            } else if n != "summary.json" {
+                assert!(now == *b, "kill {k} ({signal} after {after:?}): {n} changed");
+            }
+            if n.ends_with(".jsonl") {
+                for line in String::from_utf8(now).unwrap().lines() {
+                    serde_json::from_str::<serde_json::Value>(line).expect("whole lines");
+                }
+            }
+        }
+        serde_json::from_slice::<serde_json::Value>(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    }
+}
