@@ -48,7 +48,11 @@ fn deeply_nested_pages_are_error_records_and_the_crawl_goes_on() {
     // seconds before the depth guard.
     let hostile = [("div", 32_000, false), ("fmt", 15_000, true), ("div", 20_000, false), ("b", 5_000, true)];
     for (k, &(tag, depth, closed)) in hostile.iter().enumerate() {
-        let page = nested_page(tag, depth, closed);
+        let mut page = nested_page(tag, depth, closed);
+        if k == 0 {
+            // A stray quote in an unquoted value must not hide what follows.
+            page = page.replacen("<body>", "<body><div a=x'>", 1);
+        }
         warc.extend(response(&format!("h{k}"), &format!("https://h.example/{k}"), headers, page.as_bytes()));
     }
     // Nested within the limit: extracted as usual.

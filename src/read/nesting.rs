@@ -71,15 +71,22 @@ pub fn max_depth(html: &str) -> usize {
 }
 
 /// The index of the `>` that ends a tag whose name ends at `from` (quoted
-/// attribute values may hold `>`), or the end of the input.
+/// attribute values may hold `>`), or the end of the input. A quote opens a
+/// value only right after `=`, as for the parser: `<div a=x'y>` ends at its
+/// `>`, so a stray quote cannot hide the tags after it from the count.
 fn tag_end(b: &[u8], from: usize) -> usize {
     let mut quote = None;
+    let mut after_equals = false;
     for (k, &c) in b[from..].iter().enumerate() {
         match (quote, c) {
-            (None, b'"' | b'\'') => quote = Some(c),
             (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') if after_equals => quote = Some(c),
             (None, b'>') => return from + k,
             _ => {}
+        }
+        if quote.is_none() && !c.is_ascii_whitespace() {
+            after_equals = c == b'=';
         }
     }
     b.len()
@@ -119,6 +126,8 @@ mod tests {
             ("<!DOCTYPE html><?xml version='1.0'?><b>x</b>", 1),
             ("<script>if (a<b) { x = '<div><div>' }</script><b>y</b>", 1),
             ("<div title=\"a > b\"><span>x</span></div>", 2),
+            ("<div title = 'a > b'><span>x</span></div>", 2),
+            ("<div a=x'y><div>z</div></div>", 2),
             ("</div></div><b>x</b>", 1),
             ("<STYLE>p{}</style><Div><DIV>x</div></DIV>", 2),
         ];
@@ -142,5 +151,8 @@ mod tests {
         assert_eq!(max_depth("<div><!-- never closed <div><div>"), 1);
         assert_eq!(max_depth("<div><script>var x = '<div>'"), 2);
         assert_eq!(max_depth("<div title='unclosed><div>"), 1);
+        // A quote that opens no value hides nothing.
+        let evasive = format!("<div a=x'>{}", "<div>".repeat(5_000));
+        assert_eq!(max_depth(&evasive), 5_001);
     }
 }
