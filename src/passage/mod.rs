@@ -222,35 +222,20 @@ pub fn frequent_pairs(
     if leaders.is_empty() {
         return Vec::new();
     }
-    let mut pairs = docs
-        .par_fold(
-            || (Vec::new(), Vec::new(), Vec::new()),
-            |(mut scratch, mut anchors, mut acc): (Vec<u64>, Vec<Anchor>, Vec<(DocId, DocId)>), d, words| {
-                if !keep(d) {
-                    return (scratch, anchors, acc);
-                }
-                anchors.clear();
-                fingerprint::winnow(words, cfg.anchor_words, cfg.window, &mut scratch, &mut anchors);
-                let mut last: Option<(u32, u32)> = None; // (position, leader)
-                for a in &anchors {
-                    let Ok(i) = leaders.binary_search_by_key(&a.hash, |x| x.0) else { continue };
-                    let leader = leaders[i].1;
-                    if last.is_some_and(|(pos, l)| l == leader && a.pos - pos <= cfg.window as u32)
-                        && leader != d.0
-                        && group(leader) != group(d.0)
-                    {
-                        acc.push((DocId(leader.min(d.0)), DocId(leader.max(d.0))));
-                    }
-                    last = Some((a.pos, leader));
-                }
-                (scratch, anchors, acc)
-            },
-            |mut a, mut b| {
-                a.2.append(&mut b.2);
-                a
-            },
-        )
-        .2;
+    let mut pairs = collect_over_anchors(docs, cfg, keep, |d, anchors, acc| {
+        let mut last: Option<(u32, u32)> = None; // (position, leader)
+        for a in anchors {
+            let Ok(i) = leaders.binary_search_by_key(&a.hash, |x| x.0) else { continue };
+            let leader = leaders[i].1;
+            if last.is_some_and(|(pos, l)| l == leader && a.pos - pos <= cfg.window as u32)
+                && leader != d.0
+                && group(leader) != group(d.0)
+            {
+                acc.push((DocId(leader.min(d.0)), DocId(leader.max(d.0))));
+            }
+            last = Some((a.pos, leader));
+        }
+    });
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs
@@ -371,18 +356,29 @@ pub fn partition_postings(
     keep: &(dyn Fn(DocId) -> bool + Sync),
 ) -> Vec<(u64, u32)> {
     let shift = 64 - partitions.trailing_zeros();
+    collect_over_anchors(docs, cfg, keep, |d, anchors, acc| {
+        // `checked_shr`: with one part the shift is 64, and every hash is in it.
+        acc.extend(anchors.iter().filter(|a| a.hash.checked_shr(shift).unwrap_or(0) == part).map(|a| (a.hash, d.0)));
+    })
+}
+
+/// What `collect` appends for each document `keep` accepts, given its
+/// winnowed anchors, over every document in parallel (one winnowing
+/// scratch per task), in no order.
+fn collect_over_anchors<T: Send>(
+    docs: &Store,
+    cfg: &PassageConfig,
+    keep: &(dyn Fn(DocId) -> bool + Sync),
+    collect: impl Fn(DocId, &[Anchor], &mut Vec<T>) + Sync + Send,
+) -> Vec<T> {
     docs.par_fold(
         || (Vec::new(), Vec::new(), Vec::new()),
-        |(mut scratch, mut anchors, mut acc): (Vec<u64>, Vec<Anchor>, Vec<(u64, u32)>), d, words| {
-            if !keep(d) {
-                return (scratch, anchors, acc);
+        |(mut scratch, mut anchors, mut acc): (Vec<u64>, Vec<Anchor>, Vec<T>), d, words| {
+            if keep(d) {
+                anchors.clear();
+                fingerprint::winnow(words, cfg.anchor_words, cfg.window, &mut scratch, &mut anchors);
+                collect(d, &anchors, &mut acc);
             }
-            anchors.clear();
-            fingerprint::winnow(words, cfg.anchor_words, cfg.window, &mut scratch, &mut anchors);
-            // `checked_shr`: with one part the shift is 64, and every hash is in it.
-            acc.extend(
-                anchors.iter().filter(|a| a.hash.checked_shr(shift).unwrap_or(0) == part).map(|a| (a.hash, d.0)),
-            );
             (scratch, anchors, acc)
         },
         |mut a, mut b| {
