@@ -22,18 +22,20 @@
 //! Jaccard distance being a metric would only promise `2t − 1` between
 //! members: 0.2 at t = 0.6.)
 //!
-//! A component of more than [`DIRECT_LIMIT`] units compares a center only with
-//! its verified neighbours rather than with every unit of the component, to
-//! bound the work at `O(edges)`.
+//! A center is compared with every unit of its component that no star holds
+//! yet, not only with its verified neighbours: a big bucket of near-identical
+//! documents is verified as a chain of windows (see [`crate::index`]), and a
+//! star over neighbours alone would cut it into pieces. The guard compares a
+//! candidate only with the members the triangle inequality does not already
+//! clear (see [`Similarity::through`]). So 200,000 near-identical documents
+//! cost about 200,000 comparisons; a per-component [`Budget`] bounds the
+//! rare worst cases.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::types::DocId;
 use crate::verify::{Edge, Similarity};
-
-/// Components up to this many units compare each center with every unit.
-pub const DIRECT_LIMIT: usize = 2000;
 
 /// The similarity bounds a cluster must respect.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -120,7 +122,7 @@ pub fn clusters(units: &[Vec<DocId>], edges: &[Edge], sim: Similarity<'_>, limit
                     .into_iter()
                     .collect::<Vec<_>>();
             }
-            stars(comp, units, &neighbours, sim, limits)
+            stars(comp, units, &neighbours, sim, limits, Budget::new(comp.len()))
         })
         .collect();
     out.sort_by_key(|c| c.representative);
@@ -134,12 +136,15 @@ fn stars<'a>(
     neighbours: &impl Fn(u32) -> &'a [(u32, u32)],
     sim: Similarity<'_>,
     limits: Limits,
+    mut budget: Budget,
 ) -> Vec<Cluster> {
     let mut order: Vec<u32> = comp.to_vec();
     order.sort_by_key(|&u| (std::cmp::Reverse(neighbours(u).len()), std::cmp::Reverse(units[u as usize].len()), u));
     // `assigned` is indexed by position in `comp` (sorted), found by binary search.
     let mut assigned = vec![false; comp.len()];
     let pos = |u: u32| comp.binary_search(&u).expect("unit of this component");
+    // The units no star holds yet, in component order: what a center scans.
+    let mut free: Vec<u32> = comp.to_vec();
     let mut out = Vec::new();
     for &center in &order {
         if assigned[pos(center)] {
@@ -148,38 +153,88 @@ fn stars<'a>(
         assigned[pos(center)] = true;
         let rep = units[center as usize][0];
         // Units close enough to the center, closest first (ties: input order).
-        let pool: Vec<u32> = if comp.len() <= DIRECT_LIMIT {
-            comp.to_vec()
+        let pool: Vec<u32> = if budget.spend(free.len()) {
+            free.iter().copied().filter(|&u| !assigned[pos(u)]).collect()
         } else {
-            neighbours(center).iter().map(|&(_, u)| u).collect()
+            neighbours(center).iter().map(|&(_, u)| u).filter(|&u| !assigned[pos(u)]).collect()
         };
-        let mut close: Vec<(f64, u32)> = pool
-            .into_iter()
-            .filter(|&u| !assigned[pos(u)])
-            .map(|u| (sim.of(units[u as usize][0], rep), u))
-            .filter(|&(s, _)| s >= limits.threshold)
-            .collect();
+        let of_center = |u: u32| (sim.of(units[u as usize][0], rep), u);
+        let mut close: Vec<(f64, u32)> = if pool.len() >= PARALLEL_POOL {
+            pool.par_iter().map(|&u| of_center(u)).filter(|&(s, _)| s >= limits.threshold).collect()
+        } else {
+            pool.iter().map(|&u| of_center(u)).filter(|&(s, _)| s >= limits.threshold).collect()
+        };
         close.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut taken: Vec<u32> = vec![center];
+        // Members besides the center with their similarity to it: closest
+        // first, as they are taken.
+        let mut taken: Vec<(DocId, f64)> = Vec::new();
         let mut members: Vec<(DocId, f64)> = units[center as usize].iter().map(|&d| (d, 1.0)).collect();
         for (s, u) in close {
             let first = units[u as usize][0];
             // The drift guard: every pair of the cluster, not only each
-            // member and the center, must stay above the floor.
-            if taken.iter().all(|&m| m == center || sim.of(first, units[m as usize][0]) >= limits.pair_floor) {
+            // member and the center, must stay above the floor. Members
+            // close enough to the center are above it by the triangle
+            // inequality; only the farther ones (a suffix of `taken`) are
+            // compared, farthest first.
+            let sure = taken.partition_point(|&(_, t)| sim.through(s, t) >= limits.pair_floor);
+            let unsure = &taken[sure..];
+            let fits =
+                budget.spend(unsure.len()) && unsure.iter().rev().all(|&(m, _)| sim.of(first, m) >= limits.pair_floor);
+            if fits {
                 assigned[pos(u)] = true;
-                taken.push(u);
+                taken.push((first, s));
                 members.extend(units[u as usize].iter().map(|&d| (d, s)));
             }
         }
+        free.retain(|&u| !assigned[pos(u)]);
         if members.len() > 1 {
             members.sort_by_key(|m| m.0);
-            let kind = if taken.len() > 1 { ClusterKind::Near } else { ClusterKind::Exact };
+            let kind = if taken.is_empty() { ClusterKind::Exact } else { ClusterKind::Near };
             out.push(Cluster { kind, representative: rep, members });
         }
     }
     out
 }
+
+/// How many similarities one component may compute. Scanning every free
+/// unit for each center and guarding every pair of a star costs
+/// `O(centers × units)` and `O(members²)` in the worst case (a component
+/// of a thousand small stars, a star of members all far from its center);
+/// near-duplicates, however many, cost `O(units)`: one center takes them
+/// and the triangle inequality clears the guard. The budget keeps the
+/// worst case near-linear: past it a center scans only its verified
+/// neighbours, and a candidate whose guard would need comparisons is left
+/// for a later star — a cluster may then split, never break its bounds.
+struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    /// The allowance of a component of `units` units: [`BUDGET_BASE`] plus
+    /// [`BUDGET_PER_UNIT`] per unit.
+    fn new(units: usize) -> Budget {
+        Budget { left: BUDGET_BASE.saturating_add(units.saturating_mul(BUDGET_PER_UNIT)) }
+    }
+
+    /// Takes `n` comparisons if the budget still has them.
+    fn spend(&mut self, n: usize) -> bool {
+        let ok = n <= self.left;
+        if ok {
+            self.left -= n;
+        }
+        ok
+    }
+}
+
+/// Comparisons every component may make whatever its size (a component
+/// of 2,000 units may compare all of its pairs).
+pub const BUDGET_BASE: usize = 4_000_000;
+
+/// Comparisons a component may make per unit, on top of [`BUDGET_BASE`].
+pub const BUDGET_PER_UNIT: usize = 256;
+
+/// A center compares itself with a pool this large on all threads.
+const PARALLEL_POOL: usize = 4096;
 
 /// Union-find with path halving and union by size.
 struct UnionFind {
@@ -272,6 +327,63 @@ mod tests {
         assert_eq!(loose[0].members.len(), 3);
         let guarded = clusters(&units, &edges, sim, Limits { threshold: 0.6, pair_floor: 0.5 });
         assert!(guarded.iter().all(|c| c.members.len() == 2), "{guarded:?}");
+    }
+
+    /// `n` sets that each differ from a common base by one element, joined
+    /// only as a chain `0 – 1 – … – n−1` (as big LSH buckets are verified).
+    type Sets = Vec<Option<Vec<u64>>>;
+
+    fn chained_near_duplicates(n: u32) -> (Sets, Vec<Vec<DocId>>, Vec<Edge>) {
+        let sets: Vec<Option<Vec<u64>>> = (0..n as u64)
+            .map(|i| {
+                let mut s: Vec<u64> = (0..40).filter(|&x| x != i % 40).collect();
+                s.push(1000 + i);
+                s.sort_unstable();
+                Some(s)
+            })
+            .collect();
+        let units = (0..n).map(|i| vec![DocId(i)]).collect();
+        let sim = Similarity::Exact(&sets);
+        let edges = (1..n).map(|i| edge(i - 1, i, sim.of(DocId(i - 1), DocId(i)))).collect();
+        (sets, units, edges)
+    }
+
+    #[test]
+    fn thousands_of_chained_near_duplicates_are_one_cluster() {
+        // Every pair is within 0.9 of the others; the chain of edges is all
+        // LSH verified. Beyond any size, one star takes the whole component.
+        for n in [2000, 2001, 5000] {
+            let (sets, units, edges) = chained_near_duplicates(n);
+            let got = clusters(&units, &edges, Similarity::Exact(&sets), L);
+            assert_eq!(got.len(), 1, "{n} units");
+            assert_eq!(got[0].members.len(), n as usize);
+        }
+    }
+
+    #[test]
+    fn a_spent_budget_splits_clusters_but_keeps_their_bounds() {
+        let (sets, units, edges) = chained_near_duplicates(300);
+        let sim = Similarity::Exact(&sets);
+        let limits = Limits { threshold: 0.9, pair_floor: 0.9 };
+        let comp: Vec<u32> = (0..300).collect();
+        let mut adj: Vec<(u32, u32)> = edges.iter().flat_map(|e| [(e.a.0, e.b.0), (e.b.0, e.a.0)]).collect();
+        adj.sort_unstable();
+        let neighbours = |u: u32| -> &[(u32, u32)] {
+            let lo = adj.partition_point(|x| x.0 < u);
+            let hi = adj.partition_point(|x| x.0 <= u);
+            &adj[lo..hi]
+        };
+        let full = stars(&comp, &units, &neighbours, sim, limits, Budget::new(comp.len()));
+        let spent = stars(&comp, &units, &neighbours, sim, limits, Budget { left: 0 });
+        assert!(spent.len() > full.len(), "{} ≤ {}", spent.len(), full.len());
+        for c in &spent {
+            for (i, &(x, _)) in c.members.iter().enumerate() {
+                assert!(sim.of(x, c.representative) >= limits.threshold);
+                for &(y, _) in &c.members[i + 1..] {
+                    assert!(sim.of(x, y) >= limits.pair_floor, "{x:?} {y:?}");
+                }
+            }
+        }
     }
 
     #[test]

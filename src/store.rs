@@ -307,6 +307,11 @@ impl Signatures {
         Signature::from_lanes(lanes, self.simhash)
     }
 
+    /// Whether the signatures are SimHashes.
+    pub fn is_simhash(&self) -> bool {
+        self.simhash
+    }
+
     /// The underlying store (for streaming over every document).
     pub fn store(&self) -> &Store {
         &self.store

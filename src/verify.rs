@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::index::Candidate;
 use crate::shingle;
+use crate::sign::simhash;
 use crate::store::Signatures;
 use crate::types::DocId;
 
@@ -34,6 +35,27 @@ impl Similarity<'_> {
                 (Some(x), Some(y)) => shingle::jaccard(x, y),
                 _ => 0.0,
             },
+        }
+    }
+}
+
+impl Similarity<'_> {
+    /// The least similarity two documents can have when their similarities
+    /// to a third are `a` and `b`. Every measure here comes from a metric:
+    /// Jaccard distance `1 − J` (exact sets), the share of differing lanes
+    /// (MinHash), the Hamming distance (SimHash), so the triangle inequality
+    /// bounds the pair without comparing it — what lets the drift guard of
+    /// [`crate::cluster`] skip most comparisons.
+    pub fn through(&self, a: f64, b: f64) -> f64 {
+        match self {
+            Similarity::Estimated(sigs) if sigs.is_simhash() => {
+                match (simhash::hamming_from_jaccard(a), simhash::hamming_from_jaccard(b)) {
+                    (Some(x), Some(y)) => simhash::jaccard_from_hamming(x + y),
+                    _ => 0.0,
+                }
+            }
+            // Less a rounding margin: a bound must never promise more.
+            _ => (a + b - 1.0 - 1e-9).max(0.0),
         }
     }
 }

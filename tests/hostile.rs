@@ -287,3 +287,26 @@ fn a_scan_killed_at_any_moment_leaves_the_previous_outputs_whole() {
         serde_json::from_slice::<serde_json::Value>(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     }
 }
+
+#[test]
+fn thousands_of_near_identical_pages_are_one_cluster() {
+    // A soft-404 page or a cookie wall, 2,500 times with a few words
+    // changed: past 2,000 documents the component used to break into
+    // pieces (and, before that, cost gigabytes).
+    let dir = TestDir::new("hostile-near-identical");
+    let mut rng = util::Rng(17);
+    let base: Vec<String> = (0..300).map(|_| format!("w{}", rng.below(3000))).collect();
+    let mut lines = String::new();
+    for i in 0..2500 {
+        let mut words = base.clone();
+        for _ in 0..3 {
+            words[rng.below(300)] = format!("x{}", rng.below(3000));
+        }
+        lines.push_str(&format!("{{\"id\": \"p{i}\", \"text\": \"{}\"}}\n", words.join(" ")));
+    }
+    dir.create("pages.jsonl", lines);
+    let out = dir.scan(&["pages.jsonl"]);
+    assert_eq!(out.documents.len(), 2500);
+    assert_eq!(out.clusters.len(), 1, "{:?}", out.summary);
+    assert_eq!(out.summary["clustered_documents"], 2500);
+}

@@ -444,6 +444,22 @@ fn check_clusters(inst: &Instance) -> Result<(), TestCaseError> {
             prop_assert!(cluster_of.contains_key(&u[0]), "exact duplicates {:?} not clustered", u);
         }
     }
+    // Nothing is left out that a star would take: a unit in no cluster is
+    // below the threshold to the representative of every cluster of its
+    // component, or below the floor to one of its members.
+    for u in units.iter().filter(|u| !cluster_of.contains_key(&u[0])) {
+        for c in &got {
+            if find(&mut parent, c.representative.index()) != find(&mut parent, u[0].index()) {
+                continue;
+            }
+            prop_assert!(
+                exact(u[0], c.representative) < t || c.members.iter().any(|m| exact(u[0], m.0) < floor),
+                "{:?} was left out of {:?}",
+                u,
+                c
+            );
+        }
+    }
     // Star clustering compares with the center directly, so a verified edge
     // never leaves both of its ends unclustered (if the guard turns one end
     // away from the other's star, that star already holds a third unit).

@@ -111,7 +111,7 @@ pub struct Candidate {
 /// compares members with their representative directly) at `m · WINDOW` cost.
 pub const FULL_BUCKET: usize = 128;
 /// See [`FULL_BUCKET`].
-pub const WINDOW: usize = 32;
+pub const WINDOW: usize = 8;
 
 /// Candidate pairs among `sigs` (documents without a signature take no part),
 /// sorted and without repeats. In memory; see [`candidates_in`] for the

@@ -49,6 +49,12 @@ pub fn jaccard_from_hamming(h: u32) -> f64 {
     if cos <= 0.0 { 0.0 } else { cos / (2.0 - cos) }
 }
 
+/// The Hamming distance whose estimate [`jaccard_from_hamming`] gave `j`
+/// (`None` for 0, which every distance from 32 on gives).
+pub fn hamming_from_jaccard(j: f64) -> Option<u32> {
+    (j > 0.0).then(|| (0..=64).find(|&h| jaccard_from_hamming(h) <= j).unwrap_or(64))
+}
+
 /// The largest Hamming distance whose Jaccard estimate is still ≥ `threshold`.
 pub fn max_hamming(threshold: f64) -> u32 {
     (0..=64).take_while(|&h| jaccard_from_hamming(h) >= threshold).last().unwrap_or(0)
@@ -57,6 +63,14 @@ pub fn max_hamming(threshold: f64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hamming_is_recovered_from_its_estimate() {
+        for h in 0..32 {
+            assert_eq!(hamming_from_jaccard(jaccard_from_hamming(h)), Some(h));
+        }
+        assert_eq!(hamming_from_jaccard(0.0), None);
+    }
 
     #[test]
     fn identical_inputs_have_distance_zero() {
