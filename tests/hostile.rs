@@ -310,3 +310,42 @@ fn thousands_of_near_identical_pages_are_one_cluster() {
     assert_eq!(out.clusters.len(), 1, "{:?}", out.summary);
     assert_eq!(out.summary["clustered_documents"], 2500);
 }
+
+#[test]
+fn compression_bombs_and_huge_pages_are_error_records() {
+    // A gzip body that decodes to 100 MB of markup used to be parsed whole
+    // (3.4 GB for 200 MB); a page is now capped at 8 MiB of markup.
+    let dir = TestDir::new("hostile-bombs");
+    let piece = format!("<p>{}</p>\n", "bomb ".repeat(200));
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    for _ in 0..100_000_000 / piece.len() {
+        std::io::Write::write_all(&mut gz, piece.as_bytes()).unwrap();
+    }
+    let bomb = gz.finish().unwrap();
+    let html = "Content-Type: text/html; charset=utf-8\r\n";
+    let gzipped = "Content-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n";
+    let mut warc = Vec::new();
+    warc.extend(response("a", "https://a.example/1", html, article_page(0).as_bytes()));
+    warc.extend(response("bomb", "https://b.example/1", gzipped, &bomb));
+    let huge =
+        format!("<html><body>{}</body></html>", piece.repeat(9 << 20 >> 10).chars().take(9 << 20).collect::<String>());
+    warc.extend(response("huge", "https://h.example/1", html, huge.as_bytes()));
+    warc.extend(response("b", "https://a.example/2", html, article_page(1).as_bytes()));
+    dir.create("crawl.warc", &warc);
+    let started = Instant::now();
+    let out = dir.scan(&["crawl.warc"]);
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let statuses: Vec<(String, String)> = out
+        .documents
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap().to_string(), d["status"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(statuses.len(), 4, "{statuses:?}");
+    for (id, status) in &statuses {
+        let expected = if id.contains("bomb") || id.contains("huge") { "error" } else { "ok" };
+        assert_eq!(status, expected, "{id}");
+    }
+    let errors: Vec<&str> = out.documents.iter().filter_map(|d| d["error"].as_str()).collect();
+    assert!(errors.iter().any(|m| m.contains("once decoded")), "{errors:?}");
+    assert!(errors.iter().any(|m| m.contains("MiB a page may have")), "{errors:?}");
+}

@@ -27,7 +27,11 @@ fn read_content(file: &InputFile) -> Result<String, RecordError> {
     let err = |locator, message| RecordError { locator, message };
     let mut opened =
         decompress::open(file).map_err(|e| err(Locator::File(file.display.clone()), format!("cannot open: {e}")))?;
-    let mut bytes = Vec::new();
+    // Sized once when the size is known: growing by doubling would hold
+    // the old and the new buffer at once (three times the file at the peak).
+    let known = file.compression == decompress::Compression::None;
+    let mut bytes =
+        Vec::with_capacity(if known { usize::try_from(file.size.min(MAX_RECORD)).unwrap_or(0) + 1 } else { 0 });
     let read = (&mut opened.reader).take(MAX_RECORD + 1).read_to_end(&mut bytes);
     if let Err(e) = read {
         let at = opened.consumed_bytes();
