@@ -349,3 +349,54 @@ fn compression_bombs_and_huge_pages_are_error_records() {
     assert!(errors.iter().any(|m| m.contains("once decoded")), "{errors:?}");
     assert!(errors.iter().any(|m| m.contains("MiB a page may have")), "{errors:?}");
 }
+
+/// `rec` with its WARC `Content-Length` made `by` bytes larger.
+fn lengthened(rec: Vec<u8>, by: usize) -> Vec<u8> {
+    let text = String::from_utf8(rec).unwrap();
+    let at = text.find("\r\nContent-Length: ").unwrap() + "\r\nContent-Length: ".len();
+    let end = at + text[at..].find("\r\n").unwrap();
+    let len: usize = text[at..end].parse().unwrap();
+    format!("{}{}{}", &text[..at], len + by, &text[end..]).into_bytes()
+}
+
+#[test]
+fn a_content_length_too_large_loses_only_its_own_record() {
+    // The first long record's length covers the next three records and half
+    // of a fourth; the last one's runs past the end of the file. Every
+    // record it swallowed used to vanish without a record of its own.
+    let dir = TestDir::new("hostile-length");
+    let html = "Content-Type: text/html; charset=utf-8\r\n";
+    let page =
+        |i: usize| response(&format!("p{i}"), &format!("https://s{i}.example/a"), html, article_page(i % 5).as_bytes());
+    let request = record("request", "q", "https://q.example/", "", b"GET / HTTP/1.1\r\n\r\n");
+    let (p2, p3, p4) = (page(2), page(3), page(4));
+    let swallowed = p2.len() + request.len() + p3.len() + p4.len() / 2;
+    let mut warc = page(0);
+    warc.extend(lengthened(page(5), swallowed));
+    warc.extend(p2);
+    warc.extend(&request);
+    warc.extend(p3);
+    warc.extend(p4);
+    warc.extend(lengthened(page(6), 100_000));
+    warc.extend(page(7));
+    dir.create("crawl.warc", &warc);
+    let out = dir.scan(&["crawl.warc"]);
+    let status = |id: &str| {
+        let d = out
+            .documents
+            .iter()
+            .find(|d| d["id"].as_str().unwrap().contains(id))
+            .unwrap_or_else(|| panic!("{id} lost"));
+        (d["status"].as_str().unwrap().to_string(), d["error"].as_str().unwrap_or("").to_string())
+    };
+    for id in ["p0", "p2", "p3", "p4", "p7"] {
+        assert_eq!(status(id).0, "ok", "{id}: {:?}", status(id));
+    }
+    for id in ["p5", "p6"] {
+        let (s, message) = status(id);
+        assert_eq!(s, "error", "{id}");
+        assert!(message.contains("the length is wrong; record dropped, reading resumes"), "{id}: {message}");
+    }
+    assert_eq!(out.documents.len(), 7, "{:?}", out.documents);
+    assert_eq!(out.summary["skipped_records"], 1);
+}

@@ -25,7 +25,9 @@
 //! end of the file, or that is not followed by the blank line its
 //! `Content-Length` promises (the length is wrong), or bytes between records
 //! that are not a record: one error record each, then reading resumes at the
-//! next line that starts with `WARC/1.`. A decompression or read error ends
+//! next line that starts with `WARC/1.` — for a length that is too large, the
+//! first such line *inside* the block, so that the records it swallowed are
+//! read as usual ([`Watch`]). A decompression or read error ends
 //! the file with one error record for the rest. Record-level errors name
 //! `FILE@OFFSET` with the offset of the record's start in the decompressed
 //! stream; decompression errors name the offset in the compressed file, as
@@ -217,19 +219,138 @@ fn decode_content<'a>(coding: &str, body: Cow<'a, [u8]>, max: u64) -> Result<Cow
 
 /// The decompressed stream of an archive and the offset read up to.
 struct Stream {
-    opened: Opened,
+    source: Source,
     /// Bytes of the decompressed stream consumed so far.
     pos: u64,
     /// Whether the last byte consumed ended a line (or nothing was).
     at_line_start: bool,
+    /// While a block is read: where a record header starts inside it, and
+    /// the bytes from there on (see [`Watch`]).
+    watch: Option<Watch>,
+}
+
+/// The decompressed bytes, after any given back to be read again.
+struct Source {
+    opened: Opened,
+    /// Bytes to read again before the reader's (see [`Stream::rewind`]).
+    replay: Vec<u8>,
+    /// How many of `replay` are consumed.
+    replayed: usize,
+}
+
+impl Source {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.replayed < self.replay.len() {
+            return Ok(&self.replay[self.replayed..]);
+        }
+        self.opened.reader.fill_buf()
+    }
+
+    fn consume(&mut self, n: usize) {
+        if self.replayed < self.replay.len() {
+            self.replayed += n;
+            if self.replayed == self.replay.len() {
+                self.replay = Vec::new();
+                self.replayed = 0;
+            }
+        } else {
+            self.opened.reader.consume(n);
+        }
+    }
+}
+
+/// Watches a block as it is read for a line that starts a WARC record.
+/// A `Content-Length` that is too large swallows the records after its
+/// own; when the length turns out wrong (no blank line after the block, or
+/// the file ends inside it), reading goes back to the first header seen
+/// inside the block instead of losing what followed it. The bytes from that
+/// header on are kept for this, up to [`MAX_PAYLOAD`].
+#[derive(Default)]
+struct Watch {
+    /// How much of [`RESYNC`] the current line has matched; `None` once the
+    /// line cannot match.
+    matched: Option<usize>,
+    /// Offset of the first header found inside the block.
+    found: Option<u64>,
+    /// The bytes from `found` on (emptied if they grow past the limit).
+    kept: Vec<u8>,
+    /// The kept bytes outgrew [`MAX_PAYLOAD`]: no going back.
+    overflowed: bool,
+}
+
+impl Watch {
+    /// A watch over a block that starts at a line start.
+    fn new() -> Watch {
+        Watch { matched: Some(0), ..Watch::default() }
+    }
+
+    /// Sees `bytes`, the first of which is at offset `at`.
+    fn see(&mut self, bytes: &[u8], at: u64) {
+        let rest = if self.found.is_some() {
+            bytes
+        } else {
+            let Some(end) = self.scan(bytes) else { return };
+            self.found = Some(at + end as u64 - RESYNC.len() as u64);
+            self.kept.extend_from_slice(RESYNC);
+            &bytes[end..]
+        };
+        if self.overflowed || self.kept.len() + rest.len() > MAX_PAYLOAD as usize {
+            self.overflowed = true;
+            self.kept = Vec::new();
+        } else {
+            self.kept.extend_from_slice(rest);
+        }
+    }
+
+    /// Where in `bytes` a line that starts with [`RESYNC`] has matched it
+    /// (the index past it), if one does; lines that cannot match are passed
+    /// over with `memchr`.
+    fn scan(&mut self, bytes: &[u8]) -> Option<usize> {
+        let mut i = 0;
+        while i < bytes.len() {
+            match self.matched {
+                None => {
+                    i += memchr::memchr(b'\n', &bytes[i..])? + 1;
+                    self.matched = Some(0);
+                }
+                Some(m) => {
+                    let b = bytes[i];
+                    i += 1;
+                    self.matched = if b == RESYNC[m] { Some(m + 1) } else { (b == b'\n').then_some(0) };
+                    if self.matched == Some(RESYNC.len()) {
+                        return Some(i);
+                    }
+                }
+            }
+        }
+        None
+    }
 }
 
 impl Stream {
+    fn new(opened: Opened) -> Stream {
+        Stream { source: Source { opened, replay: Vec::new(), replayed: 0 }, pos: 0, at_line_start: true, watch: None }
+    }
+
     /// Marks `n` buffered bytes, the last of which is `last`, as consumed.
     fn consume(&mut self, n: usize, last: u8) {
-        self.opened.reader.consume(n);
+        self.source.consume(n);
         self.pos += n as u64;
         self.at_line_start = last == b'\n';
+    }
+
+    /// Stops watching the block just read; if a record header was seen
+    /// inside it, goes back there and returns its offset.
+    fn rewind(&mut self) -> Option<u64> {
+        let watch = self.watch.take()?;
+        let at = watch.found.filter(|_| !watch.overflowed)?;
+        let mut replay = watch.kept;
+        replay.extend_from_slice(&self.source.replay[self.source.replayed..]);
+        self.source.replay = replay;
+        self.source.replayed = 0;
+        self.pos = at;
+        self.at_line_start = true;
+        Some(at)
     }
 
     /// Appends bytes through the next `\n` to `buf`, at most `cap` of them;
@@ -237,7 +358,7 @@ impl Stream {
     fn read_line(&mut self, buf: &mut Vec<u8>, cap: usize) -> io::Result<usize> {
         let mut total = 0;
         while total < cap {
-            let avail = self.opened.reader.fill_buf()?;
+            let avail = self.source.fill_buf()?;
             if avail.is_empty() {
                 break;
             }
@@ -262,13 +383,16 @@ impl Stream {
     fn take(&mut self, n: u64, mut buf: Option<&mut Vec<u8>>) -> io::Result<u64> {
         let mut left = n;
         while left > 0 {
-            let avail = self.opened.reader.fill_buf()?;
+            let avail = self.source.fill_buf()?;
             if avail.is_empty() {
                 break;
             }
             let k = avail.len().min(usize::try_from(left).unwrap_or(usize::MAX));
             if let Some(b) = buf.as_deref_mut() {
                 b.extend_from_slice(&avail[..k]);
+            }
+            if let Some(w) = self.watch.as_mut() {
+                w.see(&avail[..k], self.pos);
             }
             let last = avail[k - 1];
             self.consume(k, last);
@@ -283,7 +407,7 @@ impl Stream {
     fn end_of_block(&mut self) -> io::Result<bool> {
         let mut newlines = 0;
         for _ in 0..4 {
-            match self.opened.reader.fill_buf()?.first() {
+            match self.source.fill_buf()?.first() {
                 None => return Ok(true),
                 Some(&b) if b == b'\n' || b == b'\r' => {
                     newlines += usize::from(b == b'\n');
@@ -305,7 +429,7 @@ impl Stream {
         // line cannot match.
         let mut matched = self.at_line_start.then_some(0);
         loop {
-            let avail = self.opened.reader.fill_buf()?;
+            let avail = self.source.fill_buf()?;
             if avail.is_empty() {
                 return Ok(None);
             }
@@ -391,7 +515,7 @@ impl WarcFile {
 
     /// Raw bytes of the file consumed so far.
     pub(crate) fn consumed(&self) -> u64 {
-        self.stream.as_ref().map_or(0, |s| s.opened.consumed_bytes())
+        self.stream.as_ref().map_or(0, |s| s.source.opened.consumed_bytes())
     }
 
     pub(crate) fn size(&self) -> u64 {
@@ -475,6 +599,7 @@ impl WarcFile {
             return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
         };
         let kind = header.get("WARC-Type").unwrap_or("").to_ascii_lowercase();
+        self.stream().watch = Some(Watch::new());
         let block = match kind.as_str() {
             "response" => self.response(&header, len)?,
             "conversion" => self.conversion(&header, len)?,
@@ -482,6 +607,13 @@ impl WarcFile {
         };
         let outcome = match block {
             Block::PastEnd(present) => {
+                if let Some(next) = self.stream().rewind() {
+                    let message = format!(
+                        "Content-Length {len} runs past the end of the file ({present} bytes follow the header): \
+                         the length is wrong; record dropped, reading resumes at the record at offset {next} inside it"
+                    );
+                    return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
+                }
                 self.finished = true;
                 let message = format!(
                     "Content-Length {len} runs past the end of the file ({present} bytes follow the header); \
@@ -494,6 +626,13 @@ impl WarcFile {
             Block::Bad(message) => Outcome::Error(self.error_at(at, Some(&header), message)),
         };
         if !self.stream().end_of_block()? {
+            if let Some(next) = self.stream().rewind() {
+                let message = format!(
+                    "no blank line after the record's Content-Length {len} bytes: the length is wrong; \
+                     record dropped, reading resumes at the record at offset {next} inside it"
+                );
+                return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
+            }
             let (skipped, _) = self.resync(at)?;
             let message = format!(
                 "no blank line after the record's Content-Length {len} bytes: the length is wrong; \
@@ -501,6 +640,7 @@ impl WarcFile {
             );
             return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
         }
+        self.stream().watch = None;
         Ok(outcome)
     }
 
@@ -767,7 +907,7 @@ impl Iterator for WarcFile {
         }
         if self.stream.is_none() {
             match decompress::open(&self.file) {
-                Ok(opened) => self.stream = Some(Stream { opened, pos: 0, at_line_start: true }),
+                Ok(opened) => self.stream = Some(Stream::new(opened)),
                 Err(e) => {
                     self.finished = true;
                     self.records += 1;
@@ -852,7 +992,7 @@ mod tests {
             consumed: Arc::new(AtomicU64::new(0)),
             compression: Compression::None,
         };
-        w.stream = Some(Stream { opened, pos: 0, at_line_start: true });
+        w.stream = Some(Stream::new(opened));
         let records: Vec<Record> = w.by_ref().map(Raw::parse).collect();
         (records, w.skipped())
     }
