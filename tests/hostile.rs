@@ -400,3 +400,46 @@ fn a_content_length_too_large_loses_only_its_own_record() {
     assert_eq!(out.documents.len(), 7, "{:?}", out.documents);
     assert_eq!(out.summary["skipped_records"], 1);
 }
+
+#[test]
+fn number_ids_are_kept_as_written() {
+    // Read through f64, the first three were all `1e+23`.
+    let dir = TestDir::new("hostile-ids");
+    let ids = ["1e+23", "100000000000000000000000", "99999999999999999999999.9", "18446744073709551616", "-5", "7"];
+    let lines: String =
+        ids.iter().enumerate().map(|(i, id)| format!("{{\"id\": {id}, \"text\": \"words {i}\"}}\n")).collect();
+    dir.create("ids.jsonl", lines);
+    let out = dir.scan(&["ids.jsonl"]);
+    let got: Vec<&str> = out.documents.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(got, ids);
+}
+
+#[test]
+fn garbage_after_the_last_gzip_member_loses_nothing() {
+    let dir = TestDir::new("hostile-gzip-trailer");
+    let gz = |data: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut e, data).unwrap();
+        e.finish().unwrap()
+    };
+    let mut jsonl = gz(b"{\"id\": \"a\", \"text\": \"one two three\"}\n");
+    jsonl.extend(gz(b"{\"id\": \"b\", \"text\": \"four five six\"}\n"));
+    jsonl.extend(b"\0\0\0\0 trailing log line\n");
+    dir.create("in/a.jsonl.gz", &jsonl);
+    let mut warc = gz(&response("w", "https://w.example/1", "Content-Type: text/html\r\n", article_page(2).as_bytes()));
+    warc.extend(b"\0\0\0\0\0\0\0\0");
+    dir.create("in/w.warc.gz", &warc);
+    let mut text = gz("نص عربي قصير".as_bytes());
+    text.extend(b"\0\0");
+    dir.create("in/t.txt.gz", &text);
+    let out = dir.scan(&["in"]);
+    for id in ["a", "b", "t"] {
+        assert_eq!(out.doc(id)["status"], "ok", "{}", out.doc(id));
+    }
+    assert!(out.documents.iter().any(|d| d["id"].as_str().unwrap().contains("urn:uuid:w") && d["status"] == "ok"));
+    let notes: Vec<&str> = out.documents.iter().filter_map(|d| d["error"].as_str()).collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    for n in notes {
+        assert!(n.contains("after the last gzip member are not gzip: ignored") && !n.contains("lost"), "{n}");
+    }
+}

@@ -89,9 +89,7 @@ pub fn open(file: &InputFile) -> io::Result<Opened> {
     const BUF: usize = 256 * 1024;
     let reader: Box<dyn BufRead + Send> = match compression {
         Compression::None => Box::new(BufReader::with_capacity(BUF, file)),
-        Compression::Gzip => {
-            Box::new(BufReader::with_capacity(BUF, flate2::read::MultiGzDecoder::new(BufReader::new(file))))
-        }
+        Compression::Gzip => Box::new(BufReader::with_capacity(BUF, Members::new(BufReader::new(file)))),
         Compression::Zstd => Box::new(BufReader::with_capacity(BUF, zstd::stream::read::Decoder::new(file)?)),
     };
     Ok(Opened { reader, consumed, compression })
@@ -126,8 +124,83 @@ impl Read for At {
     }
 }
 
+/// gzip members one after another, as `MultiGzDecoder` reads them, except
+/// at the end: bytes after the last member that do not start another (zero
+/// padding, a stray log line) end the stream with a [`TrailingGarbage`]
+/// error once all of the data has been read, instead of an "invalid gzip
+/// header" that reads like data lost. `gzip -d` too decompresses such a
+/// file and warns about the trailing garbage.
+struct Members<R: BufRead> {
+    /// The member being read; `None` only while the next one is set up.
+    member: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: BufRead> Members<R> {
+    fn new(inner: R) -> Members<R> {
+        Members { member: Some(flate2::bufread::GzDecoder::new(inner)) }
+    }
+}
+
+impl<R: BufRead> Read for Members<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let member = self.member.as_mut().expect("a member is set up");
+            let n = member.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            // The member ended: another one, the end, or garbage.
+            let rest = member.get_mut().fill_buf()?;
+            match rest {
+                [] => return Ok(0),
+                [0x1F] | [0x1F, 0x8B, ..] => {
+                    let inner = self.member.take().expect("a member is set up").into_inner();
+                    self.member = Some(flate2::bufread::GzDecoder::new(inner));
+                }
+                _ => {
+                    let inner = member.get_mut();
+                    let mut bytes = 0u64;
+                    loop {
+                        let k = inner.fill_buf()?.len();
+                        if k == 0 {
+                            break;
+                        }
+                        inner.consume(k);
+                        bytes += k as u64;
+                    }
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, TrailingGarbage { bytes }));
+                }
+            }
+        }
+    }
+}
+
+/// Bytes after the last gzip member that do not start another: every
+/// member before them was read whole.
+#[derive(Debug)]
+pub struct TrailingGarbage {
+    /// How many.
+    pub bytes: u64,
+}
+
+impl std::fmt::Display for TrailingGarbage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} bytes after the last gzip member are not gzip: ignored, as `gzip -d` does", self.bytes)
+    }
+}
+
+impl std::error::Error for TrailingGarbage {}
+
+/// Whether `err` is [`TrailingGarbage`]: the stream ended whole.
+pub fn ended_whole(err: &io::Error) -> bool {
+    err.get_ref().is_some_and(|e| e.is::<TrailingGarbage>())
+}
+
 /// A short description of a decompression or read failure.
 pub fn describe(err: &io::Error, compression: Compression) -> String {
+    if ended_whole(err) {
+        return err.to_string();
+    }
     let what = match compression {
         Compression::None => "read error",
         Compression::Gzip => "corrupt or truncated gzip data",

@@ -489,6 +489,7 @@ fn parse_strict(line: &[u8]) -> Result<Line<TextField>, String> {
 /// a fifth of the JSON cost of `sada sign` (callgrind).
 #[derive(serde::Deserialize, Debug, PartialEq)]
 struct Line<T> {
+    #[serde(default, deserialize_with = "id_as_written")]
     id: Option<Value>,
     #[serde(default)]
     text: T,
@@ -496,6 +497,24 @@ struct Line<T> {
     source: Option<Value>,
     date: Option<Value>,
     published: Option<Value>,
+}
+
+/// An `id` as [`Value`], except that a number no `u64` holds is kept as
+/// written (a string): through `f64`, `1e+23` and `100000000000000000000000`
+/// would be one id. Small integers stay numbers, as the fast parse reads them.
+fn id_as_written<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    use serde::Deserialize;
+    let Some(raw) = Option::<Box<serde_json::value::RawValue>>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let text = raw.get();
+    if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        return Ok(Some(match text.parse::<u64>() {
+            Ok(n) if !text.starts_with('0') || text == "0" => Value::from(n),
+            _ => Value::String(text.to_string()),
+        }));
+    }
+    serde_json::from_str(text).map(Some).map_err(serde::de::Error::custom)
 }
 
 fn string(v: Option<Value>) -> Option<String> {
@@ -669,11 +688,10 @@ impl Iterator for JsonlFile {
                     self.records += 1;
                     let at = self.consumed();
                     let locator = Locator::Offset(self.file.display.clone(), at);
-                    let message = format!(
-                        "{}; records after line {} of this file are lost",
-                        describe(&e, self.file.compression),
-                        self.line
-                    );
+                    let mut message = describe(&e, self.file.compression);
+                    if !decompress::ended_whole(&e) {
+                        message += &format!("; records after line {} of this file are lost", self.line);
+                    }
                     let id = locator.to_string();
                     return Some(Raw::Record(self.record(id, Err(RecordError { locator, message }))));
                 }

@@ -33,7 +33,9 @@ fn read_content(file: &InputFile) -> Result<String, RecordError> {
     let mut bytes =
         Vec::with_capacity(if known { usize::try_from(file.size.min(MAX_RECORD)).unwrap_or(0) + 1 } else { 0 });
     let read = (&mut opened.reader).take(MAX_RECORD + 1).read_to_end(&mut bytes);
-    if let Err(e) = read {
+    if let Err(e) = read
+        && !decompress::ended_whole(&e)
+    {
         let at = opened.consumed_bytes();
         return Err(err(Locator::Offset(file.display.clone(), at), describe(&e, file.compression)));
     }

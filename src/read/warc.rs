@@ -236,6 +236,10 @@ struct Source {
     replay: Vec<u8>,
     /// How many of `replay` are consumed.
     replayed: usize,
+    /// Bytes after the end of the compressed data that are not compressed
+    /// data ([`decompress::TrailingGarbage`]): read as the end of the stream,
+    /// reported after the last record.
+    garbage: Option<String>,
 }
 
 impl Source {
@@ -243,7 +247,13 @@ impl Source {
         if self.replayed < self.replay.len() {
             return Ok(&self.replay[self.replayed..]);
         }
-        self.opened.reader.fill_buf()
+        match self.opened.reader.fill_buf() {
+            Err(e) if decompress::ended_whole(&e) => {
+                self.garbage = Some(e.to_string());
+                Ok(&[])
+            }
+            read => read,
+        }
     }
 
     fn consume(&mut self, n: usize) {
@@ -329,7 +339,12 @@ impl Watch {
 
 impl Stream {
     fn new(opened: Opened) -> Stream {
-        Stream { source: Source { opened, replay: Vec::new(), replayed: 0 }, pos: 0, at_line_start: true, watch: None }
+        Stream {
+            source: Source { opened, replay: Vec::new(), replayed: 0, garbage: None },
+            pos: 0,
+            at_line_start: true,
+            watch: None,
+        }
     }
 
     /// Marks `n` buffered bytes, the last of which is `last`, as consumed.
@@ -925,7 +940,16 @@ impl Iterator for WarcFile {
         loop {
             match self.step() {
                 Ok(Outcome::Skipped) => self.skipped += 1,
-                Ok(Outcome::End) => return self.finish(),
+                Ok(Outcome::End) => {
+                    if let Some(message) = self.stream().source.garbage.take() {
+                        self.records += 1;
+                        let locator = Locator::Offset(self.file.display.clone(), self.consumed());
+                        let message = format!("{message} (offset in the compressed file)");
+                        let id = locator.to_string();
+                        return Some(Raw::Record(self.record(id, None, None, Err(RecordError { locator, message }))));
+                    }
+                    return self.finish();
+                }
                 Ok(Outcome::Doc(doc)) => {
                     self.records += 1;
                     return Some(Raw::Warc(*doc));
