@@ -141,7 +141,7 @@ def gen_syndic(k, d):
     subprocess.run(
         ["cargo", "run", "--quiet", "--release", "--example", "gen_crawl", "--",
          "--docs", str(25_000 * k), "--out", path, "--syndicate", "45"],
-        cwd=ROOT, check=True, stderr=subprocess.DEVNULL)
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return [path]
 
 

@@ -443,3 +443,52 @@ fn garbage_after_the_last_gzip_member_loses_nothing() {
         assert!(n.contains("after the last gzip member are not gzip: ignored") && !n.contains("lost"), "{n}");
     }
 }
+
+/// `n` characters drawn from `pool` (Han, kana or Thai letters).
+fn letters(rng: &mut util::Rng, pool: std::ops::Range<u32>, n: usize) -> String {
+    (0..n).map(|_| char::from_u32(pool.start + rng.below((pool.end - pool.start) as usize) as u32).unwrap()).collect()
+}
+
+#[test]
+fn chinese_japanese_and_thai_near_duplicates_and_statements_are_found() {
+    // Text without spaces used to be one token per clause: five changed
+    // characters made two articles strangers, and a shared sentence was no
+    // statement.
+    let dir = TestDir::new("hostile-unspaced");
+    let mut rng = util::Rng(5);
+    let mut lines = String::new();
+    for (script, pool) in [("han", 0x4E00..0x9FA0), ("kana", 0x3041..0x3097), ("thai", 0x0E01..0x0E2F)] {
+        let shared = letters(&mut rng, pool.clone(), 40);
+        let article: Vec<String> = (0..6).map(|_| letters(&mut rng, pool.clone(), 50)).collect();
+        let text = article.join("。");
+        let mut edited: Vec<char> = text.chars().collect();
+        for k in 0..5 {
+            edited[20 + 55 * k] = char::from_u32(pool.start).unwrap();
+        }
+        let edited: String = edited.into_iter().collect();
+        let other =
+            format!("{}。{shared}。{}", letters(&mut rng, pool.clone(), 80), letters(&mut rng, pool.clone(), 80));
+        let quoting =
+            format!("{}。{shared}。{}", letters(&mut rng, pool.clone(), 70), letters(&mut rng, pool.clone(), 90));
+        for (id, source, t) in [
+            ("a", "x.example", text),
+            ("a2", "y.example", edited),
+            ("o", "z.example", other),
+            ("q", "w.example", quoting),
+        ] {
+            lines.push_str(&format!("{{\"id\": \"{script}-{id}\", \"source\": \"{source}\", \"text\": \"{t}\"}}\n"));
+        }
+    }
+    dir.create("unspaced.jsonl", lines);
+    let out = dir.scan(&["unspaced.jsonl"]);
+    for script in ["han", "kana", "thai"] {
+        let a = out.cluster_of(&format!("{script}-a"));
+        assert!(a.is_some() && a == out.cluster_of(&format!("{script}-a2")), "{script}: {:?}", out.documents);
+        let found = out.statements.iter().any(|s| {
+            let docs: Vec<&str> =
+                s["occurrences"].as_array().unwrap().iter().map(|o| o["doc"].as_str().unwrap()).collect();
+            docs.contains(&format!("{script}-o").as_str()) && docs.contains(&format!("{script}-q").as_str())
+        });
+        assert!(found, "{script}: no statement for the shared sentence: {:?}", out.statements);
+    }
+}

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
-use sada::normalize::{Analyzer, fold_fast, fold_word, hash_word};
+use sada::normalize::{Analyzer, fold_fast, fold_word, hash_word, stands_alone};
 use serde::Deserialize;
 
 // ---------------------------------------------------------------- the table
@@ -196,8 +196,14 @@ fn check_spans(text: &str) -> Result<(), TestCaseError> {
         prop_assert!(start < end && end <= text.len(), "span {start}..{end} in a text of {} bytes", text.len());
         prop_assert!(text.is_char_boundary(start) && text.is_char_boundary(end), "span {start}..{end} cuts a char");
         if let Some(p) = prev_end {
-            // Two words always have a separator between them.
-            prop_assert!(p < start, "span {start}..{end} overlaps or touches the previous one ending at {p}");
+            // Two words have a separator between them, unless one of them is
+            // a letter of a script written without spaces.
+            let touching_allowed = text[start..].chars().next().is_some_and(stands_alone)
+                || text[..p].chars().next_back().is_some_and(stands_alone);
+            prop_assert!(
+                p < start || (p == start && touching_allowed),
+                "span {start}..{end} overlaps or touches the previous one ending at {p}"
+            );
         }
         prev_end = Some(end);
         prop_assert!(!folded.is_empty());
@@ -233,7 +239,11 @@ fn check_idempotent(text: &str) -> Result<(), TestCaseError> {
     let mut a = Analyzer::new();
     let words = a.words(text);
     let again = a.words(&words.join(" "));
-    prop_assert_eq!(again, words);
+    // A letter that stands alone may fold to several (`ゟ` to `より`), each
+    // of which stands alone when analysed again; every other word comes back.
+    let expected: Vec<String> =
+        words.iter().flat_map(|w| if w.chars().any(stands_alone) { a.words(w) } else { vec![w.clone()] }).collect();
+    prop_assert_eq!(again, expected);
     Ok(())
 }
 
@@ -305,8 +315,11 @@ fn every_char_folds_consistently() {
             bad.push(format!("U+{:04X}: fast {fast:?} general {:?}", c as u32, fold_word(&s)));
         }
         let words = a.words(&s);
+        // (A letter that stands alone and folds to several letters is
+        // several words once folded: see `check_idempotent`.)
         if let [w] = words.as_slice()
             && a.words(w) != words
+            && !(stands_alone(c) && w.chars().count() > 1)
         {
             bad.push(format!("U+{:04X}: {w:?} folds again to {:?}", c as u32, a.words(w)));
         }
