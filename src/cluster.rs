@@ -29,7 +29,9 @@
 //! candidate only with the members the triangle inequality does not already
 //! clear (see [`Similarity::through`]). So 200,000 near-identical documents
 //! cost about 200,000 comparisons; a per-component [`Budget`] bounds the
-//! rare worst cases.
+//! rare worst cases. A comparison stops as soon as it cannot reach what is
+//! asked of it ([`Similarity::at_least`]): most units a center meets are far
+//! below its threshold.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -158,11 +160,11 @@ fn stars<'a>(
         } else {
             neighbours(center).iter().map(|&(_, u)| u).filter(|&u| !assigned[pos(u)]).collect()
         };
-        let of_center = |u: u32| (sim.of(units[u as usize][0], rep), u);
+        let of_center = |u: u32| sim.at_least(units[u as usize][0], rep, limits.threshold).map(|s| (s, u));
         let mut close: Vec<(f64, u32)> = if pool.len() >= PARALLEL_POOL {
-            pool.par_iter().map(|&u| of_center(u)).filter(|&(s, _)| s >= limits.threshold).collect()
+            pool.par_iter().filter_map(|&u| of_center(u)).collect()
         } else {
-            pool.iter().map(|&u| of_center(u)).filter(|&(s, _)| s >= limits.threshold).collect()
+            pool.iter().filter_map(|&u| of_center(u)).collect()
         };
         close.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         // Members besides the center with their similarity to it: closest
@@ -178,8 +180,8 @@ fn stars<'a>(
             // compared, farthest first.
             let sure = taken.partition_point(|&(_, t)| sim.through(s, t) >= limits.pair_floor);
             let unsure = &taken[sure..];
-            let fits =
-                budget.spend(unsure.len()) && unsure.iter().rev().all(|&(m, _)| sim.of(first, m) >= limits.pair_floor);
+            let fits = budget.spend(unsure.len())
+                && unsure.iter().rev().all(|&(m, _)| sim.at_least(first, m, limits.pair_floor).is_some());
             if fits {
                 assigned[pos(u)] = true;
                 taken.push((first, s));

@@ -40,6 +40,18 @@ impl Similarity<'_> {
 }
 
 impl Similarity<'_> {
+    /// [`Similarity::of`] when it is at least `at`, else `None`; for exact
+    /// sets sooner than the whole merge (see [`shingle::jaccard_at_least`]).
+    pub fn at_least(&self, a: DocId, b: DocId, at: f64) -> Option<f64> {
+        match self {
+            Similarity::Exact(sets) => match (&sets[a.index()], &sets[b.index()]) {
+                (Some(x), Some(y)) => shingle::jaccard_at_least(x, y, at),
+                _ => (0.0 >= at).then_some(0.0),
+            },
+            Similarity::Estimated(_) => Some(self.of(a, b)).filter(|&s| s >= at),
+        }
+    }
+
     /// The least similarity two documents can have when their similarities
     /// to a third are `a` and `b`. Every measure here comes from a metric:
     /// Jaccard distance `1 − J` (exact sets), the share of differing lanes
@@ -77,8 +89,8 @@ pub fn edges(candidates: &[Candidate], sim: Similarity<'_>, threshold: f64) -> V
     candidates
         .par_iter()
         .filter_map(|c| {
-            let similarity = sim.of(c.a, c.b);
-            (similarity >= threshold).then_some(Edge { a: c.a, b: c.b, similarity })
+            let similarity = sim.at_least(c.a, c.b, threshold)?;
+            Some(Edge { a: c.a, b: c.b, similarity })
         })
         .collect()
 }

@@ -21,7 +21,7 @@ use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use sada::cluster::{Cluster, ClusterKind, Limits, clusters};
 use sada::index::params::candidate_probability;
 use sada::index::{Banding, Candidate, FULL_BUCKET, candidates};
-use sada::shingle::{into_set, jaccard};
+use sada::shingle::{into_set, jaccard, jaccard_at_least};
 use sada::sign::{MinHashSig, MinHasher, OnePermHasher, Signature};
 use sada::types::DocId;
 use sada::verify::{Similarity, edges, exact_groups};
@@ -508,6 +508,27 @@ proptest! {
         prop_assert!((0.0..=1.0).contains(&got));
         if !sa.is_empty() {
             prop_assert_eq!(jaccard(&sa, &sa), 1.0);
+        }
+    }
+
+    /// `jaccard_at_least` stops early but never decides otherwise than the
+    /// whole merge: the similarity when it reaches `at`, else nothing. Sets
+    /// of hundreds, past the merge's check interval, overlapping a lot or
+    /// little, and thresholds on the similarity itself.
+    #[test]
+    fn jaccard_at_least_agrees_with_jaccard(
+        a in prop::collection::vec(0u64..400, 0..300),
+        b in prop::collection::vec(0u64..400, 0..300),
+        shift in 0u64..400,
+        at in prop::sample::select(vec![0.0, 0.1, 0.25, 0.5, 0.6, 0.8, 0.9, 1.0]),
+    ) {
+        let sa = into_set(a);
+        let sb = into_set(b.into_iter().map(|x| x + shift).collect());
+        let j = jaccard(&sa, &sb);
+        for at in [at, j, j - 1e-12, j + 1e-12] {
+            let want = (j >= at).then_some(j);
+            prop_assert_eq!(jaccard_at_least(&sa, &sb, at), want, "at {}", at);
+            prop_assert_eq!(jaccard_at_least(&sb, &sa, at), want, "at {} swapped", at);
         }
     }
 }
