@@ -75,6 +75,50 @@ pub fn for_each_word_shingle(tokens: &[Token], n: usize, mut f: impl FnMut(u64))
     }
 }
 
+/// The shingles of [`for_each_word_shingle`], made one word at a time: for
+/// a caller that streams words and keeps none of them.
+#[derive(Clone, Debug)]
+pub struct ShingleStream {
+    n: usize,
+    /// The last `n` word hashes, word `i` at `i % n`.
+    ring: [u64; 64],
+    words: usize,
+    acc: u64,
+    oldest: u64,
+}
+
+impl ShingleStream {
+    /// A stream of `n`-word shingles, `n` in `1..=64`.
+    pub fn new(n: usize) -> ShingleStream {
+        assert!((1..=64).contains(&n), "shingle size must be in 1..=64");
+        ShingleStream { n, ring: [0; 64], words: 0, acc: 0, oldest: BASE.wrapping_pow(n as u32 - 1) }
+    }
+
+    /// Takes the next word's hash; calls `f` with the shingle it completes.
+    pub fn push(&mut self, hash: u64, mut f: impl FnMut(u64)) {
+        let slot = self.words % self.n;
+        if self.words < self.n {
+            self.acc = self.acc.wrapping_mul(BASE).wrapping_add(hash);
+        } else {
+            let old = self.ring[slot];
+            self.acc = self.acc.wrapping_sub(old.wrapping_mul(self.oldest)).wrapping_mul(BASE).wrapping_add(hash);
+        }
+        self.ring[slot] = hash;
+        self.words += 1;
+        if self.words >= self.n {
+            f(self.acc);
+        }
+    }
+
+    /// Ends the text: a text of fewer than `n` words (but some) is one
+    /// shingle of all its words, as [`for_each_word_shingle`] makes it.
+    pub fn finish(self, mut f: impl FnMut(u64)) {
+        if self.words > 0 && self.words < self.n {
+            f(self.acc);
+        }
+    }
+}
+
 /// Appends the character `n`-gram hashes of `normalized` to `out`.
 pub fn char_shingles(normalized: &str, n: usize, out: &mut Vec<u64>) {
     assert!(n > 0, "shingle size must be positive");
@@ -193,6 +237,24 @@ mod tests {
 
     fn toks(hashes: &[u64]) -> Vec<Token> {
         hashes.iter().map(|&hash| Token { hash, span: Span::default() }).collect()
+    }
+
+    #[test]
+    fn a_stream_makes_the_shingles_of_the_slice() {
+        for len in 0..12u64 {
+            let tokens = toks(&(0..len).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect::<Vec<_>>());
+            for n in 1..=6 {
+                let mut want = Vec::new();
+                for_each_word_shingle(&tokens, n, |x| want.push(x));
+                let mut got = Vec::new();
+                let mut stream = ShingleStream::new(n);
+                for t in &tokens {
+                    stream.push(t.hash, |x| got.push(x));
+                }
+                stream.finish(|x| got.push(x));
+                assert_eq!(got, want, "{len} words, n = {n}");
+            }
+        }
     }
 
     #[test]

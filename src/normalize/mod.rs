@@ -350,6 +350,14 @@ impl Analyzer {
         scan(text, &mut WordHash::new(), |span, h| out.push(Token { hash: h.finish(), span }));
     }
 
+    /// Calls `f` with the hash of each word of `text` ([`hash_word`] of the
+    /// folded word), in order: the tokens without their spans, for a caller
+    /// that keeps nothing per word but the hash (a 200 MB document's tokens
+    /// would take 500 MB).
+    pub fn for_each_hash(&mut self, text: &str, mut f: impl FnMut(u64)) {
+        scan(text, &mut WordHash::new(), |_, h| f(h.finish()));
+    }
+
     /// The tokens of `text`.
     pub fn tokens(&mut self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();

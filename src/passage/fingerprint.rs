@@ -37,34 +37,49 @@ pub fn kgram_hashes(words: &[u32], k: usize, out: &mut Vec<u64>) {
 /// selected anchors (in position order, no repeats) to `out`.
 ///
 /// Ties take the rightmost minimum, as in the paper, so that a window sliding
-/// over a run of equal hashes does not select every position.
+/// over a run of equal hashes does not select every position. The hashes are
+/// made [`CHUNK`] windows at a time in `scratch` (each chunk with the `w − 1`
+/// hashes its last windows reach into the next): a 200 MB document does not
+/// hold 8 bytes per word of them at once, and the anchors are the same.
 pub fn winnow(words: &[u32], k: usize, w: usize, scratch: &mut Vec<u64>, out: &mut Vec<Anchor>) {
     assert!((1..=16).contains(&k) && w >= 1);
-    kgram_hashes(words, k, scratch);
-    let h = &scratch[..];
-    if h.is_empty() {
+    if words.len() < k {
         return;
     }
-    if h.len() <= w {
+    let grams = words.len() + 1 - k;
+    if grams <= w {
         // Shorter than a window: its minimum is the one anchor.
-        let (pos, &hash) = h.iter().enumerate().rev().min_by_key(|x| *x.1).expect("non-empty");
+        kgram_hashes(words, k, scratch);
+        let (pos, &hash) = scratch.iter().enumerate().rev().min_by_key(|x| *x.1).expect("non-empty");
         out.push(Anchor { hash, pos: pos as u32 });
         return;
     }
+    let windows = grams + 1 - w;
     let mut last: Option<usize> = None;
-    for start in 0..=h.len() - w {
-        let mut m = start;
-        for i in start + 1..start + w {
-            if h[i] <= h[m] {
-                m = i;
+    let mut first = 0;
+    while first < windows {
+        let end = (first + CHUNK).min(windows);
+        // The hashes of grams `first..end + w − 1`.
+        kgram_hashes(&words[first..end + w - 1 + k - 1], k, scratch);
+        let h = &scratch[..];
+        for start in first..end {
+            let mut m = start;
+            for i in start + 1..start + w {
+                if h[i - first] <= h[m - first] {
+                    m = i;
+                }
+            }
+            if last != Some(m) {
+                out.push(Anchor { hash: h[m - first], pos: m as u32 });
+                last = Some(m);
             }
         }
-        if last != Some(m) {
-            out.push(Anchor { hash: h[m], pos: m as u32 });
-            last = Some(m);
-        }
+        first = end;
     }
 }
+
+/// Windows whose hashes [`winnow`] makes at once.
+pub const CHUNK: usize = 1 << 16;
 
 #[cfg(test)]
 mod tests {
@@ -94,6 +109,39 @@ mod tests {
         assert!(got.windows(2).all(|p| p[0].pos < p[1].pos));
         let density = got.len() as f64 / words.len() as f64;
         assert!((0.4..0.6).contains(&density), "{density}");
+    }
+
+    /// The one-piece winnowing the chunks must agree with.
+    fn whole(words: &[u32], k: usize, w: usize) -> Vec<Anchor> {
+        let mut h = Vec::new();
+        kgram_hashes(words, k, &mut h);
+        let mut out: Vec<Anchor> = Vec::new();
+        if h.is_empty() {
+            return out;
+        }
+        if h.len() <= w {
+            let (pos, &hash) = h.iter().enumerate().rev().min_by_key(|x| *x.1).expect("non-empty");
+            return vec![Anchor { hash, pos: pos as u32 }];
+        }
+        for start in 0..=h.len() - w {
+            let m = (start..start + w).rev().min_by_key(|&i| h[i]).expect("a window");
+            if out.last().is_none_or(|a| a.pos != m as u32) {
+                out.push(Anchor { hash: h[m], pos: m as u32 });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn chunks_winnow_as_one_piece() {
+        // Around the chunk edges, with runs of equal words (ties) too.
+        for len in [CHUNK - 3, CHUNK + 6, 2 * CHUNK + 11, 3 * CHUNK] {
+            let words: Vec<u32> =
+                (0..len as u32).map(|i| if i % 97 < 20 { 5 } else { i.wrapping_mul(2_654_435_761) }).collect();
+            for (k, w) in [(1, 1), (4, 3), (5, 8), (3, 30)] {
+                assert_eq!(anchors(&words, k, w), whole(&words, k, w), "{len} words, k {k}, w {w}");
+            }
+        }
     }
 
     #[test]

@@ -153,8 +153,7 @@ fn sign_record(
         let r = sigfile::SigRecord { id: rec.id, status, tokens: s.tokens.len() as u32, lanes: Vec::new() };
         return (r, None, text.len() as u64);
     }
-    let sig = sign_text(&text, config, signer, s, false);
-    let tokens = s.tokens.len() as u32;
+    let (sig, tokens) = sign_text(&text, config, signer, s, false, |_| {});
     let (status, lanes) = match sig {
         Some(sig) if tokens > 0 => (sigfile::SigStatus::Ok, sig.into_lanes()),
         _ => (sigfile::SigStatus::Empty, Vec::new()),
