@@ -51,7 +51,7 @@ fn passages(c: &mut Criterion) {
         is_formula: &no_formula,
         is_templated: &no_template,
     };
-    let matches = matching_pairs(&words, &groups, &sources, &ranks, &cfg, usize::MAX);
+    let matches = matching_pairs(&words, &groups, &sources, &ranks, &cfg, usize::MAX, None).expect("in memory");
     let found = align_pairs(&words, &matches.pairs, &cfg.align);
     let statements = group(&found, &info, &cfg.align, cfg.boilerplate_docs);
     assert!(!matches.pairs.is_empty() && !found.is_empty() && !statements.is_empty());
@@ -68,7 +68,8 @@ fn passages(c: &mut Criterion) {
     });
     g.bench_function("match", |b| {
         b.iter(|| {
-            let m = matching_pairs(black_box(&words), &groups, &sources, &ranks, &cfg, usize::MAX);
+            let m = matching_pairs(black_box(&words), &groups, &sources, &ranks, &cfg, usize::MAX, None)
+                .expect("in memory");
             assert_eq!(m.pairs.len(), matches.pairs.len());
         })
     });

@@ -70,7 +70,7 @@ fn statements(docs: &[Vec<u32>], order: &[usize], threads: usize) -> (Vec<Statem
     let source: Vec<u32> = (0..n as u32).collect();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     let st = pool.install(|| {
-        let matches = matching_pairs(&store, &group_of, &source, &rank, &cfg, usize::MAX);
+        let matches = matching_pairs(&store, &group_of, &source, &rank, &cfg, usize::MAX, None).expect("in memory");
         let passages = align_pairs(&store, &matches.pairs, &cfg.align);
         let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let words_of = |d: DocId| store.get(d);

@@ -533,7 +533,14 @@ impl Grouping for Distributed<'_> {
         all.into_iter().map(Cluster::from).collect()
     }
 
-    fn matches(&mut self, words: &Store, group: &[u32], source: &[u32], rank: &[u32], config: &Config) -> Matches {
+    fn matches(
+        &mut self,
+        words: &Store,
+        group: &[u32],
+        source: &[u32],
+        rank: &[u32],
+        config: &Config,
+    ) -> std::io::Result<Matches> {
         let cfg = &config.passage;
         let (me, peers) = (self.me, self.peers);
         let (pairs, template, df) = self.cp.stage(self.worker, "match", &mut self.resumed, &[words], |worker| {
@@ -575,13 +582,13 @@ impl Grouping for Distributed<'_> {
             pairs.dedup();
             (pairs, template, df)
         });
-        Matches {
+        Ok(Matches {
             pairs: pairs.into_iter().map(|(a, b)| (DocId(a), DocId(b))).collect(),
             template,
             df,
             anchor_words: cfg.anchor_words,
             window: cfg.window,
-        }
+        })
     }
 
     fn passages(&mut self, words: &Store, matches: &Matches, config: &Config) -> Vec<Passage> {

@@ -16,6 +16,7 @@
 
 pub mod align;
 pub mod fingerprint;
+pub mod postings;
 pub mod probe;
 pub mod statement;
 
@@ -181,6 +182,10 @@ impl Matches {
 /// itself), and pairs inside one group are skipped: their shared text is the
 /// cluster stage's business. Template anchors: see [`Matches::template`];
 /// `source[d]` is the document's source number.
+///
+/// # Errors
+/// Writing or reading back the postings of the parts (in `dir`, the
+/// system's temporary directory when `None`) failed.
 pub fn matching_pairs(
     docs: &Store,
     group: &[u32],
@@ -188,21 +193,25 @@ pub fn matching_pairs(
     rank: &[u32],
     cfg: &PassageConfig,
     budget: usize,
-) -> Matches {
+    dir: Option<&std::path::Path>,
+) -> std::io::Result<Matches> {
     let mut found = Found::default();
-    // One part when the postings fit in the budget: each part winnows every
-    // document again.
     let partitions = partitions(docs, cfg, budget, 1);
     let ids = Ids { group: &|d| group[d as usize], source: &|d| source[d as usize], rank: &|d| rank[d as usize] };
-    for part in 0..partitions as u64 {
-        let postings = partition_postings(docs, cfg, part, partitions, &|_| true);
-        found.add(match_postings(postings, &ids, cfg));
+    if partitions == 1 {
+        found.add(match_postings(partition_postings(docs, cfg, 0, 1, &|_| true), &ids, cfg));
+    } else {
+        // Documents winnowed once, the postings spilled by part.
+        let parts = postings::Parts::write(docs, cfg, partitions, budget, dir)?;
+        for part in 0..partitions {
+            found.add(match_postings(parts.read(part)?, &ids, cfg));
+        }
     }
     let mut pairs = found.pairs;
     pairs.extend(frequent_pairs(docs, &found.leaders, &|d| group[d as usize], cfg, &|_| true));
     pairs.par_sort_unstable();
     pairs.dedup();
-    Matches { pairs, template: found.template, df: found.df, anchor_words: cfg.anchor_words, window: cfg.window }
+    Ok(Matches { pairs, template: found.template, df: found.df, anchor_words: cfg.anchor_words, window: cfg.window })
 }
 
 /// Pairs seeded by frequent anchors (see [`Found::leaders`]): a document
@@ -494,14 +503,14 @@ mod tests {
         let group: Vec<u32> = (0..10).collect();
         let source: Vec<u32> = (0..10).collect();
         let rank: Vec<u32> = (0..10).collect();
-        let m = matching_pairs(&docs, &group, &source, &rank, &cfg(5), usize::MAX);
+        let m = matching_pairs(&docs, &group, &source, &rank, &cfg(5), usize::MAX, None).unwrap();
         assert_eq!(m.pairs, vec![(DocId(0), DocId(1))]);
         assert!(m.template.is_empty(), "ten sources, one document each");
         // Documents of one cluster are never paired.
         // (Winnowing keeps the phrase's anchor in six of the ten documents,
         // five groups here: a frequency limit of 3 makes it frequent.)
         let group = vec![0, 0, 2, 3, 4, 5, 6, 7, 8, 9];
-        let m = matching_pairs(&docs, &group, &source, &rank, &cfg(3), usize::MAX);
+        let m = matching_pairs(&docs, &group, &source, &rank, &cfg(3), usize::MAX, None).unwrap();
         assert!(m.pairs.is_empty(), "{:?}", m.pairs);
     }
 
@@ -514,15 +523,38 @@ mod tests {
         let group: Vec<u32> = (0..10).collect();
         let source: Vec<u32> = (0..10).collect();
         let rank: Vec<u32> = (0..10).rev().collect();
-        let m = matching_pairs(&docs, &group, &source, &rank, &cfg(5), usize::MAX);
+        let m = matching_pairs(&docs, &group, &source, &rank, &cfg(5), usize::MAX, None).unwrap();
         let mut want: Vec<(DocId, DocId)> = (0..9).map(|d| (DocId(d), DocId(9))).collect();
         want.push((DocId(0), DocId(1)));
         want.sort_unstable();
         assert_eq!(m.pairs, want, "document 9 leads (lowest rank); 0 and 1 share a rare quote");
         // The formula repeated by one source is a template.
         let docs = Store::of(&words);
-        let m = matching_pairs(&docs, &(0..10).collect::<Vec<_>>(), &[1; 10], &rank, &cfg(5), usize::MAX);
+        let m =
+            matching_pairs(&docs, &(0..10).collect::<Vec<_>>(), &[1; 10], &rank, &cfg(5), usize::MAX, None).unwrap();
         assert!(m.is_templated(&words[3], 40, 52));
         assert!(!m.is_templated(&words[0], 62, 74), "the quote is not");
+    }
+
+    /// Postings spilled by part (a budget of one byte: 256 parts) match as
+    /// the postings in memory do.
+    #[test]
+    fn parts_on_disk_match_as_one_part_in_memory() {
+        let mut words = formula_corpus(true);
+        words.extend(formula_corpus(false));
+        let docs = Store::of(&words);
+        let n = words.len() as u32;
+        let group: Vec<u32> = (0..n).map(|d| d / 3).collect();
+        let source: Vec<u32> = (0..n).map(|d| d % 4).collect();
+        let rank: Vec<u32> = (0..n).rev().collect();
+        let cfg = PassageConfig { boilerplate_docs: 3, ..cfg(5) };
+        let whole = matching_pairs(&docs, &group, &source, &rank, &cfg, usize::MAX, None).unwrap();
+        assert_eq!(partitions(&docs, &cfg, 1, 1), MAX_PARTITIONS);
+        let dir = tempfile::tempdir().unwrap();
+        let parts = matching_pairs(&docs, &group, &source, &rank, &cfg, 1, Some(dir.path())).unwrap();
+        assert!(!whole.pairs.is_empty() && !whole.template.is_empty() && !whole.df.is_empty());
+        assert_eq!(parts.pairs, whole.pairs);
+        assert_eq!(parts.template, whole.template);
+        assert_eq!(parts.df, whole.df);
     }
 }

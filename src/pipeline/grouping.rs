@@ -44,7 +44,7 @@ pub(crate) trait Grouping {
         source: &[u32],
         rank: &[u32],
         config: &Config,
-    ) -> passage::Matches;
+    ) -> std::io::Result<passage::Matches>;
     /// Alignment of every matched pair, in pair order.
     fn passages(&mut self, words: &Store, matches: &passage::Matches, config: &Config) -> Vec<passage::Passage>;
 }
@@ -114,8 +114,9 @@ impl Grouping for Local {
         source: &[u32],
         rank: &[u32],
         config: &Config,
-    ) -> passage::Matches {
-        passage::matching_pairs(words, group, source, rank, &config.passage, config.budgets().postings)
+    ) -> std::io::Result<passage::Matches> {
+        let budget = config.budgets().postings;
+        passage::matching_pairs(words, group, source, rank, &config.passage, budget, config.spill_dir.as_deref())
     }
 
     fn passages(&mut self, words: &Store, matches: &passage::Matches, config: &Config) -> Vec<passage::Passage> {

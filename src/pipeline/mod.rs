@@ -314,7 +314,7 @@ pub(crate) fn finish(
     let mut pairs =
         PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64, ..Default::default() };
     let mut statements = if config.passage.enabled {
-        statements(&docs, &clusters, &words, config, grouping, progress, &mut timings, &mut pairs)
+        statements(&docs, &clusters, &words, config, grouping, progress, &mut timings, &mut pairs)?
     } else {
         Vec::new()
     };
@@ -342,7 +342,7 @@ fn statements(
     progress: &Progress,
     timings: &mut Timings,
     counts: &mut PairCounts,
-) -> Vec<Statement> {
+) -> Result<Vec<Statement>, Error> {
     let pc = &config.passage;
     // A document's group is its cluster, so that copies of one article count
     // once towards an anchor's document frequency and are not aligned with
@@ -373,7 +373,9 @@ fn statements(
         rank[d as usize] = r as u32;
     }
     let spin = progress.spinner("match");
-    let matches = timings.run(Stage::Match, || grouping.matches(words, &group, &source, &rank, config));
+    let matches = timings
+        .run(Stage::Match, || grouping.matches(words, &group, &source, &rank, config))
+        .map_err(|e| analyze::spill_error(config.spill_dir.as_deref(), e))?;
     spin.finish_and_clear();
     let bar = progress.items("align", matches.pairs.len() as u64);
     let passages = timings.run(Stage::Align, || grouping.passages(words, &matches, config));
@@ -381,7 +383,7 @@ fn statements(
     counts.aligned = matches.pairs.len() as u64;
     counts.passages = passages.iter().filter(|p| !p.extra).count() as u64;
 
-    timings.run(Stage::Group, || {
+    Ok(timings.run(Stage::Group, || {
         let date: Vec<Option<String>> = docs.iter().map(|d| d.date.clone()).collect();
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         let is_formula = |d: DocId, start: u32, end: u32, n: usize| matches.is_formula(&words.get(d), start, end, n);
@@ -401,7 +403,7 @@ fn statements(
             &pc.align,
             pc.boilerplate_docs,
         )
-    })
+    }))
 }
 
 /// Clusters whose members' texts are kept for the report's diff view.
