@@ -444,6 +444,69 @@ fn garbage_after_the_last_gzip_member_loses_nothing() {
     }
 }
 
+#[test]
+fn a_stray_gzip_magic_byte_at_a_buffer_edge_is_garbage_too() {
+    // Whether a lone 0x1F after the last member began another one was told
+    // from the bytes buffered: a member ending one byte before the reader's
+    // 8 KiB buffer did made it "corrupt gzip data … is lost".
+    let dir = TestDir::new("hostile-gzip-edge");
+    let stored = |n: usize| {
+        let line = format!("{{\"id\": \"x{n}\", \"text\": \"{}\"}}\n", "word ".repeat(n / 5));
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+        std::io::Write::write_all(&mut e, line.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    let mut made = Vec::new();
+    for n in 8_000..8_400 {
+        let member = stored(n);
+        if (8_185..=8_195).contains(&member.len()) && !made.iter().any(|m: &Vec<u8>| m.len() == member.len()) {
+            made.push(member);
+        }
+    }
+    assert!(made.iter().any(|m| m.len() == 8_191), "{:?}", made.iter().map(Vec::len).collect::<Vec<_>>());
+    for (i, member) in made.iter().enumerate() {
+        let mut file = member.clone();
+        file.extend(b"\x1fjunk\n");
+        dir.create(&format!("in/{i}.jsonl.gz"), &file);
+    }
+    let out = dir.scan(&["in"]);
+    let ok = out.documents.iter().filter(|d| d["status"] == "ok").count();
+    assert_eq!(ok, made.len(), "{:?}", out.documents);
+    for d in out.documents.iter().filter(|d| d["status"] == "error") {
+        let e = d["error"].as_str().unwrap();
+        assert!(e.contains("6 bytes after the last gzip member are not gzip: ignored") && !e.contains("lost"), "{e}");
+    }
+}
+
+#[test]
+fn a_record_found_again_inside_a_wrong_length_keeps_its_line_ends() {
+    // The first record's length ends inside the second's text, just before
+    // a line end: the bytes read after the block while looking for its
+    // blank line were not replayed, and the record came back as
+    // "alphabeta gamma delta".
+    let dir = TestDir::new("hostile-resync-eol");
+    let a = record("conversion", "a", "https://a.example/1", "", b"one two three four");
+    let b = record("conversion", "b", "https://b.example/1", "", b"alpha\r\nbeta gamma delta");
+    let c = record("conversion", "c", "https://c.example/1", "", b"epsilon zeta eta theta");
+    let cut = b.windows(5).position(|w| w == b"alpha").unwrap() + 5;
+    // The block, its four-byte end, then B up to the end of "alpha".
+    let mut warc = lengthened(a, 4 + cut);
+    warc.extend(&b);
+    warc.extend(&c);
+    dir.create("crawl.warc", &warc);
+    let out = dir.scan(&["crawl.warc"]);
+    let doc = |id: &str| out.documents.iter().find(|d| d["id"].as_str().unwrap().contains(id)).unwrap().clone();
+    assert_eq!(doc("urn:uuid:a")["status"], "error");
+    for (id, tokens) in [("urn:uuid:b", 4), ("urn:uuid:c", 4)] {
+        assert_eq!(doc(id)["status"], "ok", "{}", doc(id));
+        assert_eq!(doc(id)["tokens"], tokens, "{}", doc(id));
+    }
+    // As read from an undamaged file.
+    let clean = TestDir::new("hostile-resync-eol-clean");
+    clean.create("b.warc", &b);
+    assert_eq!(doc("urn:uuid:b")["bytes"], clean.scan(&["b.warc"]).documents[0]["bytes"]);
+}
+
 /// `n` characters drawn from `pool` (Han, kana or Thai letters).
 fn letters(rng: &mut util::Rng, pool: std::ops::Range<u32>, n: usize) -> String {
     (0..n).map(|_| char::from_u32(pool.start + rng.below((pool.end - pool.start) as usize) as u32).unwrap()).collect()

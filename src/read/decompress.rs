@@ -132,12 +132,68 @@ impl Read for At {
 /// file and warns about the trailing garbage.
 struct Members<R: BufRead> {
     /// The member being read; `None` only while the next one is set up.
-    member: Option<flate2::bufread::GzDecoder<R>>,
+    member: Option<flate2::bufread::GzDecoder<Prefixed<R>>>,
 }
 
 impl<R: BufRead> Members<R> {
     fn new(inner: R) -> Members<R> {
-        Members { member: Some(flate2::bufread::GzDecoder::new(inner)) }
+        Members { member: Some(flate2::bufread::GzDecoder::new(Prefixed { first: None, inner })) }
+    }
+}
+
+/// A buffered reader with one byte put back in front: what tells the next
+/// member from garbage is its first two bytes, and the buffer may end
+/// between them.
+struct Prefixed<R> {
+    first: Option<[u8; 1]>,
+    inner: R,
+}
+
+impl<R: BufRead> Read for Prefixed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Prefixed<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match &self.first {
+            Some(b) => Ok(b),
+            None => self.inner.fill_buf(),
+        }
+    }
+
+    fn consume(&mut self, n: usize) {
+        match self.first {
+            Some(_) if n > 0 => {
+                self.first = None;
+                self.inner.consume(n - 1);
+            }
+            Some(_) => {}
+            None => self.inner.consume(n),
+        }
+    }
+}
+
+impl<R: BufRead> Prefixed<R> {
+    /// Whether the next two bytes are the gzip magic, read across a buffer
+    /// boundary if need be (the first byte is then put back).
+    fn starts_member(&mut self) -> io::Result<bool> {
+        let put_back = self.first.is_some();
+        match self.fill_buf()? {
+            [0x1F, 0x8B, ..] => Ok(true),
+            [0x1F] if !put_back => {
+                self.inner.consume(1);
+                let second = self.inner.fill_buf()?.first().copied();
+                self.first = Some([0x1F]);
+                Ok(second == Some(0x8B))
+            }
+            _ => Ok(false),
+        }
     }
 }
 
@@ -150,14 +206,15 @@ impl<R: BufRead> Read for Members<R> {
                 return Ok(n);
             }
             // The member ended: another one, the end, or garbage.
-            let rest = member.get_mut().fill_buf()?;
-            match rest {
-                [] => return Ok(0),
-                [0x1F] | [0x1F, 0x8B, ..] => {
+            if member.get_mut().fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            match member.get_mut().starts_member()? {
+                true => {
                     let inner = self.member.take().expect("a member is set up").into_inner();
                     self.member = Some(flate2::bufread::GzDecoder::new(inner));
                 }
-                _ => {
+                false => {
                     let inner = member.get_mut();
                     let mut bytes = 0u64;
                     loop {

@@ -426,6 +426,11 @@ impl Stream {
                 None => return Ok(true),
                 Some(&b) if b == b'\n' || b == b'\r' => {
                     newlines += usize::from(b == b'\n');
+                    // Still the watched block's bytes if the length proves
+                    // wrong: a rewind must replay them.
+                    if let Some(w) = self.watch.as_mut() {
+                        w.see(&[b], self.pos);
+                    }
                     self.consume(1, b);
                 }
                 // One line end then the next header: a sloppy writer.
@@ -656,6 +661,8 @@ impl WarcFile {
             return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
         }
         self.stream().watch = None;
+        // Whatever fails from here on fails at the next record.
+        self.record_start = self.stream().pos;
         Ok(outcome)
     }
 
