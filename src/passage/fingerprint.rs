@@ -61,17 +61,19 @@ pub fn winnow(words: &[u32], k: usize, w: usize, scratch: &mut Vec<u64>, out: &m
         let end = (first + CHUNK).min(windows);
         // The hashes of grams `first..end + w − 1`.
         kgram_hashes(&words[first..end + w - 1 + k - 1], k, scratch);
+        // Positions within the chunk: `h[s]` is gram `first + s`.
         let h = &scratch[..];
-        for start in first..end {
+        for start in 0..end - first {
             let mut m = start;
             for i in start + 1..start + w {
-                if h[i - first] <= h[m - first] {
+                if h[i] <= h[m] {
                     m = i;
                 }
             }
-            if last != Some(m) {
-                out.push(Anchor { hash: h[m - first], pos: m as u32 });
-                last = Some(m);
+            let at = first + m;
+            if last != Some(at) {
+                out.push(Anchor { hash: h[m], pos: at as u32 });
+                last = Some(at);
             }
         }
         first = end;
