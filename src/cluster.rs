@@ -28,7 +28,7 @@
 //! star over neighbours alone would cut it into pieces. The guard compares a
 //! candidate only with the members the triangle inequality does not already
 //! clear (see [`Similarity::through`]). So 200,000 near-identical documents
-//! cost about 200,000 comparisons; a per-component [`Budget`] bounds the
+//! cost about 200,000 comparisons; a per-component `Budget` (below) bounds the
 //! rare worst cases. A comparison stops as soon as it cannot reach what is
 //! asked of it ([`Similarity::at_least`]): most units a center meets are far
 //! below its threshold.

@@ -27,7 +27,7 @@
 //! that are not a record: one error record each, then reading resumes at the
 //! next line that starts with `WARC/1.` — for a length that is too large, the
 //! first such line *inside* the block, so that the records it swallowed are
-//! read as usual ([`Watch`]). A decompression or read error ends
+//! read as usual (`Watch` below). A decompression or read error ends
 //! the file with one error record for the rest. Record-level errors name
 //! `FILE@OFFSET` with the offset of the record's start in the decompressed
 //! stream; decompression errors name the offset in the compressed file, as
