@@ -86,6 +86,11 @@ impl Store {
         self.len() == 0
     }
 
+    /// Number of items of document `d`, without reading them.
+    pub fn items_of(&self, d: DocId) -> usize {
+        (self.offsets[d.index() + 1] - self.offsets[d.index()]) as usize
+    }
+
     /// Total items over all documents.
     pub fn items(&self) -> u64 {
         *self.offsets.last().expect("offsets start with 0")
@@ -239,16 +244,20 @@ impl Store {
     }
 
     fn read(&self, spill: &Spill, lo: u64, hi: u64) -> Option<Vec<u32>> {
-        let mut bytes = vec![0u8; 4 * (hi - lo) as usize];
-        match spill.file.read_exact_at(&mut bytes, 4 * lo) {
-            Ok(()) => Some(bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
+        // Read straight into the items (one allocation, no byte buffer to
+        // convert): the file is little-endian, as are the machines we build for.
+        let mut items = vec![0u32; (hi - lo) as usize];
+        match spill.file.read_exact_at(bytemuck::cast_slice_mut(&mut items), 4 * lo) {
+            Ok(()) => {
+                items.iter_mut().for_each(|x| *x = u32::from_le(*x));
+                Some(items)
+            }
             Err(e) => {
                 self.error.lock().expect("not poisoned").get_or_insert(e);
                 None
             }
         }
-    }
-}
+    }}
 
 /// Every document's signature (or none), as lanes in a [`Store`]: a MinHash
 /// signature's lanes, or a SimHash as two lanes (low half first).
@@ -319,17 +328,14 @@ impl Signatures {
 }
 
 impl Spill {
-    /// Appends `items` to the file and empties it, a [`WRITE_BUFFER`] at a
-    /// time (the first spill writes the whole in-memory buffer: one copy of
-    /// it would double the store's memory).
+    /// Appends `items` (as little-endian bytes, in place) to the file and
+    /// empties it, a [`WRITE_BUFFER`] per `write` call.
     fn write(&mut self, items: &mut Vec<u32>) -> io::Result<()> {
-        let mut bytes = Vec::with_capacity(WRITE_BUFFER.min(4 * items.len()));
+        if cfg!(target_endian = "big") {
+            items.iter_mut().for_each(|x| *x = x.to_le());
+        }
         for chunk in items.chunks(WRITE_BUFFER / 4) {
-            bytes.clear();
-            for x in chunk {
-                bytes.extend_from_slice(&x.to_le_bytes());
-            }
-            (&self.file).write_all(&bytes)?;
+            (&self.file).write_all(bytemuck::cast_slice(chunk))?;
         }
         self.written += items.len() as u64;
         items.clear();

@@ -405,7 +405,7 @@ fn collect_over_anchors<T: Send>(
 /// once for all of them: a long document compared with a thousand short ones
 /// is indexed once and each short one is scanned once.
 pub fn align_pairs(docs: &Store, pairs: &[(DocId, DocId)], cfg: &AlignConfig) -> Vec<Passage> {
-    let len = |d: DocId| docs.get(d).len();
+    let len = |d: DocId| docs.items_of(d);
     // (indexed, other, pair number)
     let mut jobs: Vec<(DocId, DocId, u32)> = pairs
         .iter()
