@@ -257,7 +257,8 @@ impl Store {
                 None
             }
         }
-    }}
+    }
+}
 
 /// Every document's signature (or none), as lanes in a [`Store`]: a MinHash
 /// signature's lanes, or a SimHash as two lanes (low half first).

@@ -286,6 +286,11 @@ fn a_scan_killed_at_any_moment_leaves_the_previous_outputs_whole() {
         }
         serde_json::from_slice::<serde_json::Value>(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     }
+    // What the killed runs left beside `out` (staging directories) goes
+    // with the next run that completes.
+    dir.sada().args(["scan", "--quiet", "--out"]).arg(&out).arg(&input).assert().success();
+    let beside: Vec<String> = entries(dir.path()).into_iter().filter(|n| n.contains("sada-")).collect();
+    assert!(beside.is_empty(), "left beside the outputs: {beside:?}");
 }
 
 #[test]

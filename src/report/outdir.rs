@@ -84,6 +84,7 @@ impl OutDir {
                 return Err(refuse(format!("cannot lock '{}': {e}", lock_path.display())));
             }
         }
+        remove_leftovers(&parent, &name, out);
         let staging = tempfile::Builder::new()
             .prefix(&format!(".{name}.sada-"))
             .tempdir_in(&parent)
@@ -139,6 +140,30 @@ impl Drop for OutDir {
 fn io(what: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Error {
     let path = path.to_path_buf();
     move |source| Error::Io { what, path, source }
+}
+
+/// Removes what a run killed before its commit left beside `out` (we hold
+/// the lock, so no running `sada` owns them): its staging directory, and
+/// the previous outputs it was replacing once `out` is back in place (if
+/// `out` is missing, the kill fell between the two renames of
+/// [`OutDir::commit`] and `….old` is the only copy of them: it stays).
+fn remove_leftovers(parent: &Path, name: &str, out: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let prefix = format!(".{name}.sada-");
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        let (random, old) = match rest.strip_suffix(".old") {
+            Some(random) => (random, true),
+            None => (rest, false),
+        };
+        // `tempfile`'s six alphanumerics: not the lock, nor another output's
+        // staging whose name merely starts like ours.
+        let staging = random.len() == 6 && random.bytes().all(|b| b.is_ascii_alphanumeric());
+        if staging && entry.file_type().is_ok_and(|t| t.is_dir()) && (!old || out.is_dir()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The first entry of `dir` that is not one of [`OUTPUT_NAMES`], if any.
@@ -200,6 +225,33 @@ mod tests {
         assert!(err.contains("another sada"), "{err}");
         first.commit().unwrap();
         OutDir::prepare(&out).unwrap();
+    }
+
+    #[test]
+    fn a_killed_run_leaves_nothing_behind_for_the_next() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        OutDir::prepare(&out).unwrap().commit().unwrap();
+        // What SIGKILL leaves: a staging directory, a replaced output
+        // directory, and beside them things that are not ours.
+        for name in [".out.sada-AbC123", ".out.sada-xyz789.old", ".out.sada-other", ".out2.sada-AbC123"] {
+            std::fs::create_dir(root.path().join(name)).unwrap();
+        }
+        std::fs::write(root.path().join(".out.sada-fil123"), "x").unwrap();
+        let next = OutDir::prepare(&out).unwrap();
+        next.commit().unwrap();
+        assert_eq!(files(root.path()), vec![".out.sada-fil123", ".out.sada-other", ".out2.sada-AbC123", "out"]);
+    }
+
+    #[test]
+    fn previous_outputs_killed_between_the_renames_are_kept() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        let old = root.path().join(".out.sada-AbC123.old");
+        std::fs::create_dir(&old).unwrap();
+        std::fs::write(old.join("summary.json"), "1").unwrap();
+        drop(OutDir::prepare(&out).unwrap());
+        assert!(old.join("summary.json").is_file(), "the only copy of the previous outputs");
     }
 
     #[test]
