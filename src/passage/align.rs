@@ -235,6 +235,7 @@ pub struct Scratch {
     best: Vec<u32>,
     prev: Vec<u32>,
     trim: Vec<u32>,
+    reach: Vec<u32>,
 }
 
 /// Runs of identical words between the indexed side and `b[window]`, in `b`
@@ -353,14 +354,22 @@ pub fn align_matched(
     s.prev.resize(n, NONE);
     s.trim.clear();
     s.trim.resize(n, 0);
-    let mut longest = 0u32;
+    // reach[p]: the furthest end in `b` of runs 0..=p. A run ending more
+    // than `gap` words before `cur` starts cannot precede it, and once no
+    // earlier run reaches that far the look back stops (runs are in `b`
+    // order of their starts, not of their ends).
+    s.reach.clear();
+    s.reach.extend(runs.iter().scan(0u32, |far, q| {
+        *far = (*far).max(q.b + q.len);
+        Some(*far)
+    }));
     for r in 0..n {
         let cur = runs[r];
         for p in (r.saturating_sub(MAX_LOOKBACK)..r).rev() {
-            let q = runs[p];
-            if q.b + longest + gap < cur.b {
+            if s.reach[p] + gap < cur.b {
                 break;
             }
+            let q = runs[p];
             if q.a >= cur.a || q.b >= cur.b {
                 continue;
             }
@@ -380,7 +389,6 @@ pub fn align_matched(
                 s.trim[r] = overlap;
             }
         }
-        longest = longest.max(cur.len);
     }
     // Chains, best first; each run belongs to at most one.
     let mut order: Vec<u32> = (0..n as u32).collect();
