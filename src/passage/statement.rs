@@ -29,7 +29,6 @@
 //! left to it.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -262,7 +261,7 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
     let clusters: Vec<(u32, DocId)> =
         clusters.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).flatten().copied().collect();
 
-    let mut taken = Taken::default();
+    let mut taken = Taken::new(info.group.len());
     let mut out: Vec<Statement> = Vec::new();
     for ci in order {
         let c = &cands[ci];
@@ -457,21 +456,32 @@ fn windows(
     probe::merge(around)
 }
 
-/// Occurrences of the statements made so far: `(doc, start, end)`.
-#[derive(Default)]
-struct Taken(BTreeSet<(DocId, u32, u32)>);
+/// Occurrences of the statements made so far: per document, `(start, end)`
+/// sorted. Queried for every candidate and every copy found, so a direct
+/// index by document and a short sorted list, where a set ordered by
+/// `(doc, start, end)` spent a tenth of the stage walking its tree.
+struct Taken(Vec<Vec<(u32, u32)>>);
 
 impl Taken {
+    fn new(docs: usize) -> Taken {
+        Taken(vec![Vec::new(); docs])
+    }
+
     /// Whether `[start, end)` of `doc` is the same text as an occurrence
     /// already taken. Such an occurrence overlaps by half of the longer, so
     /// it is at most twice as long and starts after `start − 2 × len`.
     fn same_text(&self, doc: DocId, start: u32, end: u32) -> bool {
         let from = start.saturating_sub(2 * (end - start));
-        self.0.range((doc, from, 0)..(doc, end, 0)).any(|&(_, s, e)| same_text((s, e), (start, end)))
+        let list = &self.0[doc.index()];
+        let lo = list.partition_point(|&(s, _)| s < from);
+        list[lo..].iter().take_while(|&&(s, _)| s < end).any(|&(s, e)| same_text((s, e), (start, end)))
     }
 
     fn insert(&mut self, doc: DocId, start: u32, end: u32) {
-        self.0.insert((doc, start, end));
+        let list = &mut self.0[doc.index()];
+        if let Err(at) = list.binary_search(&(start, end)) {
+            list.insert(at, (start, end));
+        }
     }
 
     /// Whether an occurrence already taken covers `[start, end)` of `doc`
@@ -480,11 +490,9 @@ impl Taken {
     /// costs a search.
     fn covers(&self, doc: DocId, start: u32, end: u32) -> bool {
         let slack = (end - start) / 10;
-        self.0
-            .range((doc, 0, 0)..=(doc, start + slack, u32::MAX))
-            .rev()
-            .take(COVER_LOOKS)
-            .any(|&(_, s, e)| s <= start + slack && e + slack >= end)
+        let list = &self.0[doc.index()];
+        let hi = list.partition_point(|&(s, _)| s <= start + slack);
+        list[..hi].iter().rev().take(COVER_LOOKS).any(|&(s, e)| s <= start + slack && e + slack >= end)
     }
 }
 
