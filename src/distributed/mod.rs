@@ -585,7 +585,7 @@ impl Grouping for Distributed<'_> {
         Ok(Matches {
             pairs: pairs.into_iter().map(|(a, b)| (DocId(a), DocId(b))).collect(),
             template,
-            df,
+            df: passage::Frequencies::new(df),
             anchor_words: cfg.anchor_words,
             window: cfg.window,
         })

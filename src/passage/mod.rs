@@ -16,6 +16,7 @@
 
 pub mod align;
 pub mod fingerprint;
+pub mod frequencies;
 pub mod postings;
 pub mod probe;
 pub mod statement;
@@ -27,6 +28,7 @@ use crate::store::Store;
 use crate::types::DocId;
 pub use align::{AlignConfig, Alignment};
 pub use fingerprint::Anchor;
+pub use frequencies::Frequencies;
 pub use statement::{Occurrence, Statement};
 
 /// Parameters of the passage stages.
@@ -104,8 +106,8 @@ pub struct Matches {
     /// source happen to be compared.
     pub template: Vec<u64>,
     /// Document frequency (in groups) of every anchor found in two or more
-    /// groups, sorted by hash.
-    pub df: Vec<(u64, u32)>,
+    /// groups.
+    pub df: Frequencies,
     /// Words per anchor and winnowing window, to recompute anchors.
     pub anchor_words: usize,
     /// See `anchor_words`.
@@ -156,10 +158,7 @@ impl Matches {
         fingerprint::kgram_hashes(&words[first..last], k, &mut hashes);
         let mut covered = vec![false; (end - start) as usize];
         for (pos, hash) in hashes.iter().enumerate().map(|(i, h)| (i + first, h)).take_while(|x| x.0 < end as usize) {
-            let frequent = match self.df.binary_search_by_key(hash, |x| x.0) {
-                Ok(i) => self.df[i].1 as usize > 2 * groups,
-                Err(_) => false,
-            };
+            let frequent = self.df.get(*hash).is_some_and(|g| g as usize > 2 * groups);
             if frequent {
                 let from = (pos as u32).max(start);
                 let to = (pos as u32 + k as u32).min(end);
@@ -211,7 +210,13 @@ pub fn matching_pairs(
     pairs.extend(frequent_pairs(docs, &found.leaders, &|d| group[d as usize], cfg, &|_| true));
     pairs.par_sort_unstable();
     pairs.dedup();
-    Ok(Matches { pairs, template: found.template, df: found.df, anchor_words: cfg.anchor_words, window: cfg.window })
+    Ok(Matches {
+        pairs,
+        template: found.template,
+        df: Frequencies::new(found.df),
+        anchor_words: cfg.anchor_words,
+        window: cfg.window,
+    })
 }
 
 /// Pairs seeded by frequent anchors (see [`Found::leaders`]): a document
@@ -465,7 +470,7 @@ mod tests {
         let matches = |df: Vec<(u64, u32)>| {
             let mut df = df;
             df.sort_unstable();
-            Matches { df, anchor_words: k, window: w, ..Matches::default() }
+            Matches { df: Frequencies::new(df), anchor_words: k, window: w, ..Matches::default() }
         };
         let n = words.len() as u32;
         // Every 4-gram frequent, but none of those this document kept.
