@@ -449,11 +449,20 @@ fn windows(
     let n = doc_len as u32;
     let mut around: Vec<(u32, u32)> =
         list.iter().map(|&(_, s, e)| (s.min(n), e.min(n))).filter(|w| w.0 < w.1).collect();
-    if let Some((doc, text)) = again {
-        around.extend(doc.windows(text, text_len, max_gap + text_len / 4));
-    }
     around.sort_unstable();
-    probe::merge(around)
+    let around = probe::merge(around);
+    match again {
+        // Windows around the partners' sides that already cover the whole
+        // document (a short page) leave the probe nothing to add.
+        Some(_) if around == [(0, n)] => around,
+        Some((doc, text)) => {
+            let mut all = around;
+            all.extend(doc.windows(text, text_len, max_gap + text_len / 4));
+            all.sort_unstable();
+            probe::merge(all)
+        }
+        None => around,
+    }
 }
 
 /// Occurrences of the statements made so far: per document, `(start, end)`
