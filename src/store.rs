@@ -174,11 +174,12 @@ impl Store {
 
     /// Streams over every document in bounded memory: `map` runs in
     /// parallel over blocks of documents (a wave of a few blocks per thread
-    /// at a time), and `consume` receives each block's output in document
-    /// order. At most one wave of output is held at once.
-    pub fn par_map_blocks<T: Send>(
+    /// at a time), with one scratch `S` per block, and `consume` receives
+    /// each block's output in document order. At most one wave of output is
+    /// held at once.
+    pub fn par_map_blocks<S: Default, T: Send>(
         &self,
-        map: impl Fn(DocId, &[u32], &mut Vec<T>) + Sync + Send,
+        map: impl Fn(&mut S, DocId, &[u32], &mut Vec<T>) + Sync + Send,
         mut consume: impl FnMut(Vec<T>),
     ) {
         let blocks = self.blocks();
@@ -190,9 +191,10 @@ impl Store {
                     let block = self.block(first, last);
                     let lo = self.offsets[first];
                     let mut out = Vec::new();
+                    let mut scratch = S::default();
                     for d in first..last {
                         let (a, b) = ((self.offsets[d] - lo) as usize, (self.offsets[d + 1] - lo) as usize);
-                        map(DocId(d as u32), block.get(a..b).unwrap_or(&[]), &mut out);
+                        map(&mut scratch, DocId(d as u32), block.get(a..b).unwrap_or(&[]), &mut out);
                     }
                     out
                 })

@@ -146,7 +146,7 @@ pub fn candidates_in(
         |band, sorter| {
             let mut result = Ok(());
             sigs.store().par_map_blocks(
-                |d, lanes, out| {
+                |_: &mut (), d, lanes, out| {
                     if rep[d.index()] && !lanes.is_empty() {
                         out.push((banding.key_of_lanes(lanes, band), d.0));
                     }

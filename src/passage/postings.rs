@@ -57,9 +57,9 @@ impl Parts {
         let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); parts];
         let mut failed: Option<io::Error> = None;
         docs.par_map_blocks(
-            |d, words, out: &mut Vec<(u64, u32)>| {
-                let mut anchors = Vec::new();
-                fingerprint::winnow(words, cfg.anchor_words, cfg.window, &mut Vec::new(), &mut anchors);
+            |(scratch, anchors): &mut (Vec<u64>, Vec<_>), d, words, out: &mut Vec<(u64, u32)>| {
+                anchors.clear();
+                fingerprint::winnow(words, cfg.anchor_words, cfg.window, scratch, anchors);
                 out.extend(anchors.iter().map(|a| (a.hash, d.0)));
             },
             |block| {
