@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """PAN-style quality of sada's recycled statements (passage detection) against a truth.
 
-    python3 scripts/eval_passages.py --truth DIR/truth.jsonl --out SADA_OUT_DIR
-                                     [--min-words 12] [--json]
+    python3 scripts/eval/eval_passages.py --truth DIR/truth.jsonl --out SADA_OUT_DIR
+                                          [--min-words 12] [--json]
 
 Reads SADA_OUT_DIR/statements.jsonl: {"statement", "boilerplate", "occurrences":
 [{"doc", "start", "end"}]} with UTF-8 byte offsets, half-open.
@@ -42,8 +42,8 @@ import os
 import sys
 from collections import defaultdict
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from eval_clusters import read_jsonl, load_truth, fmt  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from eval.eval_clusters import read_jsonl, load_truth, fmt  # noqa: E402
 
 
 def overlap(a0, a1, b0, b1):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Self-checks of the corpus generator and the two evaluators (no sada needed).
 
-    python3 scripts/test_eval.py        # prints 'N passed, M failed'; exit 1 on failure
+    python3 scripts/eval/test_eval.py   # prints 'N passed, M failed'; exit 1 on failure
 """
 import hashlib
 import json
@@ -12,12 +12,11 @@ import sys
 import tempfile
 import traceback
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import gen_corpus  # noqa: E402
-import eval_clusters  # noqa: E402
-import eval_passages  # noqa: E402
-from eval_clusters import normalize_tokens, shingles, jaccard  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from common import SCRIPTS  # noqa: E402
+from corpora import gen_corpus  # noqa: E402
+from eval import eval_clusters, eval_passages  # noqa: E402
+from eval.normalizer import normalize_tokens, shingles, jaccard  # noqa: E402
 
 TESTS = []
 HARAKAT = ''.join(chr(c) for c in range(0x064B, 0x0653))
@@ -107,7 +106,7 @@ def generator_deterministic():
 @test
 def generator_cli_runs():
     out = os.path.join(TMP, 'cli')
-    r = subprocess.run([sys.executable, os.path.join(HERE, 'gen_corpus.py'), '--out', out,
+    r = subprocess.run([sys.executable, os.path.join(SCRIPTS, 'corpora', 'gen_corpus.py'), '--out', out,
                         '--script', 'latin', '--originals', '20', '--seed', '3', '--quotes', '4'],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -458,7 +457,7 @@ def cli_json_and_table():
     write_jsonl(os.path.join(out, 'documents.jsonl'), [{'id': i, 'status': 'ok'} for i in docs])
     for script, extra in (('eval_clusters.py', ['--corpus', os.path.join(cdir, 'corpus.jsonl')]),
                           ('eval_passages.py', [])):
-        base = [sys.executable, os.path.join(HERE, script), '--truth',
+        base = [sys.executable, os.path.join(SCRIPTS, 'eval', script), '--truth',
                 os.path.join(cdir, 'truth.jsonl'), '--out', out] + extra
         r = subprocess.run(base + ['--json'], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Truth-free coherence check of sada's recycled statements.
 
-    python3 scripts/check_statements.py --out SADA_OUT_DIR [--truth TRUTH.jsonl]
+    python3 scripts/eval/check_statements.py --out SADA_OUT_DIR [--truth TRUTH.jsonl]
         [--min-words 8] [--min-identity 0.6] [--max-gap 8] [--pairs 200] [--seed 1]
         [--json] INPUT...
 
@@ -93,8 +93,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
 from common import fmt  # noqa: E402
 
 # ---------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 # Scale benchmark of `sada scan` on a generated crawl (issue #5): wall time, throughput,
 # peak memory, bytes per document, and which stage holds the peak.
 #
-#   scripts/bench-1m.sh                 # 1,000,000 documents
-#   DOCS=100000 scripts/bench-1m.sh     # a smaller crawl
+#   scripts/bench/bench-1m.sh                 # 1,000,000 documents
+#   DOCS=100000 scripts/bench/bench-1m.sh     # a smaller crawl
 #
 # Environment:
 #   DOCS=1000000        documents to generate (examples/gen_crawl.rs)
@@ -24,7 +24,7 @@
 # end to end from the start of the process; what follows `locate` is the report.
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 DOCS=${DOCS:-1000000}
 SEED=${SEED:-1}
 WORDS=${WORDS:-80-250}

@@ -2,8 +2,8 @@
 """Generate adversarial corpora for sada's recycled statements (passages shared between
 documents), with a truth of the planted passages.
 
-    python3 scripts/gen_adversarial.py --out DIR --kind KIND [--scale S] [--seed N]
-                                       [--script arabic|latin]
+    python3 scripts/corpora/gen_adversarial.py --out DIR --kind KIND [--scale S] [--seed N]
+                                               [--script arabic|latin]
 
 KIND is chain, sliding, repeat, boilerplate, formulaic, or all (every kind, written into
 DIR/<kind>/). Each kind's size grows linearly with --scale (default 1), so runs at x1, x2,
@@ -79,9 +79,9 @@ import random
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_corpus import Zipf, weighted, AR_FUNCTION, LA_FUNCTION, AR_CONS  # noqa: E402
-from eval_clusters import normalize_tokens  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from corpora.gen_corpus import Zipf, weighted, AR_FUNCTION, LA_FUNCTION, AR_CONS  # noqa: E402
+from eval.normalizer import normalize_tokens  # noqa: E402
 
 KINDS = ('chain', 'sliding', 'repeat', 'boilerplate', 'formulaic')
 VOCAB = 20000

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Generate a realistic synthetic news corpus with known near-duplicates and planted quotes.
 
-    python3 scripts/gen_corpus.py --out DIR [--script arabic|latin] [--originals N]
-                                  [--seed S] [--quotes Q] [--stats]
+    python3 scripts/corpora/gen_corpus.py --out DIR [--script arabic|latin] [--originals N]
+                                          [--seed S] [--quotes Q] [--stats]
 
 Writes
   DIR/corpus.jsonl  {"id", "text", "source", "url", "date"} per document (shuffled order)
@@ -44,11 +44,11 @@ import time
 from collections import Counter
 from datetime import date, timedelta
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from eval_clusters import normalize_tokens, shingles, jaccard  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from common import ROOT  # noqa: E402
+from eval.normalizer import normalize_tokens, shingles, jaccard  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SEEDS_DIR = os.path.join(os.path.dirname(HERE), 'seeds')
+SEEDS_DIR = os.path.join(ROOT, 'seeds')
 
 # placeholders in Word.pre / Word.post / Word.text, mapped at render time
 OPEN_Q, CLOSE_Q, APOS = '\x01', '\x02', '\x03'

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Chinese and Japanese near-duplicates and shared sentences, from real text on this machine.
 
-    python3 scripts/cjk_eval.py [--changes 5] [--seed 1]
+    python3 scripts/eval/cjk_eval.py [--changes 5] [--seed 1]
 
 The text is Debian's own translations (nothing downloaded): the zh_CN and ja
 man pages (roff stripped), vim's tutors and GnuPG's help in those languages,
@@ -30,7 +30,9 @@ import re
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from common import ROOT  # noqa: E402
+
 SADA = os.path.join(ROOT, "target", "release", "sada")
 
 SOURCES = {

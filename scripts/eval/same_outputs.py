@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Do two sada builds write the same outputs? Byte for byte, over many inputs.
 
-    python3 scripts/same_outputs.py [--threads 2] [--work DIR] [--args "..."] OLD NEW [INPUT ...]
+    python3 scripts/eval/same_outputs.py [--threads 2] [--work DIR] [--args "..."]
+                                         OLD NEW [INPUT ...]
 
 Runs `OLD scan` and `NEW scan` on each INPUT (a file or directory) and compares every file they
 write: documents.jsonl, clusters.jsonl and statements.jsonl byte for byte, summary.json without
 its `run` part (threads, memory limit, timings) and report.html without the region between
 `<!--run-->` and `<!--/run-->` (the same parts the determinism tests strip). Without INPUTs it
-takes the seeds, the generated corpora that scripts/coherence.sh and scripts/quality.sh leave in
-target/ (made first with their generators when missing) and the real corpora of
-scripts/real_corpora.py under target/real/ that are there.
+takes the seeds, the generated corpora that scripts/eval/coherence.sh and scripts/eval/quality.sh
+leave in target/ (made first with their generators when missing) and the real corpora of
+scripts/corpora/real_corpora.py under target/real/ that are there.
 
 Exits 0 when every input gave the same outputs, 1 naming the first differing line of each file
 that differs. What a refactoring claims ("outputs byte-identical") is what this prints.
@@ -22,7 +23,7 @@ import shutil
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
 from common import ROOT  # noqa: E402
 
 FILES = ['documents.jsonl', 'clusters.jsonl', 'statements.jsonl', 'summary.json', 'report.html']
@@ -33,13 +34,13 @@ def default_inputs():
     inputs = [os.path.join(ROOT, 'seeds')]
     gen = os.path.join(ROOT, 'target', 'same-outputs')
     made = [
-        ('chain', ['scripts/gen_adversarial.py', '--kind', 'chain', '--scale', '1']),
-        ('repeat', ['scripts/gen_adversarial.py', '--kind', 'repeat', '--scale', '1']),
-        ('boilerplate', ['scripts/gen_adversarial.py', '--kind', 'boilerplate', '--scale', '1']),
-        ('formulaic', ['scripts/gen_adversarial.py', '--kind', 'formulaic', '--scale', '1']),
-        ('arabic', ['scripts/gen_corpus.py', '--script', 'arabic', '--originals', '300', '--quotes', '30',
+        ('chain', ['scripts/corpora/gen_adversarial.py', '--kind', 'chain', '--scale', '1']),
+        ('repeat', ['scripts/corpora/gen_adversarial.py', '--kind', 'repeat', '--scale', '1']),
+        ('boilerplate', ['scripts/corpora/gen_adversarial.py', '--kind', 'boilerplate', '--scale', '1']),
+        ('formulaic', ['scripts/corpora/gen_adversarial.py', '--kind', 'formulaic', '--scale', '1']),
+        ('arabic', ['scripts/corpora/gen_corpus.py', '--script', 'arabic', '--originals', '300', '--quotes', '30',
                     '--seed', '1']),
-        ('latin', ['scripts/gen_corpus.py', '--script', 'latin', '--originals', '300', '--quotes', '30',
+        ('latin', ['scripts/corpora/gen_corpus.py', '--script', 'latin', '--originals', '300', '--quotes', '30',
                    '--seed', '2']),
     ]
     for name, cmd in made:

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Coherence of sada's statements on generated corpora, checked without truth by
-# scripts/check_statements.py (an aligner of its own): the adversarial kinds of
-# scripts/gen_adversarial.py (chain, sliding, repeat, boilerplate, formulaic) and
-# the quality corpora of scripts/gen_corpus.py (arabic, latin).
+# scripts/eval/check_statements.py (an aligner of its own): the adversarial kinds of
+# scripts/corpora/gen_adversarial.py (chain, sliding, repeat, boilerplate, formulaic) and
+# the quality corpora of scripts/corpora/gen_corpus.py (arabic, latin).
 #
-#   scripts/coherence.sh [--scale S] [--sada PATH] [--out DIR]
+#   scripts/eval/coherence.sh [--scale S] [--sada PATH] [--out DIR]
 #
 # Prints one row per corpus (wall and CPU seconds of the scan, statements, largest
 # statement, wall seconds of the statement stages, coherence of cross-document
@@ -13,7 +13,7 @@
 # coherence is below 0.99 or any statement has two overlapping occurrences of one
 # document. Run by .ci/run at scale 1; --scale 2 and 4 show how cost grows.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 SCALE=1
 SADA=""
@@ -47,7 +47,7 @@ subprocess.run(sys.argv[1:], check=True)
 r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(f"{r.ru_utime + r.ru_stime:.2f}")' "$SADA" scan --quiet --out "$OUT/$name-out" "$dir/corpus.jsonl")
     t1=$(date +%s.%N)
-    python3 scripts/check_statements.py --json --out "$OUT/$name-out" "$dir/corpus.jsonl" > "$OUT/$name-check.json"
+    python3 scripts/eval/check_statements.py --json --out "$OUT/$name-out" "$dir/corpus.jsonl" > "$OUT/$name-check.json"
     python3 - "$name" "$OUT/$name-check.json" "$t0" "$t1" "$cpu" "$OUT/$name-out/summary.json" <<'EOF'
 import json, sys
 name, check, t0, t1, cpu, summary = sys.argv[1:]
@@ -64,12 +64,12 @@ EOF
 }
 for kind in chain sliding repeat boilerplate formulaic; do
     dir="$OUT/$kind-x$SCALE"
-    [ -f "$dir/corpus.jsonl" ] || python3 scripts/gen_adversarial.py --out "$dir" --kind "$kind" --scale "$SCALE" >/dev/null
+    [ -f "$dir/corpus.jsonl" ] || python3 scripts/corpora/gen_adversarial.py --out "$dir" --kind "$kind" --scale "$SCALE" >/dev/null
     if run "$kind-x$SCALE" "$dir"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 for script in arabic latin; do
     dir="$OUT/$script-quality-x$SCALE"
-    [ -f "$dir/corpus.jsonl" ] || python3 scripts/gen_corpus.py --out "$dir" --script "$script" \
+    [ -f "$dir/corpus.jsonl" ] || python3 scripts/corpora/gen_corpus.py --out "$dir" --script "$script" \
         --originals $((300 * SCALE)) --quotes $((30 * SCALE)) --seed 1 >/dev/null
     if run "$script-quality-x$SCALE" "$dir"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Document-clustering quality of sada next to datasketch, gaoya and rensa on one corpus.
 
-    python3 scripts/peers_quality.py [--originals 2000] [--seed 1] [--scripts arabic,latin]
-                                     [--threshold 0.6] [--json FILE]
+    python3 scripts/eval/peers_quality.py [--originals 2000] [--seed 1] [--scripts arabic,latin]
+                                          [--threshold 0.6] [--json FILE]
 
-For each corpus (scripts/gen_corpus.py, under target/peers/<script>/; the latin corpus gets
-seed + 1, as in scripts/quality.sh, so both are the corpora quality.sh scores) and for each
+For each corpus (scripts/corpora/gen_corpus.py, under target/peers/<script>/; the latin corpus
+gets seed + 1, as in scripts/eval/quality.sh, so both are the corpora quality.sh scores) and for each
 threshold (0.8, the usual setting, and --threshold, sada's default), every tool clusters the
 same documents with the same parameters: MinHash with 128 permutations over word 5-gram
 shingles. Each run writes target/peers/<script>-out/<tool>-t<T>/documents.jsonl in sada's
@@ -22,7 +22,7 @@ Tools
                    MinHash(num_perm=128), MinHashLSH(threshold=T) (bands chosen by datasketch),
                    insert every document, query every document, union-find over the query
                    results -> connected components. LSH candidates are not verified.
-  datasketch+fold  the same, but tokens = eval_clusters.normalize_tokens(text) (the reference
+  datasketch+fold  the same, but tokens = normalizer.normalize_tokens(text) (the reference
                    Arabic folding sada applies): separates normalization from clustering.
   gaoya            MinHashStringIndex(hash_size=32, jaccard_threshold=T, same bands x rows as
                    datasketch, analyzer = the shingle function above); its query keeps only
@@ -51,11 +51,10 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
-from eval_clusters import evaluate, normalize_tokens  # noqa: E402
-from common import PACKAGES, ensure_venv, fmt, generate_corpus, venv_python  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from common import PACKAGES, ROOT, ensure_venv, fmt, generate_corpus, venv_python  # noqa: E402
+from eval.eval_clusters import evaluate  # noqa: E402
+from eval.normalizer import normalize_tokens  # noqa: E402
 
 PEERS_DIR = os.path.join(ROOT, 'target', 'peers')
 SADA = os.path.join(ROOT, 'target', 'release', 'sada')
@@ -126,7 +125,7 @@ def plain_tokens(text):
 
 def shingle_strings(tokens, n=NGRAM):
     """Word n-grams joined by spaces (a document shorter than n words: one shingle of all
-    its words, as eval_clusters.shingles does)."""
+    its words, as normalizer.shingles does)."""
     if len(tokens) < n:
         return [' '.join(tokens)] if tokens else []
     return list({' '.join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)})

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Document-level quality of sada's near-duplicate clusters against a generated truth.
 
-    python3 scripts/eval_clusters.py --truth DIR/truth.jsonl --corpus DIR/corpus.jsonl \
+    python3 scripts/eval/eval_clusters.py --truth DIR/truth.jsonl --corpus DIR/corpus.jsonl \
         --out SADA_OUT_DIR [--json]
 
 Reads SADA_OUT_DIR/documents.jsonl (one line per document: {"id", "status", "cluster"?}).
@@ -17,9 +17,8 @@ Measures
     similarity of normalized word 5-gram sets is < 0.5 (at most 2000 pairs per cluster,
     sampled deterministically).
 
-This file also holds an independent Python implementation of the reference Arabic
-normalization of docs/architecture.md (`normalize_tokens`); the corpus
-generator and the other scripts import it from here.
+Tokens and Jaccard come from the reference normalization of docs/architecture.md,
+implemented independently of the Rust code in eval/normalizer.py.
 
 Python 3.11 standard library only.
 """
@@ -27,68 +26,12 @@ import argparse
 import json
 import os
 import random
-import re
 import sys
-import unicodedata
 from collections import Counter, defaultdict
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
 from common import fmt  # noqa: E402
-
-# ---------------------------------------------------------------------------
-# Reference normalization (independent of the Rust implementation).
-#
-#   NFKC -> lowercase -> remove harakat U+064B-U+065F, superscript alef U+0670,
-#   Quranic marks U+06D6-U+06ED, tatweel U+0640, zero-width and bidi controls
-#   (U+200B-U+200F, U+061C, U+202A-U+202E, U+2066-U+2069, U+FEFF) -> fold
-#   أ إ آ ٱ -> ا, ى -> ي, ة -> ه, ؤ -> و, ئ -> ي, ی -> ي, ک -> ك, Arabic-Indic and
-#   extended Arabic-Indic digits -> 0-9 -> split: every character that is not a
-#   letter or a digit (Python's str.isalnum, underscore excluded) separates words.
-#
-# Note: NBSP becomes a space under NFKC. Removal happens before splitting, so a
-# zero-width non-joiner or a tatweel inside a word does not split it.
-# ---------------------------------------------------------------------------
-
-_REMOVE = (list(range(0x064B, 0x0660)) + [0x0670] + list(range(0x06D6, 0x06EE))
-           + [0x0640] + list(range(0x200B, 0x2010)) + [0x061C]
-           + list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A)) + [0xFEFF])
-_FOLD = {
-    'أ': 'ا', 'إ': 'ا', 'آ': 'ا', 'ٱ': 'ا',
-    'ى': 'ي', 'ة': 'ه', 'ؤ': 'و', 'ئ': 'ي',
-    'ی': 'ي', 'ک': 'ك', '\u00a0': ' ',
-}
-_TABLE = {c: None for c in _REMOVE}
-_TABLE.update({ord(k): v for k, v in _FOLD.items()})
-for _i in range(10):
-    _TABLE[0x0660 + _i] = str(_i)  # Arabic-Indic digits
-    _TABLE[0x06F0 + _i] = str(_i)  # extended (Persian/Urdu) digits
-_WORD_RE = re.compile(r'[^\W_]+')
-
-
-def normalize_text(text):
-    """Folded text (separators left in place)."""
-    return unicodedata.normalize('NFKC', text).lower().translate(_TABLE)
-
-
-def normalize_tokens(text):
-    """List of folded word tokens of `text`."""
-    return _WORD_RE.findall(normalize_text(text))
-
-
-def shingles(tokens, n):
-    """Set of word n-grams (tuples). A document shorter than n words gives one
-    shingle made of all its words (none when it has no word)."""
-    if len(tokens) < n:
-        return {tuple(tokens)} if tokens else set()
-    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
-
-
-def jaccard(a, b):
-    if not a and not b:
-        return 1.0
-    inter = len(a & b)
-    return inter / (len(a) + len(b) - inter)
-
+from eval.normalizer import normalize_tokens, shingles, jaccard  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # Loading

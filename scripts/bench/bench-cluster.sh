@@ -3,8 +3,8 @@
 # throughput per process, bytes exchanged per document, and a check that every cluster run
 # writes the same documents/clusters/statements as one process.
 #
-#   scripts/bench-cluster.sh                  # 100,000 generated documents
-#   DOCS=20000 scripts/bench-cluster.sh       # a smaller crawl
+#   scripts/bench/bench-cluster.sh            # 100,000 generated documents
+#   DOCS=20000 scripts/bench/bench-cluster.sh # a smaller crawl
 #
 # Environment:
 #   DOCS=100000       documents (examples/gen_crawl.rs; the crawl is reused when present)
@@ -17,7 +17,7 @@
 # Ports 25101.. on 127.0.0.1. Outputs under target/cluster/.
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 DOCS=${DOCS:-100000}
 THREADS=${THREADS:-1}
 PROCESSES=${PROCESSES:-1 2 3}
