@@ -12,7 +12,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use sada::normalize::Analyzer;
 use sada::shingle::word_shingles;
 use sada::sign::{MinHasher, OnePermHasher};
-use sada::types::Token;
+use sada::model::Token;
 
 mod common;
 use common::seeds;
@@ -22,7 +22,7 @@ fn corpora() -> Vec<(&'static str, Vec<String>)> {
     let replicated: Vec<String> = seeds.iter().cycle().take(5 * 45).cloned().collect();
     let mut corpora =
         vec![("seeds×45", replicated), ("generated", common::generated(300, 12, 29, 0x9E37_79B9_7F4A_7C15))];
-    // A corpus of one's own, e.g. scripts/bench-peers.sh's
+    // A corpus of one's own, e.g. scripts/bench/bench-peers.sh's
     // target/bench/arabic-n4000-s7/corpus.jsonl: the `text` of its first 1,000 lines.
     if let Ok(path) = std::env::var("SADA_BENCH_JSONL") {
         corpora.push(("file", common::jsonl_texts(&path, 1000)));

@@ -1,4 +1,4 @@
-//! A large synthetic news crawl for the scale benchmark (`scripts/bench-1m.sh`).
+//! A large synthetic news crawl for the scale benchmark (`scripts/bench/bench-1m.sh`).
 //!
 //! ```sh
 //! cargo run --release --example gen_crawl -- --docs 1000000 --out target/crawl/crawl.jsonl \

@@ -1,13 +1,22 @@
-"""Helpers shared by the scripts that run sada beside its peers (bench_peers.py,
-peers_quality.py) and by the evaluators: paths, the peers' virtualenv, generated corpora,
-table formatting. Standard library only."""
+"""Helpers shared by the scripts that run sada beside its peers (bench/bench_peers.py,
+eval/peers_quality.py) and by the evaluators: paths, the peers' virtualenv, generated corpora,
+table formatting. Standard library only.
+
+How the scripts import: every script, in whichever subdirectory of scripts/, starts with
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+
+and then imports this module as `common` and the others by package: `from eval.normalizer
+import normalize_tokens`, `from eval.eval_clusters import evaluate`, `from corpora import
+gen_corpus`. scripts/bench, scripts/eval and scripts/corpora are packages (each has an
+__init__.py), so a module called `eval` or `corpora` elsewhere on sys.path cannot shadow them."""
 import json
 import os
 import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+SCRIPTS = os.path.dirname(os.path.abspath(__file__))  # scripts/
+ROOT = os.path.dirname(SCRIPTS)  # the repository
 # The private virtualenv of the peers, shared by bench_peers.py and peers_quality.py.
 VENV = os.path.join(ROOT, 'target', 'peers-venv')
 PACKAGES = ('datasketch', 'gaoya', 'rensa')
@@ -53,7 +62,7 @@ def ensure_venv(who):
 
 
 def generate_corpus(d, script, originals, seed):
-    """Makes sure `d` holds gen_corpus.py's corpus.jsonl and truth.jsonl for these parameters
+    """Makes sure `d` holds corpora/gen_corpus.py's corpus.jsonl and truth.jsonl for these parameters
     (recorded in d/params.json), generating them when missing or made with others."""
     stamp = os.path.join(d, 'params.json')
     want = {'script': script, 'originals': originals, 'seed': seed}
@@ -65,8 +74,9 @@ def generate_corpus(d, script, originals, seed):
     os.makedirs(d, exist_ok=True)
     print(f'generating {script} corpus ({originals} originals, seed {seed}) in '
           f'{os.path.relpath(d, ROOT)}', file=sys.stderr)
-    subprocess.run([sys.executable, os.path.join(HERE, 'gen_corpus.py'), '--out', d,
-                    '--script', script, '--originals', str(originals), '--seed', str(seed)],
+    subprocess.run([sys.executable, os.path.join(SCRIPTS, 'corpora', 'gen_corpus.py'),
+                    '--out', d, '--script', script, '--originals', str(originals),
+                    '--seed', str(seed)],
                    check=True, stdout=subprocess.DEVNULL)
     with open(stamp, 'w') as f:
         json.dump(want, f)

@@ -3,7 +3,7 @@
 //! documents, highlighted, right-to-left, with «بغداد» / «العراق» marked, and
 //! the page must log nothing (no script error, no blocked fetch).
 //!
-//! Needs Chromium (`scripts/install-chromium.sh`). Without it the test prints
+//! Needs Chromium (`.ci/install-chromium.sh`). Without it the test prints
 //! a skip message and passes, unless `SADA_REQUIRE_BROWSER=1` (CI), where it
 //! fails.
 
@@ -131,9 +131,9 @@ fn the_seeds_report_renders_in_chromium() {
     let Some(chromium) = chromium() else {
         assert!(
             std::env::var("SADA_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "SADA_REQUIRE_BROWSER=1 but no chromium found; run scripts/install-chromium.sh"
+            "SADA_REQUIRE_BROWSER=1 but no chromium found; run .ci/install-chromium.sh"
         );
-        eprintln!("skipped: no chromium found (scripts/install-chromium.sh installs it)");
+        eprintln!("skipped: no chromium found (.ci/install-chromium.sh installs it)");
         return;
     };
     let work = tempfile::Builder::new().prefix("sada-browser-").tempdir().unwrap();

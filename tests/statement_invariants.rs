@@ -12,7 +12,7 @@ use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use sada::passage::statement::{DocInfo, Statement, group};
 use sada::passage::{PassageConfig, align_pairs, matching_pairs};
 use sada::store::Store;
-use sada::types::DocId;
+use sada::model::DocId;
 
 fn config() -> ProptestConfig {
     ProptestConfig {
@@ -125,7 +125,7 @@ proptest! {
                         x.doc != y.doc || x.word_end <= y.word_start || y.word_end <= x.word_start,
                         "overlapping occurrences of one statement: {x:?} {y:?}"
                     );
-                    // As scripts/check_statements.py counts a coherent pair:
+                    // As scripts/eval/check_statements.py counts a coherent pair:
                     // a region of min_words words, min_identity of them
                     // matched, needs at least that many words in order.
                     let shared = lcs(text(x), text(y));

@@ -1,0 +1,1 @@
+"""Corpus generators (with truth) and fetchers of real corpora for the measurements."""
