@@ -36,7 +36,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::types::DocId;
+use crate::model::DocId;
 use crate::verify::{Edge, Similarity};
 
 /// The similarity bounds a cluster must respect.

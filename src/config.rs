@@ -11,7 +11,7 @@ use crate::shingle::{ShingleConfig, ShingleKind};
 use crate::sign::Method;
 
 /// Default document-level Jaccard threshold. See the README section "How the
-/// defaults were chosen" and `scripts/quality.sh`.
+/// defaults were chosen" and `scripts/eval/quality.sh`.
 pub const DEFAULT_THRESHOLD: f64 = 0.6;
 /// Default floor of the similarity between any two members of a cluster
 /// (the drift guard, see `cluster`).

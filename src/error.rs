@@ -70,7 +70,7 @@ pub enum Error {
 }
 
 /// Where in the input a record or a problem is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Locator {
     /// A whole file.
     File(String),
@@ -93,7 +93,7 @@ impl fmt::Display for Locator {
 }
 
 /// What was wrong with one record, and where.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecordError {
     /// Where the problem is.
     pub locator: Locator,

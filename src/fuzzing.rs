@@ -75,7 +75,7 @@ pub fn jsonl(bytes: &[u8]) {
     // All of `bytes` as one line (line ends and all).
     let raw = Raw::Line(crate::read::RawLine { input: display.into(), line: 7, bytes: bytes.to_vec() });
     let rec = raw.parse();
-    assert!(!rec.id.is_empty());
+    assert!(!rec.meta.id.is_empty());
     if let Err(e) = &rec.content {
         assert_eq!(e.locator, Locator::Line(display.into(), 7));
     }
@@ -226,9 +226,9 @@ pub fn normalize(bytes: &[u8]) {
 /// What must hold for every record of the file shown as `display`.
 fn check_records(records: &[Record], display: &str) {
     for r in records {
-        assert_eq!(r.input, display);
-        assert!(!r.id.is_empty(), "a record without an id");
-        assert!(!r.source.is_empty(), "a record without a source");
+        assert_eq!(r.meta.input, display);
+        assert!(!r.meta.id.is_empty(), "a record without an id");
+        assert!(!r.meta.source.is_empty(), "a record without a source");
         if let Err(e) = &r.content {
             let file = match &e.locator {
                 Locator::File(f) | Locator::Line(f, _) | Locator::Offset(f, _) => f,
@@ -257,7 +257,7 @@ fn summarize(records: &[Record]) -> Vec<Summary> {
                     Locator::Offset(_, at) => format!("@{at}"),
                 }),
             };
-            (r.id.clone(), r.url.clone(), r.date.clone(), content)
+            (r.meta.id.clone(), r.meta.url.clone(), r.meta.date.clone(), content)
         })
         .collect()
 }

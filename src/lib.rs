@@ -10,7 +10,7 @@
 //!
 //! Each stage is a module with plain functions over owned data:
 //! [`read`] yields [`read::Record`]s, [`normalize`] turns text into
-//! [`types::Token`]s (hash of the folded word plus its byte span in the
+//! [`model::Token`]s (hash of the folded word plus its byte span in the
 //! original), [`shingle`] into `u64` shingle hashes, [`sign`] into a
 //! [`sign::Signature`], [`index`] into candidate pairs, [`verify`] into scored
 //! edges and [`cluster`] into [`cluster::Cluster`]s. [`pipeline::scan`] runs
@@ -32,6 +32,7 @@ pub mod distributed;
 pub mod error;
 pub mod fuzzing;
 pub mod index;
+pub mod model;
 pub mod normalize;
 pub mod passage;
 pub mod pipeline;
@@ -43,9 +44,9 @@ pub mod shingle;
 pub mod sigfile;
 pub mod sign;
 pub mod store;
-pub mod types;
 pub mod verify;
 
 pub use config::Config;
 pub use error::Error;
-pub use pipeline::{Scan, scan};
+pub use model::Scan;
+pub use pipeline::scan;

@@ -175,7 +175,7 @@ fn print_summary(
     )?;
     for (i, c) in scan.clusters.iter().enumerate().take(5) {
         let rep = &scan.docs[c.representative.index()];
-        writeln!(w, "    cluster {i}: {} documents like {} ({})", c.members.len(), rep.id, rep.source)?;
+        writeln!(w, "    cluster {i}: {} documents like {} ({})", c.members.len(), rep.meta.id, rep.meta.source)?;
     }
     writeln!(
         w,
@@ -183,7 +183,7 @@ fn print_summary(
         s.statements, s.cross_source_statements, s.boilerplate_statements
     )?;
     for (i, st) in scan.statements.iter().enumerate().filter(|(_, st)| !st.boilerplate && st.sources > 1).take(5) {
-        let mut ids: Vec<&str> = st.occurrences.iter().map(|o| scan.docs[o.doc.index()].id.as_str()).collect();
+        let mut ids: Vec<&str> = st.occurrences.iter().map(|o| scan.docs[o.doc.index()].meta.id.as_str()).collect();
         ids.dedup();
         let text: String = st.text.split_whitespace().collect::<Vec<_>>().join(" ");
         let short: String = text.chars().take(90).collect();
@@ -196,8 +196,8 @@ fn print_summary(
             ids.join(", ")
         )?;
     }
-    for d in scan.docs.iter().filter(|d| matches!(d.status, sada::pipeline::Status::Error(_))).take(5) {
-        if let sada::pipeline::Status::Error(e) = &d.status {
+    for d in scan.docs.iter().filter(|d| matches!(d.status, sada::model::Status::Error(_))).take(5) {
+        if let sada::model::Status::Error(e) = &d.status {
             writeln!(w, "  error: {e}")?;
         }
     }

@@ -14,7 +14,7 @@
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::types::Token;
+use crate::model::Token;
 
 /// What a shingle is made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -234,7 +234,7 @@ const CHECK_EVERY: usize = 64;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::Span;
+    use crate::model::Span;
 
     fn toks(hashes: &[u64]) -> Vec<Token> {
         hashes.iter().map(|&hash| Token { hash, span: Span::default() }).collect()

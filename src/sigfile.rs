@@ -34,8 +34,7 @@
 
 use std::io::{self, Read, Write};
 
-use serde::Serialize;
-
+use crate::model::StatusKind;
 use crate::shingle::ShingleKind;
 use crate::sign::Method;
 
@@ -57,25 +56,13 @@ pub struct Header {
     pub seed: u64,
 }
 
-/// Status of a signed record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SigStatus {
-    /// Signed.
-    Ok,
-    /// No words.
-    Empty,
-    /// Could not be read.
-    Error,
-}
-
 /// One record of a signature file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SigRecord {
     /// The record's id.
     pub id: String,
     /// Ok, empty or error.
-    pub status: SigStatus,
+    pub status: StatusKind,
     /// Number of tokens.
     pub tokens: u32,
     /// The lanes (empty unless ok).
@@ -104,9 +91,9 @@ pub fn write_record(w: &mut impl Write, r: &SigRecord) -> io::Result<()> {
     w.write_all(&(r.id.len() as u32).to_le_bytes())?;
     w.write_all(r.id.as_bytes())?;
     let status = match r.status {
-        SigStatus::Ok => 0u8,
-        SigStatus::Empty => 1,
-        SigStatus::Error => 2,
+        StatusKind::Ok => 0u8,
+        StatusKind::Empty => 1,
+        StatusKind::Error => 2,
     };
     w.write_all(&[status])?;
     w.write_all(&r.tokens.to_le_bytes())?;
@@ -168,13 +155,13 @@ pub fn read(r: &mut impl Read) -> io::Result<(Header, Vec<SigRecord>)> {
         r.read_exact(&mut id)?;
         let id = String::from_utf8(id).map_err(|_| invalid("id is not UTF-8"))?;
         let status = match read_array::<1>(r)?[0] {
-            0 => SigStatus::Ok,
-            1 => SigStatus::Empty,
-            2 => SigStatus::Error,
+            0 => StatusKind::Ok,
+            1 => StatusKind::Empty,
+            2 => StatusKind::Error,
             _ => return Err(invalid("unknown record status")),
         };
         let tokens = u32::from_le_bytes(read_array(r)?);
-        let n = if status == SigStatus::Ok { lanes as usize } else { 0 };
+        let n = if status == StatusKind::Ok { lanes as usize } else { 0 };
         let mut lanes_v = Vec::with_capacity(n);
         for _ in 0..n {
             lanes_v.push(u32::from_le_bytes(read_array(r)?));
@@ -192,9 +179,9 @@ mod tests {
     fn records_round_trip() {
         let h = Header { method: Method::Oph, shingle: ShingleKind::Word, ngram: 5, lanes: 3, seed: 9 };
         let recs = vec![
-            SigRecord { id: "a".into(), status: SigStatus::Ok, tokens: 10, lanes: vec![1, 2, 3] },
-            SigRecord { id: "ب".into(), status: SigStatus::Empty, tokens: 0, lanes: vec![] },
-            SigRecord { id: "f.jsonl:3".into(), status: SigStatus::Error, tokens: 0, lanes: vec![] },
+            SigRecord { id: "a".into(), status: StatusKind::Ok, tokens: 10, lanes: vec![1, 2, 3] },
+            SigRecord { id: "ب".into(), status: StatusKind::Empty, tokens: 0, lanes: vec![] },
+            SigRecord { id: "f.jsonl:3".into(), status: StatusKind::Error, tokens: 0, lanes: vec![] },
         ];
         let mut buf = Vec::new();
         write_header(&mut buf, &h).unwrap();
@@ -222,7 +209,7 @@ mod tests {
         let mut buf = Vec::new();
         let h = Header { method: Method::Minhash, shingle: ShingleKind::Word, ngram: 5, lanes: 2, seed: 1 };
         write_header(&mut buf, &h).unwrap();
-        write_record(&mut buf, &SigRecord { id: "a".into(), status: SigStatus::Ok, tokens: 1, lanes: vec![1, 2] })
+        write_record(&mut buf, &SigRecord { id: "a".into(), status: StatusKind::Ok, tokens: 1, lanes: vec![1, 2] })
             .unwrap();
         buf.pop();
         assert!(read(&mut buf.as_slice()).is_err());

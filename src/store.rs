@@ -21,8 +21,8 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::model::DocId;
 use crate::sign::Signature;
-use crate::types::DocId;
 
 /// Bytes written to a spill file per `write` call.
 const WRITE_BUFFER: usize = 4 << 20;

@@ -9,10 +9,10 @@
 use rayon::prelude::*;
 
 use crate::index::Candidate;
+use crate::model::DocId;
 use crate::shingle;
 use crate::sign::simhash;
 use crate::store::Signatures;
-use crate::types::DocId;
 
 /// How the similarity of two documents is measured.
 #[derive(Clone, Copy, Debug)]

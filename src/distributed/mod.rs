@@ -62,17 +62,16 @@ use timely::{ExchangeData, WorkerConfig};
 
 use crate::cluster::{Cluster, ClusterKind, Limits};
 use crate::config::Config;
-use crate::error::{Error, Locator, RecordError};
+use crate::error::Error;
 use crate::index::{self, Banding, Candidate};
+use crate::model::DocId;
+use crate::model::{Document, Scan, Stage, Timings};
 use crate::passage::{self, Matches, Passage, align::Alignment};
-use crate::pipeline::{
-    self, Analysis, ClusterSim, Document, Grouping, Kept, Scan, Stage, Status, Timings, with_scratch,
-};
+use crate::pipeline::{self, Analysis, ClusterSim, Grouping, Kept, with_scratch};
 use crate::progress::Progress;
 use crate::read::{self, Discovery, RawReader};
 use crate::sign::{Method, Signature, Signer};
 use crate::store::{Signatures, Store};
-use crate::types::DocId;
 use crate::verify::{Edge, Similarity};
 
 /// Where this process stands in the cluster.
@@ -885,95 +884,28 @@ fn min_labels<'s>(
 // ---------------------------------------------------------------------------
 // What crosses the network: plain serde types mirroring the pipeline's.
 
-/// An [`Analysis`] on the wire.
+/// An [`Analysis`] on the wire: the document as it is, its signature as
+/// lanes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct WireAnalysis {
-    id: String,
-    source: String,
-    input: String,
-    url: Option<String>,
-    date: Option<String>,
-    bytes: u64,
-    tokens: u32,
-    /// `None` for ok; `Some(None)` empty; `Some(Some(error))`.
-    status: Option<Option<(WireLocator, String)>>,
+    doc: Document,
     content: Option<u64>,
     lanes: Vec<u32>,
     set: Option<Vec<u64>>,
     words: Vec<u32>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
-enum WireLocator {
-    File(String),
-    Line(String, u64),
-    Offset(String, u64),
-}
-
 impl From<Analysis> for WireAnalysis {
     fn from(a: Analysis) -> WireAnalysis {
-        let d = a.doc;
-        let status = match d.status {
-            Status::Ok => None,
-            Status::Empty => Some(None),
-            Status::Error(e) => Some(Some((
-                match e.locator {
-                    Locator::File(f) => WireLocator::File(f),
-                    Locator::Line(f, n) => WireLocator::Line(f, n),
-                    Locator::Offset(f, n) => WireLocator::Offset(f, n),
-                },
-                e.message,
-            ))),
-        };
         let lanes = a.sig.as_ref().map_or_else(Vec::new, |s| s.lanes().into_owned());
-        WireAnalysis {
-            id: d.id,
-            source: d.source,
-            input: d.input,
-            url: d.url,
-            date: d.date,
-            bytes: d.bytes,
-            tokens: d.tokens,
-            status,
-            content: a.content,
-            lanes,
-            set: a.set,
-            words: a.words,
-        }
+        WireAnalysis { doc: a.doc, content: a.content, lanes, set: a.set, words: a.words }
     }
 }
 
 impl WireAnalysis {
     fn into_analysis(self, method: Method) -> Analysis {
-        let status = match self.status {
-            None => Status::Ok,
-            Some(None) => Status::Empty,
-            Some(Some((locator, message))) => Status::Error(RecordError {
-                locator: match locator {
-                    WireLocator::File(f) => Locator::File(f),
-                    WireLocator::Line(f, n) => Locator::Line(f, n),
-                    WireLocator::Offset(f, n) => Locator::Offset(f, n),
-                },
-                message,
-            }),
-        };
         let sig = Signature::from_lanes(&self.lanes, method == Method::Simhash);
-        Analysis {
-            doc: Document {
-                id: self.id,
-                source: self.source,
-                input: self.input,
-                url: self.url,
-                date: self.date,
-                bytes: self.bytes,
-                tokens: self.tokens,
-                status,
-            },
-            content: self.content,
-            sig,
-            set: self.set,
-            words: self.words,
-        }
+        Analysis { doc: self.doc, content: self.content, sig, set: self.set, words: self.words }
     }
 }
 
@@ -1044,14 +976,12 @@ mod tests {
 
     fn wire(id: String) -> WireAnalysis {
         WireAnalysis {
-            id,
-            source: String::new(),
-            input: String::new(),
-            url: None,
-            date: None,
-            bytes: 0,
-            tokens: 0,
-            status: None,
+            doc: Document {
+                meta: crate::model::Meta { id, ..Default::default() },
+                bytes: 0,
+                tokens: 0,
+                status: crate::model::Status::Ok,
+            },
             content: None,
             lanes: Vec::new(),
             set: None,
@@ -1073,7 +1003,7 @@ mod tests {
             }
             let mut seen = Vec::new();
             let per_file = merge_in_order(worker, mine.into_iter(), 3, |w| {
-                seen.push(w.id);
+                seen.push(w.doc.meta.id);
                 Ok(())
             })
             .expect("no push fails");

@@ -16,10 +16,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use crate::model::DocId;
 use crate::runs::Sorter;
 use crate::sign::{Signature, simhash};
 use crate::store::Signatures;
-use crate::types::DocId;
 
 /// How signatures are cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

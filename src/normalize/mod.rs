@@ -14,7 +14,7 @@ pub(crate) mod arabic;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::types::{Span, Token};
+use crate::model::{Span, Token};
 use arabic::{Fold, classify, fold_char, fold_char_general};
 
 /// What a table entry says a character does; see [`Fold`].

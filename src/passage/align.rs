@@ -546,7 +546,7 @@ pub const COPY_SEED_WORDS: usize = 2;
 
 /// Each word skipped inside a passage costs this many matched words when
 /// deciding where the passage ends. See [`trimmed`]. Measured with
-/// `scripts/quality.sh`: 2.0 lost 3 points of recall on quotes with 10% of
+/// `scripts/eval/quality.sh`: 2.0 lost 3 points of recall on quotes with 10% of
 /// their words changed for no gain in precision; 1.0 is the best plagdet.
 const GAP_COST: f64 = 1.0;
 

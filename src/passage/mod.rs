@@ -24,8 +24,8 @@ pub mod statement;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::model::DocId;
 use crate::store::Store;
-use crate::types::DocId;
 pub use align::{AlignConfig, Alignment};
 pub use fingerprint::Anchor;
 pub use frequencies::Frequencies;

@@ -37,7 +37,8 @@ use serde::Serialize;
 use super::Passage;
 use super::align::{self, AlignConfig, Alignment, GramIndex};
 use super::probe::{self, DocGrams};
-use crate::types::{DocId, Span};
+use crate::model::{DocId, Span};
+use crate::report::caps::{CONTEXT_CHARS, CONTEXT_STATEMENTS};
 
 /// Where a statement occurs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -58,12 +59,6 @@ pub struct Occurrence {
     #[serde(skip)]
     pub context: Option<Context>,
 }
-
-/// Statements whose occurrences get a [`Context`]: what `report.html` embeds.
-/// The JSONL files have every statement; the page points to them for the rest.
-pub const CONTEXT_STATEMENTS: usize = 1000;
-/// Characters of context kept on each side of an occurrence.
-pub const CONTEXT_CHARS: usize = 240;
 
 /// An occurrence's text and its surroundings, as published.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]

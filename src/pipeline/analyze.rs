@@ -10,12 +10,12 @@ use xxhash_rust::xxh3::Xxh3;
 use super::{Document, Stage, Status, Timings};
 use crate::config::Config;
 use crate::error::Error;
+use crate::model::Token;
 use crate::normalize::Analyzer;
 use crate::read::{self, Raw, RawReader, Record};
 use crate::shingle::{self, ShingleKind};
 use crate::sign::{Signature, Signer};
 use crate::store::{Signatures, Store};
-use crate::types::Token;
 
 /// Records per parallel batch, and the text size that also closes a batch.
 /// Batches bound memory to a few batches of text (one being read, two queued,
@@ -24,7 +24,7 @@ use crate::types::Token;
 /// batches is reused instead of faulted in fresh, and reading overlaps
 /// analysis on small inputs too (the 34 MB Arabic bench corpus was two
 /// batches). On that corpus `sada sign`'s peak RSS went from 65 to 40 MiB
-/// and its system time about halved (`scripts/compare-builds.py`; README).
+/// and its system time about halved (`scripts/bench/compare-builds.py`; README).
 const BATCH_RECORDS: usize = 512;
 const BATCH_BYTES: usize = 4 << 20;
 
@@ -242,16 +242,7 @@ pub(super) fn sign_text(
 
 /// Normalize, shingle and sign one record; its text is dropped here.
 pub(crate) fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scratch) -> Analysis {
-    let mut doc = Document {
-        id: rec.id,
-        source: rec.source,
-        input: rec.input,
-        url: rec.url,
-        date: rec.date,
-        bytes: 0,
-        tokens: 0,
-        status: Status::Ok,
-    };
+    let mut doc = Document { meta: rec.meta, bytes: 0, tokens: 0, status: Status::Ok };
     let text = match rec.content {
         Ok(text) => text,
         Err(e) => {

@@ -7,10 +7,10 @@ use rayon::prelude::*;
 use crate::cluster::{self, Cluster};
 use crate::config::Config;
 use crate::index::{self, Banding, Candidate};
+use crate::model::DocId;
 use crate::passage;
 use crate::shingle;
 use crate::store::{Signatures, Store};
-use crate::types::DocId;
 use crate::verify::{self, Edge, Similarity};
 
 /// The parallel parts of the grouping stages, behind one interface so that a

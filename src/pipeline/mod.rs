@@ -10,196 +10,22 @@ pub(crate) use grouping::{ClusterSim, Grouping, Local};
 pub use sign::{SigFormat, SignStats, sign};
 
 use std::path::PathBuf;
-use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use crate::cluster::Cluster;
 use crate::config::Config;
-use crate::error::{Error, RecordError};
-use crate::index::Banding;
+use crate::error::Error;
+use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Status, Timings};
 use crate::normalize::Analyzer;
 use crate::passage::{self, Statement};
 use crate::progress::Progress;
 use crate::read::{self, Discovery, RawReader};
+use crate::report::caps::{EXCERPT_BYTES, EXCERPT_CLUSTERS};
 use crate::shingle::ShingleKind;
 use crate::sign::Signer;
 use crate::store::Store;
-use crate::types::DocId;
 use crate::verify::{self, Similarity};
-
-/// What became of an input record.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Usable text.
-    Ok,
-    /// Read fine, but no words in it.
-    Empty,
-    /// Could not be read or parsed.
-    Error(RecordError),
-}
-
-impl Status {
-    /// The contract's name of the status.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Empty => "empty",
-            Status::Error(_) => "error",
-        }
-    }
-}
-
-/// One input record after analysis: what `documents.jsonl` says about it.
-#[derive(Clone, Debug)]
-pub struct Document {
-    /// Contract `id`.
-    pub id: String,
-    /// Publisher.
-    pub source: String,
-    /// File it came from.
-    pub input: String,
-    /// URL, when known.
-    pub url: Option<String>,
-    /// Publication date, when known.
-    pub date: Option<String>,
-    /// Bytes of text.
-    pub bytes: u64,
-    /// Number of tokens.
-    pub tokens: u32,
-    /// Ok, empty or error.
-    pub status: Status,
-}
-
-/// Named stages, for timings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Stage {
-    /// Reading and decompressing inputs (the sequential part).
-    Read,
-    /// Normalize, shingle and sign (parallel, per document).
-    Analyze,
-    /// LSH banding into candidate pairs.
-    Index,
-    /// Exact duplicates and candidate verification.
-    Verify,
-    /// Union-find and star clustering.
-    Cluster,
-    /// Fingerprint postings into document pairs sharing a rare anchor.
-    Match,
-    /// Word-level alignment of those pairs.
-    Align,
-    /// Grouping passages into statements.
-    Group,
-    /// Re-reading the documents that hold statements (byte spans, contexts)
-    /// or belong to clusters (excerpts for the report).
-    Locate,
-    /// Writing the outputs.
-    Report,
-}
-
-/// Wall time per stage, in seconds, in the order stages ran. Serialized as
-/// an object `{"read": 0.12, ...}` in that order.
-#[derive(Clone, Debug, Default)]
-pub struct Timings(pub Vec<(Stage, f64)>);
-
-impl Serialize for Timings {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (stage, secs) in &self.0 {
-            m.serialize_entry(stage, secs)?;
-        }
-        m.end()
-    }
-}
-
-impl Timings {
-    /// Adds `seconds` to `stage`.
-    pub fn add(&mut self, stage: Stage, seconds: f64) {
-        match self.0.iter_mut().find(|(s, _)| *s == stage) {
-            Some((_, t)) => *t += seconds,
-            None => self.0.push((stage, seconds)),
-        }
-    }
-
-    /// Runs `f`, adding its wall time to `stage`.
-    pub fn run<T>(&mut self, stage: Stage, f: impl FnOnce() -> T) -> T {
-        let t = Instant::now();
-        let out = f();
-        self.add(stage, t.elapsed().as_secs_f64());
-        out
-    }
-
-    /// Total of all stages.
-    pub fn total(&self) -> f64 {
-        self.0.iter().map(|(_, t)| t).sum()
-    }
-}
-
-/// Counters of the pair-producing stages.
-#[derive(Clone, Copy, Debug, Default, Serialize)]
-pub struct PairCounts {
-    /// Candidate pairs from LSH.
-    pub candidates: u64,
-    /// Candidates that met the threshold.
-    pub verified: u64,
-    /// Document pairs sharing a rare anchor, aligned word by word.
-    pub aligned: u64,
-    /// Passages found by alignment, before grouping.
-    pub passages: u64,
-}
-
-/// Everything a scan found.
-#[derive(Debug)]
-pub struct Scan {
-    /// One per input record, in input order; `DocId(i)` is `docs[i]`.
-    pub docs: Vec<Document>,
-    /// Near-duplicate clusters, sorted by representative.
-    pub clusters: Vec<Cluster>,
-    /// Recycled statements, most widely recycled first.
-    pub statements: Vec<Statement>,
-    /// Texts (cut at [`EXCERPT_BYTES`]) of the members of the first
-    /// [`EXCERPT_CLUSTERS`] clusters, sorted by document, for the report.
-    pub excerpts: Vec<(DocId, String)>,
-    /// What the walk found and skipped.
-    pub discovery: Discovery,
-    /// The banding used.
-    pub banding: Banding,
-    /// Pair counters.
-    pub pairs: PairCounts,
-    /// Wall time per stage.
-    pub timings: Timings,
-    /// Bytes moved to disk to stay within `--memory-limit`.
-    pub spilled: Spilled,
-    /// Stages a cluster run took from its checkpoints (`--resume`).
-    pub resumed: Vec<&'static str>,
-}
-
-/// Bytes spilled to disk, per structure (all 0 when everything fit).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Spilled {
-    /// Signature lanes.
-    pub signatures: u64,
-    /// Word hashes.
-    pub words: u64,
-    /// Sorted runs of LSH bucket keys.
-    pub sorted: u64,
-}
-
-impl Scan {
-    /// The cluster number of each document, if it is in one.
-    pub fn cluster_of(&self) -> Vec<Option<u32>> {
-        let mut out = vec![None; self.docs.len()];
-        for (i, c) in self.clusters.iter().enumerate() {
-            for (d, _) in &c.members {
-                out[d.index()] = Some(i as u32);
-            }
-        }
-        out
-    }
-}
 
 /// How far below the threshold a candidate's estimated similarity may be and
 /// still be checked exactly by the cluster stage.
@@ -353,18 +179,18 @@ fn statements(
             group[d.index()] = i as u32;
         }
     }
-    let mut names: Vec<&str> = docs.iter().map(|d| d.source.as_str()).collect();
+    let mut names: Vec<&str> = docs.iter().map(|d| d.meta.source.as_str()).collect();
     names.sort_unstable();
     names.dedup();
     let source: Vec<u32> =
-        docs.iter().map(|d| names.binary_search(&d.source.as_str()).expect("listed") as u32).collect();
+        docs.iter().map(|d| names.binary_search(&d.meta.source.as_str()).expect("listed") as u32).collect();
     // Leaders of anchors: dated documents first, by date, then by id; never
     // input order.
     let mut by_rank: Vec<u32> = (0..docs.len() as u32).collect();
     by_rank.sort_by(|&x, &y| {
         let key = |d: u32| {
             let doc = &docs[d as usize];
-            (doc.date.is_none(), doc.date.as_deref(), doc.id.as_str(), d)
+            (doc.meta.date.is_none(), doc.meta.date.as_deref(), doc.meta.id.as_str(), d)
         };
         key(x).cmp(&key(y))
     });
@@ -384,8 +210,8 @@ fn statements(
     counts.passages = passages.iter().filter(|p| !p.extra).count() as u64;
 
     Ok(timings.run(Stage::Group, || {
-        let date: Vec<Option<String>> = docs.iter().map(|d| d.date.clone()).collect();
-        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        let date: Vec<Option<String>> = docs.iter().map(|d| d.meta.date.clone()).collect();
+        let ids: Vec<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
         let is_formula = |d: DocId, start: u32, end: u32, n: usize| matches.is_formula(&words.get(d), start, end, n);
         let is_templated = |d: DocId, start: u32, end: u32| matches.is_templated(&words.get(d), start, end);
         let words_of = |d: DocId| words.get(d);
@@ -405,11 +231,6 @@ fn statements(
         )
     }))
 }
-
-/// Clusters whose members' texts are kept for the report's diff view.
-pub const EXCERPT_CLUSTERS: usize = 200;
-/// Bytes of a member's text kept for the report (cut on a char boundary).
-pub const EXCERPT_BYTES: usize = 20_000;
 
 /// Re-reads the documents that hold statements or belong to the first
 /// clusters (streaming, in input order) to turn word ranges into byte spans,

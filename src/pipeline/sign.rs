@@ -8,9 +8,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::analyze::{Scratch, for_each_batch, sign_text, with_scratch};
-use super::{Stage, Timings};
 use crate::config::Config;
 use crate::error::Error;
+use crate::model::{Stage, StatusKind, Timings};
 use crate::progress::Progress;
 use crate::read::{self, Record};
 use crate::sigfile;
@@ -93,9 +93,9 @@ pub fn sign(
                 stats.records += 1;
                 stats.bytes += bytes;
                 match r.status {
-                    sigfile::SigStatus::Ok => stats.ok += 1,
-                    sigfile::SigStatus::Empty => stats.empty += 1,
-                    sigfile::SigStatus::Error => stats.error += 1,
+                    StatusKind::Ok => stats.ok += 1,
+                    StatusKind::Empty => stats.empty += 1,
+                    StatusKind::Error => stats.error += 1,
                 }
                 if result.is_ok() {
                     result = match format {
@@ -119,7 +119,7 @@ fn write_sig_json(out: &mut impl std::io::Write, r: &sigfile::SigRecord, error: 
     #[derive(Serialize)]
     struct Line<'a> {
         id: &'a str,
-        status: sigfile::SigStatus,
+        status: StatusKind,
         tokens: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<&'a str>,
@@ -142,21 +142,21 @@ fn sign_record(
     let text = match rec.content {
         Ok(t) => t,
         Err(e) => {
-            let r = sigfile::SigRecord { id: rec.id, status: sigfile::SigStatus::Error, tokens: 0, lanes: Vec::new() };
+            let r = sigfile::SigRecord { id: rec.meta.id, status: StatusKind::Error, tokens: 0, lanes: Vec::new() };
             return (r, Some(e.to_string()), 0);
         }
     };
     if format == SigFormat::None {
         s.tokens.clear();
         s.analyzer.tokens_into(&text, &mut s.tokens);
-        let status = if s.tokens.is_empty() { sigfile::SigStatus::Empty } else { sigfile::SigStatus::Ok };
-        let r = sigfile::SigRecord { id: rec.id, status, tokens: s.tokens.len() as u32, lanes: Vec::new() };
+        let status = if s.tokens.is_empty() { StatusKind::Empty } else { StatusKind::Ok };
+        let r = sigfile::SigRecord { id: rec.meta.id, status, tokens: s.tokens.len() as u32, lanes: Vec::new() };
         return (r, None, text.len() as u64);
     }
     let (sig, tokens) = sign_text(&text, config, signer, s, false, |_| {});
     let (status, lanes) = match sig {
-        Some(sig) if tokens > 0 => (sigfile::SigStatus::Ok, sig.into_lanes()),
-        _ => (sigfile::SigStatus::Empty, Vec::new()),
+        Some(sig) if tokens > 0 => (StatusKind::Ok, sig.into_lanes()),
+        _ => (StatusKind::Empty, Vec::new()),
     };
-    (sigfile::SigRecord { id: rec.id, status, tokens, lanes }, None, text.len() as u64)
+    (sigfile::SigRecord { id: rec.meta.id, status, tokens, lanes }, None, text.len() as u64)
 }

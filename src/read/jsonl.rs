@@ -16,7 +16,7 @@ use std::io::{self, BufRead};
 use serde_json::Value;
 
 use super::decompress::{self, Opened, describe};
-use super::{InputFile, Raw, RawLine, Record, host_of};
+use super::{InputFile, Raw, RawLine, Record, meta};
 use crate::error::{Locator, RecordError};
 
 pub(crate) struct JsonlFile {
@@ -56,7 +56,7 @@ impl JsonlFile {
     }
 
     fn record(&self, id: String, content: Result<String, RecordError>) -> Record {
-        Record { source: id.clone(), id, input: self.file.display.clone(), url: None, date: None, content }
+        Record { meta: meta(id, None, self.file.display.clone(), None, None), content }
     }
 
     fn finish(&mut self) -> Option<Record> {
@@ -76,14 +76,7 @@ pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
     // needed (an error, a line without an id), not for every line.
     let place = || Locator::Line(input.to_string(), line_no);
     let place_id = || place().to_string();
-    let record = |id: String, content| Record {
-        source: id.clone(),
-        id,
-        input: input.to_string(),
-        url: None,
-        date: None,
-        content,
-    };
+    let record = |id: String, content| Record { meta: meta(id, None, input.to_string(), None, None), content };
     let error = |id: String, message: String| record(id, Err(RecordError { locator: place(), message }));
     let line = match parse_fast(line) {
         Some(line) => line,
@@ -99,10 +92,7 @@ pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
     };
     let url = string(line.url);
     let date = string(line.date).or_else(|| string(line.published));
-    let source = string(line.source)
-        .filter(|s| !s.is_empty())
-        .or_else(|| url.as_deref().and_then(host_of))
-        .unwrap_or_else(|| id.clone());
+    let source = string(line.source).filter(|s| !s.is_empty());
     let content = match line.text {
         TextField::String(s) if s.len() as u64 <= super::text::MAX_RECORD => Ok(s),
         TextField::String(_) => Err("`text` larger than 4 GiB".to_string()),
@@ -110,7 +100,7 @@ pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
         TextField::Missing => Err("missing `text` field".to_string()),
     }
     .map_err(|message| RecordError { locator: place(), message });
-    Record { id, source, input: input.to_string(), url, date, content }
+    Record { meta: meta(id, source, input.to_string(), url, date), content }
 }
 
 /// The common case, fast: a line without raw control characters whose `text`

@@ -22,25 +22,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::{Error, RecordError};
+use crate::error::Error;
+pub use crate::model::{Meta, Record};
 use decompress::Compression;
-
-/// One input record.
-#[derive(Clone, Debug)]
-pub struct Record {
-    /// The record's id (contract `id`).
-    pub id: String,
-    /// The publisher (contract `source`).
-    pub source: String,
-    /// The file it came from, as given or as found by the walk.
-    pub input: String,
-    /// The record's URL, when the format carries one.
-    pub url: Option<String>,
-    /// Publication date as given (`date` or `published`), when known.
-    pub date: Option<String>,
-    /// The text exactly as read, or why there is none.
-    pub content: Result<String, RecordError>,
-}
 
 /// A record as it comes off the input, before the CPU-heavy part of parsing.
 ///
@@ -453,6 +437,19 @@ impl Iterator for RawReader {
             }
         }
     }
+}
+
+/// A record's [`Meta`]: its publisher is the `source` the input gives, else
+/// its URL's host, else its id (every record has one).
+pub(crate) fn meta(
+    id: String,
+    source: Option<String>,
+    input: String,
+    url: Option<String>,
+    date: Option<String>,
+) -> Meta {
+    let source = source.or_else(|| url.as_deref().and_then(host_of)).unwrap_or_else(|| id.clone());
+    Meta { id, source, input, url, date }
 }
 
 /// The host part of a URL, without a leading `www.`; `None` if that leaves

@@ -4,7 +4,7 @@
 use std::io::Read;
 
 use super::decompress::{self, describe};
-use super::{InputFile, Record, stem};
+use super::{InputFile, Record, meta, stem};
 use crate::error::{Locator, RecordError};
 
 /// Records larger than this are refused: spans are 32-bit.
@@ -13,14 +13,7 @@ pub(crate) const MAX_RECORD: u64 = u32::MAX as u64;
 /// Reads one text file into one record.
 pub(crate) fn read(file: &InputFile) -> Record {
     let id = stem(&file.path);
-    Record {
-        id: id.clone(),
-        source: id,
-        input: file.display.clone(),
-        url: None,
-        date: None,
-        content: read_content(file),
-    }
+    Record { meta: meta(id, None, file.display.clone(), None, None), content: read_content(file) }
 }
 
 fn read_content(file: &InputFile) -> Result<String, RecordError> {

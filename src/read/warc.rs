@@ -37,7 +37,7 @@ use std::borrow::Cow;
 use std::io::{self, BufRead, Read};
 
 use super::decompress::{self, Compression, Opened, describe};
-use super::{InputFile, Raw, Record, host_of, html};
+use super::{InputFile, Meta, Raw, Record, host_of, html, meta};
 use crate::error::{Locator, RecordError};
 
 #[doc(hidden)]
@@ -74,18 +74,13 @@ const RESYNC: &[u8] = b"WARC/1.";
 /// A document record as split off the archive, before its body is decoded.
 #[derive(Clone, Debug)]
 pub struct RawWarc {
-    /// The file, as reported.
-    pub input: String,
+    /// What the record is: its id (`WARC-Record-ID`, else where it is),
+    /// URL (`WARC-Target-URI`) and date (`WARC-Date`).
+    pub meta: Meta,
     /// Offset of the record's start in the decompressed stream.
     pub offset: u64,
     /// Whether the file is compressed (for the wording of errors).
     pub compressed: bool,
-    /// `WARC-Record-ID`, as is.
-    pub id: Option<String>,
-    /// `WARC-Target-URI`.
-    pub url: Option<String>,
-    /// `WARC-Date`.
-    pub date: Option<String>,
     /// How to turn `payload` into text.
     pub body: Body,
     /// The body: the HTTP payload (after the HTTP header) or the
@@ -114,14 +109,11 @@ pub enum Body {
 impl RawWarc {
     /// The record: its body decoded, HTML reduced to its main text.
     pub fn parse(self) -> Record {
-        let place = Locator::Offset(self.input.clone(), self.offset);
-        let id = self.id.clone().unwrap_or_else(|| place.to_string());
-        let source = self.url.as_deref().and_then(host_of).unwrap_or_else(|| id.clone());
         let content = self.text().map_err(|message| RecordError {
             message: format!("{message}{}", record_note(self.compressed)),
-            locator: place,
+            locator: Locator::Offset(self.meta.input.clone(), self.offset),
         });
-        Record { id, source, input: self.input, url: self.url, date: self.date, content }
+        Record { meta: self.meta, content }
     }
 
     fn text(&self) -> Result<String, String> {
@@ -144,7 +136,7 @@ impl RawWarc {
         if *html && bytes.len() > MAX_PAGE {
             return Err(too_much_markup(bytes.len()));
         }
-        let tld = self.url.as_deref().and_then(host_of);
+        let tld = self.meta.url.as_deref().and_then(host_of);
         let tld = tld.as_deref().and_then(|h| h.rsplit('.').next());
         if *html {
             html::extract(&bytes, content_type.as_deref(), tld)
@@ -558,8 +550,7 @@ impl WarcFile {
         date: Option<String>,
         content: Result<String, RecordError>,
     ) -> Record {
-        let source = url.as_deref().and_then(host_of).unwrap_or_else(|| id.clone());
-        Record { id, source, input: self.file.display.clone(), url, date, content }
+        Record { meta: meta(id, None, self.file.display.clone(), url, date), content }
     }
 
     /// An error record for the record (or stretch of bytes) at `at`.
@@ -749,12 +740,16 @@ impl WarcFile {
     fn raw(&self, header: &Header, body: Body, payload: Vec<u8>) -> Block {
         let field = |name| header.get(name).map(str::to_string);
         Block::Doc(Box::new(RawWarc {
-            input: self.file.display.clone(),
+            meta: meta(
+                field("WARC-Record-ID")
+                    .unwrap_or_else(|| Locator::Offset(self.file.display.clone(), header.start).to_string()),
+                None,
+                self.file.display.clone(),
+                field("WARC-Target-URI"),
+                field("WARC-Date"),
+            ),
             offset: header.start,
             compressed: self.compressed(),
-            id: field("WARC-Record-ID"),
-            url: field("WARC-Target-URI"),
-            date: field("WARC-Date"),
             body,
             payload,
         }))
@@ -1043,11 +1038,11 @@ mod tests {
         let (records, skipped) = read(f);
         assert_eq!(skipped, 4);
         assert_eq!(records.len(), 2);
-        assert_eq!(records[0].id, "<urn:uuid:2>");
-        assert_eq!(records[0].source, "example.iq");
-        assert_eq!(records[0].date.as_deref(), Some("2021-03-01T10:00:00Z"));
+        assert_eq!(records[0].meta.id, "<urn:uuid:2>");
+        assert_eq!(records[0].meta.source, "example.iq");
+        assert_eq!(records[0].meta.date.as_deref(), Some("2021-03-01T10:00:00Z"));
         assert_eq!(records[0].content.as_deref(), Ok("نص الخبر"));
-        assert_eq!(records[1].source, "b.example.com");
+        assert_eq!(records[1].meta.source, "b.example.com");
         assert_eq!(records[1].content.as_deref(), Ok("نص محول"));
     }
 
@@ -1070,7 +1065,7 @@ mod tests {
         assert_eq!(records.len(), 3, "{records:#?}");
         assert!(records[0].content.is_ok());
         let e = error(&records[1]);
-        assert_eq!(records[1].id, "<urn:uuid:1>");
+        assert_eq!(records[1].meta.id, "<urn:uuid:1>");
         assert!(e.starts_with(&format!("mem.warc@{bad_at}: ")) && e.contains("length is wrong"), "{e}");
         assert_eq!(records[2].content.as_deref(), Ok("نص عادي"));
     }
@@ -1094,7 +1089,7 @@ mod tests {
         f.extend(response("2", "text/plain", "ثان"));
         let (records, _) = read(f);
         assert_eq!(records.len(), 3, "{records:#?}");
-        assert_eq!(records[1].id, format!("mem.warc@{at}"));
+        assert_eq!(records[1].meta.id, format!("mem.warc@{at}"));
         assert!(error(&records[1]).contains("not a WARC record"));
         assert_eq!(records[2].content.as_deref(), Ok("ثان"));
     }

@@ -37,22 +37,16 @@
 use std::fmt;
 use std::io::{self, Write};
 
+use super::caps::{BOILERPLATE_SHOWN, CLUSTERS_SHOWN, CONTEXT_CHARS, EXCERPT_BYTES, STATEMENTS_SHOWN};
 use super::summary::Summary;
 use super::wire::round4;
 use crate::cluster::{Cluster, ClusterKind};
+use crate::model::DocId;
+use crate::model::{Document, Scan};
 use crate::normalize::Analyzer;
-use crate::passage::statement::{BoilerplateKind, CONTEXT_CHARS, Context};
+use crate::passage::statement::{BoilerplateKind, Context};
 use crate::passage::{Occurrence, Statement};
-use crate::pipeline::{Document, EXCERPT_BYTES, EXCERPT_CLUSTERS, Scan};
-use crate::types::DocId;
 
-/// Non-boilerplate statements embedded in the page (all with context: the
-/// pipeline keeps contexts for more than this).
-pub const STATEMENTS_SHOWN: usize = 500;
-/// Boilerplate statements embedded, after the others.
-pub const BOILERPLATE_SHOWN: usize = 100;
-/// Clusters embedded; the pipeline keeps excerpts for as many.
-pub const CLUSTERS_SHOWN: usize = EXCERPT_CLUSTERS;
 /// Occurrence cards of a statement shown open, side by side.
 const CARDS_OPEN: usize = 6;
 /// Occurrence cards of a statement in all (the rest behind a `<details>`).
@@ -426,8 +420,8 @@ impl<'a, W: Write> Page<'a, W> {
             write!(
                 self.w,
                 "<span>first published by <bdi>{}</bdi> on {}</span>",
-                Esc(&d.source),
-                Esc(d.date.as_deref().unwrap_or_default())
+                Esc(&d.meta.source),
+                Esc(d.meta.date.as_deref().unwrap_or_default())
             )?;
         }
         if st.boilerplate {
@@ -453,7 +447,7 @@ impl<'a, W: Write> Page<'a, W> {
     /// The distinct sources of a statement, sorted by name.
     fn sources_line(&mut self, st: &Statement) -> io::Result<()> {
         let mut sources: Vec<&str> =
-            st.occurrences.iter().map(|o| self.scan.docs[o.doc.index()].source.as_str()).collect();
+            st.occurrences.iter().map(|o| self.scan.docs[o.doc.index()].meta.source.as_str()).collect();
         sources.sort_unstable();
         sources.dedup();
         write!(self.w, "<p class=\"srcs\">Sources: ")?;
@@ -515,12 +509,12 @@ impl<'a, W: Write> Page<'a, W> {
     /// A document's id, source, date and cluster, for a card or a list row.
     fn doc_meta(&mut self, d: DocId) -> io::Result<()> {
         let doc = &self.scan.docs[d.index()];
-        write!(self.w, "<bdi class=\"doc\">{}</bdi>", Esc(&doc.id))?;
+        write!(self.w, "<bdi class=\"doc\">{}</bdi>", Esc(&doc.meta.id))?;
         // A text file's source is its id: say it once.
-        if doc.source != doc.id {
-            write!(self.w, "<bdi>{}</bdi>", Esc(&doc.source))?;
+        if doc.meta.source != doc.meta.id {
+            write!(self.w, "<bdi>{}</bdi>", Esc(&doc.meta.source))?;
         }
-        if let Some(date) = &doc.date {
+        if let Some(date) = &doc.meta.date {
             write!(self.w, "<time>{}</time>", Esc(date))?;
         }
         if let Some(c) = self.cluster_of[d.index()] {
@@ -550,9 +544,9 @@ impl<'a, W: Write> Page<'a, W> {
             writeln!(
                 self.w,
                 "<tr><td><bdi class=\"doc\">{}</bdi></td><td><bdi>{}</bdi></td><td>{}</td><td class=\"num\">{}–{}</td></tr>",
-                Esc(&doc.id),
-                Esc(&doc.source),
-                Esc(doc.date.as_deref().unwrap_or_default()),
+                Esc(&doc.meta.id),
+                Esc(&doc.meta.source),
+                Esc(doc.meta.date.as_deref().unwrap_or_default()),
                 o.span.start,
                 o.span.end
             )?;
@@ -588,7 +582,7 @@ impl<'a, W: Write> Page<'a, W> {
     fn cluster(&mut self, i: usize, c: &Cluster) -> io::Result<()> {
         let docs = &self.scan.docs[..];
         let rep = &docs[c.representative.index()];
-        let mut sources: Vec<&str> = c.members.iter().map(|m| docs[m.0.index()].source.as_str()).collect();
+        let mut sources: Vec<&str> = c.members.iter().map(|m| docs[m.0.index()].meta.source.as_str()).collect();
         sources.sort_unstable();
         sources.dedup();
         writeln!(self.w, "<article class=\"item cl\" id=\"c{i}\">")?;
@@ -633,9 +627,9 @@ impl<'a, W: Write> Page<'a, W> {
                 self.w,
                 "<tr><td><bdi class=\"doc\">{}</bdi>{badge}</td><td><bdi>{}</bdi></td><td>{}</td>\
                  <td class=\"num\"><span class=\"sim\"><span style=\"width:{}%\"></span></span>{}</td></tr>",
-                Esc(&doc.id),
-                Esc(&doc.source),
-                Esc(doc.date.as_deref().unwrap_or_default()),
+                Esc(&doc.meta.id),
+                Esc(&doc.meta.source),
+                Esc(doc.meta.date.as_deref().unwrap_or_default()),
                 pct((sim * 1000.0).round() as u64, 1000),
                 round4(sim)
             )?;
@@ -658,8 +652,8 @@ impl<'a, W: Write> Page<'a, W> {
         writeln!(
             self.w,
             "<details><summary>Diff of <bdi class=\"doc\">{}</bdi> (<bdi>{}</bdi>, {}) against the representative</summary>",
-            Esc(&doc.id),
-            Esc(&doc.source),
+            Esc(&doc.meta.id),
+            Esc(&doc.meta.source),
             round4(sim)
         )?;
         let cut = [rep, doc].iter().any(|x| x.bytes > EXCERPT_BYTES as u64);
@@ -702,7 +696,7 @@ fn lead(text: &str) -> String {
 fn card_order(st: &Statement, docs: &[Document]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..st.occurrences.len()).collect();
     order.sort_by_key(|&k| {
-        let date = docs[st.occurrences[k].doc.index()].date.as_deref();
+        let date = docs[st.occurrences[k].doc.index()].meta.date.as_deref();
         (k != st.representative, date.is_none(), date, k)
     });
     order
@@ -791,7 +785,7 @@ struct SourceCount<'a> {
 /// The [`TOP_SOURCES`] sources with the most recycled statements (ties by
 /// name), and how many sources have any.
 fn top_sources(scan: &Scan) -> (Vec<SourceCount<'_>>, usize) {
-    let source = |d: DocId| scan.docs[d.index()].source.as_str();
+    let source = |d: DocId| scan.docs[d.index()].meta.source.as_str();
     let news = scan.statements.iter().enumerate().filter(|(_, s)| !s.boilerplate);
     let mut pairs: Vec<(&str, usize)> =
         news.clone().flat_map(|(i, s)| s.occurrences.iter().map(move |o| (source(o.doc), i))).collect();
@@ -886,8 +880,8 @@ mod diff {
     use std::ops::Range;
 
     use super::{DIFF_CONTEXT_WORDS, EscText as Esc};
+    use crate::model::Span;
     use crate::normalize::{Analyzer, hash_word};
-    use crate::types::Span;
 
     /// Beyond this many inserted or deleted words two texts are not diffed:
     /// Myers' algorithm costs O((N+M)·D) time and O(D²) memory.

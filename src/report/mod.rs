@@ -12,6 +12,7 @@
 //! the files are byte-identical whatever the thread count. Only
 //! `summary.json`'s `run` object (threads, timings) varies between runs.
 
+pub mod caps;
 mod html;
 pub mod outdir;
 pub mod summary;
@@ -25,7 +26,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::pipeline::{Scan, Status};
+use crate::model::{Scan, Status};
 use wire::{ClusterLine, DocumentLine, MemberLine, OccurrenceLine, OriginLine, StatementLine, round4};
 
 /// Writes every output file of `scan` into `dir`, creating it if needed.
@@ -42,11 +43,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
     write_lines(
         &dir.join("documents.jsonl"),
         scan.docs.iter().zip(&cluster_of).map(|(d, c)| DocumentLine {
-            id: &d.id,
-            source: &d.source,
-            input: &d.input,
-            url: d.url.as_deref(),
-            date: d.date.as_deref(),
+            meta: &d.meta,
             bytes: d.bytes,
             tokens: d.tokens,
             status: d.status.name(),
@@ -60,22 +57,23 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
     write_lines(
         &dir.join("clusters.jsonl"),
         scan.clusters.iter().enumerate().map(|(i, c)| {
-            let mut sources: Vec<&str> = c.members.iter().map(|m| scan.docs[m.0.index()].source.as_str()).collect();
+            let mut sources: Vec<&str> =
+                c.members.iter().map(|m| scan.docs[m.0.index()].meta.source.as_str()).collect();
             sources.sort_unstable();
             sources.dedup();
             ClusterLine {
                 cluster: i as u32,
                 kind: c.kind,
-                representative: &scan.docs[c.representative.index()].id,
+                representative: &scan.docs[c.representative.index()].meta.id,
                 size: c.members.len(),
                 sources: sources.len(),
                 members: c
                     .members
                     .iter()
                     .map(|&(d, s)| MemberLine {
-                        id: &scan.docs[d.index()].id,
+                        id: &scan.docs[d.index()].meta.id,
                         index: d.0,
-                        source: &scan.docs[d.index()].source,
+                        source: &scan.docs[d.index()].meta.source,
                         similarity: round4(s),
                     })
                     .collect(),
@@ -86,7 +84,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
     write_lines(
         &dir.join("statements.jsonl"),
         scan.statements.iter().enumerate().map(|(i, st)| {
-            let doc = |d: crate::types::DocId| &scan.docs[d.index()];
+            let doc = |d: crate::model::DocId| &scan.docs[d.index()];
             StatementLine {
                 statement: i as u32,
                 text: &st.text,
@@ -95,22 +93,22 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
                 boilerplate: st.boilerplate,
                 boilerplate_kind: st.boilerplate_kind,
                 origin: st.origin.map(|d| OriginLine {
-                    doc: &doc(d).id,
-                    source: &doc(d).source,
-                    date: doc(d).date.as_deref().unwrap_or_default(),
+                    doc: &doc(d).meta.id,
+                    source: &doc(d).meta.source,
+                    date: doc(d).meta.date.as_deref().unwrap_or_default(),
                 }),
                 occurrences: st
                     .occurrences
                     .iter()
                     .map(|o| OccurrenceLine {
-                        doc: &doc(o.doc).id,
+                        doc: &doc(o.doc).meta.id,
                         index: o.doc.0,
-                        source: &doc(o.doc).source,
+                        source: &doc(o.doc).meta.source,
                         start: o.span.start,
                         end: o.span.end,
                         words: o.word_end - o.word_start,
                         identity: round4(o.identity),
-                        date: doc(o.doc).date.as_deref(),
+                        date: doc(o.doc).meta.date.as_deref(),
                     })
                     .collect(),
             }

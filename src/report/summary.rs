@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::cluster::ClusterKind;
 use crate::config::Config;
 use crate::index::Banding;
-use crate::pipeline::{PairCounts, Scan, Spilled, Status, Timings};
+use crate::model::{PairCounts, Scan, Spilled, Status, Timings};
 
 /// The contents of `summary.json`.
 #[derive(Serialize)]

@@ -1,19 +1,19 @@
-//! The output contract as serialize-only types: the one place where output
-//! field names are spelled. Tests decode the outputs with their own types, so
-//! renaming something here cannot silently change a file.
+//! The output contract as serialize-only types: with [`Meta`] (a document's
+//! identifying fields, flattened into `documents.jsonl`), the one place where
+//! output field names are spelled. Tests decode the outputs with their own
+//! types, so renaming something here cannot silently change a file.
 
 use serde::Serialize;
+
+use crate::model::Meta;
 
 /// A line of `documents.jsonl`.
 #[derive(Serialize)]
 pub(crate) struct DocumentLine<'a> {
-    pub id: &'a str,
-    pub source: &'a str,
-    pub input: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<&'a str>,
+    /// `id`, `source`, `input`, `url`, `date`: spelled by [`Meta`]'s
+    /// fields, so that a field added there reaches this file.
+    #[serde(flatten)]
+    pub meta: &'a Meta,
     pub bytes: u64,
     pub tokens: u32,
     pub status: &'static str,

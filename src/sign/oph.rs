@@ -89,7 +89,7 @@ impl OnePermHasher {
     /// half (the bin) depends on every bit. The low half (the value) is then
     /// a bijection of the hash's low half, independent of its high half. The
     /// finalizer's serial chain of shifts and multiplies before each bin's
-    /// store cost 9% of `sada sign` (`scripts/compare-builds.py --runs 31`);
+    /// store cost 9% of `sada sign` (`scripts/bench/compare-builds.py --runs 31`);
     /// the estimator's error is unchanged (`tests/properties.rs`).
     #[inline]
     pub fn insert(&self, bins: &mut [u64], h: u64) {

@@ -1,13 +1,9 @@
-//! Values that move between pipeline stages.
-//!
-//! Everything here is plain owned data so that a stage is a function from
-//! `&[A]` to `Vec<B>`: easy to run under rayon, to test, and later to move into
-//! a dataflow operator.
+//! Positions in a text: documents by number, byte spans, words.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Dense ordinal of a record in input order; indexes every per-document `Vec`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct DocId(pub u32);
 
 impl DocId {
@@ -22,7 +18,7 @@ impl DocId {
 /// `&text[span]` is the passage as a reader sees it; both ends lie on char
 /// boundaries. Offsets are `u32` because one record is never 4 GiB; that
 /// halves the memory of token streams on large crawls.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Span {
     /// First byte of the range.
     pub start: u32,
