@@ -24,6 +24,9 @@ fn corpus(dir: &TestDir) {
         if let Some(d) = date {
             v["date"] = d.into();
         }
+        if id == "002_75f94ab31a74d308" {
+            v["title"] = "لافروف: <العراق> يقرر".into();
+        }
         v.to_string()
     };
     let evil_text = format!(
@@ -63,6 +66,9 @@ fn the_page_shows_the_statement_in_both_documents_with_highlights_and_diffs() {
     assert!(html.contains("<span class=\"badge origin\">origin</span>"));
     // The overview chart lists the sources.
     assert!(html.contains("data-q=\"ina.example\""));
+    // A document's title (escaped) beside its id; none where it has none.
+    assert!(html.contains("<bdi class=\"title\" dir=\"auto\">لافروف: &lt;العراق&gt; يقرر</bdi>"));
+    assert_eq!(html.matches("<bdi class=\"title\"").count(), html.matches("لافروف: &lt;العراق&gt; يقرر").count());
 }
 
 #[test]

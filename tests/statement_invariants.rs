@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
+use sada::model::DocId;
 use sada::passage::statement::{DocInfo, Statement, group};
 use sada::passage::{PassageConfig, align_pairs, matching_pairs};
 use sada::store::Store;
-use sada::model::DocId;
 
 fn config() -> ProptestConfig {
     ProptestConfig {

@@ -357,3 +357,36 @@ fn recycled_quote_across_hosts_in_warc_and_wet() {
     assert_eq!(out.clusters[c as usize]["members"].as_array().unwrap().len(), 2, "{:#?}", out.clusters);
     assert_eq!(out.cluster_of("<urn:uuid:page-2>"), None);
 }
+
+/// A page's title is its `og:title`, else its first `<h1>`, else its
+/// `<title>`; it reaches `documents.jsonl` and the report. Text files and
+/// JSONL lines without a `title` have none; a JSONL `title` is kept.
+#[test]
+fn titles_come_from_og_title_then_h1_then_title_and_from_jsonl() {
+    let dir = TestDir::new("warc-titles");
+    let (_, text) = &seeds()[2];
+    let paras = paragraphs(text);
+    let with_og = page("<meta property=\"og:title\" content=\"  عنوان   الناشر \">", "عنوان الصفحة", &paras[1..]);
+    let with_h1 = page("", "عنوان\n  المقال", &paras[1..]);
+    let bare = format!("<html><head><title> Only the title </title></head><body><p>{}</p></body></html>", paras[1]);
+    let f = [
+        response("og", HOST_A, "Content-Type: text/html; charset=UTF-8\r\n", with_og.as_bytes()),
+        response("h1", HOST_B, "Content-Type: text/html; charset=UTF-8\r\n", with_h1.as_bytes()),
+        response("bare", "http://example.org/x", "Content-Type: text/html; charset=UTF-8\r\n", bare.as_bytes()),
+    ];
+    dir.create("in/crawl.warc", f.concat());
+    dir.create(
+        "in/lines.jsonl",
+        "{\"id\": \"j1\", \"text\": \"نص قصير\", \"title\": \"عنوان السطر\"}\n{\"id\": \"j2\", \"text\": \"نص آخر\"}\n",
+    );
+    let out = dir.scan(&["in"]);
+    assert_eq!(out.doc("<urn:uuid:og>")["title"], "عنوان الناشر");
+    assert_eq!(out.doc("<urn:uuid:h1>")["title"], "عنوان المقال");
+    assert_eq!(out.doc("<urn:uuid:bare>")["title"], "Only the title");
+    assert_eq!(out.doc("j1")["title"], "عنوان السطر");
+    assert!(out.doc("j2").get("title").is_none(), "{}", out.doc("j2"));
+    // In contract order: after the date, before the counts.
+    let line = dir.read("out/documents.jsonl").lines().find(|l| l.contains("urn:uuid:og")).unwrap().to_string();
+    assert!(line.find("\"date\"").unwrap() < line.find("\"title\"").unwrap(), "{line}");
+    assert!(line.find("\"title\"").unwrap() < line.find("\"bytes\"").unwrap(), "{line}");
+}

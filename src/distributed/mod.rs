@@ -888,6 +888,7 @@ fn min_labels<'s>(
 /// lanes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct WireAnalysis {
+    #[serde(with = "crate::model::document::as_json")]
     doc: Document,
     content: Option<u64>,
     lanes: Vec<u32>,

@@ -25,6 +25,10 @@ pub struct Meta {
     /// Publication date as given (`date` or `published`), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// The headline: a JSONL record's `title`, a web page's `og:title`,
+    /// else its first `<h1>`, else its `<title>`, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 /// One input record, as read.
@@ -88,7 +92,7 @@ impl Status {
 }
 
 /// One input record after analysis: what `documents.jsonl` says about it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     /// What the record is.
     pub meta: Meta,
@@ -98,4 +102,57 @@ pub struct Document {
     pub tokens: u32,
     /// Ok, empty or error.
     pub status: Status,
+}
+
+/// A [`Document`] through formats that are not self-describing (bincode, on
+/// the cluster's wire): as its JSON text. [`Meta`] omits absent fields, as
+/// the contract wants, and a reader that cannot see which were omitted
+/// would misread the rest. `#[serde(with = "crate::model::document::as_json")]`.
+pub mod as_json {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Document;
+
+    /// Writes `doc` as one JSON string.
+    pub fn serialize<S: Serializer>(doc: &Document, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&serde_json::to_string(doc).map_err(serde::ser::Error::custom)?)
+    }
+
+    /// Reads what [`serialize`] wrote.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Document, D::Error> {
+        let text = String::deserialize(d)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(all(test, feature = "distributed"))]
+mod tests {
+    use super::*;
+    use crate::error::Locator;
+
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct Wire(#[serde(with = "as_json")] Document, u32);
+
+    /// Absent options, present options and an error status survive a
+    /// format that does not describe itself (the cluster's).
+    #[test]
+    fn a_document_crosses_bincode_whole() {
+        let meta = Meta {
+            id: "a".into(),
+            source: "s".into(),
+            input: "f".into(),
+            date: Some("2020".into()),
+            ..Meta::default()
+        };
+        for status in [
+            Status::Ok,
+            Status::Empty,
+            Status::Error(RecordError { locator: Locator::Line("f".into(), 3), message: "bad".into() }),
+        ] {
+            let doc = Document { meta: meta.clone(), bytes: 5, tokens: 2, status };
+            let bytes = bincode::serialize(&Wire(doc.clone(), 7)).unwrap();
+            let back: Wire = bincode::deserialize(&bytes).unwrap();
+            assert_eq!(back, Wire(doc, 7));
+        }
+    }
 }

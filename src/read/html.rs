@@ -69,12 +69,26 @@ const SHORT_PAGE: usize = 2_000;
 /// Never panics; a page without text gives an empty string.
 #[doc(hidden)]
 pub fn extract_text(html: &[u8], content_type: Option<&str>) -> String {
-    extract(html, content_type, None).unwrap_or_default()
+    extract(html, content_type, None).map(|p| p.text).unwrap_or_default()
 }
 
+/// What a page gives a record.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    /// The main text.
+    pub text: String,
+    /// The headline (see [`title`]).
+    pub title: Option<String>,
+}
+
+/// Characters of a title kept: a headline, not a paragraph a broken page
+/// put in its `<h1>`.
+pub const MAX_TITLE_CHARS: usize = 500;
+
 /// [`extract_text`] with the site's top-level domain as a hint to the
-/// charset detector. `Err` only if the HTML machinery failed outright.
-pub(crate) fn extract(html: &[u8], content_type: Option<&str>, tld: Option<&str>) -> Result<String, String> {
+/// charset detector, and the page's title. `Err` only if the HTML
+/// machinery failed outright.
+pub(crate) fn extract(html: &[u8], content_type: Option<&str>, tld: Option<&str>) -> Result<Page, String> {
     let page = decode(html, content_type, tld, true);
     let depth = nesting::max_depth(&page);
     if depth > MAX_DEPTH {
@@ -149,9 +163,11 @@ fn detect(bytes: &[u8], tld: Option<&str>) -> &'static Encoding {
     detector.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Allow)
 }
 
-/// The main text of a decoded page.
-fn main_text(page: &str) -> String {
+/// The main text and title of a decoded page.
+fn main_text(page: &str) -> Page {
     let doc = Document::from(page);
+    // Before stripping: a site header may hold the `<h1>`.
+    let title = title(&doc);
     strip_boilerplate(&doc);
     let body = match doc.body() {
         Some(body) => body.formatted_text().to_string(),
@@ -162,7 +178,20 @@ fn main_text(page: &str) -> String {
         .and_then(|mut r| r.parse())
         .map(|a| a.text_content.to_string())
         .unwrap_or_default();
-    choose(article, body)
+    Page { text: choose(article, body), title }
+}
+
+/// A page's headline: its `og:title` (what the publisher says the article
+/// is called, without the site name most `<title>`s append), else its first
+/// `<h1>`, else its `<title>`; whitespace collapsed, cut at
+/// [`MAX_TITLE_CHARS`], `None` if empty.
+fn title(doc: &Document) -> Option<String> {
+    let og = doc.select("meta[property=\"og:title\"]").attr("content").map(|c| c.to_string());
+    let text_of = |css: &str| doc.select(css).first().text().to_string();
+    [og.unwrap_or_default(), text_of("h1"), text_of("title")].into_iter().find_map(|t| {
+        let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(MAX_TITLE_CHARS).collect();
+        (!t.is_empty()).then_some(t)
+    })
 }
 
 /// Readability's article, unless it kept nothing, or too little of a short
@@ -219,6 +248,24 @@ mod tests {
              <footer>FOOTER_TEXT جميع الحقوق محفوظة</footer><script>SCRIPT_TAIL()</script></body></html>",
         );
         s
+    }
+
+    /// `og:title`, else the first `<h1>` (even in a site header, which is
+    /// stripped from the text), else `<title>`; whitespace collapsed; a long
+    /// one cut.
+    #[test]
+    fn the_title_is_og_title_then_h1_then_title() {
+        let title_of = |html: &str| extract(html.as_bytes(), Some("text/html; charset=utf-8"), None).unwrap().title;
+        let og = page("<meta property=\"og:title\" content=\"الناشر\">", &[ARTICLE]);
+        assert_eq!(title_of(&og).as_deref(), Some("الناشر"));
+        assert_eq!(title_of(&page("", &[ARTICLE])).as_deref(), Some("عنوان"));
+        let in_header =
+            "<html><head><title>t</title></head><body><header><h1> a\n b </h1></header><p>x</p></body></html>";
+        assert_eq!(title_of(in_header).as_deref(), Some("a b"));
+        assert_eq!(title_of("<title>\n only </title><p>x</p>").as_deref(), Some("only"));
+        assert_eq!(title_of("<p>no title</p>"), None);
+        let long = format!("<h1>{}</h1>", "ن".repeat(2 * MAX_TITLE_CHARS));
+        assert_eq!(title_of(&long).unwrap().chars().count(), MAX_TITLE_CHARS);
     }
 
     const BOILERPLATE: [&str; 8] = [

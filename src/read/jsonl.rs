@@ -1,5 +1,5 @@
 //! `.jsonl` / `.ndjson`: one JSON object per line,
-//! `{"id": str|int, "text": str, "url"?: str, "source"?: str, "date"?|"published"?: str}`.
+//! `{"id": str|int, "text": str, "url"?: str, "source"?: str, "date"?|"published"?: str, "title"?: str}`.
 //!
 //! Blank lines are not records. Every other line is one record, also when it
 //! is not JSON, not an object, or has no string `text`: those become error
@@ -16,7 +16,7 @@ use std::io::{self, BufRead};
 use serde_json::Value;
 
 use super::decompress::{self, Opened, describe};
-use super::{InputFile, Raw, RawLine, Record, meta};
+use super::{InputFile, Meta, Raw, RawLine, Record, meta};
 use crate::error::{Locator, RecordError};
 
 pub(crate) struct JsonlFile {
@@ -100,7 +100,8 @@ pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
         TextField::Missing => Err("missing `text` field".to_string()),
     }
     .map_err(|message| RecordError { locator: place(), message });
-    Record { meta: meta(id, source, input.to_string(), url, date), content }
+    let title = string(line.title).filter(|t| !t.trim().is_empty());
+    Record { meta: Meta { title, ..meta(id, source, input.to_string(), url, date) }, content }
 }
 
 /// The common case, fast: a line without raw control characters whose `text`
@@ -126,7 +127,8 @@ fn parse_fast(line: &[u8]) -> Option<Line<TextField>> {
         return None;
     }
     let body = simdutf8::basic::from_utf8(body).ok()?;
-    let mut out = Line { id: None, text: TextField::Missing, url: None, source: None, date: None, published: None };
+    let mut out =
+        Line { id: None, text: TextField::Missing, url: None, source: None, date: None, published: None, title: None };
     let mut cursor = Cursor { line: body, at: 0 };
     cursor.ws();
     cursor.eat(b'{').then_some(())?;
@@ -149,6 +151,7 @@ fn parse_fast(line: &[u8]) -> Option<Line<TextField>> {
                 b"source" => (8, Some(&mut out.source)),
                 b"date" => (16, Some(&mut out.date)),
                 b"published" => (32, Some(&mut out.published)),
+                b"title" => (64, Some(&mut out.title)),
                 _ => {
                     cursor.skip_value(0)?;
                     (0, None)
@@ -487,6 +490,7 @@ struct Line<T> {
     source: Option<Value>,
     date: Option<Value>,
     published: Option<Value>,
+    title: Option<Value>,
 }
 
 /// An `id` as [`Value`], except that a number no `u64` holds is kept as
@@ -895,7 +899,7 @@ mod tests {
         leaf.prop_recursive(3, 24, 4, |inner| {
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
-                proptest::collection::vec(("(id|text|url|source|date|published|[a-z]{1,3})", inner), 0..4)
+                proptest::collection::vec(("(id|text|url|source|date|published|title|[a-z]{1,3})", inner), 0..4)
                     .prop_map(|fields| Value::Object(fields.into_iter().collect())),
             ]
         })
@@ -930,7 +934,7 @@ mod tests {
         #[test]
         fn the_fast_parse_never_disagrees_with_serde(
             fields in (
-                proptest::collection::vec(("(id|text|url|source|date|published)", prop_oneof![
+                proptest::collection::vec(("(id|text|url|source|date|published|title)", prop_oneof![
                     6 => "(\\PC|[\"\\\\\u{0}-\u{1f}\u{600}-\u{6ff}]){0,12}".prop_map(Value::from),
                     1 => any::<u64>().prop_map(Value::from),
                     1 => json_value(),

@@ -449,7 +449,7 @@ pub(crate) fn meta(
     date: Option<String>,
 ) -> Meta {
     let source = source.or_else(|| url.as_deref().and_then(host_of)).unwrap_or_else(|| id.clone());
-    Meta { id, source, input, url, date }
+    Meta { id, source, input, url, date, title: None }
 }
 
 /// The host part of a URL, without a leading `www.`; `None` if that leaves

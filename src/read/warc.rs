@@ -109,17 +109,22 @@ pub enum Body {
 impl RawWarc {
     /// The record: its body decoded, HTML reduced to its main text.
     pub fn parse(self) -> Record {
-        let content = self.text().map_err(|message| RecordError {
+        let page = self.page().map_err(|message| RecordError {
             message: format!("{message}{}", record_note(self.compressed)),
             locator: Locator::Offset(self.meta.input.clone(), self.offset),
         });
-        Record { meta: self.meta, content }
+        let (content, title) = match page {
+            Ok(html::Page { text, title }) => (Ok(text), title),
+            Err(e) => (Err(e), None),
+        };
+        Record { meta: Meta { title, ..self.meta }, content }
     }
 
-    fn text(&self) -> Result<String, String> {
+    /// The body's text (and an HTML page's title).
+    fn page(&self) -> Result<html::Page, String> {
         let Body::Http { html, content_type, content_encoding, chunked } = &self.body else {
             return match simdutf8::basic::from_utf8(&self.payload) {
-                Ok(text) => Ok(text.to_string()),
+                Ok(text) => Ok(html::Page { text: text.to_string(), title: None }),
                 Err(_) => {
                     let at = std::str::from_utf8(&self.payload).err().map_or(0, |e| e.valid_up_to());
                     Err(format!("invalid UTF-8 at byte {at} of the conversion record's text"))
@@ -141,7 +146,7 @@ impl RawWarc {
         if *html {
             html::extract(&bytes, content_type.as_deref(), tld)
         } else {
-            Ok(html::decode(&bytes, content_type.as_deref(), tld, false))
+            Ok(html::Page { text: html::decode(&bytes, content_type.as_deref(), tld, false), title: None })
         }
     }
 }

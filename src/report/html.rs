@@ -135,6 +135,7 @@ blockquote.t{margin:.6rem 0;padding:.4rem .9rem;background:var(--soft);border-in
 .occ.rep{border-color:var(--accent);box-shadow:0 0 0 1px var(--accent) inset}
 .meta{display:flex;flex-wrap:wrap;gap:.15rem .6rem;align-items:baseline;font-size:.85rem;color:var(--muted)}
 .doc{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:var(--fg);font-size:.82rem}
+.title{font-weight:600;color:var(--fg)}
 .badge{font-size:.7rem;text-transform:uppercase;letter-spacing:.04em;border-radius:.25rem;padding:0 .35rem;background:#e2e8f0;color:#334155}
 .badge.origin{background:#ccfbf1;color:#115e59}
 .ctx{margin:.3rem 0 0;white-space:pre-line;color:#4b5563}
@@ -506,10 +507,14 @@ impl<'a, W: Write> Page<'a, W> {
         writeln!(self.w, "</mark>{}{}</p></div>", EscText(after), cut(after))
     }
 
-    /// A document's id, source, date and cluster, for a card or a list row.
+    /// A document's id, title, source, date and cluster, for a card or a
+    /// list row.
     fn doc_meta(&mut self, d: DocId) -> io::Result<()> {
         let doc = &self.scan.docs[d.index()];
         write!(self.w, "<bdi class=\"doc\">{}</bdi>", Esc(&doc.meta.id))?;
+        if let Some(title) = &doc.meta.title {
+            write!(self.w, "<bdi class=\"title\" dir=\"auto\">{}</bdi>", Esc(title))?;
+        }
         // A text file's source is its id: say it once.
         if doc.meta.source != doc.meta.id {
             write!(self.w, "<bdi>{}</bdi>", Esc(&doc.meta.source))?;
