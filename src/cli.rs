@@ -42,7 +42,7 @@ pub struct SignArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Signature file to write, or `-` for standard output (the binary
-    /// format is documented in the README and in `sada::sigfile`).
+    /// format is documented in docs/output-contract.md and `sada::sigfile`).
     #[arg(long, value_name = "FILE", default_value = "signatures.sig")]
     pub out: PathBuf,
 
@@ -113,9 +113,12 @@ impl SignArgs {
 /// Options of `sada scan`.
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Files or directories to read. Directories are walked recursively,
-    /// hidden files skipped. Formats by extension: .txt .md (one document
-    /// per file), .jsonl .ndjson (one per line), each optionally .gz or .zst.
+    /// Files or directories to read, or `-` for JSON lines on standard
+    /// input. Directories are walked recursively, hidden files skipped.
+    /// Formats by extension: .txt .md (one document per file), .jsonl
+    /// .ndjson (one per line), .warc (one per HTML or text response, reduced
+    /// to its main text), .wet (one per conversion record), each optionally
+    /// .gz or .zst. See docs/output-contract.md.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 

@@ -19,6 +19,9 @@ fn help_explains_every_option_with_its_default() {
     }
     assert!(help.contains("[default: sada-out]"), "{help}");
     assert!(help.contains("[default: 128]"), "{help}");
+    for format in [".txt", ".jsonl", ".warc", ".wet", ".gz", ".zst"] {
+        assert!(help.contains(format), "--help does not name the {format} input format:\n{help}");
+    }
 }
 
 #[test]
