@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::cluster::ClusterKind;
 use crate::config::Config;
-use crate::index::Banding;
+use super::wire::ParametersLine;
 use crate::model::{PairCounts, Scan, Spilled, Status, Timings};
 
 /// The contents of `summary.json`.
@@ -50,19 +50,12 @@ pub struct Summary<'a> {
     /// LSH and verification counters.
     pub pairs: PairCounts,
     /// The parameters used.
-    pub parameters: Parameters<'a>,
+    pub parameters: ParametersLine,
     /// What varies from run to run: threads and timings.
     pub run: Run,
-}
-
-/// The parameters used, with the banding actually chosen.
-#[derive(Serialize)]
-pub struct Parameters<'a> {
-    /// The configuration.
-    #[serde(flatten)]
+    /// The configuration the parameters come from (not written).
+    #[serde(skip)]
     pub config: &'a Config,
-    /// The LSH banding.
-    pub banding: Banding,
 }
 
 /// The part of the summary that may differ between identical runs.
@@ -107,7 +100,7 @@ impl<'a> Summary<'a> {
             cross_source_statements: scan.statements.iter().filter(|s| !s.boilerplate && s.sources > 1).count() as u64,
             boilerplate_statements: scan.statements.iter().filter(|s| s.boilerplate).count() as u64,
             pairs: scan.pairs,
-            parameters: Parameters { config, banding: scan.banding },
+            parameters: ParametersLine::new(config, scan.banding),
             run: Run {
                 threads: config.threads,
                 memory_limit: config.memory_limit,
@@ -116,6 +109,7 @@ impl<'a> Summary<'a> {
                 timings: scan.timings.clone(),
                 total_seconds: scan.timings.total(),
             },
+            config,
         }
     }
 }

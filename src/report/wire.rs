@@ -89,3 +89,93 @@ pub(crate) struct OccurrenceLine<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<&'a str>,
 }
+
+/// `summary.json`'s `parameters`: what a run was asked for and the banding
+/// it chose. Spelled here, not by the configuration structs, so that
+/// renaming a field of `Config` cannot change the file.
+#[derive(Serialize)]
+pub struct ParametersLine {
+    pub method: crate::sign::Method,
+    pub num_perm: usize,
+    pub shingle: ShingleLine,
+    pub threshold: f64,
+    pub min_pair_similarity: f64,
+    pub bands: Option<usize>,
+    pub rows: Option<usize>,
+    pub exact_jaccard: bool,
+    pub seed: u64,
+    pub passage: PassageLine,
+    pub banding: BandingLine,
+}
+
+/// `parameters.shingle`.
+#[derive(Serialize)]
+pub struct ShingleLine {
+    pub kind: crate::shingle::ShingleKind,
+    pub n: usize,
+}
+
+/// `parameters.passage`: statement detection.
+#[derive(Serialize)]
+pub struct PassageLine {
+    pub enabled: bool,
+    pub anchor_words: usize,
+    pub window: usize,
+    pub max_df: usize,
+    pub align: AlignLine,
+    pub boilerplate_docs: usize,
+}
+
+/// `parameters.passage.align`.
+#[derive(Serialize)]
+pub struct AlignLine {
+    pub seed_words: usize,
+    pub max_gap: usize,
+    pub min_words: usize,
+    pub min_identity: f64,
+}
+
+/// `parameters.banding`: `rows` for MinHash only.
+#[derive(Serialize)]
+pub struct BandingLine {
+    pub scheme: &'static str,
+    pub bands: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<usize>,
+}
+
+impl ParametersLine {
+    /// The parameters of a run of `config` that chose `banding`.
+    pub fn new(config: &crate::config::Config, banding: crate::index::Banding) -> ParametersLine {
+        use crate::index::Banding;
+        let (p, a) = (&config.passage, &config.passage.align);
+        ParametersLine {
+            method: config.method,
+            num_perm: config.num_perm,
+            shingle: ShingleLine { kind: config.shingle.kind, n: config.shingle.n },
+            threshold: config.threshold,
+            min_pair_similarity: config.min_pair_similarity,
+            bands: config.bands,
+            rows: config.rows,
+            exact_jaccard: config.exact_jaccard,
+            seed: config.seed,
+            passage: PassageLine {
+                enabled: p.enabled,
+                anchor_words: p.anchor_words,
+                window: p.window,
+                max_df: p.max_df,
+                align: AlignLine {
+                    seed_words: a.seed_words,
+                    max_gap: a.max_gap,
+                    min_words: a.min_words,
+                    min_identity: a.min_identity,
+                },
+                boilerplate_docs: p.boilerplate_docs,
+            },
+            banding: match banding {
+                Banding::Minhash { bands, rows } => BandingLine { scheme: "minhash", bands, rows: Some(rows) },
+                Banding::Simhash { bands } => BandingLine { scheme: "simhash", bands, rows: None },
+            },
+        }
+    }
+}
