@@ -9,10 +9,10 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use sada::model::Token;
 use sada::normalize::Analyzer;
 use sada::shingle::word_shingles;
 use sada::sign::{MinHasher, OnePermHasher};
-use sada::model::Token;
 
 mod common;
 use common::seeds;
