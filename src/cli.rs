@@ -175,8 +175,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = PassageConfig::default().align.max_gap)]
     pub max_gap: usize,
 
-    /// Statements: anchors (word 4-grams) found in more document clusters
-    /// than this are formulas or boilerplate and seed no comparison.
+    /// Statements: an anchor (word 4-gram) found in more document clusters
+    /// than this pairs a document with its leader only where a second such
+    /// anchor with the same leader follows closely: a common phrase seeds
+    /// no comparison, a widely recycled passage still does.
     #[arg(long, value_name = "N", default_value_t = PassageConfig::default().max_df)]
     pub max_df: usize,
 

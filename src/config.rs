@@ -10,8 +10,8 @@ use crate::passage::PassageConfig;
 use crate::shingle::{ShingleConfig, ShingleKind};
 use crate::sign::Method;
 
-/// Default document-level Jaccard threshold. See the README section "How the
-/// defaults were chosen" and `scripts/eval/quality.sh`.
+/// Default document-level Jaccard threshold. See docs/quality.md, "How the
+/// defaults were chosen", and `scripts/eval/quality.sh`.
 pub const DEFAULT_THRESHOLD: f64 = 0.6;
 /// Default floor of the similarity between any two members of a cluster
 /// (the drift guard, see `cluster`).

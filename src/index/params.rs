@@ -9,8 +9,9 @@
 //! ```
 //!
 //! the probability mass of false positives below the threshold and false
-//! negatives above it (datasketch's rule, equal weights by default). The
-//! defaults give, for `k = 128`:
+//! negatives above it (datasketch's rule). With datasketch's equal weights
+//! (sada weighs false negatives 0.95, see `config::DEFAULT_FN_WEIGHT`:
+//! 24 × 4 at 0.6, 16 × 8 at 0.8) they give, for `k = 128`:
 //!
 //! | threshold | bands × rows | P(0.5) | P(0.7) | P(0.8) | P(0.9) |
 //! |---|---|---|---|---|---|

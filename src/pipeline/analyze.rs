@@ -24,7 +24,7 @@ use crate::store::{Signatures, Store};
 /// batches is reused instead of faulted in fresh, and reading overlaps
 /// analysis on small inputs too (the 34 MB Arabic bench corpus was two
 /// batches). On that corpus `sada sign`'s peak RSS went from 65 to 40 MiB
-/// and its system time about halved (`scripts/bench/compare-builds.py`; README).
+/// and its system time about halved (`scripts/bench/compare-builds.py`; docs/performance.md).
 const BATCH_RECORDS: usize = 512;
 const BATCH_BYTES: usize = 4 << 20;
 
