@@ -12,6 +12,7 @@
 
 pub mod decompress;
 mod html;
+mod http;
 mod jsonl;
 mod nesting;
 pub(crate) use jsonl::check_fast_parse;
