@@ -3,7 +3,7 @@
 //! Streaming: [`RawReader`] is an iterator that holds one open file at a time
 //! and at most one record's text, so a crawl is never loaded whole.
 //! Every record comes out, also when it cannot be used: its `content` is then
-//! the [`RecordError`] that says what was wrong and where. See the input
+//! the [`RecordError`](crate::error::RecordError) that says what was wrong and where. See the input
 //! table of `output-contract.md` for ids and sources per format.
 //!
 //! Web archives (`.warc`, `.wet`) also hold records that are not documents

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
+use super::wire::ParametersLine;
 use crate::cluster::ClusterKind;
 use crate::config::Config;
-use super::wire::ParametersLine;
 use crate::model::{PairCounts, Scan, Spilled, Status, Timings};
 
 /// The contents of `summary.json`.
