@@ -34,7 +34,7 @@
 //! below its threshold.
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::DocId;
 use crate::verify::{Edge, Similarity};
@@ -49,7 +49,7 @@ pub struct Limits {
 }
 
 /// How a cluster was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClusterKind {
     /// All members have the same normalized token stream.
@@ -59,7 +59,11 @@ pub enum ClusterKind {
 }
 
 /// A near-duplicate cluster of two or more documents.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// The serde derives carry it between the processes of a cluster run and into
+/// `--resume` checkpoints, in bincode: a format that does not describe
+/// itself, so no field may be skipped when serializing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Cluster {
     /// Exact or near.
     pub kind: ClusterKind,

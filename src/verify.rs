@@ -73,7 +73,11 @@ impl Similarity<'_> {
 }
 
 /// A verified pair of documents.
-#[derive(Clone, Copy, Debug, PartialEq)]
+///
+/// The serde derives carry it between the processes of a cluster run and into
+/// `--resume` checkpoints, in bincode: a format that does not describe
+/// itself, so no field may be skipped when serializing.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Edge {
     /// The earlier document.
     pub a: DocId,

@@ -13,7 +13,7 @@ use std::io;
 use std::path::Path;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::model::DocId;
@@ -96,7 +96,11 @@ impl Banding {
 }
 
 /// A pair of documents that share a band key, `a < b`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// The serde derives carry it between the processes of a cluster run and into
+/// `--resume` checkpoints, in bincode: a format that does not describe
+/// itself, so no field may be skipped when serializing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Candidate {
     /// The earlier document.
     pub a: DocId,

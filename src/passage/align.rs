@@ -48,7 +48,7 @@ pub struct AlignConfig {
 }
 
 /// A passage shared by two word sequences: word ranges in each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Alignment {
     /// Words `[a_start, a_end)` of the first sequence.
     pub a_start: u32,

@@ -22,7 +22,7 @@ pub mod probe;
 pub mod statement;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::DocId;
 use crate::store::Store;
@@ -81,7 +81,11 @@ pub fn anchors(words: &[u32], anchor_words: usize, window: usize) -> Vec<Anchor>
 pub const MAX_PARTITIONS: usize = 256;
 
 /// A passage found between two documents.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// The serde derives carry it between the processes of a cluster run and into
+/// `--resume` checkpoints, in bincode: a format that does not describe
+/// itself, so no field may be skipped when serializing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Passage {
     /// The earlier document.
     pub a: DocId,

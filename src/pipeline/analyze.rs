@@ -140,7 +140,7 @@ pub(super) fn for_each_batch(
 ) -> u64 {
     let mut reader = RawReader::parsing(files.to_vec());
     let t = Instant::now();
-    let mut batch = next_batch(&mut reader);
+    let mut batch = next_batch(&mut reader, Raw::len);
     timings.add(Stage::Read, t.elapsed().as_secs_f64());
     let overlap = rayon::current_num_threads() > 1;
     while !batch.is_empty() {
@@ -148,13 +148,13 @@ pub(super) fn for_each_batch(
         if !overlap {
             f(batch, timings, consumed);
             let t = Instant::now();
-            batch = next_batch(&mut reader);
+            batch = next_batch(&mut reader, Raw::len);
             timings.add(Stage::Read, t.elapsed().as_secs_f64());
             continue;
         }
         let (f, reader, analysis_timings) = (&mut f, &mut reader, &mut *timings);
         let ((next, read), analysed) = rayon::join(
-            || (next_batch(reader), Instant::now()),
+            || (next_batch(reader, Raw::len), Instant::now()),
             || {
                 f(batch, analysis_timings, consumed);
                 Instant::now()
@@ -166,13 +166,17 @@ pub(super) fn for_each_batch(
     reader.skipped_records()
 }
 
-/// The next batch of `reader`; empty at the end of the input.
-fn next_batch(reader: &mut RawReader) -> Vec<Raw> {
+/// The next batch of `records`: at most [`BATCH_RECORDS`] records, closed
+/// early once they hold [`BATCH_BYTES`] of text (`text` of a record); empty
+/// at the end of `records`. The one batching rule of the analyze pass, for
+/// [`for_each_batch`] and for a cluster process's share of the input
+/// (`distributed/share.rs`).
+pub(crate) fn next_batch<T>(records: &mut impl Iterator<Item = T>, text: impl Fn(&T) -> usize) -> Vec<T> {
     let mut batch = Vec::with_capacity(BATCH_RECORDS);
     let mut bytes = 0;
     while batch.len() < BATCH_RECORDS && bytes < BATCH_BYTES {
-        let Some(rec) = reader.next() else { break };
-        bytes += rec.len();
+        let Some(rec) = records.next() else { break };
+        bytes += text(&rec);
         batch.push(rec);
     }
     batch

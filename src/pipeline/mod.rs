@@ -5,6 +5,8 @@ mod grouping;
 mod sign;
 
 use analyze::for_each_batch;
+#[cfg(feature = "distributed")]
+pub(crate) use analyze::next_batch;
 pub(crate) use analyze::{Analysis, Kept, analyze, with_scratch};
 pub(crate) use grouping::{ClusterSim, Grouping, Local};
 pub use sign::{SigFormat, SignStats, sign};
