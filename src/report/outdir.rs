@@ -113,6 +113,17 @@ impl OutDir {
                 std::fs::rename(&checkpoints, staging.join(CHECKPOINTS))
                     .map_err(io("cannot keep the checkpoints of", &checkpoints))?;
             }
+            // One atomic step where the file system allows it: two renames
+            // leave a moment without `out`, and a kill there left it
+            // missing (its outputs under the hidden name) until the next run.
+            use rustix::fs::{CWD, RenameFlags, renameat_with};
+            if renameat_with(CWD, &staging, CWD, &self.out, RenameFlags::EXCHANGE).is_ok() {
+                // `staging` now holds the previous outputs; a kill before
+                // they are removed leaves a staging directory, which the next
+                // run removes.
+                let _ = std::fs::remove_dir_all(&staging);
+                return Ok(());
+            }
             let mut old = staging.clone().into_os_string();
             old.push(".old");
             let old = PathBuf::from(old);
