@@ -9,7 +9,7 @@ use crate::model::{PairCounts, Scan, Spilled, Status, Timings};
 
 /// The contents of `summary.json`.
 #[derive(Serialize)]
-pub struct Summary<'a> {
+pub struct Summary {
     /// sada's version.
     pub version: &'static str,
     /// Input records read (one `documents.jsonl` line each).
@@ -53,9 +53,6 @@ pub struct Summary<'a> {
     pub parameters: ParametersLine,
     /// What varies from run to run: threads and timings.
     pub run: Run,
-    /// The configuration the parameters come from (not written).
-    #[serde(skip)]
-    pub config: &'a Config,
 }
 
 /// The part of the summary that may differ between identical runs.
@@ -76,9 +73,9 @@ pub struct Run {
     pub total_seconds: f64,
 }
 
-impl<'a> Summary<'a> {
+impl Summary {
     /// Summarizes `scan`.
-    pub fn new(scan: &Scan, config: &'a Config) -> Summary<'a> {
+    pub fn new(scan: &Scan, config: &Config) -> Summary {
         let count = |f: fn(&Status) -> bool| scan.docs.iter().filter(|d| f(&d.status)).count() as u64;
         Summary {
             version: env!("CARGO_PKG_VERSION"),
@@ -109,7 +106,6 @@ impl<'a> Summary<'a> {
                 timings: scan.timings.clone(),
                 total_seconds: scan.timings.total(),
             },
-            config,
         }
     }
 }

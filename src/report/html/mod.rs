@@ -62,7 +62,7 @@ use crate::model::Scan;
 use crate::normalize::Analyzer;
 
 /// Writes the page.
-pub(crate) fn write(w: &mut impl Write, scan: &Scan, summary: &Summary<'_>) -> io::Result<()> {
+pub(crate) fn write(w: &mut impl Write, scan: &Scan, summary: &Summary) -> io::Result<()> {
     let mut page = Page { w, scan, analyzer: Analyzer::new(), cluster_of: scan.cluster_of() };
     page.head(summary)?;
     page.overview(summary)?;

@@ -29,7 +29,7 @@ const HEAD_SCRIPT: &str = include_str!("head.js");
 const MAIN_SCRIPT: &str = include_str!("script.js");
 
 impl<'a, W: Write> Page<'a, W> {
-    pub(super) fn head(&mut self, summary: &Summary<'_>) -> io::Result<()> {
+    pub(super) fn head(&mut self, summary: &Summary) -> io::Result<()> {
         let w = &mut *self.w;
         writeln!(w, "<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\">\n<head>\n<meta charset=\"utf-8\">")?;
         writeln!(w, "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")?;
@@ -60,7 +60,7 @@ impl<'a, W: Write> Page<'a, W> {
         )
     }
 
-    pub(super) fn overview(&mut self, s: &Summary<'_>) -> io::Result<()> {
+    pub(super) fn overview(&mut self, s: &Summary) -> io::Result<()> {
         let w = &mut *self.w;
         writeln!(w, "<section id=\"overview\">\n<h2>Overview</h2>\n<div class=\"cards\">")?;
         for (n, what) in [
@@ -193,7 +193,7 @@ fn counts_table(w: &mut impl Write, rows: &[(&str, u64)]) -> io::Result<()> {
 }
 
 /// The parameters as `dotted.name = value` rows, in the summary's order.
-fn parameters(w: &mut impl Write, s: &Summary<'_>) -> io::Result<()> {
+fn parameters(w: &mut impl Write, s: &Summary) -> io::Result<()> {
     let value = serde_json::to_value(&s.parameters).map_err(io::Error::other)?;
     let mut rows = Vec::new();
     flatten("", &value, &mut rows);
@@ -220,7 +220,7 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>)
 
 /// The run-specific region: threads and timings. The only part of the page
 /// that may differ between runs on the same input.
-fn run(w: &mut impl Write, s: &Summary<'_>) -> io::Result<()> {
+fn run(w: &mut impl Write, s: &Summary) -> io::Result<()> {
     let timings = &s.run.timings.0;
     let max = timings.iter().map(|t| t.1).fold(0.0, f64::max);
     writeln!(w, "<!--run-->")?;
