@@ -25,12 +25,14 @@
 //! ```
 #![warn(missing_docs)]
 
+mod analyze;
 pub mod cluster;
 pub mod config;
 #[cfg(feature = "distributed")]
 pub mod distributed;
 pub mod error;
 pub mod fuzzing;
+mod grouping;
 pub mod index;
 pub mod model;
 pub mod normalize;

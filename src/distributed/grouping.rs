@@ -11,10 +11,10 @@ use super::read_failed;
 use super::superstep::{exchange, gather, smallest};
 use crate::cluster::{Cluster, Limits};
 use crate::config::Config;
+use crate::grouping::{ClusterSim, Grouping};
 use crate::index::{self, Banding, Candidate};
 use crate::model::DocId;
 use crate::passage::{self, Matches, Passage};
-use crate::pipeline::{ClusterSim, Grouping};
 use crate::store::{Signatures, Store};
 use crate::verify::{Edge, Similarity};
 

@@ -6,7 +6,7 @@
 //! rayon threads inside it. The run is a sequence of supersteps, each a small
 //! timely dataflow that exchanges records by key and runs to completion;
 //! between them every process holds the same state, so the stage functions
-//! of the single-process pipeline (`pipeline::Grouping`) run
+//! of the single-process pipeline (`crate::grouping::Grouping`) run
 //! unchanged on each process's share:
 //!
 //! 1. **analyze** where the records are read: small files go whole to one
@@ -69,10 +69,11 @@ use std::time::{Duration, Instant};
 use timely::WorkerConfig;
 use timely::worker::Worker;
 
+use crate::analyze::Analyzed;
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::{Scan, Stage, Timings};
-use crate::pipeline::{self, Kept};
+use crate::pipeline;
 use crate::progress::Progress;
 use crate::read::{self, Discovery};
 use checkpoint::Checkpoints;
@@ -245,8 +246,8 @@ fn run(
     // This process's share, analyzed as the merge consumes it; with
     // --resume it is analyzed whole and checkpointed first, so that a resumed
     // run skips the reading and analysis, not the (cheap) exchange.
-    let mut kept = Kept::new(config);
-    let push = |kept: &mut Kept, wire: WireAnalysis| kept.push(wire.into_analysis(config.method));
+    let mut kept = Analyzed::new(config);
+    let push = |kept: &mut Analyzed, wire: WireAnalysis| kept.push(wire.into_analysis(config.method));
     let (got, counts) = if cp.enabled() {
         let (mine, counts) = cp.stage(worker, "analyze", &mut resumed, &[], |_| {
             let mut share = Share::new(&discovery, config, me, peers);

@@ -6,9 +6,9 @@ use timely::worker::Worker;
 
 use super::superstep::gather;
 use super::wire::WireAnalysis;
+use crate::analyze::{self, next_batch, with_scratch};
 use crate::config::Config;
 use crate::error::Error;
-use crate::pipeline::{self, next_batch, with_scratch};
 use crate::read::{self, Discovery, RawReader};
 use crate::sign::Signer;
 
@@ -175,7 +175,7 @@ impl<'a> Share<'a> {
         let done: Vec<(u32, u64, WireAnalysis)> = batch
             .into_par_iter()
             .map(|(n, raw)| {
-                (f, n, WireAnalysis::from(with_scratch(|s| pipeline::analyze(raw.parse(), config, signer, s))))
+                (f, n, WireAnalysis::from(with_scratch(|s| analyze::analyze(raw.parse(), config, signer, s))))
             })
             .collect();
         self.ready.extend(done);

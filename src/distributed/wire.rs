@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analyze::Analysis;
 use crate::model::Document;
-use crate::pipeline::Analysis;
 use crate::sign::{Method, Signature};
 
 /// An [`Analysis`] on the wire: the document as it is, its signature as

@@ -1,24 +1,19 @@
 //! The scan: every stage, in order, over a list of inputs.
 
-mod analyze;
-mod grouping;
 mod sign;
 
-use analyze::for_each_batch;
-#[cfg(feature = "distributed")]
-pub(crate) use analyze::next_batch;
-pub(crate) use analyze::{Analysis, Kept, analyze, with_scratch};
-pub(crate) use grouping::{ClusterSim, Grouping, Local};
 pub use sign::{SigFormat, SignStats, sign};
 
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::analyze::{self, Analysis, Analyzed, analyze, for_each_batch, with_scratch};
 use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Status, Timings};
+use crate::grouping::{ClusterSim, Grouping, Local};
+use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Timings};
 use crate::normalize::Analyzer;
 use crate::passage::{self, Statement};
 use crate::progress::Progress;
@@ -63,7 +58,7 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     // read → normalize → shingle → sign, streaming in batches: only one batch
     // of text is ever in memory.
     let bar = progress.bytes(discovery.total_bytes());
-    let mut kept = Kept::new(config);
+    let mut kept = Analyzed::new(config);
     let mut failed: Result<(), Error> = Ok(());
     discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
         let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
@@ -85,7 +80,7 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
 /// Every stage after analyze: index, verify, cluster, the passage stages
 /// and (with `locate`) turning word ranges back into text.
 pub(crate) fn finish(
-    kept: Kept,
+    kept: Analyzed,
     discovery: Discovery,
     config: &Config,
     grouping: &mut impl Grouping,
@@ -93,7 +88,7 @@ pub(crate) fn finish(
     mut timings: Timings,
     locate_text: bool,
 ) -> Result<Scan, Error> {
-    let Kept { docs, content, mut sigs, sets, mut words, .. } = kept;
+    let Analyzed { docs, content, mut sigs, sets, mut words, .. } = kept;
     let spill_error = |source| analyze::spill_error(config.spill_dir.as_deref(), source);
     sigs.finish().and_then(|()| words.finish()).map_err(spill_error)?;
     let sim = if config.exact_jaccard { Similarity::Exact(&sets) } else { Similarity::Estimated(&sigs) };

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::analyze::{Scratch, for_each_batch, sign_text, with_scratch};
+use crate::analyze::{Scratch, for_each_batch, sign_text, with_scratch};
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::{Stage, StatusKind, Timings};

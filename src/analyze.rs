@@ -7,10 +7,10 @@ use std::time::Instant;
 
 use xxhash_rust::xxh3::Xxh3;
 
-use super::{Document, Stage, Status, Timings};
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::Token;
+use crate::model::{Document, Stage, Status, Timings};
 use crate::normalize::Analyzer;
 use crate::read::{self, Raw, RawReader, Record};
 use crate::shingle::{self, ShingleKind};
@@ -42,7 +42,7 @@ pub(crate) struct Analysis {
 }
 
 /// The error of a failed spill (or read back) in `dir`.
-pub(super) fn spill_error(dir: Option<&std::path::Path>, source: std::io::Error) -> Error {
+pub(crate) fn spill_error(dir: Option<&std::path::Path>, source: std::io::Error) -> Error {
     Error::Io {
         what: "cannot spill to",
         path: dir.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf),
@@ -53,9 +53,9 @@ pub(super) fn spill_error(dir: Option<&std::path::Path>, source: std::io::Error)
 /// Per-thread reusable buffers of the analyze stage; see [`with_scratch`].
 #[derive(Default)]
 pub(crate) struct Scratch {
-    pub(super) analyzer: Analyzer,
-    pub(super) tokens: Vec<Token>,
-    pub(super) shingles: Vec<u64>,
+    pub(crate) analyzer: Analyzer,
+    pub(crate) tokens: Vec<Token>,
+    pub(crate) shingles: Vec<u64>,
     normalized: String,
     /// One-permutation bins of the document being signed.
     bins: Vec<u64>,
@@ -77,7 +77,7 @@ pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 
 /// What the analyze stage keeps of every document, in input order, for the
 /// grouping stages.
-pub(crate) struct Kept {
+pub(crate) struct Analyzed {
     pub(crate) docs: Vec<Document>,
     /// Hash of the normalized token stream (exact-duplicate key).
     pub(crate) content: Vec<Option<u64>>,
@@ -88,11 +88,11 @@ pub(crate) struct Kept {
     spill_dir: Option<PathBuf>,
 }
 
-impl Kept {
-    pub(crate) fn new(config: &Config) -> Kept {
+impl Analyzed {
+    pub(crate) fn new(config: &Config) -> Analyzed {
         let budgets = config.budgets();
         let dir = config.spill_dir.as_deref();
-        Kept {
+        Analyzed {
             docs: Vec::new(),
             content: Vec::new(),
             sigs: Signatures::new(budgets.signatures, dir),
@@ -133,7 +133,7 @@ impl Kept {
 /// thread).
 ///
 /// Returns the number of archive records that were not documents.
-pub(super) fn for_each_batch(
+pub(crate) fn for_each_batch(
     files: &[read::InputFile],
     timings: &mut Timings,
     mut f: impl FnMut(Vec<Raw>, &mut Timings, u64) + Send,
@@ -214,7 +214,7 @@ fn shingle_text(text: &str, config: &Config, s: &mut Scratch) {
 /// what its caller keeps per word (the analyze stage: 4 bytes), not the 16
 /// of a token (no vector written and read back per document, no second
 /// loop: 3% fewer instructions for `sada sign`).
-pub(super) fn sign_text(
+pub(crate) fn sign_text(
     text: &str,
     config: &Config,
     signer: &Signer,
