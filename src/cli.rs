@@ -32,6 +32,45 @@ pub enum Command {
     ///
     /// Example: sada sign --out crawl.sig crawl/
     Sign(SignArgs),
+    /// The text sada reads from each record, one JSON line per record:
+    /// id, source, url, date, title, status, and the text or the error.
+    ///
+    /// The main text of web pages, as compared by `scan`; the same inputs,
+    /// order and accounting as `scan`. Example: sada extract crawl.warc.gz | jq .text
+    Extract(ExtractArgs),
+}
+
+/// Options of `sada extract`.
+#[derive(Args, Debug)]
+pub struct ExtractArgs {
+    /// Files or directories to read, or `-` for JSON lines on standard input
+    /// (as for `sada scan`).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// File to write (complete or not at all: written under a temporary
+    /// name, then renamed), or `-` for standard output.
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub out: PathBuf,
+
+    /// Worker threads [default: all cores]. The output never depends on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// No progress bar and no summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl ExtractArgs {
+    /// The configuration of reading.
+    pub fn config(&self) -> Config {
+        let mut c = Config { progress: !self.quiet, ..Config::default() };
+        if let Some(t) = self.threads {
+            c.threads = t;
+        }
+        c
+    }
 }
 
 /// Options of `sada sign`.

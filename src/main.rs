@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use cli::{Cli, Command, ScanArgs, SignArgs};
+use cli::{Cli, Command, ExtractArgs, ScanArgs, SignArgs};
 use sada::Error;
 
 /// mimalloc instead of the system allocator: the reading thread allocates each
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
         Command::Sign(args) => sign(&args),
+        Command::Extract(args) => extract(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -55,13 +56,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         _ => sada::scan(&args.inputs, &config)?,
     };
     let t = Instant::now();
-    let skipped = &scan.discovery.skipped;
-    for (path, why) in skipped.iter().take(SKIPPED_NAMED) {
-        eprintln!("sada: skipped '{}': {why}", path.display());
-    }
-    if skipped.len() > SKIPPED_NAMED {
-        eprintln!("sada: … and {} more skipped (counted in summary.json)", skipped.len() - SKIPPED_NAMED);
-    }
+    name_skipped(&scan.discovery, "counted in summary.json");
     let outdir = outdir.expect("the process that has the scan writes --out");
     sada::report::write(&scan, &config, outdir.path())?;
     outdir.commit()?;
@@ -115,37 +110,82 @@ fn cluster_scan(
     .into())
 }
 
+/// Names the paths the walk skipped on stderr (the first
+/// [`SKIPPED_NAMED`]), and counts the rest and the archive records that were
+/// not documents; `counted` says where the full count is.
+fn name_skipped(d: &sada::read::Discovery, counted: &str) {
+    for (path, why) in d.skipped.iter().take(SKIPPED_NAMED) {
+        eprintln!("sada: skipped '{}': {why}", path.display());
+    }
+    if d.skipped.len() > SKIPPED_NAMED {
+        eprintln!("sada: … and {} more skipped ({counted})", d.skipped.len() - SKIPPED_NAMED);
+    }
+}
+
 fn sign(args: &SignArgs) -> anyhow::Result<()> {
     let config = args.config();
-    // Refuse a bad input before creating the output file.
-    sada::read::discover(&args.inputs)?;
-    let to_stdout = args.out.as_os_str() == "-";
-    let file: Box<dyn Write + Send> = if to_stdout {
-        Box::new(std::io::stdout())
-    } else {
-        Box::new(std::fs::File::create(&args.out).map_err(|source| Error::Io {
-            what: "cannot create",
-            path: args.out.clone(),
-            source,
-        })?)
-    };
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    let stats = sada::pipeline::sign(&args.inputs, &config, &mut out, args.format)?;
+    let stats = stream_to(&args.out, |out| sada::pipeline::sign(&args.inputs, &config, out, args.format))?;
     if !args.quiet {
-        let secs = stats.timings.total();
-        eprintln!(
-            "sada sign: {} records ({} ok, {} empty, {} error), {:.1} MB of text in {:.2} s ({:.1} MB/s) -> {}",
-            stats.records,
-            stats.ok,
-            stats.empty,
-            stats.error,
-            stats.bytes as f64 / 1e6,
-            secs,
-            stats.bytes as f64 / 1e6 / secs.max(1e-9),
-            if to_stdout { "standard output".into() } else { args.out.display().to_string() }
-        );
+        print_streamed("sada sign", &stats, &args.out);
     }
     Ok(())
+}
+
+fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
+    let config = args.config();
+    let stats = stream_to(&args.out, |out| sada::pipeline::extract(&args.inputs, &config, out))?;
+    if !args.quiet {
+        print_streamed("sada extract", &stats, &args.out);
+    }
+    Ok(())
+}
+
+/// Runs a streaming command writing to `out`: standard output for `-`, else
+/// a file that appears complete or not at all. A bad input is refused
+/// before the file is created.
+fn stream_to(
+    out: &std::path::Path,
+    run: impl FnOnce(&mut std::io::BufWriter<Box<dyn Write + Send + '_>>) -> Result<sada::model::Streamed, Error>,
+) -> anyhow::Result<sada::model::Streamed> {
+    if out.as_os_str() == "-" {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, Box::new(std::io::stdout()) as Box<dyn Write + Send>);
+        return Ok(run(&mut w)?);
+    }
+    let mut file = sada::report::outfile::OutFile::create(out)?;
+    let stats = {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, Box::new(file.file()) as Box<dyn Write + Send>);
+        run(&mut w)?
+    };
+    file.commit()?;
+    Ok(stats)
+}
+
+/// The one-line summary of a streaming command on stderr, after the skipped
+/// paths.
+fn print_streamed(what: &str, stats: &sada::model::Streamed, out: &std::path::Path) {
+    name_skipped(&stats.discovery, "not read");
+    let d = &stats.discovery;
+    let mut skipped = Vec::new();
+    let files = d.skipped.len();
+    if files > 0 {
+        skipped.push(format!("{files} file{} skipped", if files == 1 { "" } else { "s" }));
+    }
+    if d.skipped_records > 0 {
+        skipped.push(format!("{} archive records that are not documents skipped", d.skipped_records));
+    }
+    let skipped = if skipped.is_empty() { String::new() } else { format!("; {}", skipped.join(", ")) };
+    let secs = stats.timings.total();
+    eprintln!(
+        "{what}: {} records ({} ok, {} empty, {} error){skipped}, {:.1} MB of text in {:.2} s ({:.1} MB/s) -> {}",
+        stats.records,
+        stats.ok,
+        stats.empty,
+        stats.error,
+        stats.bytes as f64 / 1e6,
+        secs,
+        stats.bytes as f64 / 1e6 / secs.max(1e-9),
+        if out.as_os_str() == "-" { "standard output".into() } else { out.display().to_string() }
+    );
 }
 
 /// The human summary on stdout. Errors (a closed pipe, as in `sada scan … |

@@ -14,5 +14,5 @@ pub mod scan;
 pub mod text;
 
 pub use document::{Document, Meta, Record, Status, StatusKind};
-pub use scan::{PairCounts, Scan, Spilled, Stage, Timings};
+pub use scan::{PairCounts, Scan, Spilled, Stage, Streamed, Timings};
 pub use text::{DocId, Span, Token};

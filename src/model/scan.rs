@@ -90,6 +90,40 @@ pub struct PairCounts {
     pub passages: u64,
 }
 
+/// What a streaming command (`sada sign`, `sada extract`) did: one output
+/// record per input record, counted as `summary.json` counts a scan's.
+#[derive(Clone, Debug, Default)]
+pub struct Streamed {
+    /// Records read.
+    pub records: u64,
+    /// Records with words.
+    pub ok: u64,
+    /// Records without words.
+    pub empty: u64,
+    /// Records that could not be read.
+    pub error: u64,
+    /// Bytes of text read (of the records that have text).
+    pub bytes: u64,
+    /// What the walk found and skipped, and the archive records that were
+    /// not documents ([`Discovery::skipped_records`]).
+    pub discovery: Discovery,
+    /// Wall time per stage.
+    pub timings: Timings,
+}
+
+impl Streamed {
+    /// Counts one record of status `status` and `bytes` of text.
+    pub fn count(&mut self, status: super::StatusKind, bytes: u64) {
+        self.records += 1;
+        self.bytes += bytes;
+        match status {
+            super::StatusKind::Ok => self.ok += 1,
+            super::StatusKind::Empty => self.empty += 1,
+            super::StatusKind::Error => self.error += 1,
+        }
+    }
+}
+
 /// Everything a scan found.
 #[derive(Debug)]
 pub struct Scan {

@@ -1,8 +1,10 @@
 //! The scan: every stage, in order, over a list of inputs.
 
+mod extract;
 mod sign;
 
-pub use sign::{SigFormat, SignStats, sign};
+pub use extract::extract;
+pub use sign::{SigFormat, sign};
 
 use std::path::PathBuf;
 

@@ -10,28 +10,11 @@ use serde::Serialize;
 use crate::analyze::{Scratch, for_each_batch, sign_text, with_scratch};
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{Stage, StatusKind, Timings};
+use crate::model::{Stage, StatusKind, Streamed, Timings};
 use crate::progress::Progress;
 use crate::read::{self, Record};
 use crate::sigfile;
 use crate::sign::Signer;
-
-/// What `sada sign` did.
-#[derive(Clone, Debug, Default)]
-pub struct SignStats {
-    /// Records read.
-    pub records: u64,
-    /// Records signed.
-    pub ok: u64,
-    /// Records without words.
-    pub empty: u64,
-    /// Records that could not be read.
-    pub error: u64,
-    /// Bytes of text signed.
-    pub bytes: u64,
-    /// Wall time per stage.
-    pub timings: Timings,
-}
 
 /// Output format of `sada sign`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -55,9 +38,9 @@ pub fn sign(
     config: &Config,
     out: &mut (impl std::io::Write + Send),
     format: SigFormat,
-) -> Result<SignStats, Error> {
+) -> Result<Streamed, Error> {
     config.validate()?;
-    let discovery = read::discover(inputs)?;
+    let mut discovery = read::discover(inputs)?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
     pool.install(|| {
         let progress = Progress::new(config.progress);
@@ -78,10 +61,10 @@ pub fn sign(
         if format == SigFormat::Bin {
             sigfile::write_header(out, &header).map_err(io)?;
         }
-        let mut stats = SignStats::default();
+        let mut stats = Streamed::default();
         let mut result = Ok(());
         let mut timings = Timings::default();
-        for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
+        discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
             let signed: Vec<(sigfile::SigRecord, Option<String>, u64)> = timings.run(Stage::Analyze, || {
                 batch
                     .into_par_iter()
@@ -90,13 +73,7 @@ pub fn sign(
             });
             let t = Instant::now();
             for (r, error, bytes) in &signed {
-                stats.records += 1;
-                stats.bytes += bytes;
-                match r.status {
-                    StatusKind::Ok => stats.ok += 1,
-                    StatusKind::Empty => stats.empty += 1,
-                    StatusKind::Error => stats.error += 1,
-                }
+                stats.count(r.status, *bytes);
                 if result.is_ok() {
                     result = match format {
                         SigFormat::Bin => sigfile::write_record(out, r),
@@ -111,6 +88,7 @@ pub fn sign(
         bar.finish_and_clear();
         result.and_then(|()| out.flush()).map_err(io)?;
         stats.timings = timings;
+        stats.discovery = discovery;
         Ok(stats)
     })
 }

@@ -15,8 +15,9 @@
 pub mod caps;
 mod html;
 pub mod outdir;
+pub mod outfile;
 pub mod summary;
-mod wire;
+pub(crate) mod wire;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

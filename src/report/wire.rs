@@ -23,6 +23,22 @@ pub(crate) struct DocumentLine<'a> {
     pub cluster: Option<u32>,
 }
 
+/// A line of `sada extract`'s output: a `documents.jsonl` line without
+/// `cluster`, and with the text itself, last (it is the long part).
+#[derive(Serialize)]
+pub(crate) struct ExtractLine<'a> {
+    /// As in [`DocumentLine`].
+    #[serde(flatten)]
+    pub meta: &'a Meta,
+    pub bytes: u64,
+    pub tokens: u32,
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<&'a str>,
+}
+
 /// A line of `clusters.jsonl`.
 #[derive(Serialize)]
 pub(crate) struct ClusterLine<'a> {
