@@ -171,13 +171,15 @@ fn print_streamed(what: &str, stats: &sada::model::Streamed, out: &std::path::Pa
         skipped.push(format!("{files} file{} skipped", if files == 1 { "" } else { "s" }));
     }
     if d.skipped_records > 0 {
-        skipped.push(format!("{} archive records that are not documents skipped", d.skipped_records));
+        let n = d.skipped_records;
+        skipped.push(format!("{n} archive record{} skipped (not documents)", if n == 1 { "" } else { "s" }));
     }
     let skipped = if skipped.is_empty() { String::new() } else { format!("; {}", skipped.join(", ")) };
     let secs = stats.timings.total();
     eprintln!(
-        "{what}: {} records ({} ok, {} empty, {} error){skipped}, {:.1} MB of text in {:.2} s ({:.1} MB/s) -> {}",
+        "{what}: {} record{} ({} ok, {} empty, {} error){skipped}, {:.1} MB of text in {:.2} s ({:.1} MB/s) -> {}",
         stats.records,
+        if stats.records == 1 { "" } else { "s" },
         stats.ok,
         stats.empty,
         stats.error,

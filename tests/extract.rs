@@ -69,7 +69,7 @@ fn extract_accounts_for_every_record_as_scan_does() {
     let summary =
         format!("{} records ({} ok, {} empty, {} error)", lines.len(), count("ok"), count("empty"), count("error"));
     assert!(stderr.contains(&summary), "{stderr}");
-    assert!(stderr.contains("1 archive records that are not documents skipped"), "{stderr}");
+    assert!(stderr.contains("1 archive record skipped (not documents)"), "{stderr}");
     // The page's text is its article, headline included; its title is in `title`.
     let page = lines.iter().find(|l| l["url"] == "http://news.example/a").unwrap();
     assert!(page["text"].as_str().unwrap().contains("مستعدة لتلبية طلبات العراق"), "{page}");
