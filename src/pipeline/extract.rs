@@ -5,17 +5,12 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
 
-use rayon::prelude::*;
-
-use crate::analyze::{Scratch, for_each_batch, with_scratch};
+use crate::analyze::Scratch;
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{Record, Stage, StatusKind, Streamed, Timings};
-use crate::progress::Progress;
-use crate::read;
-use crate::report::wire::ExtractLine;
+use crate::model::{Record, StatusKind, Streamed};
+use crate::report::wire::{ExtractLine, WithText};
 
 /// `sada extract`: reads `inputs` as `sada scan` does and writes one line of
 /// [`ExtractLine`] per record to `out`, in input order.
@@ -28,47 +23,20 @@ use crate::report::wire::ExtractLine;
 /// As [`super::scan`], plus failures to write `out` (a closed pipe among
 /// them: the caller decides whether that is a failure).
 pub fn extract(inputs: &[PathBuf], config: &Config, out: &mut (impl Write + Send)) -> Result<Streamed, Error> {
-    config.validate()?;
-    let mut discovery = read::discover(inputs)?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
-    pool.install(|| {
-        let progress = Progress::new(config.progress);
-        let bar = progress.bytes(discovery.total_bytes());
-        let mut stats = Streamed::default();
-        let mut timings = Timings::default();
-        let mut result = Ok(());
-        let mut line = Vec::new();
-        discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
-            // Records are serialized on the workers too: the writing thread
-            // only copies finished lines, so one thread does not bound a
-            // crawl's extraction.
-            let done: Vec<(Vec<u8>, StatusKind, u64)> = timings.run(Stage::Analyze, || {
-                batch.into_par_iter().map(|raw| with_scratch(|s| extract_record(raw.parse(), s))).collect()
-            });
-            let t = Instant::now();
-            for (json, status, bytes) in &done {
-                stats.count(*status, *bytes);
-                if result.is_ok() {
-                    line.clear();
-                    line.extend_from_slice(json);
-                    line.push(b'\n');
-                    result = out.write_all(&line);
-                }
-            }
-            timings.add(Stage::Report, t.elapsed().as_secs_f64());
-            bar.set_position(consumed);
-            bar.set_message(format!("{} records", stats.records));
-        });
-        bar.finish_and_clear();
-        result.and_then(|()| out.flush()).map_err(|source| Error::Io {
-            what: "cannot write extracted text to",
-            path: PathBuf::from("--out"),
-            source,
-        })?;
-        stats.timings = timings;
-        stats.discovery = discovery;
-        Ok(stats)
-    })
+    // Records are serialized on the workers: the writing thread only copies
+    // finished lines, so one thread does not bound a crawl's extraction.
+    super::stream::stream(
+        inputs,
+        config,
+        "cannot write extracted text to",
+        out,
+        |_| Ok(()),
+        extract_record,
+        |out, line| {
+            out.write_all(line)?;
+            out.write_all(b"\n")
+        },
+    )
 }
 
 /// One record's line (without its newline), status and bytes of text.
@@ -83,8 +51,14 @@ fn extract_record(rec: Record, s: &mut Scratch) -> (Vec<u8>, StatusKind, u64) {
         Err(e) => (StatusKind::Error, None, Some(e.to_string())),
     };
     let bytes = text.map_or(0, |t| t.len() as u64);
-    let line =
-        ExtractLine { meta: &rec.meta, bytes, tokens: s.tokens.len() as u32, status: status.name(), error, text };
+    let line = ExtractLine {
+        meta: &rec.meta,
+        bytes,
+        tokens: s.tokens.len() as u32,
+        status: status.name(),
+        error,
+        rest: WithText { text },
+    };
     let json = serde_json::to_vec(&line).expect("a line of strings and numbers serializes");
     (json, status, bytes)
 }

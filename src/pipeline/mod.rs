@@ -2,6 +2,7 @@
 
 mod extract;
 mod sign;
+mod stream;
 
 pub use extract::extract;
 pub use sign::{SigFormat, sign};

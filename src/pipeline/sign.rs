@@ -2,17 +2,14 @@
 //! record, to a signature file.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyze::{Scratch, for_each_batch, sign_text, with_scratch};
+use crate::analyze::{Scratch, sign_text};
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{Stage, StatusKind, Streamed, Timings};
-use crate::progress::Progress;
-use crate::read::{self, Record};
+use crate::model::{StatusKind, Streamed};
+use crate::read::Record;
 use crate::sigfile;
 use crate::sign::Signer;
 
@@ -39,58 +36,35 @@ pub fn sign(
     out: &mut (impl std::io::Write + Send),
     format: SigFormat,
 ) -> Result<Streamed, Error> {
-    config.validate()?;
-    let mut discovery = read::discover(inputs)?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
-    pool.install(|| {
-        let progress = Progress::new(config.progress);
-        let bar = progress.bytes(discovery.total_bytes());
-        let signer = Signer::new(config.method, config.num_perm, config.seed);
-        let lanes = match config.method {
-            crate::sign::Method::Simhash => 2,
-            _ => config.num_perm as u32,
-        };
-        let header = sigfile::Header {
-            method: config.method,
-            shingle: config.shingle.kind,
-            ngram: config.shingle.n as u16,
-            lanes,
-            seed: config.seed,
-        };
-        let io = |source| Error::Io { what: "cannot write signatures to", path: PathBuf::from("--out"), source };
-        if format == SigFormat::Bin {
-            sigfile::write_header(out, &header).map_err(io)?;
-        }
-        let mut stats = Streamed::default();
-        let mut result = Ok(());
-        let mut timings = Timings::default();
-        discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
-            let signed: Vec<(sigfile::SigRecord, Option<String>, u64)> = timings.run(Stage::Analyze, || {
-                batch
-                    .into_par_iter()
-                    .map(|raw| with_scratch(|s| sign_record(raw.parse(), config, &signer, s, format)))
-                    .collect()
-            });
-            let t = Instant::now();
-            for (r, error, bytes) in &signed {
-                stats.count(r.status, *bytes);
-                if result.is_ok() {
-                    result = match format {
-                        SigFormat::Bin => sigfile::write_record(out, r),
-                        SigFormat::Jsonl => write_sig_json(out, r, error.as_deref()),
-                        SigFormat::None => Ok(()),
-                    };
-                }
-            }
-            timings.add(Stage::Report, t.elapsed().as_secs_f64());
-            bar.set_position(consumed);
-        });
-        bar.finish_and_clear();
-        result.and_then(|()| out.flush()).map_err(io)?;
-        stats.timings = timings;
-        stats.discovery = discovery;
-        Ok(stats)
-    })
+    let signer = Signer::new(config.method, config.num_perm, config.seed);
+    let lanes = match config.method {
+        crate::sign::Method::Simhash => 2,
+        _ => config.num_perm as u32,
+    };
+    let header = sigfile::Header {
+        method: config.method,
+        shingle: config.shingle.kind,
+        ngram: config.shingle.n as u16,
+        lanes,
+        seed: config.seed,
+    };
+    super::stream::stream(
+        inputs,
+        config,
+        "cannot write signatures to",
+        out,
+        |out| if format == SigFormat::Bin { sigfile::write_header(out, &header) } else { Ok(()) },
+        |rec, s| {
+            let (r, error, bytes) = sign_record(rec, config, &signer, s, format);
+            let status = r.status;
+            ((r, error), status, bytes)
+        },
+        |out, (r, error)| match format {
+            SigFormat::Bin => sigfile::write_record(out, r),
+            SigFormat::Jsonl => write_sig_json(out, r, error.as_deref()),
+            SigFormat::None => Ok(()),
+        },
+    )
 }
 
 fn write_sig_json(out: &mut impl std::io::Write, r: &sigfile::SigRecord, error: Option<&str>) -> std::io::Result<()> {

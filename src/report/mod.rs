@@ -52,7 +52,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
                 Status::Error(e) => Some(e.to_string()),
                 _ => None,
             },
-            cluster: *c,
+            rest: wire::InCluster { cluster: *c },
         }),
     )?;
     write_lines(

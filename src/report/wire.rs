@@ -7,11 +7,13 @@ use serde::Serialize;
 
 use crate::model::Meta;
 
-/// A line of `documents.jsonl`.
+/// A record's line: in `documents.jsonl` with [`InCluster`], in `sada
+/// extract`'s output with [`WithText`] — one spelling of the fields the two
+/// share, in the same order.
 #[derive(Serialize)]
-pub(crate) struct DocumentLine<'a> {
-    /// `id`, `source`, `input`, `url`, `date`: spelled by [`Meta`]'s
-    /// fields, so that a field added there reaches this file.
+pub(crate) struct RecordLine<'a, X: Serialize> {
+    /// `id`, `source`, `input`, `url`, `date`, `title`: spelled by
+    /// [`Meta`]'s fields, so that a field added there reaches both files.
     #[serde(flatten)]
     pub meta: &'a Meta,
     pub bytes: u64,
@@ -19,22 +21,28 @@ pub(crate) struct DocumentLine<'a> {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the file adds, last.
+    #[serde(flatten)]
+    pub rest: X,
+}
+
+/// A line of `documents.jsonl`.
+pub(crate) type DocumentLine<'a> = RecordLine<'a, InCluster>;
+
+/// What `documents.jsonl` adds to a record's line: its cluster.
+#[derive(Serialize)]
+pub(crate) struct InCluster {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<u32>,
 }
 
-/// A line of `sada extract`'s output: a `documents.jsonl` line without
-/// `cluster`, and with the text itself, last (it is the long part).
+/// A line of `sada extract`'s output.
+pub(crate) type ExtractLine<'a> = RecordLine<'a, WithText<'a>>;
+
+/// What `sada extract` adds to a record's line: the text itself, last (it
+/// is the long part).
 #[derive(Serialize)]
-pub(crate) struct ExtractLine<'a> {
-    /// As in [`DocumentLine`].
-    #[serde(flatten)]
-    pub meta: &'a Meta,
-    pub bytes: u64,
-    pub tokens: u32,
-    pub status: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+pub(crate) struct WithText<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
 }
