@@ -36,8 +36,8 @@ fn passages(c: &mut Criterion) {
     let ids: Vec<String> = (0..n).map(|d| format!("doc{d}")).collect();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let dates = vec![None; n];
-    let no_formula = |_, _, _, _| false;
-    let no_template = |_, _, _| false;
+    let no_formula = |_, _, _| false;
+    let no_template = |_, _| false;
     let ranks: Vec<u32> = (0..n as u32).collect();
 
     let words = Store::of(&words_of(&docs));

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
+use sada::model::WordRange;
 use sada::passage::PassageConfig;
 use sada::passage::align::{AlignConfig, Alignment, align};
 use serde::Deserialize;
@@ -58,11 +59,15 @@ fn table_of_alignment_cases() {
         let want: Vec<Alignment> = case
             .passages
             .iter()
-            .map(|&[a_start, a_end, b_start, b_end, matched]| Alignment { a_start, a_end, b_start, b_end, matched })
+            .map(|&[a_start, a_end, b_start, b_end, matched]| Alignment {
+                a: WordRange::new(a_start, a_end),
+                b: WordRange::new(b_start, b_end),
+                matched,
+            })
             .collect();
         assert_eq!(align(&a, &b, &cfg()), want, "{}", case.name);
         let mut swapped: Vec<Alignment> = want.iter().map(|x| x.swapped()).collect();
-        swapped.sort_by_key(|x| (x.a_start, x.b_start));
+        swapped.sort_by_key(|x| (x.a.start, x.b.start));
         assert_eq!(align(&b, &a, &cfg()), swapped, "{} (b against a)", case.name);
     }
 }
@@ -110,14 +115,14 @@ proptest! {
         for (x_text, y_text) in [(&a, &b), (&b, &a)] {
             let got = align(x_text, y_text, &c);
             for (i, x) in got.iter().enumerate() {
-                let (la, lb) = (x.a_end - x.a_start, x.b_end - x.b_start);
+                let (la, lb) = (x.a.len(), x.b.len());
                 prop_assert!(la.min(lb) as usize >= c.min_words, "{x:?}");
                 prop_assert!(x.matched <= la.min(lb), "{x:?}");
                 prop_assert!(f64::from(x.matched) >= c.min_identity * f64::from(la.max(lb)), "{x:?}");
-                prop_assert!(x.a_end as usize <= x_text.len() && x.b_end as usize <= y_text.len());
+                prop_assert!(x.a.end as usize <= x_text.len() && x.b.end as usize <= y_text.len());
                 for y in &got[i + 1..] {
-                    prop_assert!(x.a_end <= y.a_start || y.a_end <= x.a_start, "{x:?} {y:?} overlap in a");
-                    prop_assert!(x.b_end <= y.b_start || y.b_end <= x.b_start, "{x:?} {y:?} overlap in b");
+                    prop_assert!(!x.a.overlaps(y.a), "{x:?} {y:?} overlap in a");
+                    prop_assert!(!x.b.overlaps(y.b), "{x:?} {y:?} overlap in b");
                 }
             }
         }
@@ -131,7 +136,8 @@ proptest! {
         let part = &a[from..(from + len).min(a.len())];
         let b: Vec<u32> = (0..20).chain(part.iter().copied()).chain(50..70).collect();
         let got = align(&a, &b, &cfg());
-        let covered: u32 = got.iter().map(|x| x.b_end.min(20 + part.len() as u32).saturating_sub(x.b_start.max(20))).sum();
+        let copy = WordRange::new(20, 20 + part.len() as u32);
+        let covered: u32 = got.iter().map(|x| x.b.overlap(copy)).sum();
         prop_assert!(covered as usize >= part.len() - 1, "{got:?} covers {covered} of {}", part.len());
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
-use sada::model::DocId;
+use sada::model::{DocId, WordRange};
 use sada::passage::statement::{DocInfo, Statement, group};
 use sada::passage::{PassageConfig, align_pairs, matching_pairs};
 use sada::store::Store;
@@ -53,8 +53,8 @@ fn corpus() -> impl Strategy<Value = Vec<Vec<u32>>> {
     })
 }
 
-/// `(id, word_start, word_end)` of every occurrence, per statement, as sets.
-type Found = BTreeSet<BTreeSet<(String, u32, u32)>>;
+/// `(id, words)` of every occurrence, per statement, as sets.
+type Found = BTreeSet<BTreeSet<(String, WordRange)>>;
 
 /// Statements of `docs` listed in `order` (document `order[i]` is read
 /// `i`th), on a pool of `threads` threads.
@@ -80,15 +80,13 @@ fn statements(docs: &[Vec<u32>], order: &[usize], threads: usize) -> (Vec<Statem
             id: &id_refs,
             group: &group_of,
             words: &words_of,
-            is_formula: &|_, _, _, _| false,
-            is_templated: &|_, _, _| false,
+            is_formula: &|_, _, _| false,
+            is_templated: &|_, _| false,
         };
         group(&passages, &info, &cfg.align, cfg.boilerplate_docs)
     });
-    let found = st
-        .iter()
-        .map(|s| s.occurrences.iter().map(|o| (ids[o.doc.index()].clone(), o.word_start, o.word_end)).collect())
-        .collect();
+    let found =
+        st.iter().map(|s| s.occurrences.iter().map(|o| (ids[o.doc.index()].clone(), o.words)).collect()).collect();
     (st, found, words)
 }
 
@@ -116,13 +114,13 @@ proptest! {
         let min = PassageConfig::default().align;
         for s in &st {
             prop_assert!(s.docs >= 2, "{s:?}");
-            let text = |o: &sada::passage::Occurrence| &words[o.doc.index()][o.word_start as usize..o.word_end as usize];
+            let text = |o: &sada::passage::Occurrence| &words[o.doc.index()][o.words.range()];
             for (i, x) in s.occurrences.iter().enumerate() {
                 prop_assert!(x.identity >= min.min_identity && x.identity <= 1.0, "{x:?}");
-                prop_assert!((x.word_end - x.word_start) as usize >= min.min_words, "{x:?}");
+                prop_assert!(x.words.len() as usize >= min.min_words, "{x:?}");
                 for y in &s.occurrences[i + 1..] {
                     prop_assert!(
-                        x.doc != y.doc || x.word_end <= y.word_start || y.word_end <= x.word_start,
+                        x.doc != y.doc || !x.words.overlaps(y.words),
                         "overlapping occurrences of one statement: {x:?} {y:?}"
                     );
                     // As scripts/eval/check_statements.py counts a coherent pair:

@@ -3,7 +3,7 @@
 //! share one definition of each (serde derives included) and none of them
 //! imports the orchestrator for a type.
 //!
-//! - [`text`]: positions — [`DocId`], [`Span`], [`Token`].
+//! - [`text`]: positions — [`DocId`], [`Span`], [`WordRange`], [`Token`].
 //! - [`document`]: a record and what became of it — [`Meta`], [`Record`],
 //!   [`Document`], [`Status`].
 //! - [`scan`]: what a scan returns — [`Scan`], [`Timings`], [`PairCounts`],
@@ -15,4 +15,4 @@ pub mod text;
 
 pub use document::{Document, Meta, Record, Status, StatusKind};
 pub use scan::{PairCounts, Scan, Spilled, Stage, Streamed, Timings};
-pub use text::{DocId, Span, Token};
+pub use text::{DocId, Span, Token, WordRange};

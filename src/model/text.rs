@@ -1,4 +1,4 @@
-//! Positions in a text: documents by number, byte spans, words.
+//! Positions in a text: documents by number, byte spans, word ranges, words.
 
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +46,59 @@ impl Span {
     /// Returns true if and only if the span covers no bytes.
     pub fn is_empty(self) -> bool {
         self.start == self.end
+    }
+}
+
+/// A half-open range `[start, end)` of word positions in one document's token
+/// stream: what alignment and grouping work on, before
+/// [`crate::passage::statement::locate`] turns it into a [`Span`].
+///
+/// Two `u32`s like [`Span`], so an alignment stays as compact as the loose
+/// pairs it replaces; orders by `start`, then `end`, as those pairs did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct WordRange {
+    /// First word of the range.
+    pub start: u32,
+    /// One past the last word of the range.
+    pub end: u32,
+}
+
+impl WordRange {
+    /// Creates a range from word positions.
+    pub fn new(start: u32, end: u32) -> WordRange {
+        debug_assert!(start <= end);
+        WordRange { start, end }
+    }
+
+    /// The range as `usize`s, for slicing a document's words.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// Length in words; a `u32` like the positions, since the counts it
+    /// feeds (matched words, thresholds) are `u32`s too.
+    pub fn len(self) -> u32 {
+        self.end - self.start
+    }
+
+    /// Returns true if and only if the range covers no words.
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// Returns true if and only if word `pos` is in the range.
+    pub fn contains(self, pos: u32) -> bool {
+        self.start <= pos && pos < self.end
+    }
+
+    /// Words the two ranges share.
+    pub fn overlap(self, other: WordRange) -> u32 {
+        self.end.min(other.end).saturating_sub(self.start.max(other.start))
+    }
+
+    /// Returns true if and only if the two ranges share a word.
+    pub fn overlaps(self, other: WordRange) -> bool {
+        self.start < other.end && other.start < self.end
     }
 }
 

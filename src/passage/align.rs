@@ -34,6 +34,8 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use crate::model::WordRange;
+
 /// Alignment parameters.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct AlignConfig {
@@ -48,37 +50,59 @@ pub struct AlignConfig {
 }
 
 /// A passage shared by two word sequences: word ranges in each.
+///
+/// Serialized flat, as `a_start, a_end, b_start, b_end, matched` (`Flat`):
+/// the shape it had before the ranges were [`WordRange`]s, so that nothing
+/// that reads it (checkpoints, the cluster's wire, any JSON) sees a change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(from = "Flat", into = "Flat")]
 pub struct Alignment {
-    /// Words `[a_start, a_end)` of the first sequence.
-    pub a_start: u32,
-    /// See `a_start`.
-    pub a_end: u32,
-    /// Words `[b_start, b_end)` of the second sequence.
-    pub b_start: u32,
-    /// See `b_start`.
-    pub b_end: u32,
+    /// Words of the first sequence.
+    pub a: WordRange,
+    /// Words of the second sequence.
+    pub b: WordRange,
     /// Words matched exactly.
     pub matched: u32,
+}
+
+/// [`Alignment`] as serialized.
+#[derive(Clone, Copy, serde::Serialize, serde::Deserialize)]
+#[serde(rename = "Alignment")]
+struct Flat {
+    a_start: u32,
+    a_end: u32,
+    b_start: u32,
+    b_end: u32,
+    matched: u32,
+}
+
+impl From<Flat> for Alignment {
+    fn from(f: Flat) -> Alignment {
+        Alignment {
+            a: WordRange { start: f.a_start, end: f.a_end },
+            b: WordRange { start: f.b_start, end: f.b_end },
+            matched: f.matched,
+        }
+    }
+}
+
+impl From<Alignment> for Flat {
+    fn from(al: Alignment) -> Flat {
+        Flat { a_start: al.a.start, a_end: al.a.end, b_start: al.b.start, b_end: al.b.end, matched: al.matched }
+    }
 }
 
 impl Alignment {
     /// Matched words over the longer side's words: how close the two sides
     /// are (1.0 for identical text).
     pub fn identity(&self) -> f64 {
-        let longer = (self.a_end - self.a_start).max(self.b_end - self.b_start);
+        let longer = self.a.len().max(self.b.len());
         if longer == 0 { 0.0 } else { f64::from(self.matched) / f64::from(longer) }
     }
 
     /// The same passage seen from the other sequence.
     pub fn swapped(self) -> Alignment {
-        Alignment {
-            a_start: self.b_start,
-            a_end: self.b_end,
-            b_start: self.a_start,
-            b_end: self.a_end,
-            matched: self.matched,
-        }
+        Alignment { a: self.b, b: self.a, matched: self.matched }
     }
 }
 
@@ -98,11 +122,21 @@ pub enum Mode {
     },
 }
 
+/// `len` identical words at `a` in the indexed side and `b` in the other:
+/// a diagonal, not a pair of ranges.
 #[derive(Clone, Copy, Debug)]
 struct Run {
     a: u32,
     b: u32,
     len: u32,
+}
+
+impl Run {
+    /// The run's words of the indexed side, but for the first `trim` (the
+    /// words it shares with the run before it in a chain).
+    fn words_a(self, trim: u32) -> WordRange {
+        WordRange::new(self.a + trim, self.a + self.len)
+    }
 }
 
 /// Most runs open at once while scanning `b`; a new run starts only while
@@ -332,7 +366,7 @@ pub fn align(a: &[u32], b: &[u32], cfg: &AlignConfig) -> Vec<Alignment> {
 }
 
 /// The passages of the indexed sequence (`a`) found in `b[window]`, kept by
-/// `mode`, sorted by `(a_start, b_start)`. Ranges in `b` are in `b`'s
+/// `mode`, sorted by the starts of `(a, b)`. Ranges in `b` are in `b`'s
 /// coordinates.
 pub fn align_indexed(
     index: &GramIndex,
@@ -359,9 +393,9 @@ pub struct Kept {
     pub extra: bool,
 }
 
-/// Words of the indexed side matched word for word in a passage: `(first
-/// word, count)` runs, in order.
-pub type Matched = Vec<(u32, u32)>;
+/// Words of the indexed side matched word for word in a passage: its runs,
+/// in order.
+pub type Matched = Vec<WordRange>;
 
 /// [`align_indexed`] with the words of the indexed side each passage
 /// matched exactly.
@@ -450,13 +484,13 @@ pub fn align_matched(
         }
         chain.reverse();
         let (al, longest_run, part) = trimmed(runs, &chain, &s.trim);
-        let (la, lb) = (al.a_end - al.a_start, al.b_end - al.b_start);
+        let (la, lb) = (al.a.len(), al.b.len());
         if (la.min(lb) as usize) < cfg.min_words || (al.matched as f64) < cfg.min_identity * la.max(lb) as f64 {
             continue;
         }
         let part = &chain[part];
-        let matched: Matched = std::iter::once((runs[part[0]].a, runs[part[0]].len))
-            .chain(part[1..].iter().map(|&r| (runs[r].a + s.trim[r], runs[r].len - s.trim[r])))
+        let matched: Matched = std::iter::once(runs[part[0]].words_a(0))
+            .chain(part[1..].iter().map(|&r| runs[r].words_a(s.trim[r])))
             .collect();
         valid.push((al, longest_run, matched));
     }
@@ -468,14 +502,14 @@ pub fn align_matched(
     // copies among the chains left (one side free), so that a copy never
     // takes the place of a passage.
     for (al, longest_run, matched) in valid {
-        let (free_a, free_b) = (!taken_a.overlaps(al.a_start, al.a_end), !taken_b.overlaps(al.b_start, al.b_end));
+        let (free_a, free_b) = (!taken_a.overlaps(al.a), !taken_b.overlaps(al.b));
         let keep = match mode {
             Mode::OneToOne => free_a && free_b,
             Mode::Copies { min_run } => longest_run >= min_run && free_b,
         };
         if keep {
-            taken_a.insert(al.a_start, al.a_end);
-            taken_b.insert(al.b_start, al.b_end);
+            taken_a.insert(al.a);
+            taken_b.insert(al.b);
             out.push(Kept { alignment: al, matched, extra: false });
         } else if mode == Mode::OneToOne {
             rest.push((al, matched));
@@ -483,18 +517,18 @@ pub fn align_matched(
     }
     for (al, matched) in rest {
         // Only a free side is taken: the kept ranges of a side stay disjoint.
-        let (free_a, free_b) = (!taken_a.overlaps(al.a_start, al.a_end), !taken_b.overlaps(al.b_start, al.b_end));
+        let (free_a, free_b) = (!taken_a.overlaps(al.a), !taken_b.overlaps(al.b));
         if free_a {
-            taken_a.insert(al.a_start, al.a_end);
+            taken_a.insert(al.a);
         }
         if free_b {
-            taken_b.insert(al.b_start, al.b_end);
+            taken_b.insert(al.b);
         }
         if free_a || free_b {
             out.push(Kept { alignment: al, matched, extra: true });
         }
     }
-    out.sort_unstable_by_key(|x| (x.alignment.a_start, x.alignment.b_start));
+    out.sort_unstable_by_key(|x| (x.alignment.a.start, x.alignment.b.start));
     out
 }
 
@@ -503,40 +537,35 @@ pub fn align_matched(
 struct Taken(BTreeMap<u32, u32>);
 
 impl Taken {
-    fn overlaps(&self, start: u32, end: u32) -> bool {
-        // The last range starting before `end` is the only one that can reach
-        // into `[start, end)`: the kept ranges are disjoint.
-        self.0.range(..end).next_back().is_some_and(|(_, &e)| e > start)
+    fn overlaps(&self, r: WordRange) -> bool {
+        // The last range starting before `r.end` is the only one that can
+        // reach into `r`: the kept ranges are disjoint.
+        self.0.range(..r.end).next_back().is_some_and(|(_, &e)| e > r.start)
     }
 
-    fn insert(&mut self, start: u32, end: u32) {
-        self.0.insert(start, end);
+    fn insert(&mut self, r: WordRange) {
+        self.0.insert(r.start, r.end);
     }
 }
 
 /// The copies of `text` (a statement's representative words) in `doc`'s
-/// words within `windows` (sorted, disjoint `(start, end)` word ranges of
-/// `doc`), as
+/// words within `windows` (sorted, disjoint word ranges of `doc`), as
 /// alignments with `a` in `text`'s coordinates and `b` in `doc`'s. Two-word
 /// seeds, but every copy holds a run of `cfg.seed_words` words. Each copy
 /// comes with the words of `text` it matched exactly.
 pub fn copies(
     text: &GramIndex,
     doc: &[u32],
-    windows: &[(u32, u32)],
+    windows: &[WordRange],
     cfg: &AlignConfig,
     s: &mut Scratch,
 ) -> Vec<(Alignment, Matched)> {
     let mode = Mode::Copies { min_run: cfg.seed_words as u32 };
     let mut out = Vec::new();
-    for &(start, end) in windows {
-        out.extend(
-            align_matched(text, doc, start as usize..end as usize, cfg, mode, s)
-                .into_iter()
-                .map(|k| (k.alignment, k.matched)),
-        );
+    for w in windows {
+        out.extend(align_matched(text, doc, w.range(), cfg, mode, s).into_iter().map(|k| (k.alignment, k.matched)));
     }
-    out.sort_unstable_by_key(|x| (x.0.b_start, x.0.a_start));
+    out.sort_unstable_by_key(|x| (x.0.b.start, x.0.a.start));
     out
 }
 
@@ -591,8 +620,11 @@ fn trimmed(runs: &[Run], chain: &[usize], trim: &[u32]) -> (Alignment, u32, std:
     // now outside the passage.
     let lens = std::iter::once(first.len).chain(part[1..].iter().map(|&r| runs[r].len - trim[r]));
     let (matched, longest) = lens.fold((0, 0), |(m, l), x| (m + x, l.max(x)));
-    let al =
-        Alignment { a_start: first.a, a_end: last.a + last.len, b_start: first.b, b_end: last.b + last.len, matched };
+    let al = Alignment {
+        a: WordRange::new(first.a, last.a + last.len),
+        b: WordRange::new(first.b, last.b + last.len),
+        matched,
+    };
     (al, longest, s..=e)
 }
 
@@ -627,6 +659,20 @@ mod tests {
         }
     }
 
+    /// An alignment serializes as the five numbers it was before its ranges
+    /// were [`WordRange`]s, under the same names.
+    #[test]
+    fn an_alignment_serializes_flat() {
+        let al = Alignment { a: WordRange::new(1, 12), b: WordRange::new(2, 13), matched: 10 };
+        let json = serde_json::to_string(&al).unwrap();
+        assert_eq!(json, r#"{"a_start":1,"a_end":12,"b_start":2,"b_end":13,"matched":10}"#);
+        assert_eq!(serde_json::from_str::<Alignment>(&json).unwrap(), al);
+        // Checkpoints and the cluster's wire: the same bytes as the five
+        // numbers.
+        #[cfg(feature = "distributed")]
+        assert_eq!(bincode::serialize(&al).unwrap(), bincode::serialize(&(1u32, 12u32, 2u32, 13u32, 10u32)).unwrap());
+    }
+
     #[test]
     fn a_substituted_word_does_not_split_the_passage() {
         // 11 shared words with word 5 replaced, inside unrelated text.
@@ -640,7 +686,7 @@ mod tests {
         a.extend(3000..3010);
         b.extend(4000..4003);
         let got = align(&a, &b, &CFG);
-        assert_eq!(got, vec![Alignment { a_start: 20, a_end: 31, b_start: 7, b_end: 18, matched: 10 }]);
+        assert_eq!(got, vec![Alignment { a: WordRange::new(20, 31), b: WordRange::new(7, 18), matched: 10 }]);
         // Indexing the other side finds the same passage.
         assert_eq!(align(&b, &a, &CFG), vec![got[0].swapped()]);
     }
@@ -654,7 +700,7 @@ mod tests {
         b.extend(22..=30); // 21 deleted
         let got = align(&a, &b, &CFG);
         assert_eq!(got.len(), 1);
-        assert_eq!((got[0].a_start, got[0].a_end, got[0].b_start, got[0].b_end), (0, 30, 0, 30));
+        assert_eq!((got[0].a, got[0].b), (WordRange::new(0, 30), WordRange::new(0, 30)));
         assert_eq!(got[0].matched, 29);
     }
 
@@ -664,7 +710,7 @@ mod tests {
         let b: Vec<u32> = (0..300).map(|i| if i % 10 == 5 { 10_000 + i } else { i }).collect();
         let got = align(&a, &b, &CFG);
         assert_eq!(got.len(), 1, "{got:?}");
-        assert_eq!(got[0].a_end - got[0].a_start, 300);
+        assert_eq!(got[0].a.len(), 300);
     }
 
     #[test]
@@ -679,7 +725,7 @@ mod tests {
         b.extend(20..32);
         let got = align(&a, &b, &CFG);
         assert_eq!(got.len(), 1, "{got:?}");
-        assert_eq!((got[0].a_start, got[0].a_end), (19, 31));
+        assert_eq!(got[0].a, WordRange::new(19, 31));
     }
 
     #[test]
@@ -723,8 +769,7 @@ mod tests {
         assert!(!got.is_empty() && got.len() <= 5, "{got:?}");
         for (i, x) in got.iter().enumerate() {
             for y in &got[i + 1..] {
-                assert!(x.a_end <= y.a_start || y.a_end <= x.a_start, "{x:?} {y:?}");
-                assert!(x.b_end <= y.b_start || y.b_end <= x.b_start, "{x:?} {y:?}");
+                assert!(!x.a.overlaps(y.a) && !x.b.overlaps(y.b), "{x:?} {y:?}");
             }
         }
     }
@@ -743,14 +788,14 @@ mod tests {
         doc.extend(&variant);
         let cfg = AlignConfig { seed_words: 3, ..CFG };
         let index = GramIndex::new(&text, COPY_SEED_WORDS);
-        let got = copies(&index, &doc, &[(0, doc.len() as u32)], &cfg, &mut Scratch::default());
-        let starts: Vec<u32> = got.iter().map(|c| c.0.b_start).collect();
+        let got = copies(&index, &doc, &[WordRange::new(0, doc.len() as u32)], &cfg, &mut Scratch::default());
+        let starts: Vec<u32> = got.iter().map(|c| c.0.b.start).collect();
         assert_eq!(starts, vec![10, 37, 54], "{got:?}");
         assert_eq!(got[2].0.matched, 9);
         // The variant matched the text but for every fourth word.
-        assert_eq!(got[2].1, vec![(0, 3), (4, 3), (8, 3)]);
+        assert_eq!(got[2].1, vec![WordRange::new(0, 3), WordRange::new(4, 7), WordRange::new(8, 11)]);
         // Within a window, only the copies inside it.
-        let got = copies(&index, &doc, &[(30, 60)], &cfg, &mut Scratch::default());
-        assert_eq!(got.iter().map(|c| c.0.b_start).collect::<Vec<_>>(), vec![37]);
+        let got = copies(&index, &doc, &[WordRange::new(30, 60)], &cfg, &mut Scratch::default());
+        assert_eq!(got.iter().map(|c| c.0.b.start).collect::<Vec<_>>(), vec![37]);
     }
 }

@@ -24,7 +24,7 @@ pub mod statement;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::DocId;
+use crate::model::{DocId, WordRange};
 use crate::store::Store;
 pub use align::{AlignConfig, Alignment};
 pub use fingerprint::Anchor;
@@ -120,8 +120,8 @@ pub struct Matches {
 
 impl Matches {
     /// Returns true if and only if at least half of `doc`'s anchors in the
-    /// word range `[start, end)` are template anchors.
-    pub fn is_templated(&self, words: &[u32], start: u32, end: u32) -> bool {
+    /// word range `range` are template anchors.
+    pub fn is_templated(&self, words: &[u32], range: WordRange) -> bool {
         if self.template.is_empty() {
             return false;
         }
@@ -129,16 +129,16 @@ impl Matches {
         // grams of at most a window on either side, so only those are
         // winnowed (a statement costs its length, not its document's).
         let margin = (self.anchor_words + self.window) as u32;
-        let from = start.saturating_sub(margin);
-        let to = (end + margin).min(words.len() as u32);
+        let from = range.start.saturating_sub(margin);
+        let to = (range.end + margin).min(words.len() as u32);
         let anchors = anchors(&words[from as usize..to as usize], self.anchor_words, self.window);
-        let inside: Vec<&Anchor> = anchors.iter().filter(|a| (start..end).contains(&(a.pos + from))).collect();
+        let inside: Vec<&Anchor> = anchors.iter().filter(|a| range.contains(a.pos + from)).collect();
         let templated = inside.iter().filter(|a| self.template.binary_search(&a.hash).is_ok()).count();
         !inside.is_empty() && 2 * templated >= inside.len()
     }
 
     /// Returns true if and only if at least half of the words in `doc`'s
-    /// word range `[start, end)` lie under anchors found in more than twice
+    /// word range `range` lie under anchors found in more than twice
     /// as many groups as the `groups` the statement was found in: the words
     /// are common in other contexts, so the statement is a string of stock
     /// phrases. A quote, even one recycled by a hundred outlets, has anchors
@@ -149,7 +149,8 @@ impl Matches {
     /// phrase's `k`-grams winnowing keeps depends on their hashes and on the
     /// words around them, and a test of the kept ones alone swung with the
     /// word hash (on the Latin quality corpus, 12 or 52 false detections).
-    pub fn is_formula(&self, words: &[u32], start: u32, end: u32, groups: usize) -> bool {
+    pub fn is_formula(&self, words: &[u32], range: WordRange, groups: usize) -> bool {
+        let WordRange { start, end } = range;
         if end <= start {
             return false;
         }
@@ -446,7 +447,7 @@ pub fn align_pairs(docs: &Store, pairs: &[(DocId, DocId)], cfg: &AlignConfig) ->
     found
         .into_iter()
         .flat_map(|(i, mut als)| {
-            als.sort_unstable_by_key(|x| (x.1, x.0.a_start, x.0.b_start));
+            als.sort_unstable_by_key(|x| (x.1, x.0.a.start, x.0.b.start));
             let (a, b) = pairs[i as usize];
             als.into_iter().map(move |(alignment, extra)| Passage { a, b, alignment, extra })
         })
@@ -480,11 +481,11 @@ mod tests {
         // Every 4-gram frequent, but none of those this document kept.
         let unkept = matches(all.iter().filter(|h| !kept.contains(h)).map(|&h| (h, 10)).collect());
         assert!(!kept.is_empty() && kept.len() < all.len());
-        assert!(unkept.is_formula(&words, 0, n, 2));
+        assert!(unkept.is_formula(&words, WordRange::new(0, n), 2));
         // The same 4-grams in as many groups as the statement: news.
         let rare = matches(all.iter().map(|&h| (h, 4)).collect());
-        assert!(!rare.is_formula(&words, 0, n, 2));
-        assert!(!matches(Vec::new()).is_formula(&words, 0, n, 2));
+        assert!(!rare.is_formula(&words, WordRange::new(0, n), 2));
+        assert!(!matches(Vec::new()).is_formula(&words, WordRange::new(0, n), 2));
     }
 
     /// Ten documents: 0 and 1 share a quote; all ten share a four-word
@@ -541,8 +542,8 @@ mod tests {
         let docs = Store::of(&words);
         let m =
             matching_pairs(&docs, &(0..10).collect::<Vec<_>>(), &[1; 10], &rank, &cfg(5), usize::MAX, None).unwrap();
-        assert!(m.is_templated(&words[3], 40, 52));
-        assert!(!m.is_templated(&words[0], 62, 74), "the quote is not");
+        assert!(m.is_templated(&words[3], WordRange::new(40, 52)));
+        assert!(!m.is_templated(&words[0], WordRange::new(62, 74)), "the quote is not");
     }
 
     /// Postings spilled by part (a budget of one byte: 256 parts) match as

@@ -12,6 +12,7 @@
 //! hold costs a few lookups.
 
 use super::align::gram_hash;
+use crate::model::WordRange;
 
 /// Words per probe gram: long enough that a gram common in a long document
 /// is rarely a word sequence licence text repeats everywhere («of the»),
@@ -89,7 +90,7 @@ impl DocGrams {
     /// are dense (a quarter of the document's words or more), the whole
     /// document: scanning it costs at most four times the windows, and the
     /// windows of a text repeated all over a document stay bounded.
-    pub fn windows(&self, text: &[u64], text_len: usize, margin: usize) -> Vec<(u32, u32)> {
+    pub fn windows(&self, text: &[u64], text_len: usize, margin: usize) -> Vec<WordRange> {
         let found: Vec<(usize, &[(u32, u32)])> =
             text.iter().enumerate().map(|(i, &h)| (i, self.positions(h))).filter(|x| !x.1.is_empty()).collect();
         let hits: usize = found.iter().map(|x| x.1.len()).sum();
@@ -97,15 +98,15 @@ impl DocGrams {
             return Vec::new();
         }
         if 4 * hits >= self.len as usize {
-            return vec![(0, self.len)];
+            return vec![WordRange::new(0, self.len)];
         }
-        let mut around: Vec<(u32, u32)> = found
+        let mut around: Vec<WordRange> = found
             .iter()
             .flat_map(|&(i, at)| {
                 at.iter().map(move |&(_, p)| {
                     let start = p as i64 - i as i64 - margin as i64;
                     let end = p as i64 - i as i64 + (text_len + margin) as i64;
-                    (start.max(0) as u32, end.min(self.len as i64) as u32)
+                    WordRange::new(start.max(0) as u32, end.min(self.len as i64) as u32)
                 })
             })
             .collect();
@@ -115,11 +116,11 @@ impl DocGrams {
 }
 
 /// Sorted windows merged where they touch or overlap.
-pub fn merge(sorted: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
-    let mut out: Vec<(u32, u32)> = Vec::with_capacity(sorted.len());
+pub fn merge(sorted: Vec<WordRange>) -> Vec<WordRange> {
+    let mut out: Vec<WordRange> = Vec::with_capacity(sorted.len());
     for w in sorted {
         match out.last_mut() {
-            Some(last) if w.0 <= last.1 => last.1 = last.1.max(w.1),
+            Some(last) if w.start <= last.end => last.end = last.end.max(w.end),
             _ => out.push(w),
         }
     }
@@ -157,9 +158,9 @@ mod tests {
         let text_grams = grams(&text);
         let windows = doc_grams.windows(&text_grams, text.len(), 8);
         for at in [100u32, 500, 2000] {
-            assert!(windows.iter().any(|&(s, e)| s <= at && at + 20 <= e), "{at} not in {windows:?}");
+            assert!(windows.iter().any(|w| w.start <= at && at + 20 <= w.end), "{at} not in {windows:?}");
         }
-        let scanned: u32 = windows.iter().map(|w| w.1 - w.0).sum();
+        let scanned: u32 = windows.iter().map(|w| w.len()).sum();
         assert!(scanned <= 3 * (20 + 2 * 8), "scanned {scanned} words: {windows:?}");
     }
 
@@ -177,11 +178,13 @@ mod tests {
         let doc: Vec<u32> = text.iter().copied().cycle().take(4_000).collect();
         let doc_grams = DocGrams::new(&doc);
         let text_grams = grams(&text);
-        assert_eq!(doc_grams.windows(&text_grams, 10, 8), vec![(0, 4_000)]);
+        assert_eq!(doc_grams.windows(&text_grams, 10, 8), vec![WordRange::new(0, 4_000)]);
     }
 
     #[test]
     fn merge_joins_overlapping_and_touching_windows() {
-        assert_eq!(merge(vec![(0, 5), (5, 9), (8, 12), (20, 30), (21, 22)]), vec![(0, 12), (20, 30)]);
+        let w = |(s, e)| WordRange::new(s, e);
+        let got = merge([(0, 5), (5, 9), (8, 12), (20, 30), (21, 22)].map(w).to_vec());
+        assert_eq!(got, [(0, 12), (20, 30)].map(w));
     }
 }

@@ -32,23 +32,24 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use super::Passage;
 use super::align::{self, AlignConfig, Alignment, GramIndex};
 use super::probe::{self, DocGrams};
-use crate::model::{DocId, Span};
+use crate::model::{DocId, Span, WordRange};
 use crate::report::caps::{CONTEXT_CHARS, CONTEXT_STATEMENTS};
 
 /// Where a statement occurs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+///
+/// Serializes with `word_start` and `word_end` for `words`, as before the
+/// range was a [`WordRange`].
+#[derive(Clone, Debug, PartialEq)]
 pub struct Occurrence {
     /// The document.
     pub doc: DocId,
-    /// First word.
-    pub word_start: u32,
-    /// One past the last word.
-    pub word_end: u32,
+    /// Its words.
+    pub words: WordRange,
     /// Words matched with the representative over the longer side's words
     /// (1 for the representative itself).
     pub identity: f64,
@@ -56,8 +57,24 @@ pub struct Occurrence {
     pub span: Span,
     /// The passage with some text around it, for the report; filled by
     /// [`locate`] for the first [`CONTEXT_STATEMENTS`] statements only.
-    #[serde(skip)]
     pub context: Option<Context>,
+}
+
+impl Serialize for Occurrence {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        /// The fields serialized: all but the context.
+        #[derive(Serialize)]
+        #[serde(rename = "Occurrence")]
+        struct Flat {
+            doc: DocId,
+            word_start: u32,
+            word_end: u32,
+            identity: f64,
+            span: Span,
+        }
+        let (doc, identity, span) = (self.doc, self.identity, self.span);
+        Flat { doc, word_start: self.words.start, word_end: self.words.end, identity, span }.serialize(s)
+    }
 }
 
 /// An occurrence's text and its surroundings, as published.
@@ -121,12 +138,12 @@ pub struct DocInfo<'a> {
     pub group: &'a [u32],
     /// The word hashes of a document.
     pub words: &'a (dyn Fn(DocId) -> Cow<'a, [u32]> + Sync),
-    /// Whether the words `[start, end)` of a document, found in `groups`
-    /// groups, are a formula (see [`BoilerplateKind::Formula`]).
-    pub is_formula: &'a (dyn Fn(DocId, u32, u32, usize) -> bool + Sync),
-    /// Whether most anchors of the words `[start, end)` of a document are
-    /// site-template anchors (see [`super::Matches::template`]).
-    pub is_templated: &'a (dyn Fn(DocId, u32, u32) -> bool + Sync),
+    /// Whether some words of a document, found in `groups` groups, are a
+    /// formula (see [`BoilerplateKind::Formula`]).
+    pub is_formula: &'a (dyn Fn(DocId, WordRange, usize) -> bool + Sync),
+    /// Whether most anchors of some words of a document are site-template
+    /// anchors (see [`super::Matches::template`]).
+    pub is_templated: &'a (dyn Fn(DocId, WordRange) -> bool + Sync),
 }
 
 /// A document is searched for copies of a statement's text where its
@@ -149,18 +166,15 @@ const PARALLEL_DOCS: usize = 16;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Side {
     doc: DocId,
-    start: u32,
-    end: u32,
+    words: WordRange,
     partner: DocId,
-    partner_start: u32,
-    partner_end: u32,
+    partner_words: WordRange,
 }
 
 /// The sides of one document with the same word range.
 struct Candidate {
     doc: DocId,
-    start: u32,
-    end: u32,
+    words: WordRange,
     sides: Range<usize>,
     support: u32,
 }
@@ -182,22 +196,8 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         .flat_map(|p| {
             let al = p.alignment;
             [
-                Side {
-                    doc: p.a,
-                    start: al.a_start,
-                    end: al.a_end,
-                    partner: p.b,
-                    partner_start: al.b_start,
-                    partner_end: al.b_end,
-                },
-                Side {
-                    doc: p.b,
-                    start: al.b_start,
-                    end: al.b_end,
-                    partner: p.a,
-                    partner_start: al.a_start,
-                    partner_end: al.a_end,
-                },
+                Side { doc: p.a, words: al.a, partner: p.b, partner_words: al.b },
+                Side { doc: p.b, words: al.b, partner: p.a, partner_words: al.a },
             ]
         })
         .collect();
@@ -205,9 +205,9 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
     sides.dedup();
     let mut cands: Vec<Candidate> = Vec::new();
     let mut at = 0;
-    for chunk in sides.chunk_by(|x, y| (x.doc, x.start, x.end) == (y.doc, y.start, y.end)) {
+    for chunk in sides.chunk_by(|x, y| (x.doc, x.words) == (y.doc, y.words)) {
         let s = chunk[0];
-        cands.push(Candidate { doc: s.doc, start: s.start, end: s.end, sides: at..at + chunk.len(), support: 0 });
+        cands.push(Candidate { doc: s.doc, words: s.words, sides: at..at + chunk.len(), support: 0 });
         at += chunk.len();
     }
     // Support, and the same-text neighbours of each candidate in its document.
@@ -218,10 +218,10 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         let doc_end = doc_first + cands[doc_first..].partition_point(|c| c.doc == doc);
         for i in doc_first..doc_end {
             for j in i + 1..doc_end.min(i + 1 + MAX_NEIGHBOURS) {
-                if cands[j].start >= cands[i].end {
+                if cands[j].words.start >= cands[i].words.end {
                     break;
                 }
-                if same_text((cands[i].start, cands[i].end), (cands[j].start, cands[j].end)) {
+                if same_text(cands[i].words, cands[j].words) {
                     neighbours[i].push(j as u32);
                     neighbours[j].push(i as u32);
                 }
@@ -242,9 +242,9 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
                 std::cmp::Reverse(c.support),
                 date.is_none(),
                 date,
-                std::cmp::Reverse(c.end - c.start),
+                std::cmp::Reverse(c.words.len()),
                 info.id[c.doc.index()],
-                c.start,
+                c.words.start,
             )
         };
         key(&cands[x]).cmp(&key(&cands[y])).then(x.cmp(&y))
@@ -260,26 +260,24 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
     let mut out: Vec<Statement> = Vec::new();
     for ci in order {
         let c = &cands[ci];
-        if taken.same_text(c.doc, c.start, c.end) {
+        if taken.same_text(c.doc, c.words) {
             continue;
         }
         // The partners of the passages that found this text, with the
         // candidate (this one or a same-text neighbour) each was found by.
-        let mut partners: Vec<(DocId, u32, u32, usize)> = std::iter::once(ci)
+        let mut partners: Vec<(DocId, WordRange, usize)> = std::iter::once(ci)
             .chain(neighbours[ci].iter().map(|&j| j as usize))
-            .flat_map(|k| {
-                sides[cands[k].sides.clone()].iter().map(move |s| (s.partner, s.partner_start, s.partner_end, k))
-            })
+            .flat_map(|k| sides[cands[k].sides.clone()].iter().map(move |s| (s.partner, s.partner_words, k)))
             .collect();
-        partners.push((c.doc, c.start, c.end, ci));
+        partners.push((c.doc, c.words, ci));
         // Inside what earlier statements hold on every side: a fragment of
         // a text already reported, whose copies would all go there.
-        if partners.iter().all(|&(d, s, e, _)| taken.covers(d, s, e)) {
+        if partners.iter().all(|&(d, w, _)| taken.covers(d, w)) {
             continue;
         }
         // A partner whose side is the same text as an earlier statement's
         // occurrence would give a copy that stays there: not searched.
-        partners.retain(|&(d, s, e, _)| d == c.doc || !taken.same_text(d, s, e));
+        partners.retain(|&(d, w, _)| d == c.doc || !taken.same_text(d, w));
         if partners.iter().all(|&(d, ..)| d == c.doc) {
             continue;
         }
@@ -287,19 +285,21 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         // not the union of its same-text neighbours: where copies vary (a
         // templated page) the union is a text none holds whole, few copies
         // are admitted and the rest search it again for each variant.
-        let (c_start, c_end) = (c.start, c.end);
-        let len = c_end - c_start;
+        let mut rep = c.words;
+        let len = rep.len();
         // Where a partner holds the whole text: its side stretched by what
         // the representative has beyond the side it was aligned with, and
-        // some slack for words inserted or deleted there.
+        // some slack for words inserted or deleted there. Not checked to be
+        // in order (`WordRange::new`): [`windows`] clips what is past the
+        // document's end and drops what is left empty.
         let slack = cfg.max_gap as u32 + len / 8;
-        let mut search: Vec<(DocId, u32, u32)> = partners
+        let mut search: Vec<(DocId, WordRange)> = partners
             .iter()
-            .map(|&(d, s, e, k)| {
-                let before = cands[k].start as i64 - c_start as i64 + slack as i64;
-                let after = c_end as i64 - cands[k].end as i64 + slack as i64;
-                let (s, e) = ((s as i64 - before).max(0), (e as i64 + after).max(0));
-                (d, s.min(u32::MAX as i64) as u32, e.min(u32::MAX as i64) as u32)
+            .map(|&(d, w, k)| {
+                let before = cands[k].words.start as i64 - rep.start as i64 + slack as i64;
+                let after = rep.end as i64 - cands[k].words.end as i64 + slack as i64;
+                let (s, e) = ((w.start as i64 - before).max(0), (w.end as i64 + after).max(0));
+                (d, WordRange { start: s.min(u32::MAX as i64) as u32, end: e.min(u32::MAX as i64) as u32 })
             })
             .collect();
         // Copies of one article (a near-duplicate cluster) hold its text
@@ -307,29 +307,28 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         // them around where the member that brought them in has it, as
         // far again as the text is long (the copies differ elsewhere).
         let mut mates = Vec::new();
-        for &(d, s, e) in &search {
+        for &(d, w) in &search {
             let g = info.group[d.index()];
             let lo = clusters.partition_point(|x| x.0 < g);
-            let (s, e) = (s.saturating_sub(len), e.saturating_add(len));
-            mates.extend(clusters[lo..].iter().take_while(|x| x.0 == g).filter(|x| x.1 != d).map(|x| (x.1, s, e)));
+            let w = WordRange { start: w.start.saturating_sub(len), end: w.end.saturating_add(len) };
+            mates.extend(clusters[lo..].iter().take_while(|x| x.0 == g).filter(|x| x.1 != d).map(|x| (x.1, w)));
         }
         search.extend(mates);
         search.sort_unstable();
         let centre_words = (info.words)(c.doc);
-        let mut centre = &centre_words[c_start as usize..c_end as usize];
+        let mut centre = &centre_words[rep.range()];
         let mut index = GramIndex::new(centre, align::COPY_SEED_WORDS);
         // A text repeated back to back is one text: its copies are counted
         // one by one, not in blocks of whatever length alignment chained.
-        let mut c_end = c_end;
         let periodic = period(centre, &index, cfg.min_words);
         if let Some(d) = periodic {
             centre = &centre[..d];
-            c_end = c_start + d as u32;
+            rep.end = rep.start + d as u32;
             index = GramIndex::new(centre, align::COPY_SEED_WORDS);
         }
         let text_grams = probe::grams(centre);
-        let per_doc: Vec<&[(DocId, u32, u32)]> = search.chunk_by(|x, y| x.0 == y.0).collect();
-        let search_doc = |scratch: &mut align::Scratch, list: &[(DocId, u32, u32)]| {
+        let per_doc: Vec<&[(DocId, WordRange)]> = search.chunk_by(|x, y| x.0 == y.0).collect();
+        let search_doc = |scratch: &mut align::Scratch, list: &[(DocId, WordRange)]| {
             let doc = list[0].0;
             let words = (info.words)(doc);
             let grams = again_docs.binary_search(&doc).ok().map(|i| (&again[i], &text_grams[..]));
@@ -352,49 +351,42 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             .filter(|(d, al, _)| {
                 // The representative is added as itself; other copies the
                 // same text as an earlier statement's occurrence stay there.
-                let representative = *d == c.doc && al.b_start < c_end && al.b_end > c_start;
-                !representative && !taken.same_text(*d, al.b_start, al.b_end)
+                let representative = *d == c.doc && al.b.overlaps(rep);
+                !representative && !taken.same_text(*d, al.b)
             })
             .collect();
         copies.sort_by(|x, y| {
             let key = |(d, al, _): &(DocId, Alignment, align::Matched)| {
-                (
-                    std::cmp::Reverse(al.a_end - al.a_start),
-                    std::cmp::Reverse(al.matched),
-                    info.id[d.index()],
-                    *d,
-                    al.b_start,
-                )
+                (std::cmp::Reverse(al.a.len()), std::cmp::Reverse(al.matched), info.id[d.index()], *d, al.b.start)
             };
             key(x).cmp(&key(y))
         });
         // The core: the representative's words every member so far matched
         // exactly. Two members share at least the core, word for word.
-        let len = c_end - c_start;
+        let len = rep.len();
         let need = (cfg.min_words as u32).max(len.div_ceil(2)) as usize;
         let mut core = vec![true; len as usize];
         let mut next = Vec::new();
-        let mut members: Vec<Occurrence> = vec![occurrence(c.doc, c_start, c_end, 1.0)];
+        let mut members: Vec<Occurrence> = vec![occurrence(c.doc, rep, 1.0)];
         for (d, al, matched) in copies {
             next.clear();
             next.resize(core.len(), false);
-            for &(a, n) in &matched {
-                let r = a as usize..(a + n) as usize;
-                next[r.clone()].copy_from_slice(&core[r]);
+            for r in &matched {
+                next[r.range()].copy_from_slice(&core[r.range()]);
             }
             if holds(&next, need, cfg.min_identity) {
                 std::mem::swap(&mut core, &mut next);
-                members.push(occurrence(d, al.b_start, al.b_end, al.identity()));
+                members.push(occurrence(d, al.b, al.identity()));
             }
         }
         if members.iter().all(|o| o.doc == c.doc) {
             continue;
         }
         for o in &members {
-            taken.insert(o.doc, o.word_start, o.word_end);
+            taken.insert(o.doc, o.words);
         }
-        members.sort_by_key(|o| (o.doc, o.word_start));
-        let representative = members.iter().position(|o| o.doc == c.doc && o.word_start == c_start).expect("kept");
+        members.sort_by_key(|o| (o.doc, o.words.start));
+        let representative = members.iter().position(|o| o.doc == c.doc && o.words.start == rep.start).expect("kept");
         out.push(statement(members, representative, info, boilerplate_docs));
     }
     out.sort_by(|x, y| {
@@ -420,8 +412,8 @@ fn holds(core: &[bool], need: usize, min_identity: f64) -> bool {
     span >= need && count as f64 >= min_identity * span as f64
 }
 
-fn occurrence(doc: DocId, word_start: u32, word_end: u32, identity: f64) -> Occurrence {
-    Occurrence { doc, word_start, word_end, identity, span: Span::default(), context: None }
+fn occurrence(doc: DocId, words: WordRange, identity: f64) -> Occurrence {
+    Occurrence { doc, words, identity, span: Span::default(), context: None }
 }
 
 /// Where to look for copies of a text of `text_len` words in a document of
@@ -433,23 +425,27 @@ fn occurrence(doc: DocId, word_start: u32, word_end: u32, identity: f64) -> Occu
 fn windows(
     doc_len: usize,
     text_len: usize,
-    list: &[(DocId, u32, u32)],
+    list: &[(DocId, WordRange)],
     again: Option<(&DocGrams, &[u64])>,
     max_gap: usize,
     whole: bool,
-) -> Vec<(u32, u32)> {
+) -> Vec<WordRange> {
     if whole && doc_len <= WHOLE_DOC_FACTOR * text_len + WHOLE_DOC_WORDS {
-        return vec![(0, doc_len as u32)];
+        return vec![WordRange::new(0, doc_len as u32)];
     }
     let n = doc_len as u32;
-    let mut around: Vec<(u32, u32)> =
-        list.iter().map(|&(_, s, e)| (s.min(n), e.min(n))).filter(|w| w.0 < w.1).collect();
+    let mut around: Vec<WordRange> = list
+        .iter()
+        .map(|&(_, w)| (w.start.min(n), w.end.min(n)))
+        .filter(|w| w.0 < w.1)
+        .map(|(s, e)| WordRange::new(s, e))
+        .collect();
     around.sort_unstable();
     let around = probe::merge(around);
     match again {
         // Windows around the partners' sides that already cover the whole
         // document (a short page) leave the probe nothing to add.
-        Some(_) if around == [(0, n)] => around,
+        Some(_) if around == [WordRange::new(0, n)] => around,
         Some((doc, text)) => {
             let mut all = around;
             all.extend(doc.windows(text, text_len, max_gap + text_len / 4));
@@ -460,43 +456,43 @@ fn windows(
     }
 }
 
-/// Occurrences of the statements made so far: per document, `(start, end)`
-/// sorted. Queried for every candidate and every copy found, so a direct
-/// index by document and a short sorted list, where a set ordered by
+/// Occurrences of the statements made so far: per document, their word
+/// ranges sorted. Queried for every candidate and every copy found, so a
+/// direct index by document and a short sorted list, where a set ordered by
 /// `(doc, start, end)` spent a tenth of the stage walking its tree.
-struct Taken(Vec<Vec<(u32, u32)>>);
+struct Taken(Vec<Vec<WordRange>>);
 
 impl Taken {
     fn new(docs: usize) -> Taken {
         Taken(vec![Vec::new(); docs])
     }
 
-    /// Whether `[start, end)` of `doc` is the same text as an occurrence
+    /// Whether words `w` of `doc` are the same text as an occurrence
     /// already taken. Such an occurrence overlaps by half of the longer, so
-    /// it is at most twice as long and starts after `start − 2 × len`.
-    fn same_text(&self, doc: DocId, start: u32, end: u32) -> bool {
-        let from = start.saturating_sub(2 * (end - start));
+    /// it is at most twice as long and starts after `w.start − 2 × len`.
+    fn same_text(&self, doc: DocId, w: WordRange) -> bool {
+        let from = w.start.saturating_sub(2 * w.len());
         let list = &self.0[doc.index()];
-        let lo = list.partition_point(|&(s, _)| s < from);
-        list[lo..].iter().take_while(|&&(s, _)| s < end).any(|&(s, e)| same_text((s, e), (start, end)))
+        let lo = list.partition_point(|x| x.start < from);
+        list[lo..].iter().take_while(|x| x.start < w.end).any(|&x| same_text(x, w))
     }
 
-    fn insert(&mut self, doc: DocId, start: u32, end: u32) {
+    fn insert(&mut self, doc: DocId, w: WordRange) {
         let list = &mut self.0[doc.index()];
-        if let Err(at) = list.binary_search(&(start, end)) {
-            list.insert(at, (start, end));
+        if let Err(at) = list.binary_search(&w) {
+            list.insert(at, w);
         }
     }
 
-    /// Whether an occurrence already taken covers `[start, end)` of `doc`
-    /// but for a tenth of it. Looks at the [`COVER_LOOKS`] taken
-    /// occurrences starting nearest before it: bounded work, and a miss only
-    /// costs a search.
-    fn covers(&self, doc: DocId, start: u32, end: u32) -> bool {
-        let slack = (end - start) / 10;
+    /// Whether an occurrence already taken covers words `w` of `doc` but
+    /// for a tenth of them. Looks at the [`COVER_LOOKS`] taken occurrences
+    /// starting nearest before it: bounded work, and a miss only costs a
+    /// search.
+    fn covers(&self, doc: DocId, w: WordRange) -> bool {
+        let slack = w.len() / 10;
         let list = &self.0[doc.index()];
-        let hi = list.partition_point(|&(s, _)| s <= start + slack);
-        list[..hi].iter().rev().take(COVER_LOOKS).any(|&(s, e)| s <= start + slack && e + slack >= end)
+        let hi = list.partition_point(|x| x.start <= w.start + slack);
+        list[..hi].iter().rev().take(COVER_LOOKS).any(|x| x.start <= w.start + slack && x.end + slack >= w.end)
     }
 }
 
@@ -527,14 +523,14 @@ fn period(words: &[u32], index: &GramIndex, min_words: usize) -> Option<usize> {
 /// Two word ranges of one document are the same text when they overlap by
 /// at least half of the *longer* one. Half of the shorter would let a passage
 /// covering a whole reprinted article swallow every quote inside it.
-fn same_text(x: (u32, u32), y: (u32, u32)) -> bool {
-    let overlap = x.1.min(y.1).saturating_sub(x.0.max(y.0));
-    let longer = (x.1 - x.0).max(y.1 - y.0);
+fn same_text(x: WordRange, y: WordRange) -> bool {
+    let overlap = x.overlap(y);
+    let longer = x.len().max(y.len());
     overlap > 0 && 2 * overlap >= longer
 }
 
 fn first(s: &Statement) -> (DocId, u32) {
-    (s.occurrences[0].doc, s.occurrences[0].word_start)
+    (s.occurrences[0].doc, s.occurrences[0].words.start)
 }
 
 /// Builds one statement from its occurrences, sorted by document and start,
@@ -563,14 +559,14 @@ fn statement(
         .map(|(_, _, d)| d);
     let rep = &occurrences[representative];
     let mut kind = (repeated > 0 && 2 * repeated >= docs.len()).then_some(BoilerplateKind::Template);
-    if kind.is_none() && (info.is_templated)(rep.doc, rep.word_start, rep.word_end) {
+    if kind.is_none() && (info.is_templated)(rep.doc, rep.words) {
         kind = Some(BoilerplateKind::Template);
     }
     if kind.is_none() {
         let mut groups: Vec<u32> = docs.iter().map(|d| info.group[d.index()]).collect();
         groups.sort_unstable();
         groups.dedup();
-        if (info.is_formula)(rep.doc, rep.word_start, rep.word_end, groups.len()) {
+        if (info.is_formula)(rep.doc, rep.words, groups.len()) {
             kind = Some(BoilerplateKind::Formula);
         }
     }
@@ -605,7 +601,7 @@ pub fn locate(statements: &mut [Statement], entries: &[(DocId, u32, u32)], text:
     for &(_, s, o) in entries {
         let st = &mut statements[s as usize];
         let occ = &mut st.occurrences[o as usize];
-        let (first, last) = (occ.word_start as usize, occ.word_end as usize - 1);
+        let (first, last) = (occ.words.start as usize, occ.words.end as usize - 1);
         if last < spans.len() {
             occ.span = Span { start: spans[first].start, end: spans[last].end };
         }
@@ -658,8 +654,8 @@ mod tests {
             id: &ids,
             group: &group,
             words: &words,
-            is_formula: &|_, _, _, _| false,
-            is_templated: &|_, _, _| false,
+            is_formula: &|_, _, _| false,
+            is_templated: &|_, _| false,
         };
         group_statements(&passages, &info)
     }
@@ -673,6 +669,19 @@ mod tests {
         (0..n).map(|i| 1_000_000 + d * 10_000 + i).collect()
     }
 
+    /// An occurrence serializes its words as `word_start` and `word_end`,
+    /// as before they were a [`WordRange`], and without its context.
+    #[test]
+    fn an_occurrence_serializes_flat() {
+        let mut o = occurrence(DocId(3), WordRange::new(10, 30), 1.0);
+        o.span = Span::new(50, 170);
+        o.context = Some(Context::default());
+        assert_eq!(
+            serde_json::to_string(&o).unwrap(),
+            r#"{"doc":3,"word_start":10,"word_end":30,"identity":1.0,"span":{"start":50,"end":170}}"#
+        );
+    }
+
     #[test]
     fn the_same_quote_in_three_documents_is_one_statement() {
         let quote: Vec<u32> = (1..=20).collect();
@@ -684,8 +693,8 @@ mod tests {
         assert_eq!((st[0].docs, st[0].sources), (3, 3));
         assert_eq!(st[0].origin, Some(DocId(1)));
         assert_eq!(st[0].occurrences[st[0].representative].doc, DocId(1), "the earliest dated, all else equal");
-        let ranges: Vec<(u32, u32)> = st[0].occurrences.iter().map(|o| (o.word_start, o.word_end)).collect();
-        assert_eq!(ranges, vec![(10, 30), (15, 35), (20, 40)]);
+        let ranges: Vec<WordRange> = st[0].occurrences.iter().map(|o| o.words).collect();
+        assert_eq!(ranges, vec![WordRange::new(10, 30), WordRange::new(15, 35), WordRange::new(20, 40)]);
         assert!(st[0].occurrences.iter().all(|o| o.identity == 1.0));
     }
 
@@ -721,7 +730,7 @@ mod tests {
                 .iter()
                 .map(|o| {
                     let d = &docs[o.doc.index()];
-                    (d[o.word_start as usize], d[o.word_end as usize - 1] + 1)
+                    (d[o.words.start as usize], d[o.words.end as usize - 1] + 1)
                 })
                 .collect();
             for (i, x) in text.iter().enumerate() {
@@ -763,7 +772,7 @@ mod tests {
         let per_doc: Vec<usize> =
             (0..2).map(|d| st[0].occurrences.iter().filter(|o| o.doc == DocId(d)).count()).collect();
         assert_eq!(per_doc, vec![3, 3], "{st:#?}");
-        assert!(st[0].occurrences.iter().all(|o| o.word_end - o.word_start == 12), "{st:#?}");
+        assert!(st[0].occurrences.iter().all(|o| o.words.len() == 12), "{st:#?}");
     }
 
     #[test]

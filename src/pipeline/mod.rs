@@ -16,7 +16,7 @@ use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::error::Error;
 use crate::grouping::{ClusterSim, Grouping, Local};
-use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Timings};
+use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Timings, WordRange};
 use crate::normalize::Analyzer;
 use crate::passage::{self, Statement};
 use crate::progress::Progress;
@@ -212,8 +212,8 @@ fn statements(
     Ok(timings.run(Stage::Group, || {
         let date: Vec<Option<String>> = docs.iter().map(|d| d.meta.date.clone()).collect();
         let ids: Vec<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
-        let is_formula = |d: DocId, start: u32, end: u32, n: usize| matches.is_formula(&words.get(d), start, end, n);
-        let is_templated = |d: DocId, start: u32, end: u32| matches.is_templated(&words.get(d), start, end);
+        let is_formula = |d: DocId, r: WordRange, n: usize| matches.is_formula(&words.get(d), r, n);
+        let is_templated = |d: DocId, r: WordRange| matches.is_templated(&words.get(d), r);
         let words_of = |d: DocId| words.get(d);
         passage::statement::group(
             &passages,

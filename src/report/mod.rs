@@ -107,7 +107,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
                         source: &doc(o.doc).meta.source,
                         start: o.span.start,
                         end: o.span.end,
-                        words: o.word_end - o.word_start,
+                        words: o.words.len(),
                         identity: round4(o.identity),
                         date: doc(o.doc).meta.date.as_deref(),
                     })
