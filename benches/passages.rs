@@ -13,7 +13,7 @@ use sada::passage::statement::{DocInfo, group};
 
 mod common;
 use sada::passage::{PassageConfig, align_pairs, anchors, matching_pairs};
-use sada::store::Store;
+use sada::spill::store::Store;
 
 /// 400 articles of 10–30 sentences drawn from the seeds' sentences: every
 /// article shares some sentences with many others.

@@ -15,7 +15,8 @@ use crate::normalize::Analyzer;
 use crate::read::{self, Raw, RawReader, Record};
 use crate::shingle::{self, ShingleKind};
 use crate::sign::{Signature, Signer};
-use crate::store::{Signatures, Store};
+use crate::spill;
+use crate::spill::store::{Signatures, Store};
 
 /// Records per parallel batch, and the text size that also closes a batch.
 /// Batches bound memory to a few batches of text (one being read, two queued,
@@ -39,15 +40,6 @@ pub(crate) struct Analysis {
     /// Word hashes, truncated to 32 bits (statements, and exact Jaccard for
     /// clustering).
     pub(crate) words: Vec<u32>,
-}
-
-/// The error of a failed spill (or read back) in `dir`.
-pub(crate) fn spill_error(dir: Option<&std::path::Path>, source: std::io::Error) -> Error {
-    Error::Io {
-        what: "cannot spill to",
-        path: dir.map_or_else(std::env::temp_dir, std::path::Path::to_path_buf),
-        source,
-    }
 }
 
 /// Per-thread reusable buffers of the analyze stage; see [`with_scratch`].
@@ -110,7 +102,7 @@ impl Analyzed {
         self.sigs
             .push(a.sig.as_ref())
             .and_then(|()| self.words.push(&a.words))
-            .map_err(|e| spill_error(self.spill_dir.as_deref(), e))
+            .map_err(|e| spill::error(self.spill_dir.as_deref(), e))
     }
 }
 

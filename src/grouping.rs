@@ -10,7 +10,7 @@ use crate::index::{self, Banding, Candidate};
 use crate::model::DocId;
 use crate::passage;
 use crate::shingle;
-use crate::store::{Signatures, Store};
+use crate::spill::store::{Signatures, Store};
 use crate::verify::{self, Edge, Similarity};
 
 /// The parallel parts of the grouping stages, behind one interface so that a

@@ -41,11 +41,10 @@ pub mod pipeline;
 pub mod progress;
 pub mod read;
 pub mod report;
-pub mod runs;
 pub mod shingle;
 pub mod sigfile;
 pub mod sign;
-pub mod store;
+pub mod spill;
 pub mod verify;
 
 pub use config::Config;

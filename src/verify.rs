@@ -12,7 +12,7 @@ use crate::index::Candidate;
 use crate::model::DocId;
 use crate::shingle;
 use crate::sign::simhash;
-use crate::store::Signatures;
+use crate::spill::store::Signatures;
 
 /// How the similarity of two documents is measured.
 #[derive(Clone, Copy, Debug)]

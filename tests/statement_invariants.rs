@@ -12,7 +12,7 @@ use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use sada::model::{DocId, WordRange};
 use sada::passage::statement::{DocInfo, Statement, group};
 use sada::passage::{PassageConfig, align_pairs, matching_pairs};
-use sada::store::Store;
+use sada::spill::store::Store;
 
 fn config() -> ProptestConfig {
     ProptestConfig {

@@ -10,7 +10,7 @@ use super::superstep::gather;
 use super::{Peers, read_failed};
 use crate::config::Config;
 use crate::read::Discovery;
-use crate::store::Store;
+use crate::spill::store::Store;
 
 /// Stage outputs saved under `--out` so that a rerun with `--resume` skips
 /// the stages that completed: timely is fail-stop, and a run that lost a

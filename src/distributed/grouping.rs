@@ -15,7 +15,7 @@ use crate::grouping::{ClusterSim, Grouping};
 use crate::index::{self, Banding, Candidate};
 use crate::model::DocId;
 use crate::passage::{self, Matches, Passage};
-use crate::store::{Signatures, Store};
+use crate::spill::store::{Signatures, Store};
 use crate::verify::{Edge, Similarity};
 
 /// The grouping stages, each process doing its share (see the module docs).

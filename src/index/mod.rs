@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::model::DocId;
-use crate::runs::Sorter;
 use crate::sign::{Signature, simhash};
-use crate::store::Signatures;
+use crate::spill::runs::Sorter;
+use crate::spill::store::Signatures;
 
 /// How signatures are cut into bands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -66,7 +66,7 @@ impl Banding {
     }
 
     /// [`Banding::key`] of a signature stored as lanes (see
-    /// [`crate::store::Signatures`]), without building it.
+    /// [`crate::spill::store::Signatures`]), without building it.
     pub fn key_of_lanes(&self, lanes: &[u32], band: usize) -> u64 {
         match self {
             Banding::Minhash { rows, .. } => {

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{DocId, WordRange};
-use crate::store::Store;
+use crate::spill::store::Store;
 pub use align::{AlignConfig, Alignment};
 pub use fingerprint::Anchor;
 pub use frequencies::Frequencies;

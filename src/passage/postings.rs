@@ -8,30 +8,20 @@
 //! than the corpus (one 200 MB document: 1.5 s at 50 MB, 8.2 s at 200 MB,
 //! four parts each winnowing it on one thread; the 1M-document syndicated
 //! crawl: 16 passes over 2.4 GB of text). Instead the documents are winnowed
-//! once and each posting is appended to its part's temporary file; a part
-//! is then read back whole.
+//! once and each posting is appended to its part's temporary file
+//! ([`Partitioned`]); a part is then read back whole.
 
-use std::fs::File;
-use std::io::{self, Write};
-use std::os::unix::fs::FileExt;
+use std::io;
 use std::path::Path;
 
 use super::PassageConfig;
 use super::fingerprint;
-use crate::store::{Store, spill_file};
+use crate::spill::partitioned::Partitioned;
+use crate::spill::store::Store;
 
-/// Bytes of one posting in a part's file: the hash, then the document.
-const POSTING_BYTES: usize = 12;
-
-/// Bytes buffered per part before a write, at most.
-const MAX_BUFFER: usize = 1 << 20;
-
-/// Bytes read from a part's file at a time.
-const READ_CHUNK: usize = 1 << 20;
-
-/// One temporary file of postings per part of the hash space.
+/// The anchor postings by part of the hash space, one temporary file each.
 pub struct Parts {
-    files: Vec<(File, u64)>,
+    files: Partitioned,
 }
 
 impl Parts {
@@ -51,10 +41,7 @@ impl Parts {
     ) -> io::Result<Parts> {
         assert!(parts.is_power_of_two() && parts > 1, "{parts} parts");
         let shift = 64 - parts.trailing_zeros();
-        let mut files: Vec<(File, u64)> =
-            (0..parts).map(|_| spill_file(dir).map(|f| (f, 0))).collect::<io::Result<_>>()?;
-        let limit = (budget / parts / 2).clamp(64 << 10, MAX_BUFFER);
-        let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); parts];
+        let mut files = Partitioned::new(parts, budget, dir)?;
         let mut failed: Option<io::Error> = None;
         docs.par_map_blocks(
             |(scratch, anchors): &mut (Vec<u64>, Vec<_>), d, words, out: &mut Vec<(u64, u32)>| {
@@ -67,13 +54,7 @@ impl Parts {
                     return;
                 }
                 for (hash, doc) in block {
-                    let part = (hash >> shift) as usize;
-                    let buffer = &mut buffers[part];
-                    buffer.extend_from_slice(&hash.to_le_bytes());
-                    buffer.extend_from_slice(&doc.to_le_bytes());
-                    if buffer.len() >= limit
-                        && let Err(e) = append(&mut files[part], buffer)
-                    {
+                    if let Err(e) = files.push((hash >> shift) as usize, (hash, doc)) {
                         failed = Some(e);
                         return;
                     }
@@ -83,9 +64,7 @@ impl Parts {
         if let Some(e) = failed {
             return Err(e);
         }
-        for (file, buffer) in files.iter_mut().zip(&mut buffers) {
-            append(file, buffer)?;
-        }
+        files.finish()?;
         docs.check()?;
         Ok(Parts { files })
     }
@@ -95,28 +74,6 @@ impl Parts {
     /// # Errors
     /// Reading the file failed.
     pub fn read(&self, part: usize) -> io::Result<Vec<(u64, u32)>> {
-        let (file, len) = &self.files[part];
-        let mut out = Vec::with_capacity(*len as usize / POSTING_BYTES);
-        let mut bytes = vec![0u8; READ_CHUNK - READ_CHUNK % POSTING_BYTES];
-        let mut at = 0u64;
-        while at < *len {
-            let n = ((*len - at) as usize).min(bytes.len());
-            file.read_exact_at(&mut bytes[..n], at)?;
-            out.extend(bytes[..n].chunks_exact(POSTING_BYTES).map(|p| {
-                let hash = u64::from_le_bytes(p[..8].try_into().expect("8 bytes"));
-                let doc = u32::from_le_bytes(p[8..].try_into().expect("4 bytes"));
-                (hash, doc)
-            }));
-            at += n as u64;
-        }
-        Ok(out)
+        self.files.read(part)
     }
-}
-
-/// Appends `buffer` to a part's file and empties it.
-fn append((file, len): &mut (File, u64), buffer: &mut Vec<u8>) -> io::Result<()> {
-    file.write_all(buffer)?;
-    *len += buffer.len() as u64;
-    buffer.clear();
-    Ok(())
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::analyze::{self, Analysis, Analyzed, analyze, for_each_batch, with_scratch};
+use crate::analyze::{Analysis, Analyzed, analyze, for_each_batch, with_scratch};
 use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::error::Error;
@@ -24,7 +24,7 @@ use crate::read::{self, Discovery, RawReader};
 use crate::report::caps::{EXCERPT_BYTES, EXCERPT_CLUSTERS};
 use crate::shingle::ShingleKind;
 use crate::sign::Signer;
-use crate::store::Store;
+use crate::spill::{self, store::Store};
 use crate::verify::{self, Similarity};
 
 /// How far below the threshold a candidate's estimated similarity may be and
@@ -92,7 +92,7 @@ pub(crate) fn finish(
     locate_text: bool,
 ) -> Result<Scan, Error> {
     let Analyzed { docs, content, mut sigs, sets, mut words, .. } = kept;
-    let spill_error = |source| analyze::spill_error(config.spill_dir.as_deref(), source);
+    let spill_error = |source| spill::error(config.spill_dir.as_deref(), source);
     sigs.finish().and_then(|()| words.finish()).map_err(spill_error)?;
     let sim = if config.exact_jaccard { Similarity::Exact(&sets) } else { Similarity::Estimated(&sigs) };
     let banding = config.banding();
@@ -201,7 +201,7 @@ fn statements(
     let spin = progress.spinner("match");
     let matches = timings
         .run(Stage::Match, || grouping.matches(words, &group, &source, &rank, config))
-        .map_err(|e| analyze::spill_error(config.spill_dir.as_deref(), e))?;
+        .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
     spin.finish_and_clear();
     let bar = progress.items("align", matches.pairs.len() as u64);
     let passages = timings.run(Stage::Align, || grouping.passages(words, &matches, config));

@@ -321,7 +321,7 @@ pub fn spool_streams(discovery: &mut Discovery, dir: Option<&Path>) -> std::io::
         if !is_stream || file.spooled.is_some() {
             continue;
         }
-        let mut spool = crate::store::spill_file(dir)?;
+        let mut spool = crate::spill::file(dir)?;
         file.size = if file.is_stdin() {
             std::io::copy(&mut std::io::stdin().lock(), &mut spool)?
         } else {

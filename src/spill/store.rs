@@ -112,7 +112,7 @@ impl Store {
             Some(spill) if 4 * self.mem.len() >= WRITE_BUFFER => spill.write(&mut self.mem),
             Some(_) => Ok(()),
             None if 4 * self.mem.len() > self.budget => {
-                let file = spill_file(self.dir.as_deref())?;
+                let file = super::file(self.dir.as_deref())?;
                 let mut spill = Spill { file, written: 0 };
                 spill.write(&mut self.mem)?;
                 self.mem = Vec::with_capacity(WRITE_BUFFER / 4);
@@ -343,15 +343,6 @@ impl Spill {
         self.written += items.len() as u64;
         items.clear();
         Ok(())
-    }
-}
-
-/// An unlinked temporary file in `dir` (created if missing), or in the
-/// system's temporary directory: nothing is left behind, even after a crash.
-pub(crate) fn spill_file(dir: Option<&Path>) -> io::Result<File> {
-    match dir {
-        Some(dir) => std::fs::create_dir_all(dir).and_then(|()| tempfile::tempfile_in(dir)),
-        None => tempfile::tempfile(),
     }
 }
 

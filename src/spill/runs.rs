@@ -1,7 +1,7 @@
-//! External sort of `(key, doc)` entries, for the grouping stages: entries
-//! are collected in memory up to a budget; past it, each full buffer is
-//! sorted and written to a temporary file as a *run*, and the runs are merged
-//! on the way out. Memory stays at the budget whatever the number of entries.
+//! External sort of `(key, doc)` [`Entry`]s, for the grouping stages:
+//! entries are collected in memory up to a budget; past it, each full buffer
+//! is sorted and written to a temporary file as a *run*, and the runs are
+//! merged on the way out. Memory stays at the budget whatever the number of entries.
 //!
 //! Hand-written: the crates that do external sorting (extsort, ...) sort
 //! through `serde`/`bincode` per item and a thread per run; a fixed 12-byte
@@ -15,10 +15,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-/// One entry: a 64-bit key and a document number.
-pub type Entry = (u64, u32);
-
-const ENTRY_BYTES: usize = 12;
+use super::{ENTRY_BYTES, Entry};
 
 /// Runs kept open at most: past this many, they are merged into one (a
 /// multi-pass merge), so that a tiny budget over many entries never runs out
@@ -86,12 +83,10 @@ impl Sorter {
 
     /// Writes sorted `entries` to a new run file, rewound for reading.
     fn run_of(&mut self, entries: impl Iterator<Item = io::Result<Entry>>) -> io::Result<File> {
-        let file = crate::store::spill_file(self.dir.as_deref())?;
+        let file = super::file(self.dir.as_deref())?;
         let mut w = BufWriter::with_capacity(1 << 20, file);
         for e in entries {
-            let (k, d) = e?;
-            w.write_all(&k.to_le_bytes())?;
-            w.write_all(&d.to_le_bytes())?;
+            w.write_all(&super::encode(e?))?;
             self.spilled += ENTRY_BYTES as u64;
         }
         let mut file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
@@ -175,11 +170,7 @@ impl Source {
             Source::Run(r) => {
                 let mut b = [0u8; ENTRY_BYTES];
                 match r.read_exact(&mut b) {
-                    Ok(()) => {
-                        let key = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
-                        let doc = u32::from_le_bytes(b[8..].try_into().expect("4 bytes"));
-                        Ok(Some((key, doc)))
-                    }
+                    Ok(()) => Ok(Some(super::decode(&b))),
                     Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
                     Err(e) => Err(e),
                 }
