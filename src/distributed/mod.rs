@@ -192,9 +192,10 @@ fn fail(process: usize, e: &Error) -> ! {
     std::process::exit(1)
 }
 
-/// [`fail`] on a failed read of spilled data.
+/// [`fail`] on a failed read of spilled data (`Store::check`'s error, which
+/// already says so).
 fn read_failed(process: usize, e: std::io::Error) -> ! {
-    fail(process, &Error::Cluster(format!("reading back spilled data: {e}")))
+    fail(process, &Error::Cluster(e.to_string()))
 }
 
 /// Turns a panic anywhere in this process (a worker, or timely's network
