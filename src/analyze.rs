@@ -29,8 +29,14 @@ use crate::spill::store::{Signatures, Store};
 const BATCH_RECORDS: usize = 512;
 const BATCH_BYTES: usize = 4 << 20;
 
-/// Per-document results of the analyze stage.
+/// Per-document results of the analyze stage. The serde derives carry it
+/// between the processes of a cluster run (`crate::distributed`) and into
+/// its `--resume` checkpoints.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Analysis {
+    /// As JSON: [`Document`]'s `Meta` omits absent fields, which bincode
+    /// cannot read back.
+    #[serde(with = "crate::model::document::as_json")]
     pub(crate) doc: Document,
     /// Hash of the normalized token stream (exact-duplicate key).
     pub(crate) content: Option<u64>,

@@ -49,9 +49,10 @@
 //! - `superstep.rs`: the timely primitives everything above is made of
 //!   (exchange by key, gather to all, the smallest of a value).
 //! - `checkpoint.rs`: `--resume`'s stage checkpoints.
-//! - `wire.rs`: the one pipeline type that needs a form of its own to cross
-//!   the network (the others derive serde).
 //! - `net.rs`: connecting the processes.
+//!
+//! What crosses the network is the pipeline's own types (analyses,
+//! candidates, edges, clusters, passages derive serde), in bincode.
 
 mod checkpoint;
 mod components;
@@ -59,7 +60,6 @@ mod grouping;
 mod net;
 mod share;
 mod superstep;
-mod wire;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -69,7 +69,7 @@ use std::time::{Duration, Instant};
 use timely::WorkerConfig;
 use timely::worker::Worker;
 
-use crate::analyze::Analyzed;
+use crate::analyze::{Analysis, Analyzed};
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::{Scan, Stage, Timings};
@@ -80,7 +80,6 @@ use checkpoint::Checkpoints;
 use grouping::Distributed;
 use share::{MERGE_ROUND, Share, merge_in_order};
 use superstep::gather;
-use wire::WireAnalysis;
 
 /// Where this process stands in the cluster.
 #[derive(Clone, Debug)]
@@ -248,11 +247,11 @@ fn run(
     // --resume it is analyzed whole and checkpointed first, so that a resumed
     // run skips the reading and analysis, not the (cheap) exchange.
     let mut kept = Analyzed::new(config);
-    let push = |kept: &mut Analyzed, wire: WireAnalysis| kept.push(wire.into_analysis(config.method));
+    let push = |kept: &mut Analyzed, a: Analysis| kept.push(a);
     let (got, counts) = if cp.enabled() {
         let (mine, counts) = cp.stage(worker, "analyze", &mut resumed, &[], |_| {
             let mut share = Share::new(&discovery, config, me, peers);
-            let mine: Vec<(u32, u64, WireAnalysis)> = share.by_ref().collect();
+            let mine: Vec<(u32, u64, Analysis)> = share.by_ref().collect();
             (mine, share.counts)
         });
         (merge_in_order(worker, mine.into_iter(), MERGE_ROUND, |w| push(&mut kept, w))?, counts)

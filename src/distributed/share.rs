@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use timely::worker::Worker;
 
 use super::superstep::gather;
-use super::wire::WireAnalysis;
+use crate::analyze::Analysis;
 use crate::analyze::{self, next_batch, with_scratch};
 use crate::config::Config;
 use crate::error::Error;
@@ -22,18 +22,18 @@ pub(super) const MERGE_ROUND: usize = 4096;
 /// those keys is complete and goes to `push`. Returns the records per file.
 pub(super) fn merge_in_order(
     worker: &mut Worker,
-    mine: impl Iterator<Item = (u32, u64, WireAnalysis)>,
+    mine: impl Iterator<Item = (u32, u64, Analysis)>,
     per_round: usize,
-    mut push: impl FnMut(WireAnalysis) -> Result<(), Error>,
+    mut push: impl FnMut(Analysis) -> Result<(), Error>,
 ) -> Result<Vec<(u32, u64)>, Error> {
     const DONE: (u32, u64) = (u32::MAX, u64::MAX);
     let mut mine = mine.peekable();
-    let mut pending: Vec<(u32, u64, WireAnalysis)> = Vec::new();
+    let mut pending: Vec<(u32, u64, Analysis)> = Vec::new();
     let mut per_file: Vec<(u32, u64)> = Vec::new();
     loop {
         // A round: records, then a marker (no analysis) holding how far
         // this process has sent.
-        let mut round: Vec<(u32, u64, Option<WireAnalysis>)> =
+        let mut round: Vec<(u32, u64, Option<Analysis>)> =
             mine.by_ref().take(per_round).map(|(f, n, w)| (f, n, Some(w))).collect();
         let mark = match (round.last(), mine.peek()) {
             (Some(&(f, n, _)), Some(_)) => (f, n),
@@ -77,7 +77,7 @@ pub(super) struct Share<'a> {
     files: std::vec::IntoIter<(u32, read::InputFile, bool, bool)>,
     /// The file being read.
     current: Option<Reading>,
-    ready: std::collections::VecDeque<(u32, u64, WireAnalysis)>,
+    ready: std::collections::VecDeque<(u32, u64, Analysis)>,
     me: u64,
     peers: u64,
     pub(super) counts: Vec<(u32, u64, u64)>,
@@ -172,20 +172,18 @@ impl<'a> Share<'a> {
 
     fn analyze(&mut self, f: u32, batch: Vec<(u64, read::Raw)>) {
         let (config, signer) = (self.config, &self.signer);
-        let done: Vec<(u32, u64, WireAnalysis)> = batch
+        let done: Vec<(u32, u64, Analysis)> = batch
             .into_par_iter()
-            .map(|(n, raw)| {
-                (f, n, WireAnalysis::from(with_scratch(|s| analyze::analyze(raw.parse(), config, signer, s))))
-            })
+            .map(|(n, raw)| (f, n, with_scratch(|s| analyze::analyze(raw.parse(), config, signer, s))))
             .collect();
         self.ready.extend(done);
     }
 }
 
 impl Iterator for Share<'_> {
-    type Item = (u32, u64, WireAnalysis);
+    type Item = (u32, u64, Analysis);
 
-    fn next(&mut self) -> Option<(u32, u64, WireAnalysis)> {
+    fn next(&mut self) -> Option<(u32, u64, Analysis)> {
         while self.ready.is_empty() {
             if !self.refill() && self.ready.is_empty() {
                 return None;
@@ -200,8 +198,8 @@ mod tests {
     use super::*;
     use crate::model::Document;
 
-    fn wire(id: String) -> WireAnalysis {
-        WireAnalysis {
+    fn wire(id: String) -> Analysis {
+        Analysis {
             doc: Document {
                 meta: crate::model::Meta { id, ..Default::default() },
                 bytes: 0,
@@ -209,7 +207,7 @@ mod tests {
                 status: crate::model::Status::Ok,
             },
             content: None,
-            lanes: Vec::new(),
+            sig: None,
             set: None,
             words: Vec::new(),
         }
@@ -222,7 +220,7 @@ mod tests {
     fn merge_in_order_gives_every_worker_every_record_in_input_order() {
         let guards = timely::execute(timely::Config::process(3), |worker| {
             let me = worker.index() as u64;
-            let mut mine: Vec<(u32, u64, WireAnalysis)> =
+            let mut mine: Vec<(u32, u64, Analysis)> =
                 (0..40u64).filter(|n| n % 3 == me).map(|n| (0, n, wire(format!("0:{n}")))).collect();
             if me == 1 {
                 mine.extend((0..25u64).map(|n| (1, n, wire(format!("1:{n}")))));

@@ -22,7 +22,7 @@ pub struct MinHasher {
 }
 
 /// A MinHash signature: one 32-bit minimum per lane.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct MinHashSig(pub Box<[u32]>);
 
 impl MinHasher {

@@ -29,8 +29,9 @@ pub enum Method {
     Simhash,
 }
 
-/// A document's signature under the chosen method.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A document's signature under the chosen method. The serde derives carry
+/// it between the processes of a cluster run and into `--resume` checkpoints.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Signature {
     /// MinHash lanes.
     MinHash(MinHashSig),

@@ -8,7 +8,7 @@
 //! methods.
 
 /// A 64-bit SimHash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SimHash(pub u64);
 
 impl SimHash {
