@@ -141,8 +141,8 @@ fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
 }
 
 /// Runs a streaming command writing to `out`: standard output for `-`, else
-/// a file that appears complete or not at all. A bad input is refused
-/// before the file is created.
+/// a file that appears complete or not at all (a bad input, a failed write
+/// or a kill leaves a previous file untouched).
 fn stream_to(
     out: &std::path::Path,
     run: impl FnOnce(&mut std::io::BufWriter<Box<dyn Write + Send + '_>>) -> Result<sada::model::Streamed, Error>,
