@@ -140,6 +140,7 @@ fn read_warc(data: &[u8], format: Format, compression: Compression) -> (Vec<Reco
         Compression::None => ".warc",
         Compression::Gzip => ".warc.gz",
         Compression::Zstd => ".warc.zst",
+        Compression::Lz4 => ".warc.lz4",
     };
     let (records, skipped) = read_file(data, ext, display, format, compression);
     assert!(!records.is_empty() || skipped > 0, "a file vanished from the accounting");
