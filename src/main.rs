@@ -62,6 +62,19 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     if skipped.len() > SKIPPED_NAMED {
         eprintln!("sada: … and {} more skipped (counted in summary.json)", skipped.len() - SKIPPED_NAMED);
     }
+    let records = scan.discovery.skipped_records;
+    if !skipped.is_empty() || records > 0 {
+        let paths = if skipped.len() == 1 { "1 path".into() } else { format!("{} paths", skipped.len()) };
+        let records = if records == 1 {
+            "1 web-archive record that is not a document".into()
+        } else {
+            format!("{records} web-archive records that are not documents")
+        };
+        eprintln!(
+            "sada: skipped {paths} and {records} (requests, warcinfo, metadata, non-text responses); \
+             counted in summary.json"
+        );
+    }
     let outdir = outdir.expect("the process that has the scan writes --out");
     sada::report::write(&scan, &config, outdir.path())?;
     outdir.commit()?;

@@ -110,7 +110,7 @@ pub fn open(file: &InputFile) -> io::Result<Opened> {
         Compression::None => Box::new(BufReader::with_capacity(BUF, file)),
         Compression::Gzip => Box::new(BufReader::with_capacity(BUF, Members::new(BufReader::new(file)))),
         Compression::Zstd => Box::new(BufReader::with_capacity(BUF, zstd::stream::read::Decoder::new(file)?)),
-        Compression::Lz4 => Box::new(BufReader::with_capacity(BUF, lz4_flex::frame::FrameDecoder::new(file))),
+        Compression::Lz4 => Box::new(BufReader::with_capacity(BUF, Lz4Frames::new(file))),
     };
     Ok(Opened { reader, consumed, compression })
 }
@@ -123,6 +123,44 @@ fn sniffed(mut reader: impl Read + Send + 'static) -> io::Result<(Box<dyn Read +
     (&mut reader).take(4).read_to_end(&mut head)?;
     let compression = Compression::sniff(&head);
     Ok((Box::new(io::Cursor::new(head).chain(reader)), compression))
+}
+
+/// LZ4 frames one after another (`cat a.lz4 b.lz4`, or `lz4` run on a
+/// stream): lz4_flex's decoder ends its reads at the end of each frame.
+struct Lz4Frames<R: Read> {
+    frames: lz4_flex::frame::FrameDecoder<SeesEnd<R>>,
+}
+
+impl<R: Read> Lz4Frames<R> {
+    fn new(inner: R) -> Lz4Frames<R> {
+        Lz4Frames { frames: lz4_flex::frame::FrameDecoder::new(SeesEnd { inner, ended: false }) }
+    }
+}
+
+impl<R: Read> Read for Lz4Frames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.frames.read(buf)?;
+            // A frame ended; another follows unless the input did too.
+            if n > 0 || buf.is_empty() || self.frames.get_ref().ended {
+                return Ok(n);
+            }
+        }
+    }
+}
+
+/// A reader that remembers reaching its end.
+struct SeesEnd<R> {
+    inner: R,
+    ended: bool,
+}
+
+impl<R: Read> Read for SeesEnd<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.ended |= n == 0 && !buf.is_empty();
+        Ok(n)
+    }
 }
 
 /// A shared file read from an offset of its own (positional reads), so that

@@ -50,14 +50,23 @@ struct Head {
     len: u64,
 }
 
+/// Fields of a version 2 record header line.
+const V2_FIELDS: usize = 10;
+
 /// Parses a record header line of `fields` fields (the URL may hold spaces:
-/// the fields past those are its). `None` if it is not one: fewer than five
-/// fields, a URL without a scheme, an Archive-date that is not digits or an
-/// Archive-length that is not a number.
+/// the fields past those are its), else of the other version's. `None` if
+/// it is not one: fewer than five fields, a URL without a scheme, an
+/// Archive-date that is not digits or an Archive-length that is not a
+/// number.
 fn parse_head(line: &[u8], fields: usize) -> Option<Head> {
     let line = String::from_utf8_lossy(trim_eol(line));
     let parts: Vec<&str> = line.split(' ').filter(|p| !p.is_empty()).collect();
-    let k = if parts.len() >= fields { fields } else { V1_FIELDS };
+    let other = if fields == V1_FIELDS { V2_FIELDS } else { V1_FIELDS };
+    parse_fields(&parts, fields).or_else(|| parse_fields(&parts, other))
+}
+
+/// [`parse_head`] with `k` fields.
+fn parse_fields(parts: &[&str], k: usize) -> Option<Head> {
     if parts.len() < k || k < V1_FIELDS {
         return None;
     }
@@ -94,7 +103,7 @@ fn version_fields(block: &[u8]) -> usize {
     let version = lines.next().unwrap_or("").split_whitespace().next().unwrap_or("");
     match lines.next().map(|names| names.split_whitespace().count()) {
         Some(n) if n >= V1_FIELDS => n,
-        _ if version == "2" => 10,
+        _ if version == "2" => V2_FIELDS,
         _ => V1_FIELDS,
     }
 }
@@ -149,6 +158,10 @@ impl WarcFile {
         }
         let mut block = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
         let present = self.stream().take(len, Some(&mut block))?;
+        let is_version_block = head.url.to_ascii_lowercase().starts_with("filedesc:");
+        if is_version_block {
+            self.arc_fields = Some(version_fields(&block));
+        }
         let mut cut = false;
         let mut note = None;
         let mut passed = Vec::new();
@@ -189,7 +202,7 @@ impl WarcFile {
                     );
                     return Ok(Outcome::Error(self.error_record(at, None, Some(head.url), head.date, message)));
                 }
-                trim_separator(&mut block);
+                trim_separator(&mut block, 1);
                 let short = block.len().saturating_sub(declared);
                 let upto = match found {
                     Some(next) => format!("read up to the next record, at offset {next}"),
@@ -198,17 +211,10 @@ impl WarcFile {
                 note = Some(format!("Archive-length {len} is {short} bytes short: {upto}"));
             }
             if present < len || head_found {
-                trim_separator(&mut block);
+                trim_separator(&mut block, 1);
             }
         }
-        let part = if block::is_http(Some(&head.url)) {
-            block::http_block(block)
-        } else {
-            if head.url.to_ascii_lowercase().starts_with("filedesc:") {
-                self.arc_fields = Some(version_fields(&block));
-            }
-            Block::Skip
-        };
+        let part = if block::is_http(Some(&head.url)) { block::http_block(block) } else { Block::Skip };
         Ok(match part {
             Block::Doc(doc) if !(cut && doc.payload.is_empty()) => {
                 self.cut = cut;

@@ -221,7 +221,7 @@ impl WarcFile {
                     );
                     return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
                 }
-                trim_separator(&mut doc.payload);
+                trim_separator(&mut doc.payload, 2);
                 let short = doc.payload.len().saturating_sub(declared);
                 let upto = match found {
                     Some(next) => format!("read up to the next record, at offset {next}"),
@@ -294,7 +294,7 @@ impl WarcFile {
             // Only a document that holds some of its body, when the file is
             // cut: the error that ends the file stands for the rest.
             Block::Doc(mut doc) if !(cut && doc.payload.is_empty()) => {
-                trim_separator(&mut doc.payload);
+                trim_separator(&mut doc.payload, 2);
                 let what = match cut {
                     true => format!(
                         "the file is cut inside this record ({present} of its {len} bytes are there): \
@@ -336,7 +336,7 @@ impl WarcFile {
             return Outcome::Error(self.error_at(at, Some(header), message));
         };
         doc.payload.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
-        trim_separator(&mut doc.payload);
+        trim_separator(&mut doc.payload, 2);
         let note =
             self.note(at, format!("Content-Length {len} runs past the next record, at offset {next}: read up to it"));
         Outcome::Doc(self.raw(header, doc, Some(note)))
@@ -457,10 +457,11 @@ impl Iterator for WarcFile {
     }
 }
 
-/// Takes off the line ends that separate a record from the next (two, at
-/// most) from the end of a block read past its length.
-pub(super) fn trim_separator(block: &mut Vec<u8>) {
-    for _ in 0..2 {
+/// Takes off the line ends that separate a record from the next (`ends` of
+/// them at most: two after a WARC record, one after an ARC record) from the
+/// end of a block read past its length.
+pub(super) fn trim_separator(block: &mut Vec<u8>, ends: usize) {
+    for _ in 0..ends {
         match block.as_slice() {
             [.., b'\r', b'\n'] => block.truncate(block.len() - 2),
             [.., b'\n'] => block.truncate(block.len() - 1),
@@ -556,18 +557,35 @@ mod tests {
     }
 
     #[test]
-    fn short_content_length_is_one_error_then_reading_resumes() {
+    fn short_content_length_is_read_up_to_the_next_record() {
         let mut f = response("0", "text/html", "<html><body><p>نص</p></body></html>");
         let bad_at = f.len();
         f.extend(misdeclared(&response("1", "text/html", "<html><body><p>نص طويل بعض الشيء</p></body></html>"), -10));
+        let next_at = f.len();
         f.extend(response("3", "text/plain", "نص عادي"));
         let (records, _) = read(f);
         assert_eq!(records.len(), 3, "{records:#?}");
-        assert!(records[0].content.is_ok());
-        let e = error(&records[1]);
+        assert!(records[0].content.is_ok() && records[0].meta.recovered.is_none());
         assert_eq!(records[1].meta.id, "<urn:uuid:1>");
-        assert!(e.starts_with(&format!("mem.warc@{bad_at}: ")) && e.contains("length is wrong"), "{e}");
+        assert_eq!(records[1].content.as_deref(), Ok("نص طويل بعض الشيء"));
+        let note = records[1].meta.recovered.as_deref().unwrap();
+        assert!(note.starts_with(&format!("mem.warc@{bad_at}: Content-Length ")), "{note}");
+        assert!(
+            note.ends_with(&format!("is 10 bytes short: read up to the next record, at offset {next_at}")),
+            "{note}"
+        );
         assert_eq!(records[2].content.as_deref(), Ok("نص عادي"));
+    }
+
+    #[test]
+    fn short_content_length_of_the_last_record_is_read_to_the_end() {
+        let mut f = response("0", "text/plain", "أول");
+        f.extend(misdeclared(&record("conversion", "1", "https://a.example/", "", "نص محول".as_bytes()), -2));
+        let (records, _) = read(f);
+        assert_eq!(records.len(), 2, "{records:#?}");
+        assert_eq!(records[1].content.as_deref(), Ok("نص محول"));
+        let note = records[1].meta.recovered.as_deref().unwrap();
+        assert!(note.ends_with("is 2 bytes short: read to the end of the file"), "{note}");
     }
 
     #[test]
@@ -577,8 +595,73 @@ mod tests {
         f.extend(misdeclared(&response("2", "text/plain", "ثان"), 900));
         let (records, _) = read(f);
         assert_eq!(records.len(), 2, "{records:#?}");
-        let e = error(&records[1]);
-        assert!(e.starts_with(&format!("mem.warc@{at}: ")) && e.contains("past the end"), "{e}");
+        assert_eq!(records[1].content.as_deref(), Ok("ثان"));
+        let note = records[1].meta.recovered.as_deref().unwrap();
+        assert!(note.starts_with(&format!("mem.warc@{at}: ")) && note.contains("past the end"), "{note}");
+    }
+
+    #[test]
+    fn long_content_length_ends_at_the_next_record_inside_it() {
+        let mut f = misdeclared(&response("1", "text/plain", "أول"), 150);
+        let next_at = f.len();
+        f.extend(response("2", "text/plain", "ثان"));
+        f.extend(record("request", "3", "https://a.example/", "", b"GET / HTTP/1.1\r\n\r\n"));
+        f.extend(response("4", "text/plain", "ثالث"));
+        let (records, skipped) = read(f);
+        assert_eq!((records.len(), skipped), (3, 1), "{records:#?}");
+        assert_eq!(records[0].content.as_deref(), Ok("أول"));
+        let note = records[0].meta.recovered.as_deref().unwrap();
+        assert!(note.ends_with(&format!("runs past the next record, at offset {next_at}: read up to it")), "{note}");
+        assert_eq!(records[1].content.as_deref(), Ok("ثان"));
+        assert_eq!(records[2].content.as_deref(), Ok("ثالث"));
+        assert!(records[1].meta.recovered.is_none() && records[2].meta.recovered.is_none());
+    }
+
+    #[test]
+    fn a_record_cut_by_a_read_error_is_read_as_far_as_it_goes() {
+        /// The bytes, then an error, as a truncated gzip member reads.
+        struct Cut(Cursor<Vec<u8>>);
+        impl io::Read for Cut {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                match self.0.read(buf)? {
+                    0 => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "cut")),
+                    n => Ok(n),
+                }
+            }
+        }
+        let whole = [response("1", "text/plain", "أول"), response("2", "text/plain", "ثان ثان ثان")].concat();
+        for (cut, docs) in [(whole.len() - 8, 2), (whole.len() - 60, 1)] {
+            let file = InputFile {
+                path: "mem.warc.gz".into(),
+                display: "mem.warc.gz".into(),
+                format: Format::Warc,
+                compression: Compression::Gzip,
+                size: 0,
+                spooled: None,
+            };
+            let mut w = WarcFile::open(file);
+            let reader = io::BufReader::new(Cut(Cursor::new(whole[..cut].to_vec())));
+            let opened = Opened {
+                reader: Box::new(reader),
+                consumed: Arc::new(AtomicU64::new(0)),
+                compression: Compression::Gzip,
+            };
+            w.stream = Some(Stream::new(opened));
+            let records: Vec<Record> = w.by_ref().map(Raw::parse).collect();
+            assert_eq!(records.len(), docs + 1, "{records:#?}");
+            assert_eq!(records[0].content.as_deref(), Ok("أول"));
+            let e = error(&records[docs]);
+            assert!(e.contains("corrupt or truncated gzip data"), "{e}");
+            if docs == 2 {
+                // The second record's body is there but for its last bytes.
+                assert_eq!(records[1].content.as_deref(), Ok("ثان ثان ث"));
+                assert!(records[1].meta.recovered.as_deref().unwrap().contains("the file is cut inside this record"));
+                assert!(e.contains("is cut there and was read as far as it goes"), "{e}");
+            } else {
+                // Cut inside the second record's HTTP header: nothing to read.
+                assert!(e.contains("the rest of the file, from the record at decompressed offset"), "{e}");
+            }
+        }
     }
 
     #[test]
