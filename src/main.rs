@@ -62,6 +62,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     if skipped.len() > SKIPPED_NAMED {
         eprintln!("sada: … and {} more skipped (counted in summary.json)", skipped.len() - SKIPPED_NAMED);
     }
+    // Counted, whatever was named: a run of requests only is not a bare "0 documents".
     let records = scan.discovery.skipped_records;
     if !skipped.is_empty() || records > 0 {
         let paths = if skipped.len() == 1 { "1 path".into() } else { format!("{} paths", skipped.len()) };
@@ -71,7 +72,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
             format!("{records} web-archive records that are not documents")
         };
         eprintln!(
-            "sada: skipped {paths} and {records} (requests, warcinfo, metadata, non-text responses); \
+            "sada: {paths} skipped, and {records} (requests, warcinfo, metadata, non-text responses); \
              counted in summary.json"
         );
     }

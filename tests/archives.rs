@@ -322,7 +322,7 @@ fn skipped_files_and_records_are_named_and_counted() {
     let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
     assert!(stderr.contains("skipped 'in/crawl.warc.bz2': compressed as .bz2, which sada does not read"), "{stderr}");
     assert!(stderr.contains("skipped 'in/notes.csv': not a type sada reads"), "{stderr}");
-    assert!(stderr.contains("skipped 2 paths and 2 web-archive records that are not documents"), "{stderr}");
+    assert!(stderr.contains("sada: 2 paths skipped, and 2 web-archive records that are not documents"), "{stderr}");
     let out = Outputs::read(&dir.join("out"));
     assert_eq!(
         (out.documents.len(), &out.summary["skipped_records"], &out.summary["skipped_unknown"]),
