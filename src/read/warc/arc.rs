@@ -149,7 +149,7 @@ impl WarcFile {
             let skipped = found.unwrap_or(self.stream().pos) - at;
             let rest = if found.is_some() { "before the next record" } else { "up to the end of the file" };
             let message = format!("{skipped} bytes that are not an ARC record {rest}, skipped");
-            return Ok(Outcome::Error(self.error_record(at, None, None, None, message)));
+            return Ok(Outcome::Error(Box::new(self.error_record(at, None, None, None, message))));
         };
         let len = head.len;
         let block_start = self.stream().pos;
@@ -200,7 +200,13 @@ impl WarcFile {
                          record dropped",
                         MAX_PAYLOAD >> 20
                     );
-                    return Ok(Outcome::Error(self.error_record(at, None, Some(head.url), head.date, message)));
+                    return Ok(Outcome::Error(Box::new(self.error_record(
+                        at,
+                        None,
+                        Some(head.url),
+                        head.date,
+                        message,
+                    ))));
                 }
                 trim_separator(&mut block, 1);
                 let short = block.len().saturating_sub(declared);
@@ -235,7 +241,7 @@ impl WarcFile {
                     Some(n) => format!("{message} (and {n})"),
                     None => message,
                 };
-                Outcome::Error(self.error_record(at, None, Some(head.url), head.date, message))
+                Outcome::Error(Box::new(self.error_record(at, None, Some(head.url), head.date, message)))
             }
         })
     }
@@ -261,7 +267,13 @@ impl WarcFile {
                 return Ok(Outcome::Skipped);
             }
             let message = block::too_large(len);
-            return Ok(Outcome::Error(self.error_record(at, None, Some(head.url.clone()), head.date.clone(), message)));
+            return Ok(Outcome::Error(Box::new(self.error_record(
+                at,
+                None,
+                Some(head.url.clone()),
+                head.date.clone(),
+                message,
+            ))));
         }
         if self.failed() {
             return Ok(Outcome::End);
@@ -273,7 +285,7 @@ impl WarcFile {
              the next record",
             MAX_PAYLOAD >> 20
         );
-        Ok(Outcome::Error(self.error_record(at, None, Some(head.url.clone()), head.date.clone(), message)))
+        Ok(Outcome::Error(Box::new(self.error_record(at, None, Some(head.url.clone()), head.date.clone(), message))))
     }
 
     /// Passes over the line end after a record's block and checks that the
@@ -357,6 +369,89 @@ mod tests {
         assert_eq!(iso_date("199611041421"), Some("1996-11-04T14:21Z".into()));
         assert_eq!(iso_date("19961104"), Some("1996-11-04".into()));
         assert_eq!(iso_date("1996110414210399"), Some("1996-11-04T14:21:03Z".into()));
+    }
+
+    /// Reads `bytes` as an ARC file: the records, parsed, and the skip count.
+    fn read(bytes: Vec<u8>) -> (Vec<crate::read::Record>, u64) {
+        use std::sync::Arc;
+        use std::sync::atomic::AtomicU64;
+
+        use crate::read::decompress::{Compression, Opened};
+        use crate::read::{Format, InputFile, Raw};
+        let file = InputFile {
+            path: "mem.arc".into(),
+            display: "mem.arc".into(),
+            format: Format::Arc,
+            compression: Compression::None,
+            size: bytes.len() as u64,
+            spooled: None,
+        };
+        let mut w = WarcFile::open(file);
+        let reader = Box::new(io::Cursor::new(bytes));
+        let opened = Opened { reader, consumed: Arc::new(AtomicU64::new(0)), compression: Compression::None };
+        w.stream = Some(super::super::stream::Stream::new(opened));
+        let records = w.by_ref().map(Raw::parse).collect();
+        (records, w.skipped())
+    }
+
+    fn arc_record(url: &str, block: &[u8]) -> Vec<u8> {
+        let mut r = format!("{url} 10.0.0.1 19961104142103 text/html {}\n", block.len()).into_bytes();
+        r.extend_from_slice(block);
+        r.push(b'\n');
+        r
+    }
+
+    fn sample() -> Vec<u8> {
+        let names = b"1 0 test\nURL IP-address Archive-date Content-type Archive-length\n";
+        let mut f = format!("filedesc://t.arc 0.0.0.0 19961104142103 text/plain {}\n", names.len()).into_bytes();
+        f.extend_from_slice(names);
+        f.push(b'\n');
+        f.extend(arc_record("http://a.example/", b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\none two"));
+        f.extend(arc_record("dns:a.example", b"1.2.3.4"));
+        f.extend(arc_record("http://b.example/x", b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<p>three</p>"));
+        f
+    }
+
+    #[test]
+    fn records_and_garbage() {
+        let (records, skipped) = read(sample());
+        assert_eq!(skipped, 2);
+        assert_eq!(records.len(), 2, "{records:#?}");
+        assert_eq!(records[0].content.as_deref(), Ok("one two"));
+        assert_eq!(records[0].meta.date.as_deref(), Some("1996-11-04T14:21:03Z"));
+        assert_eq!(records[1].meta.source, "b.example");
+        let mut f = sample();
+        let at = f.len();
+        f.extend(b"junk line\nmore junk\n");
+        f.extend(arc_record("http://c.example/", b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nfour"));
+        let (records, _) = read(f);
+        assert_eq!(records.len(), 4, "{records:#?}");
+        assert_eq!(records[2].meta.id, format!("mem.arc@{at}"));
+        let e = records[2].content.as_ref().unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!("mem.arc@{at}: 20 bytes that are not an ARC record before the next record")),
+            "{e}"
+        );
+        assert_eq!(records[3].content.as_deref(), Ok("four"));
+    }
+
+    proptest::proptest! {
+        /// Any damage to a valid file gives records, never a panic or an
+        /// endless loop.
+        #[test]
+        fn damaged_files_are_read_without_panic(
+            cut in 0usize..1000, flip in 0usize..1000, byte in proptest::prelude::any::<u8>(),
+            insert in 0usize..1000, junk in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..50),
+        ) {
+            let mut f = sample();
+            let at = flip % f.len();
+            f[at] = byte;
+            let at = insert % f.len();
+            f.splice(at..at, junk);
+            f.truncate(f.len() - cut % f.len());
+            let (records, skipped) = read(f);
+            proptest::prop_assert!(!records.is_empty() || skipped > 0);
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::read::{Format, InputFile, Raw, Record, meta};
 pub(super) enum Outcome {
     Doc(Box<RawWarc>),
     Skipped,
-    Error(Record),
+    Error(Box<Record>),
     End,
 }
 
@@ -162,13 +162,13 @@ impl WarcFile {
                 let (skipped, found) = self.resync(at)?;
                 let rest = if found { "before the next record" } else { "up to the end of the file" };
                 let message = format!("{skipped} bytes that are not a WARC record {rest}, skipped");
-                return Ok(Outcome::Error(self.error_at(at, None, message)));
+                return Ok(Outcome::Error(Box::new(self.error_at(at, None, message))));
             }
             Next::BadHeader(at, what) => {
                 self.record_start = at;
                 let (skipped, _) = self.resync(at)?;
                 let message = format!("{what}; {skipped} bytes skipped to the next record");
-                return Ok(Outcome::Error(self.error_at(at, None, message)));
+                return Ok(Outcome::Error(Box::new(self.error_at(at, None, message))));
             }
         };
         let at = header.start;
@@ -176,7 +176,7 @@ impl WarcFile {
         let Some(len) = header.get("Content-Length").and_then(|v| v.parse::<u64>().ok()) else {
             let (skipped, _) = self.resync(at)?;
             let message = format!("missing or invalid Content-Length; {skipped} bytes skipped to the next record");
-            return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
+            return Ok(Outcome::Error(Box::new(self.error_at(at, Some(&header), message))));
         };
         let kind = header.get("WARC-Type").unwrap_or("").to_ascii_lowercase();
         let block_start = self.stream().pos;
@@ -198,7 +198,7 @@ impl WarcFile {
             return Ok(match block {
                 Block::Doc(doc) => Outcome::Doc(self.raw(&header, doc, None)),
                 Block::Skip => Outcome::Skipped,
-                Block::Bad(message) => Outcome::Error(self.error_at(at, Some(&header), message)),
+                Block::Bad(message) => Outcome::Error(Box::new(self.error_at(at, Some(&header), message))),
                 Block::PastEnd(..) => unreachable!("handled above"),
             });
         }
@@ -219,7 +219,7 @@ impl WarcFile {
                          the block up to the next record is larger than the {} MiB limit; record dropped",
                         MAX_PAYLOAD >> 20
                     );
-                    return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
+                    return Ok(Outcome::Error(Box::new(self.error_at(at, Some(&header), message))));
                 }
                 trim_separator(&mut doc.payload, 2);
                 let short = doc.payload.len().saturating_sub(declared);
@@ -241,7 +241,7 @@ impl WarcFile {
                     "no blank line after the record's Content-Length {len} bytes: the length is wrong; \
                      record dropped, reading resumes at the record at offset {next} inside it"
                 );
-                Outcome::Error(self.error_at(at, Some(&header), message))
+                Outcome::Error(Box::new(self.error_at(at, Some(&header), message)))
             }
             (Block::Bad(_) | Block::PastEnd(..), None) => {
                 let (skipped, _) = self.resync(at)?;
@@ -249,7 +249,7 @@ impl WarcFile {
                     "no blank line after the record's Content-Length {len} bytes: the length is wrong; \
                      record dropped, {skipped} bytes skipped to the next record"
                 );
-                Outcome::Error(self.error_at(at, Some(&header), message))
+                Outcome::Error(Box::new(self.error_at(at, Some(&header), message)))
             }
         };
         if matches!(outcome, Outcome::Doc(_) | Outcome::Skipped) {
@@ -285,7 +285,7 @@ impl WarcFile {
                         "Content-Length {len} runs past the end of the file ({present} bytes follow the header): \
                          the length is wrong; record dropped, reading resumes at the record at offset {next} inside it"
                     );
-                    Outcome::Error(self.error_at(at, Some(header), message))
+                    Outcome::Error(Box::new(self.error_at(at, Some(header), message)))
                 }
             });
         }
@@ -316,7 +316,7 @@ impl WarcFile {
                     "Content-Length {len} runs past the end of the file ({present} bytes follow the header); \
                      the file ends inside this record"
                 );
-                Outcome::Error(self.error_at(at, Some(header), message))
+                Outcome::Error(Box::new(self.error_at(at, Some(header), message)))
             }
         })
     }
@@ -333,7 +333,7 @@ impl WarcFile {
                 "Content-Length {len} runs past the next record, at offset {next}, which starts inside the \
                  HTTP header: the length is wrong; record dropped, reading resumes there"
             );
-            return Outcome::Error(self.error_at(at, Some(header), message));
+            return Outcome::Error(Box::new(self.error_at(at, Some(header), message)));
         };
         doc.payload.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
         trim_separator(&mut doc.payload, 2);
@@ -445,7 +445,7 @@ impl Iterator for WarcFile {
                 Ok(Outcome::Error(_)) if self.failed() => {}
                 Ok(Outcome::Error(rec)) => {
                     self.records += 1;
-                    return Some(Raw::Record(rec));
+                    return Some(Raw::Record(*rec));
                 }
                 Err(e) => {
                     self.finished = true;
