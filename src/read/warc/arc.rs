@@ -165,7 +165,8 @@ impl WarcFile {
         let mut cut = false;
         let mut note = None;
         let mut passed = Vec::new();
-        if present < len || !self.end_of_record(&mut passed)? {
+        let line_start = block.last() == Some(&b'\n');
+        if present < len || !self.end_of_record(&mut passed, line_start)? {
             // The length is wrong, or the file ends inside the record.
             let inside = head_inside(&block, fields);
             let head_found = inside.is_some();
@@ -261,7 +262,7 @@ impl WarcFile {
             })
         };
         let mut passed = Vec::new();
-        if got + rest == len && self.end_of_record(&mut passed)? {
+        if got + rest == len && self.end_of_record(&mut passed, false)? {
             self.record_start = self.stream().pos;
             if !is_doc {
                 return Ok(Outcome::Skipped);
@@ -288,11 +289,13 @@ impl WarcFile {
         Ok(Outcome::Error(Box::new(self.error_record(at, None, Some(head.url.clone()), head.date.clone(), message))))
     }
 
-    /// Passes over the line end after a record's block and checks that the
-    /// next record's header line (or the end of the stream) follows; the
-    /// line ends passed over are appended to `passed` (they belong to the
-    /// block if the length is wrong). The header line is left to be read.
-    fn end_of_record(&mut self, passed: &mut Vec<u8>) -> io::Result<bool> {
+    /// Passes over the line end (and any blank lines) after a record's
+    /// block and checks that the next record's header line, at a line start,
+    /// or the end of the stream follows; the line ends passed over are
+    /// appended to `passed` (they belong to the block if the length is
+    /// wrong). `line_start` says whether the block ended a line. The header
+    /// line is left to be read.
+    fn end_of_record(&mut self, passed: &mut Vec<u8>, line_start: bool) -> io::Result<bool> {
         let fields = self.fields();
         let mut line = Vec::new();
         loop {
@@ -301,11 +304,13 @@ impl WarcFile {
             if self.stream().read_line(&mut line, MAX_LINE)? == 0 {
                 return Ok(true);
             }
-            if trim_eol(&line).is_empty() && passed.len() < 4 {
-                passed.extend_from_slice(&line);
+            if trim_eol(&line).is_empty() && line.ends_with(b"\n") {
+                if passed.len() < MAX_LINE {
+                    passed.extend_from_slice(&line);
+                }
                 continue;
             }
-            let fine = !passed.is_empty() && parse_head(&line, fields).is_some();
+            let fine = (line_start || !passed.is_empty()) && parse_head(&line, fields).is_some();
             self.stream().unread(line, at);
             return Ok(fine);
         }
@@ -420,19 +425,32 @@ mod tests {
         assert_eq!(records[0].content.as_deref(), Ok("one two"));
         assert_eq!(records[0].meta.date.as_deref(), Some("1996-11-04T14:21:03Z"));
         assert_eq!(records[1].meta.source, "b.example");
-        let mut f = sample();
-        let at = f.len();
-        f.extend(b"junk line\nmore junk\n");
-        f.extend(arc_record("http://c.example/", b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nfour"));
+        // Lines that are not a record before the first one: an error.
+        let mut f = b"junk line\nmore junk\n".to_vec();
+        f.extend(sample());
         let (records, _) = read(f);
-        assert_eq!(records.len(), 4, "{records:#?}");
-        assert_eq!(records[2].meta.id, format!("mem.arc@{at}"));
-        let e = records[2].content.as_ref().unwrap_err().to_string();
-        assert!(
-            e.starts_with(&format!("mem.arc@{at}: 20 bytes that are not an ARC record before the next record")),
-            "{e}"
-        );
-        assert_eq!(records[3].content.as_deref(), Ok("four"));
+        assert_eq!(records.len(), 3, "{records:#?}");
+        assert_eq!(records[0].meta.id, "mem.arc@0");
+        let e = records[0].content.as_ref().unwrap_err().to_string();
+        assert!(e.starts_with("mem.arc@0: 20 bytes that are not an ARC record before the next record"), "{e}");
+        assert_eq!(records[1].content.as_deref(), Ok("one two"));
+        // After a record, they are taken for the rest of its block (a
+        // length too short looks the same): read up to the next record.
+        let mut f = sample();
+        let b = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<p>three</p>";
+        let b_at = f.len() - arc_record("http://b.example/x", b).len();
+        f.pop();
+        f.extend(b" four\n\n");
+        f.extend(arc_record("http://c.example/", b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nfive"));
+        let (records, _) = read(f);
+        assert_eq!(records.len(), 3, "{records:#?}");
+        let text = records[1].content.as_deref().unwrap();
+        assert!(text.contains("three") && text.contains("four"), "{text}");
+        let note = records[1].meta.recovered.as_deref().unwrap();
+        let expected =
+            format!("mem.arc@{b_at}: Archive-length {} is 6 bytes short: read up to the next record", b.len());
+        assert!(note.starts_with(&expected), "{note}");
+        assert_eq!(records[2].content.as_deref(), Ok("five"));
     }
 
     proptest::proptest! {

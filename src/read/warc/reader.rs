@@ -225,6 +225,13 @@ impl WarcFile {
                 let short = doc.payload.len().saturating_sub(declared);
                 let upto = match found {
                     Some(next) => format!("read up to the next record, at offset {next}"),
+                    None if self.failed() => {
+                        // The file is cut after it: the error that ends
+                        // the file says so, from this record on.
+                        self.cut = true;
+                        let note = self.note(at, format!("Content-Length {len} is too short, and the file is cut inside this record: read as far as it goes"));
+                        return Ok(Outcome::Doc(self.raw(&header, doc, Some(note))));
+                    }
                     None => "read to the end of the file".into(),
                 };
                 let note = self.note(at, format!("Content-Length {len} is {short} bytes short: {upto}"));
