@@ -99,8 +99,9 @@ fn non_blank_lines(bytes: &[u8]) -> Vec<u64> {
     out
 }
 
-/// `bytes` as a web archive. The first byte picks how: 0 as a `.warc`, 1 as
-/// a `.warc.gz` as is (mostly not gzip at all), else as a `.warc` and, for
+/// `bytes` as a web archive. The first byte picks how: 0 as a `.warc` and as
+/// an `.arc`, 1 as a `.warc.gz` as is (mostly not gzip at all, so read as
+/// plain: the compression is told by the bytes), else as a `.warc` and, for
 /// comparison, gzip-compressed as a `.warc.gz` (2), as a `.wet` and
 /// zstd-compressed as a `.warc.zst` (3 and up). The
 /// plain and compressed copies are read under one name, `fuzz.warc`.
@@ -114,6 +115,7 @@ pub fn warc(bytes: &[u8]) {
     match mode {
         0 => {
             read_warc(data, Format::Warc, Compression::None);
+            read_warc(data, Format::Arc, Compression::None);
         }
         1 => {
             read_warc(data, Format::Warc, Compression::Gzip);
@@ -140,6 +142,7 @@ fn read_warc(data: &[u8], format: Format, compression: Compression) -> (Vec<Reco
         Compression::None => ".warc",
         Compression::Gzip => ".warc.gz",
         Compression::Zstd => ".warc.zst",
+        Compression::Lz4 => ".warc.lz4",
     };
     let (records, skipped) = read_file(data, ext, display, format, compression);
     assert!(!records.is_empty() || skipped > 0, "a file vanished from the accounting");

@@ -58,6 +58,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     name_skipped(&scan.discovery, "counted in summary.json");
     let outdir = outdir.expect("the process that has the scan writes --out");
+    count_skipped(&scan.discovery);
     sada::report::write(&scan, &config, outdir.path())?;
     outdir.commit()?;
     if !args.quiet {
@@ -263,4 +264,24 @@ fn exit_code(err: &anyhow::Error) -> u8 {
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Counts on stderr the paths the walk skipped and the archive records that
+/// are not documents, whatever was named: a run of requests only is not a
+/// bare "0 documents".
+fn count_skipped(d: &sada::read::Discovery) {
+    let records = d.skipped_records;
+    if d.skipped.is_empty() && records == 0 {
+        return;
+    }
+    let paths = if d.skipped.len() == 1 { "1 path".into() } else { format!("{} paths", d.skipped.len()) };
+    let records = if records == 1 {
+        "1 web-archive record that is not a document".into()
+    } else {
+        format!("{records} web-archive records that are not documents")
+    };
+    eprintln!(
+        "sada: {paths} skipped, and {records} (requests, warcinfo, metadata, non-text responses); counted in \
+         summary.json"
+    );
 }

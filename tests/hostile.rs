@@ -365,10 +365,12 @@ fn lengthened(rec: Vec<u8>, by: usize) -> Vec<u8> {
 }
 
 #[test]
-fn a_content_length_too_large_loses_only_its_own_record() {
+fn a_content_length_too_large_loses_nothing() {
     // The first long record's length covers the next three records and half
-    // of a fourth; the last one's runs past the end of the file. Every
-    // record it swallowed used to vanish without a record of its own.
+    // of a fourth; the last one's runs past the next record and the end of
+    // the file. Every record it swallowed used to vanish without a record of
+    // its own; since issue #19 the long records themselves are read up to
+    // the next record too, and say so.
     let dir = TestDir::new("hostile-length");
     let html = "Content-Type: text/html; charset=utf-8\r\n";
     let page =
@@ -397,11 +399,15 @@ fn a_content_length_too_large_loses_only_its_own_record() {
     for id in ["p0", "p2", "p3", "p4", "p7"] {
         assert_eq!(status(id).0, "ok", "{id}: {:?}", status(id));
     }
+    let doc = |id: &str| out.documents.iter().find(|d| d["id"].as_str().unwrap().contains(id)).unwrap();
     for id in ["p5", "p6"] {
-        let (s, message) = status(id);
-        assert_eq!(s, "error", "{id}");
-        assert!(message.contains("the length is wrong; record dropped, reading resumes"), "{id}: {message}");
+        let d = doc(id);
+        assert_eq!(d["status"], "ok", "{id}: {d}");
+        let note = d["recovered"].as_str().unwrap_or("");
+        assert!(note.contains("runs past the next record, at offset") && note.ends_with("read up to it"), "{note}");
     }
+    // p5 is p0's page: read up to the next record, it is all of it.
+    assert_eq!(doc("p5")["bytes"], doc("p0")["bytes"]);
     assert_eq!(out.documents.len(), 7, "{:?}", out.documents);
     assert_eq!(out.summary["skipped_records"], 1);
 }
@@ -501,8 +507,10 @@ fn a_record_found_again_inside_a_wrong_length_keeps_its_line_ends() {
     dir.create("crawl.warc", &warc);
     let out = dir.scan(&["crawl.warc"]);
     let doc = |id: &str| out.documents.iter().find(|d| d["id"].as_str().unwrap().contains(id)).unwrap().clone();
-    assert_eq!(doc("urn:uuid:a")["status"], "error");
-    for (id, tokens) in [("urn:uuid:b", 4), ("urn:uuid:c", 4)] {
+    // A itself is read up to B's header (issue #19), and says so.
+    assert_eq!(doc("urn:uuid:a")["status"], "ok");
+    assert!(doc("urn:uuid:a")["recovered"].as_str().unwrap().contains("runs past the next record"));
+    for (id, tokens) in [("urn:uuid:a", 4), ("urn:uuid:b", 4), ("urn:uuid:c", 4)] {
         assert_eq!(doc(id)["status"], "ok", "{}", doc(id));
         assert_eq!(doc(id)["tokens"], tokens, "{}", doc(id));
     }

@@ -187,10 +187,10 @@ fn only_text_responses_and_conversions_are_documents() {
 }
 
 /// Damage costs one error line each, at the record's offset, and reading
-/// goes on after it: a Content-Length too short (the record is dropped and
-/// reading resumes at the next `WARC/1.` line), bytes between records that
-/// are not a record, a WET text that is not UTF-8, a Content-Length that runs
-/// past the end of the file.
+/// goes on after it: bytes between records that are not a record, a WET text
+/// that is not UTF-8. A wrong Content-Length is mended (issue #19): too short,
+/// the record is read up to the next `WARC/1.` line; running past the end of
+/// the file, to its end; either says so in `recovered`, at its offset.
 #[test]
 fn damaged_records_are_one_error_each_at_their_offset() {
     let dir = TestDir::new("warc-damage");
@@ -223,29 +223,33 @@ fn damaged_records_are_one_error_each_at_their_offset() {
         summary,
         [
             ("<urn:uuid:a>", "ok"),
-            ("<urn:uuid:short>", "error"),
+            ("<urn:uuid:short>", "ok"),
             ("<urn:uuid:b>", "ok"),
             (garbage_id.as_str(), "error"),
             ("<urn:uuid:c>", "ok"),
             ("<urn:uuid:latin>", "error"),
-            ("<urn:uuid:long>", "error"),
+            ("<urn:uuid:long>", "ok"),
         ]
     );
     let err = |i: usize| error_of(&docs[i]);
+    let recovered = |i: usize| docs[i]["recovered"].as_str().unwrap_or("");
+    assert_eq!(docs[1]["bytes"], "سجل طوله المعلن أقصر من الحقيقة".len());
     assert!(
-        err(1).starts_with(&format!("in/damaged.wet@{short_at}: ")) && err(1).contains("Content-Length"),
+        recovered(1).starts_with(&format!("in/damaged.wet@{short_at}: ")) && recovered(1).contains("9 bytes short"),
         "{}",
-        err(1)
+        recovered(1)
     );
     assert!(err(3).starts_with(&format!("{garbage_id}: ")) && err(3).contains("not a WARC record"), "{}", err(3));
     assert!(err(5).starts_with(&format!("in/damaged.wet@{utf8_at}: ")) && err(5).contains("UTF-8"), "{}", err(5));
+    assert_eq!(docs[6]["bytes"], "سجل طوله المعلن أطول".len());
     assert!(
-        err(6).starts_with(&format!("in/damaged.wet@{long_at}: ")) && err(6).contains("past the end"),
+        recovered(6).starts_with(&format!("in/damaged.wet@{long_at}: ")) && recovered(6).contains("past the end"),
         "{}",
-        err(6)
+        recovered(6)
     );
-    assert_eq!(out.summary["error"], 4);
-    assert_eq!(out.summary["ok"], 3);
+    assert!(docs.iter().enumerate().all(|(i, d)| d.get("recovered").is_some() == (i == 1 || i == 6)));
+    assert_eq!(out.summary["error"], 2);
+    assert_eq!(out.summary["ok"], 5);
 }
 
 /// A `.warc.gz` cut in the middle keeps the records before the cut and ends

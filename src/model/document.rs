@@ -29,6 +29,11 @@ pub struct Meta {
     /// else its first `<h1>`, else its `<title>`, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Set when the record was damaged but read all the same (a web-archive
+    /// record whose length is wrong, or cut by the end of a truncated file):
+    /// where and what was wrong and how it was read, as an error says it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<String>,
 }
 
 /// One input record, as read.

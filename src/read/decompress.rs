@@ -1,6 +1,11 @@
-//! Opening input files, decompressing `.gz` (all members) and `.zst` (all
-//! frames) on the fly, while counting how many bytes of the file itself have
-//! been consumed — the offset an error message names.
+//! Opening input files, decompressing gzip (all members), zstd (all frames)
+//! and LZ4 (all frames) on the fly, while counting how many bytes of the file
+//! itself have been consumed — the offset an error message names.
+//!
+//! The compression is told by a file's first bytes, not its name: a gzip file
+//! named `.warc` is read decompressed and a plain file named `.warc.gz` as
+//! plain (issue #19). The name decides only which files a directory walk
+//! takes and which format the bytes are read in.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -9,7 +14,8 @@ use super::InputFile;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// How a file is compressed, from its last extension.
+/// How a file is compressed: named by its last extension, and told by its
+/// first bytes when it is opened ([`open`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
     /// Plain bytes.
@@ -18,6 +24,8 @@ pub enum Compression {
     Gzip,
     /// Zstandard, possibly several frames.
     Zstd,
+    /// LZ4 frames (`lz4` and `lz4 -m` write them), possibly several.
+    Lz4,
 }
 
 impl Compression {
@@ -26,10 +34,26 @@ impl Compression {
         match ext {
             "gz" => Some(Compression::Gzip),
             "zst" => Some(Compression::Zstd),
+            "lz4" => Some(Compression::Lz4),
             _ => None,
         }
     }
+
+    /// The compression whose magic number `head` (a file's first bytes)
+    /// starts with; plain bytes otherwise.
+    pub fn sniff(head: &[u8]) -> Compression {
+        match head {
+            [0x1F, 0x8B, ..] => Compression::Gzip,
+            [0x28, 0xB5, 0x2F, 0xFD, ..] => Compression::Zstd,
+            [0x04, 0x22, 0x4D, 0x18, ..] => Compression::Lz4,
+            _ => Compression::None,
+        }
+    }
 }
+
+/// Compressions that sada knows by name but does not read (their files are
+/// skipped and named as such, not as files of an unknown type).
+pub const UNREAD_COMPRESSIONS: [&str; 8] = ["bz2", "xz", "lzma", "br", "lz", "sz", "z", "zip"];
 
 /// Counts the bytes read from the underlying file. An atomic, not a `Cell`,
 /// so that an open input can move to whichever pool thread reads the next
@@ -66,24 +90,19 @@ impl Opened {
     }
 }
 
-/// Opens `file` and decompresses it as its `compression` says. Standard
-/// input and other streams (read directly, or from where
-/// [`super::spool_streams`] saved them) are decompressed as their first
-/// bytes say instead: gzip's and zstd's magic
-/// numbers.
+/// Opens `file` and decompresses it as its first bytes say: gzip's, zstd's
+/// and LZ4's magic numbers, else plain, whatever its name says (the name
+/// chose the file and its format; crawlers and people misname compressed
+/// files both ways). Standard input and other streams (read directly, or
+/// from where [`super::spool_streams`] saved them) are told the same way.
+/// Zero bytes are an empty input (gzip of nothing is still 20 bytes): read
+/// as plain, it is `empty`, as a 0-byte `.jsonl` is, not a corrupt archive.
 pub fn open(file: &InputFile) -> io::Result<Opened> {
     let consumed = Arc::new(AtomicU64::new(0));
     let (inner, compression) = match &file.spooled {
         Some(spool) => sniffed(At { file: Arc::clone(spool), at: 0 })?,
         None if file.is_stdin() => sniffed(io::stdin())?,
-        None => {
-            let f = File::open(&file.path)?;
-            // Zero bytes are an empty input whatever the name says (gzip of
-            // nothing is still 20 bytes): read as plain, it is `empty`, as a
-            // 0-byte `.jsonl` is, not a corrupt archive.
-            let compression = if f.metadata()?.len() == 0 { Compression::None } else { file.compression };
-            (Box::new(f) as Box<dyn Read + Send>, compression)
-        }
+        None => sniffed(File::open(&file.path)?)?,
     };
     let file = Counting { inner, count: consumed.clone() };
     const BUF: usize = 256 * 1024;
@@ -91,6 +110,7 @@ pub fn open(file: &InputFile) -> io::Result<Opened> {
         Compression::None => Box::new(BufReader::with_capacity(BUF, file)),
         Compression::Gzip => Box::new(BufReader::with_capacity(BUF, Members::new(BufReader::new(file)))),
         Compression::Zstd => Box::new(BufReader::with_capacity(BUF, zstd::stream::read::Decoder::new(file)?)),
+        Compression::Lz4 => Box::new(BufReader::with_capacity(BUF, Lz4Frames::new(file))),
     };
     Ok(Opened { reader, consumed, compression })
 }
@@ -101,12 +121,46 @@ pub fn open(file: &InputFile) -> io::Result<Opened> {
 fn sniffed(mut reader: impl Read + Send + 'static) -> io::Result<(Box<dyn Read + Send>, Compression)> {
     let mut head = Vec::with_capacity(4);
     (&mut reader).take(4).read_to_end(&mut head)?;
-    let compression = match head.as_slice() {
-        [0x1F, 0x8B, ..] => Compression::Gzip,
-        [0x28, 0xB5, 0x2F, 0xFD] => Compression::Zstd,
-        _ => Compression::None,
-    };
+    let compression = Compression::sniff(&head);
     Ok((Box::new(io::Cursor::new(head).chain(reader)), compression))
+}
+
+/// LZ4 frames one after another (`cat a.lz4 b.lz4`, or `lz4` run on a
+/// stream): lz4_flex's decoder ends its reads at the end of each frame.
+struct Lz4Frames<R: Read> {
+    frames: lz4_flex::frame::FrameDecoder<SeesEnd<R>>,
+}
+
+impl<R: Read> Lz4Frames<R> {
+    fn new(inner: R) -> Lz4Frames<R> {
+        Lz4Frames { frames: lz4_flex::frame::FrameDecoder::new(SeesEnd { inner, ended: false }) }
+    }
+}
+
+impl<R: Read> Read for Lz4Frames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.frames.read(buf)?;
+            // A frame ended; another follows unless the input did too.
+            if n > 0 || buf.is_empty() || self.frames.get_ref().ended {
+                return Ok(n);
+            }
+        }
+    }
+}
+
+/// A reader that remembers reaching its end.
+struct SeesEnd<R> {
+    inner: R,
+    ended: bool,
+}
+
+impl<R: Read> Read for SeesEnd<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.ended |= n == 0 && !buf.is_empty();
+        Ok(n)
+    }
 }
 
 /// A shared file read from an offset of its own (positional reads), so that
@@ -262,6 +316,7 @@ pub fn describe(err: &io::Error, compression: Compression) -> String {
         Compression::None => "read error",
         Compression::Gzip => "corrupt or truncated gzip data",
         Compression::Zstd => "corrupt or truncated zstd data",
+        Compression::Lz4 => "corrupt or truncated lz4 data",
     };
     if err.kind() == io::ErrorKind::UnexpectedEof {
         format!("{what}: unexpected end of file")

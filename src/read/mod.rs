@@ -6,7 +6,7 @@
 //! the [`RecordError`](crate::error::RecordError) that says what was wrong and where. See the input
 //! table of `output-contract.md` for ids and sources per format.
 //!
-//! Web archives (`.warc`, `.wet`) also hold records that are not documents
+//! Web archives (`.warc`, `.wet`, `.arc`) also hold records that are not documents
 //! (requests, crawl metadata, images…): those are skipped and counted
 //! ([`RawReader::skipped_records`]), not reported one by one.
 
@@ -79,7 +79,7 @@ impl Raw {
     }
 }
 
-/// Input formats, chosen by extension after stripping `.gz`/`.zst`.
+/// Input formats, chosen by extension after stripping `.gz`/`.zst`/`.lz4`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// `.txt`, `.md`: the whole file is one document.
@@ -91,6 +91,9 @@ pub enum Format {
     /// `.wet`, `.warc.wet`: text extracted from a crawl; one document per
     /// conversion record.
     Wet,
+    /// `.arc`: the Internet Archive's format before WARC; one document per
+    /// HTML or text response, as `.warc`.
+    Arc,
 }
 
 /// An input file found on the command line or by walking a directory.
@@ -176,9 +179,23 @@ pub fn classify(path: &Path) -> Option<(Format, Compression)> {
         "jsonl" | "ndjson" => Format::Jsonl,
         "warc" => Format::Warc,
         "wet" => Format::Wet,
+        "arc" => Format::Arc,
         _ => return None,
     };
     Some((format, compression))
+}
+
+/// Why a file met while walking is not read: its type is unknown, or it is
+/// a file sada would read but compressed in a way it does not read
+/// (`.warc.bz2`), which deserves saying.
+fn not_read(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    match name.rsplit_once('.') {
+        Some((rest, ext)) if decompress::UNREAD_COMPRESSIONS.contains(&ext) && classify(Path::new(rest)).is_some() => {
+            format!("compressed as .{ext}, which sada does not read (decompress it, or use .gz, .zst or .lz4)")
+        }
+        _ => "not a type sada reads".into(),
+    }
 }
 
 /// The file stem after stripping compression and format extensions:
@@ -294,7 +311,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                 }),
                 None => {
                     d.skipped_unknown += 1;
-                    d.skipped.push((entry.path().to_path_buf(), "not a type sada reads".into()));
+                    d.skipped.push((entry.path().to_path_buf(), not_read(entry.path())));
                 }
             }
         }
@@ -434,7 +451,9 @@ impl Iterator for RawReader {
                     return Some(Raw::Record(text::read(&file)));
                 }
                 Format::Jsonl => self.current = Some(Multi::Jsonl(jsonl::JsonlFile::open(file, self.parse_lines))),
-                Format::Warc | Format::Wet => self.current = Some(Multi::Warc(warc::WarcFile::open(file))),
+                Format::Warc | Format::Wet | Format::Arc => {
+                    self.current = Some(Multi::Warc(warc::WarcFile::open(file)));
+                }
             }
         }
     }
@@ -450,7 +469,7 @@ pub(crate) fn meta(
     date: Option<String>,
 ) -> Meta {
     let source = source.or_else(|| url.as_deref().and_then(host_of)).unwrap_or_else(|| id.clone());
-    Meta { id, source, input, url, date, title: None }
+    Meta { id, source, input, url, date, title: None, recovered: None }
 }
 
 /// The host part of a URL, without a leading `www.`; `None` if that leaves
@@ -475,6 +494,13 @@ mod tests {
         assert_eq!(classify(Path::new("CC-MAIN-1.warc.wet.gz")), Some((Format::Wet, Compression::Gzip)));
         assert_eq!(classify(Path::new("a.wet")), Some((Format::Wet, Compression::None)));
         assert_eq!(classify(Path::new("a.warc.zst")), Some((Format::Warc, Compression::Zstd)));
+        assert_eq!(classify(Path::new("a.warc.lz4")), Some((Format::Warc, Compression::Lz4)));
+        assert_eq!(classify(Path::new("IA-001.arc.gz")), Some((Format::Arc, Compression::Gzip)));
+        assert_eq!(classify(Path::new("a.arc")), Some((Format::Arc, Compression::None)));
+        assert_eq!(classify(Path::new("a.warc.bz2")), None);
+        assert!(not_read(Path::new("x/a.warc.bz2")).contains("compressed as .bz2"));
+        assert_eq!(not_read(Path::new("x/a.csv.bz2")), "not a type sada reads");
+        assert_eq!(not_read(Path::new("x/a.csv")), "not a type sada reads");
         assert_eq!(classify(Path::new("a.csv")), None);
         assert_eq!(classify(Path::new("gz")), None);
     }

@@ -22,7 +22,7 @@ fn read_content(file: &InputFile) -> Result<String, RecordError> {
         decompress::open(file).map_err(|e| err(Locator::File(file.display.clone()), format!("cannot open: {e}")))?;
     // Sized once when the size is known: growing by doubling would hold
     // the old and the new buffer at once (three times the file at the peak).
-    let known = file.compression == decompress::Compression::None;
+    let known = opened.compression == decompress::Compression::None;
     let mut bytes =
         Vec::with_capacity(if known { usize::try_from(file.size.min(MAX_RECORD)).unwrap_or(0) + 1 } else { 0 });
     let read = (&mut opened.reader).take(MAX_RECORD + 1).read_to_end(&mut bytes);
@@ -30,7 +30,7 @@ fn read_content(file: &InputFile) -> Result<String, RecordError> {
         && !decompress::ended_whole(&e)
     {
         let at = opened.consumed_bytes();
-        return Err(err(Locator::Offset(file.display.clone(), at), describe(&e, file.compression)));
+        return Err(err(Locator::Offset(file.display.clone(), at), describe(&e, opened.compression)));
     }
     if bytes.len() as u64 > MAX_RECORD {
         return Err(err(Locator::File(file.display.clone()), "record larger than 4 GiB".into()));

@@ -21,6 +21,14 @@ impl Header {
     pub(super) fn get(&self, name: &str) -> Option<&str> {
         self.fields.iter().find(|(n, v)| n.eq_ignore_ascii_case(name) && !v.is_empty()).map(|(_, v)| v.as_str())
     }
+
+    /// `WARC-Target-URI`, without the angle brackets that wget and WARC/1.0's
+    /// grammar put around it (`<http://example.com/>`): a URL either way.
+    pub(super) fn target_uri(&self) -> Option<&str> {
+        let uri = self.get("WARC-Target-URI")?;
+        let bare = uri.strip_prefix('<').and_then(|u| u.strip_suffix('>')).map_or(uri, str::trim);
+        Some(bare).filter(|u| !u.is_empty())
+    }
 }
 
 /// What is at the current position of the stream.
@@ -90,7 +98,7 @@ pub(super) fn read(stream: &mut Stream, carried: Option<u64>) -> io::Result<Next
     }
 }
 
-fn trim_eol(line: &[u8]) -> &[u8] {
+pub(super) fn trim_eol(line: &[u8]) -> &[u8] {
     let mut l = line;
     while let [rest @ .., b'\r' | b'\n'] = l {
         l = rest;

@@ -41,7 +41,8 @@ use crate::error::{Locator, RecordError};
 // after a wrong length, `header` reads a record's header, `block` what its
 // block holds, and `reader` the records of a file, one error record per
 // damage. A document's body becomes text here (`RawWarc::parse`), on a
-// worker.
+// worker. `arc` reads the older ARC files with the same parts.
+mod arc;
 mod block;
 mod header;
 mod reader;

@@ -1,43 +1,61 @@
-//! The records of one WARC or WET file, one at a time, with one error
-//! record for each stretch of damage (see the module docs of [`super`]).
+//! The records of one WARC, WET or ARC file, one at a time, with one error
+//! record for each stretch of damage and the records whose length is wrong
+//! read to the end of their data (see the module docs of [`super`]).
 
 use std::io;
 
-use super::block::{self, Block};
+use super::block::{self, Block, Doc};
 use super::header::{self, Header, Next};
 use super::stream::{Stream, Watch};
-use super::{Body, RawWarc, record_note};
+use super::{MAX_PAYLOAD, RawWarc, record_note};
 use crate::error::{Locator, RecordError};
 use crate::read::decompress::{self, Compression, describe};
-use crate::read::{InputFile, Raw, Record, meta};
+use crate::read::{Format, InputFile, Raw, Record, meta};
 
 /// What one step of reading found.
-enum Outcome {
+pub(super) enum Outcome {
     Doc(Box<RawWarc>),
     Skipped,
-    Error(Record),
+    Error(Box<Record>),
     End,
 }
 
-/// The records of one WARC or WET file.
+/// The records of one WARC, WET or ARC file.
 pub(crate) struct WarcFile {
-    file: InputFile,
-    stream: Option<Stream>,
+    pub(super) file: InputFile,
+    pub(super) stream: Option<Stream>,
     /// Records handed out, errors included.
     records: u64,
     /// Records that are not documents.
     skipped: u64,
     /// Offset of the record being read, for "the rest is lost" messages.
-    record_start: u64,
+    pub(super) record_start: u64,
     /// Set when a resync consumed the next header's `WARC/1.`, which
     /// started at this offset.
     carried: Option<u64>,
+    /// The last record was cut by a decompression or read error and read
+    /// as far as it goes.
+    pub(super) cut: bool,
+    /// An ARC file: fields of its record header lines (`Some(5)` for
+    /// version 1, as its version block says); `None` for WARC.
+    pub(super) arc_fields: Option<usize>,
     finished: bool,
 }
 
 impl WarcFile {
     pub(crate) fn open(file: InputFile) -> WarcFile {
-        WarcFile { file, stream: None, records: 0, skipped: 0, record_start: 0, carried: None, finished: false }
+        let arc_fields = (file.format == Format::Arc).then_some(super::arc::V1_FIELDS);
+        WarcFile {
+            file,
+            stream: None,
+            records: 0,
+            skipped: 0,
+            record_start: 0,
+            carried: None,
+            cut: false,
+            arc_fields,
+            finished: false,
+        }
     }
 
     /// Raw bytes of the file consumed so far.
@@ -58,7 +76,7 @@ impl WarcFile {
         self.file.compression != Compression::None
     }
 
-    fn record(
+    pub(super) fn record(
         &self,
         id: String,
         url: Option<String>,
@@ -70,11 +88,31 @@ impl WarcFile {
 
     /// An error record for the record (or stretch of bytes) at `at`.
     fn error_at(&self, at: u64, header: Option<&Header>, message: String) -> Record {
-        let locator = Locator::Offset(self.file.display.clone(), at);
         let field = |name| header.and_then(|h| h.get(name)).map(str::to_string);
-        let id = field("WARC-Record-ID").unwrap_or_else(|| locator.to_string());
+        let url = header.and_then(Header::target_uri).map(str::to_string);
+        self.error_record(at, field("WARC-Record-ID"), url, field("WARC-Date"), message)
+    }
+
+    /// An error record for the record at `at`, named `id` (else by its
+    /// place).
+    pub(super) fn error_record(
+        &self,
+        at: u64,
+        id: Option<String>,
+        url: Option<String>,
+        date: Option<String>,
+        message: String,
+    ) -> Record {
+        let locator = Locator::Offset(self.file.display.clone(), at);
+        let id = id.unwrap_or_else(|| locator.to_string());
         let message = format!("{message}{}", record_note(self.compressed()));
-        self.record(id, field("WARC-Target-URI"), field("WARC-Date"), Err(RecordError { locator, message }))
+        self.record(id, url, date, Err(RecordError { locator, message }))
+    }
+
+    /// A recovered record's note: its place, what was wrong, and how it was
+    /// read.
+    pub(super) fn note(&self, at: u64, what: String) -> String {
+        format!("{}: {what}", Locator::Offset(self.file.display.clone(), at))
     }
 
     /// The error record that ends a file whose bytes could not be read.
@@ -85,7 +123,13 @@ impl WarcFile {
         };
         let locator = Locator::Offset(self.file.display.clone(), at);
         let mut message = format!("{} ({which})", describe(e, self.file.compression));
-        if self.stream.is_some() {
+        if self.stream.is_some() && self.cut {
+            message += &format!(
+                "; the record at decompressed offset {} is cut there and was read as far as it goes; \
+                 anything after it is lost",
+                self.record_start
+            );
+        } else if self.stream.is_some() {
             message += &format!(
                 "; the rest of the file, from the record at decompressed offset {}, is lost",
                 self.record_start
@@ -94,12 +138,21 @@ impl WarcFile {
         self.record(locator.to_string(), None, None, Err(RecordError { locator, message }))
     }
 
-    fn stream(&mut self) -> &mut Stream {
+    pub(super) fn stream(&mut self) -> &mut Stream {
         self.stream.as_mut().expect("opened before reading")
+    }
+
+    /// Whether a decompression or read error ended the stream (the end it
+    /// reads is not the file's).
+    pub(super) fn failed(&self) -> bool {
+        self.stream.as_ref().is_some_and(|s| s.source.failed.is_some())
     }
 
     /// Reads up to and including the next record.
     fn step(&mut self) -> io::Result<Outcome> {
+        if self.arc_fields.is_some() {
+            return self.step_arc();
+        }
         let carried = self.carried.take();
         let header = match header::read(self.stream(), carried)? {
             Next::End => return Ok(Outcome::End),
@@ -109,13 +162,13 @@ impl WarcFile {
                 let (skipped, found) = self.resync(at)?;
                 let rest = if found { "before the next record" } else { "up to the end of the file" };
                 let message = format!("{skipped} bytes that are not a WARC record {rest}, skipped");
-                return Ok(Outcome::Error(self.error_at(at, None, message)));
+                return Ok(Outcome::Error(Box::new(self.error_at(at, None, message))));
             }
             Next::BadHeader(at, what) => {
                 self.record_start = at;
                 let (skipped, _) = self.resync(at)?;
                 let message = format!("{what}; {skipped} bytes skipped to the next record");
-                return Ok(Outcome::Error(self.error_at(at, None, message)));
+                return Ok(Outcome::Error(Box::new(self.error_at(at, None, message))));
             }
         };
         let at = header.start;
@@ -123,54 +176,177 @@ impl WarcFile {
         let Some(len) = header.get("Content-Length").and_then(|v| v.parse::<u64>().ok()) else {
             let (skipped, _) = self.resync(at)?;
             let message = format!("missing or invalid Content-Length; {skipped} bytes skipped to the next record");
-            return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
+            return Ok(Outcome::Error(Box::new(self.error_at(at, Some(&header), message))));
         };
         let kind = header.get("WARC-Type").unwrap_or("").to_ascii_lowercase();
+        let block_start = self.stream().pos;
         self.stream().watch = Some(Watch::new());
         let block = match kind.as_str() {
             "response" => block::response(self.stream(), &header, len)?,
             "conversion" => block::conversion(self.stream(), len)?,
             _ => block::skip(self.stream(), len, Block::Skip)?,
         };
-        let outcome = match block {
-            Block::PastEnd(present) => {
-                if let Some(next) = self.stream().rewind() {
-                    let message = format!(
-                        "Content-Length {len} runs past the end of the file ({present} bytes follow the header): \
-                         the length is wrong; record dropped, reading resumes at the record at offset {next} inside it"
-                    );
-                    return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
-                }
-                self.finished = true;
-                let message = format!(
-                    "Content-Length {len} runs past the end of the file ({present} bytes follow the header); \
-                     the file ends inside this record"
-                );
-                return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
-            }
-            Block::Doc(body, payload) => Outcome::Doc(self.raw(&header, body, payload)),
-            Block::Skip => Outcome::Skipped,
-            Block::Bad(message) => Outcome::Error(self.error_at(at, Some(&header), message)),
+        let block = match block {
+            Block::PastEnd(present, part) => return self.past_end(&header, len, block_start, present, *part),
+            block => block,
         };
-        if !self.stream().end_of_block()? {
-            if let Some(next) = self.stream().rewind() {
+        let mut passed = Vec::new();
+        if self.stream().end_of_block(&mut passed)? {
+            self.stream().watch = None;
+            // Whatever fails from here on fails at the next record.
+            self.record_start = self.stream().pos;
+            return Ok(match block {
+                Block::Doc(doc) => Outcome::Doc(self.raw(&header, doc, None)),
+                Block::Skip => Outcome::Skipped,
+                Block::Bad(message) => Outcome::Error(Box::new(self.error_at(at, Some(&header), message))),
+                Block::PastEnd(..) => unreachable!("handled above"),
+            });
+        }
+        // The length is wrong: the block ends at the next record header,
+        // inside it (too large) or after it (too small).
+        let inside = self.stream().rewind();
+        let outcome = match (block, inside) {
+            (Block::Doc(doc), Some(next)) => self.cut_at(&header, len, block_start, doc, next),
+            (Block::Doc(mut doc), None) => {
+                let declared = doc.payload.len();
+                doc.payload.extend_from_slice(&passed);
+                let cap = usize::try_from(MAX_PAYLOAD).unwrap_or(usize::MAX);
+                let found = self.stream().seek_record(Some(&mut doc.payload), cap)?;
+                self.carried = found;
+                if doc.payload.len() > cap {
+                    let message = format!(
+                        "no blank line after the record's Content-Length {len} bytes: the length is wrong, and \
+                         the block up to the next record is larger than the {} MiB limit; record dropped",
+                        MAX_PAYLOAD >> 20
+                    );
+                    return Ok(Outcome::Error(Box::new(self.error_at(at, Some(&header), message))));
+                }
+                trim_separator(&mut doc.payload, 2);
+                let short = doc.payload.len().saturating_sub(declared);
+                let upto = match found {
+                    Some(next) => format!("read up to the next record, at offset {next}"),
+                    None if self.failed() => {
+                        // The file is cut after it: the error that ends
+                        // the file says so, from this record on.
+                        self.cut = true;
+                        let note = self.note(at, format!("Content-Length {len} is too short, and the file is cut inside this record: read as far as it goes"));
+                        return Ok(Outcome::Doc(self.raw(&header, doc, Some(note))));
+                    }
+                    None => "read to the end of the file".into(),
+                };
+                let note = self.note(at, format!("Content-Length {len} is {short} bytes short: {upto}"));
+                Outcome::Doc(self.raw(&header, doc, Some(note)))
+            }
+            (Block::Skip, inside) => {
+                if inside.is_none() {
+                    self.resync(at)?;
+                }
+                Outcome::Skipped
+            }
+            (Block::Bad(_) | Block::PastEnd(..), Some(next)) => {
                 let message = format!(
                     "no blank line after the record's Content-Length {len} bytes: the length is wrong; \
                      record dropped, reading resumes at the record at offset {next} inside it"
                 );
-                return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
+                Outcome::Error(Box::new(self.error_at(at, Some(&header), message)))
             }
-            let (skipped, _) = self.resync(at)?;
-            let message = format!(
-                "no blank line after the record's Content-Length {len} bytes: the length is wrong; \
-                 record dropped, {skipped} bytes skipped to the next record"
-            );
-            return Ok(Outcome::Error(self.error_at(at, Some(&header), message)));
+            (Block::Bad(_) | Block::PastEnd(..), None) => {
+                let (skipped, _) = self.resync(at)?;
+                let message = format!(
+                    "no blank line after the record's Content-Length {len} bytes: the length is wrong; \
+                     record dropped, {skipped} bytes skipped to the next record"
+                );
+                Outcome::Error(Box::new(self.error_at(at, Some(&header), message)))
+            }
+        };
+        if matches!(outcome, Outcome::Doc(_) | Outcome::Skipped) {
+            self.record_start = self.carried.unwrap_or(self.stream().pos);
         }
-        self.stream().watch = None;
-        // Whatever fails from here on fails at the next record.
-        self.record_start = self.stream().pos;
         Ok(outcome)
+    }
+
+    /// The record whose block (`len` bytes from `block_start` on) runs past
+    /// the end of the stream, `present` bytes of it there, what they begin
+    /// being `part`: if a record header was seen inside the block, its
+    /// length is too large and reading goes back there; else the file ends
+    /// inside the record (its length too large, or the file cut short).
+    /// A document is read as far as it goes in either case.
+    fn past_end(
+        &mut self,
+        header: &Header,
+        len: u64,
+        block_start: u64,
+        present: u64,
+        part: Block,
+    ) -> io::Result<Outcome> {
+        let at = header.start;
+        if let Some(next) = self.stream().rewind() {
+            return Ok(match part {
+                Block::Doc(doc) => self.cut_at(header, len, block_start, doc, next),
+                Block::Skip => {
+                    self.record_start = next;
+                    Outcome::Skipped
+                }
+                _ => {
+                    let message = format!(
+                        "Content-Length {len} runs past the end of the file ({present} bytes follow the header): \
+                         the length is wrong; record dropped, reading resumes at the record at offset {next} inside it"
+                    );
+                    Outcome::Error(Box::new(self.error_at(at, Some(header), message)))
+                }
+            });
+        }
+        let cut = self.failed();
+        Ok(match part {
+            // Only a document that holds some of its body, when the file is
+            // cut: the error that ends the file stands for the rest.
+            Block::Doc(mut doc) if !(cut && doc.payload.is_empty()) => {
+                trim_separator(&mut doc.payload, 2);
+                let what = match cut {
+                    true => format!(
+                        "the file is cut inside this record ({present} of its {len} bytes are there): \
+                         read as far as it goes"
+                    ),
+                    false => format!(
+                        "Content-Length {len} runs past the end of the file ({present} bytes follow the header): \
+                         read to the end of the file"
+                    ),
+                };
+                self.cut = cut;
+                let note = self.note(at, what);
+                Outcome::Doc(self.raw(header, doc, Some(note)))
+            }
+            _ if cut => Outcome::End,
+            Block::Skip => Outcome::Skipped,
+            _ => {
+                let message = format!(
+                    "Content-Length {len} runs past the end of the file ({present} bytes follow the header); \
+                     the file ends inside this record"
+                );
+                Outcome::Error(Box::new(self.error_at(at, Some(header), message)))
+            }
+        })
+    }
+
+    /// A document whose block (from `block_start` on) holds the next record
+    /// header, at `next`, where reading goes on: its length is too large,
+    /// and its body ends there. An error if the header is inside the HTTP
+    /// header (nothing of it can be trusted).
+    fn cut_at(&mut self, header: &Header, len: u64, block_start: u64, mut doc: Doc, next: u64) -> Outcome {
+        let at = header.start;
+        self.record_start = next;
+        let Some(keep) = next.checked_sub(block_start + doc.at).filter(|_| next > block_start + doc.at) else {
+            let message = format!(
+                "Content-Length {len} runs past the next record, at offset {next}, which starts inside the \
+                 HTTP header: the length is wrong; record dropped, reading resumes there"
+            );
+            return Outcome::Error(Box::new(self.error_at(at, Some(header), message)));
+        };
+        doc.payload.truncate(usize::try_from(keep).unwrap_or(usize::MAX));
+        trim_separator(&mut doc.payload, 2);
+        let note =
+            self.note(at, format!("Content-Length {len} runs past the next record, at offset {next}: read up to it"));
+        Outcome::Doc(self.raw(header, doc, Some(note)))
     }
 
     /// Scans to the next record after damage found in the record or
@@ -178,30 +354,34 @@ impl WarcFile {
     /// lost, and whether a record follows.
     fn resync(&mut self, from: u64) -> io::Result<(u64, bool)> {
         let stream = self.stream();
-        let found = stream.seek_record()?;
+        let found = stream.seek_record(None, 0)?;
         let end = found.unwrap_or(stream.pos);
         self.carried = found;
         Ok((end.saturating_sub(from), found.is_some()))
     }
 
     /// A document record: its header's id (else where it is), URL and date,
-    /// and its body.
-    fn raw(&self, header: &Header, body: Body, payload: Vec<u8>) -> Box<RawWarc> {
+    /// and its body; `recovered` if its length was wrong.
+    fn raw(&self, header: &Header, doc: Doc, recovered: Option<String>) -> Box<RawWarc> {
         let field = |name| header.get(name).map(str::to_string);
-        Box::new(RawWarc {
-            meta: meta(
-                field("WARC-Record-ID")
-                    .unwrap_or_else(|| Locator::Offset(self.file.display.clone(), header.start).to_string()),
-                None,
-                self.file.display.clone(),
-                field("WARC-Target-URI"),
-                field("WARC-Date"),
-            ),
-            offset: header.start,
-            compressed: self.compressed(),
-            body,
-            payload,
-        })
+        let url = header.target_uri().map(str::to_string);
+        self.raw_doc(header.start, field("WARC-Record-ID"), url, field("WARC-Date"), doc, recovered)
+    }
+
+    /// A document record at `at`, named `id` (else by its place).
+    pub(super) fn raw_doc(
+        &self,
+        at: u64,
+        id: Option<String>,
+        url: Option<String>,
+        date: Option<String>,
+        doc: Doc,
+        recovered: Option<String>,
+    ) -> Box<RawWarc> {
+        let id = id.unwrap_or_else(|| Locator::Offset(self.file.display.clone(), at).to_string());
+        let mut meta = meta(id, None, self.file.display.clone(), url, date);
+        meta.recovered = recovered;
+        Box::new(RawWarc { meta, offset: at, compressed: self.compressed(), body: doc.body, payload: doc.payload })
     }
 
     /// One record for a file that holds no record at all, so that it does
@@ -226,7 +406,11 @@ impl Iterator for WarcFile {
         }
         if self.stream.is_none() {
             match decompress::open(&self.file) {
-                Ok(opened) => self.stream = Some(Stream::new(opened)),
+                Ok(opened) => {
+                    // Told by its first bytes, whatever its name said.
+                    self.file.compression = opened.compression;
+                    self.stream = Some(Stream::new(opened));
+                }
                 Err(e) => {
                     self.finished = true;
                     self.records += 1;
@@ -245,6 +429,11 @@ impl Iterator for WarcFile {
             match self.step() {
                 Ok(Outcome::Skipped) => self.skipped += 1,
                 Ok(Outcome::End) => {
+                    if let Some(e) = self.stream().source.failed.take() {
+                        self.finished = true;
+                        self.records += 1;
+                        return Some(Raw::Record(self.lost(&e)));
+                    }
                     if let Some(message) = self.stream().source.garbage.take() {
                         self.records += 1;
                         let locator = Locator::Offset(self.file.display.clone(), self.consumed());
@@ -258,9 +447,12 @@ impl Iterator for WarcFile {
                     self.records += 1;
                     return Some(Raw::Warc(*doc));
                 }
+                // Damage found where a decompression or read error ended
+                // the stream: the error that ends the file stands for it.
+                Ok(Outcome::Error(_)) if self.failed() => {}
                 Ok(Outcome::Error(rec)) => {
                     self.records += 1;
-                    return Some(Raw::Record(rec));
+                    return Some(Raw::Record(*rec));
                 }
                 Err(e) => {
                     self.finished = true;
@@ -268,6 +460,19 @@ impl Iterator for WarcFile {
                     return Some(Raw::Record(self.lost(&e)));
                 }
             }
+        }
+    }
+}
+
+/// Takes off the line ends that separate a record from the next (`ends` of
+/// them at most: two after a WARC record, one after an ARC record) from the
+/// end of a block read past its length.
+pub(super) fn trim_separator(block: &mut Vec<u8>, ends: usize) {
+    for _ in 0..ends {
+        match block.as_slice() {
+            [.., b'\r', b'\n'] => block.truncate(block.len() - 2),
+            [.., b'\n'] => block.truncate(block.len() - 1),
+            _ => break,
         }
     }
 }
@@ -359,18 +564,35 @@ mod tests {
     }
 
     #[test]
-    fn short_content_length_is_one_error_then_reading_resumes() {
+    fn short_content_length_is_read_up_to_the_next_record() {
         let mut f = response("0", "text/html", "<html><body><p>نص</p></body></html>");
         let bad_at = f.len();
         f.extend(misdeclared(&response("1", "text/html", "<html><body><p>نص طويل بعض الشيء</p></body></html>"), -10));
+        let next_at = f.len();
         f.extend(response("3", "text/plain", "نص عادي"));
         let (records, _) = read(f);
         assert_eq!(records.len(), 3, "{records:#?}");
-        assert!(records[0].content.is_ok());
-        let e = error(&records[1]);
+        assert!(records[0].content.is_ok() && records[0].meta.recovered.is_none());
         assert_eq!(records[1].meta.id, "<urn:uuid:1>");
-        assert!(e.starts_with(&format!("mem.warc@{bad_at}: ")) && e.contains("length is wrong"), "{e}");
+        assert_eq!(records[1].content.as_deref(), Ok("نص طويل بعض الشيء"));
+        let note = records[1].meta.recovered.as_deref().unwrap();
+        assert!(note.starts_with(&format!("mem.warc@{bad_at}: Content-Length ")), "{note}");
+        assert!(
+            note.ends_with(&format!("is 10 bytes short: read up to the next record, at offset {next_at}")),
+            "{note}"
+        );
         assert_eq!(records[2].content.as_deref(), Ok("نص عادي"));
+    }
+
+    #[test]
+    fn short_content_length_of_the_last_record_is_read_to_the_end() {
+        let mut f = response("0", "text/plain", "أول");
+        f.extend(misdeclared(&record("conversion", "1", "https://a.example/", "", "نص محول".as_bytes()), -2));
+        let (records, _) = read(f);
+        assert_eq!(records.len(), 2, "{records:#?}");
+        assert_eq!(records[1].content.as_deref(), Ok("نص محول"));
+        let note = records[1].meta.recovered.as_deref().unwrap();
+        assert!(note.ends_with("is 2 bytes short: read to the end of the file"), "{note}");
     }
 
     #[test]
@@ -380,8 +602,73 @@ mod tests {
         f.extend(misdeclared(&response("2", "text/plain", "ثان"), 900));
         let (records, _) = read(f);
         assert_eq!(records.len(), 2, "{records:#?}");
-        let e = error(&records[1]);
-        assert!(e.starts_with(&format!("mem.warc@{at}: ")) && e.contains("past the end"), "{e}");
+        assert_eq!(records[1].content.as_deref(), Ok("ثان"));
+        let note = records[1].meta.recovered.as_deref().unwrap();
+        assert!(note.starts_with(&format!("mem.warc@{at}: ")) && note.contains("past the end"), "{note}");
+    }
+
+    #[test]
+    fn long_content_length_ends_at_the_next_record_inside_it() {
+        let mut f = misdeclared(&response("1", "text/plain", "أول"), 150);
+        let next_at = f.len();
+        f.extend(response("2", "text/plain", "ثان"));
+        f.extend(record("request", "3", "https://a.example/", "", b"GET / HTTP/1.1\r\n\r\n"));
+        f.extend(response("4", "text/plain", "ثالث"));
+        let (records, skipped) = read(f);
+        assert_eq!((records.len(), skipped), (3, 1), "{records:#?}");
+        assert_eq!(records[0].content.as_deref(), Ok("أول"));
+        let note = records[0].meta.recovered.as_deref().unwrap();
+        assert!(note.ends_with(&format!("runs past the next record, at offset {next_at}: read up to it")), "{note}");
+        assert_eq!(records[1].content.as_deref(), Ok("ثان"));
+        assert_eq!(records[2].content.as_deref(), Ok("ثالث"));
+        assert!(records[1].meta.recovered.is_none() && records[2].meta.recovered.is_none());
+    }
+
+    #[test]
+    fn a_record_cut_by_a_read_error_is_read_as_far_as_it_goes() {
+        /// The bytes, then an error, as a truncated gzip member reads.
+        struct Cut(Cursor<Vec<u8>>);
+        impl io::Read for Cut {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                match self.0.read(buf)? {
+                    0 => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "cut")),
+                    n => Ok(n),
+                }
+            }
+        }
+        let whole = [response("1", "text/plain", "أول"), response("2", "text/plain", "ثان ثان ثان")].concat();
+        for (cut, docs) in [(whole.len() - 8, 2), (whole.len() - 60, 1)] {
+            let file = InputFile {
+                path: "mem.warc.gz".into(),
+                display: "mem.warc.gz".into(),
+                format: Format::Warc,
+                compression: Compression::Gzip,
+                size: 0,
+                spooled: None,
+            };
+            let mut w = WarcFile::open(file);
+            let reader = io::BufReader::new(Cut(Cursor::new(whole[..cut].to_vec())));
+            let opened = Opened {
+                reader: Box::new(reader),
+                consumed: Arc::new(AtomicU64::new(0)),
+                compression: Compression::Gzip,
+            };
+            w.stream = Some(Stream::new(opened));
+            let records: Vec<Record> = w.by_ref().map(Raw::parse).collect();
+            assert_eq!(records.len(), docs + 1, "{records:#?}");
+            assert_eq!(records[0].content.as_deref(), Ok("أول"));
+            let e = error(&records[docs]);
+            assert!(e.contains("corrupt or truncated gzip data"), "{e}");
+            if docs == 2 {
+                // The second record's body is there but for its last bytes.
+                assert_eq!(records[1].content.as_deref(), Ok("ثان ثان ث"));
+                assert!(records[1].meta.recovered.as_deref().unwrap().contains("the file is cut inside this record"));
+                assert!(e.contains("is cut there and was read as far as it goes"), "{e}");
+            } else {
+                // Cut inside the second record's HTTP header: nothing to read.
+                assert!(e.contains("the rest of the file, from the record at decompressed offset"), "{e}");
+            }
+        }
     }
 
     #[test]

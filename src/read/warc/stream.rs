@@ -29,6 +29,12 @@ pub(super) struct Source {
     /// data ([`decompress::TrailingGarbage`]): read as the end of the stream,
     /// reported after the last record.
     pub(super) garbage: Option<String>,
+    /// A decompression or read error (a truncated `.gz`): read as the end of
+    /// the stream, so that the record it cuts is read as far as it goes,
+    /// and reported after it.
+    pub(super) failed: Option<io::Error>,
+    /// The stream ended (or failed): nothing more is asked of the reader.
+    ended: bool,
 }
 
 impl Source {
@@ -36,9 +42,20 @@ impl Source {
         if self.replayed < self.replay.len() {
             return Ok(&self.replay[self.replayed..]);
         }
+        if self.ended {
+            return Ok(&[]);
+        }
         match self.opened.reader.fill_buf() {
-            Err(e) if decompress::ended_whole(&e) => {
-                self.garbage = Some(e.to_string());
+            Err(e) => {
+                self.ended = true;
+                match decompress::ended_whole(&e) {
+                    true => self.garbage = Some(e.to_string()),
+                    false => self.failed = Some(e),
+                }
+                Ok(&[])
+            }
+            Ok([]) => {
+                self.ended = true;
                 Ok(&[])
             }
             read => read,
@@ -129,7 +146,7 @@ impl Watch {
 impl Stream {
     pub(super) fn new(opened: Opened) -> Stream {
         Stream {
-            source: Source { opened, replay: Vec::new(), replayed: 0, garbage: None },
+            source: Source { opened, replay: Vec::new(), replayed: 0, garbage: None, failed: None, ended: false },
             pos: 0,
             at_line_start: true,
             watch: None,
@@ -148,13 +165,18 @@ impl Stream {
     pub(super) fn rewind(&mut self) -> Option<u64> {
         let watch = self.watch.take()?;
         let at = watch.found.filter(|_| !watch.overflowed)?;
-        let mut replay = watch.kept;
-        replay.extend_from_slice(&self.source.replay[self.source.replayed..]);
-        self.source.replay = replay;
+        self.unread(watch.kept, at);
+        Some(at)
+    }
+
+    /// Puts `bytes`, which started at offset `at` (a line start), back in
+    /// front of the rest, to be read again.
+    pub(super) fn unread(&mut self, mut bytes: Vec<u8>, at: u64) {
+        bytes.extend_from_slice(&self.source.replay[self.source.replayed..]);
+        self.source.replay = bytes;
         self.source.replayed = 0;
         self.pos = at;
         self.at_line_start = true;
-        Some(at)
     }
 
     /// Appends bytes through the next `\n` to `buf`, at most `cap` of them;
@@ -206,15 +228,17 @@ impl Stream {
     }
 
     /// Passes over the blank line that ends a record's block; returns false
-    /// if something else follows the block (its `Content-Length` is wrong).
-    /// The end of the stream is a fine end.
-    pub(super) fn end_of_block(&mut self) -> io::Result<bool> {
+    /// if something else follows the block (its `Content-Length` is wrong),
+    /// the line ends it passed over then in `passed` (they belong to the
+    /// block). The end of the stream is a fine end.
+    pub(super) fn end_of_block(&mut self, passed: &mut Vec<u8>) -> io::Result<bool> {
         let mut newlines = 0;
         for _ in 0..4 {
             match self.source.fill_buf()?.first() {
                 None => return Ok(true),
                 Some(&b) if b == b'\n' || b == b'\r' => {
                     newlines += usize::from(b == b'\n');
+                    passed.push(b);
                     // Still the watched block's bytes if the length proves
                     // wrong: a rewind must replay them.
                     if let Some(w) = self.watch.as_mut() {
@@ -232,8 +256,17 @@ impl Stream {
 
     /// Passes over bytes up to and including the next `WARC/1.` at the
     /// start of a line; returns the offset where it starts, or `None` at the
-    /// end of the stream.
-    pub(super) fn seek_record(&mut self) -> io::Result<Option<u64>> {
+    /// end of the stream. The bytes passed over before it are appended to
+    /// `keep`, if given, as long as it holds no more than `cap` (past that
+    /// it holds more than `cap` bytes, and not all of them).
+    pub(super) fn seek_record(&mut self, mut keep: Option<&mut Vec<u8>>, cap: usize) -> io::Result<Option<u64>> {
+        let append = |keep: &mut Option<&mut Vec<u8>>, bytes: &[u8]| {
+            if let Some(k) = keep.as_deref_mut()
+                && k.len() <= cap
+            {
+                k.extend_from_slice(&bytes[..bytes.len().min(cap + 1 - k.len())]);
+            }
+        };
         // How much of RESYNC the current line has matched; None once the
         // line cannot match.
         let mut matched = self.at_line_start.then_some(0);
@@ -249,10 +282,17 @@ impl Stream {
                     _ => None,
                 };
                 if matched == Some(RESYNC.len()) {
+                    append(&mut keep, &avail[..=i]);
                     self.consume(i + 1, b);
+                    if let Some(k) = keep
+                        && k.len() <= cap
+                    {
+                        k.truncate(k.len() - RESYNC.len());
+                    }
                     return Ok(Some(self.pos - RESYNC.len() as u64));
                 }
             }
+            append(&mut keep, avail);
             let (n, last) = (avail.len(), avail[avail.len() - 1]);
             self.consume(n, last);
         }
