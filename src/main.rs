@@ -123,6 +123,26 @@ fn name_skipped(d: &sada::read::Discovery, counted: &str) {
     }
 }
 
+/// Counts on stderr the paths the walk skipped and the archive records that
+/// are not documents, whatever was named: a run of requests only is not a
+/// bare "0 documents".
+fn count_skipped(d: &sada::read::Discovery) {
+    let records = d.skipped_records;
+    if d.skipped.is_empty() && records == 0 {
+        return;
+    }
+    let paths = if d.skipped.len() == 1 { "1 path".into() } else { format!("{} paths", d.skipped.len()) };
+    let records = if records == 1 {
+        "1 web-archive record that is not a document".into()
+    } else {
+        format!("{records} web-archive records that are not documents")
+    };
+    eprintln!(
+        "sada: {paths} skipped, and {records} (requests, warcinfo, metadata, non-text responses); counted in \
+         summary.json"
+    );
+}
+
 fn sign(args: &SignArgs) -> anyhow::Result<()> {
     let config = args.config();
     let stats = stream_to(&args.out, |out| sada::pipeline::sign(&args.inputs, &config, out, args.format))?;
@@ -264,24 +284,4 @@ fn exit_code(err: &anyhow::Error) -> u8 {
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
-}
-
-/// Counts on stderr the paths the walk skipped and the archive records that
-/// are not documents, whatever was named: a run of requests only is not a
-/// bare "0 documents".
-fn count_skipped(d: &sada::read::Discovery) {
-    let records = d.skipped_records;
-    if d.skipped.is_empty() && records == 0 {
-        return;
-    }
-    let paths = if d.skipped.len() == 1 { "1 path".into() } else { format!("{} paths", d.skipped.len()) };
-    let records = if records == 1 {
-        "1 web-archive record that is not a document".into()
-    } else {
-        format!("{records} web-archive records that are not documents")
-    };
-    eprintln!(
-        "sada: {paths} skipped, and {records} (requests, warcinfo, metadata, non-text responses); counted in \
-         summary.json"
-    );
 }
