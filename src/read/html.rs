@@ -18,28 +18,14 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use dom_query::{Document, Matcher, NodeRef};
-use dom_smoothie::{Config, Readability, TextMode};
+use dom_query::{Document, Matcher};
 use encoding_rs::Encoding;
 
 use super::nesting;
 
-/// Elements removed wherever they are: never part of an article's text.
-const NEVER_TEXT: &str = "script, style, noscript, template, nav, aside, iframe, svg, canvas, object, embed, \
-    select, button, input, textarea, dialog, [role=navigation], [role=menu], [role=menubar], [role=search], \
-    [role=complementary]";
-
-/// Site headers and footers. Removed unless inside the article, where they
-/// hold its title and byline.
-const SITE_FRAME: &str = "header, footer, [role=banner], [role=contentinfo]";
-
-/// Where an article's own `header`/`footer` live.
-const CONTENT: &str = "article, main, [role=main]";
-
-/// Paragraph-level content: a `form` that holds some wraps the whole page
-/// (ASP.NET sites do that) and is kept; other forms are search boxes,
-/// comment and newsletter forms, and go.
-const PROSE: &str = "p, article, main";
+mod hints;
+mod main_text;
+mod tree;
 
 /// Bytes of the page searched for a `<meta>` charset declaration. The
 /// HTML standard's prescan stops at 1024; real Arabic news pages often put
@@ -49,19 +35,12 @@ const META_PRESCAN: usize = 8 << 10;
 /// Bytes fed to the charset detector: enough to decide, bounded in time.
 const DETECT_BYTES: usize = 256 << 10;
 
-/// Pages with more elements than this are too costly for Readability's
-/// scoring; their stripped body text is used instead.
-const MAX_ELEMENTS: usize = 100_000;
-
 /// Pages whose elements nest deeper than this (estimated from the markup by
 /// [`nesting::max_depth`]) are refused: the tree walks after parsing grow
 /// with depth × nodes and recurse (32,000 levels overflowed the stack, 8,000
 /// took 15 s; 512 takes 60 ms), and no article nests more than a few dozen
 /// levels.
 pub const MAX_DEPTH: usize = 512;
-
-/// Below this many bytes of stripped body text a page counts as short.
-const SHORT_PAGE: usize = 2_000;
 
 /// The main text of an HTML page, decoded per `content_type` (the HTTP
 /// header, if any) or the page itself.
@@ -166,19 +145,9 @@ fn detect(bytes: &[u8], tld: Option<&str>) -> &'static Encoding {
 /// The main text and title of a decoded page.
 fn main_text(page: &str) -> Page {
     let doc = Document::from(page);
-    // Before stripping: a site header may hold the `<h1>`.
     let title = title(&doc);
-    strip_boilerplate(&doc);
-    let body = match doc.body() {
-        Some(body) => body.formatted_text().to_string(),
-        None => doc.formatted_text().to_string(),
-    };
-    let config = Config { text_mode: TextMode::Formatted, max_elements_to_parse: MAX_ELEMENTS, ..Config::default() };
-    let article = Readability::with_document(doc, None, Some(config))
-        .and_then(|mut r| r.parse())
-        .map(|a| a.text_content.to_string())
-        .unwrap_or_default();
-    Page { text: choose(article, body), title }
+    let tree = tree::Tree::build(&doc);
+    Page { text: main_text::extract(&tree), title }
 }
 
 /// A page's headline: its `og:title` (what the publisher says the article
@@ -192,34 +161,6 @@ fn title(doc: &Document) -> Option<String> {
         let t: String = t.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(MAX_TITLE_CHARS).collect();
         (!t.is_empty()).then_some(t)
     })
-}
-
-/// Readability's article, unless it kept nothing, or too little of a short
-/// page (where there is little boilerplate left to drop after stripping).
-fn choose(article: String, body: String) -> String {
-    let too_little = article.trim().is_empty() || (body.len() < SHORT_PAGE && article.len() * 2 < body.len());
-    if too_little { body } else { article }
-}
-
-/// Removes the elements that are never article text (see the constants).
-fn strip_boilerplate(doc: &Document) {
-    let matcher = |css: &str| Matcher::new(css).ok();
-    if let Some(m) = matcher(NEVER_TEXT) {
-        doc.select_matcher(&m).remove();
-    }
-    if let (Some(frame), Some(content)) = (matcher(SITE_FRAME), matcher(CONTENT)) {
-        remove_where(doc, &frame, |n| !n.ancestors_it(None).any(|a| a.is_match(&content)));
-    }
-    if let (Some(form), Some(prose)) = (matcher("form"), matcher(PROSE)) {
-        remove_where(doc, &form, |n| !n.descendants_it().any(|d| d.is_match(&prose)));
-    }
-}
-
-/// Removes the elements matching `m` for which `pred` holds.
-fn remove_where(doc: &Document, m: &Matcher, pred: impl Fn(&NodeRef) -> bool) {
-    for node in doc.select_matcher(m).nodes().iter().filter(|n| pred(n)) {
-        node.remove_from_parent();
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,421 @@
+//! The article's text in a flattened page: which part of the page is the
+//! article, and which of its lines to keep.
+//!
+//! 1. **Lines.** The page's text is cut into lines at block elements and
+//!    `<br>`; each line knows the element it sits in, its length (a CJK
+//!    character counts double: it carries about a word) and how much of it is
+//!    link text.
+//! 2. **The article's container**, chosen as Readability does: every line of
+//!    25+ characters scores its container (1 + commas + a point per 100
+//!    characters, at most 3), its parent in full, its grandparent half, and
+//!    higher ancestors less; each container starts from its tag's and its
+//!    class/id's weight and ends scaled by its share of non-link text. Lines
+//!    inside boilerplate (menus, asides, site headers and footers,
+//!    `<noscript>`, share and related boxes…) do not score — unless nothing
+//!    else on the page does, as on a page whose article sits inside its site
+//!    `<header>` or an `<aside>`. Siblings of the winner that score close to
+//!    it, or are plain paragraphs, join it.
+//! 3. **Lines kept**, paragraph by paragraph rather than the whole block:
+//!    lines of the container(s) that are not inside boilerplate nested in
+//!    them, and are not mostly link text (a "Read more" line, a list of
+//!    related links). The headline (`<h1>`) comes first even when it sits
+//!    outside the container, then the short lines between it and the body —
+//!    byline, date, standfirst.
+//! 4. **Comments** (a comment section after the article, not its form) are
+//!    kept when they read as prose.
+
+use super::hints::Hint;
+use super::tree::{Tag, Tree};
+
+/// A line of text shorter than this (weighted characters) does not score.
+const MIN_SCORING: usize = 25;
+/// Lines with more than this share of link text are menus and teasers.
+const MAX_LINK_DENSITY: f32 = 0.5;
+/// Between headline and body, lines are kept while they total at most this
+/// (weighted characters); a longer stretch is something else (a teaser
+/// list, a gallery) and only its byline-like lines are kept.
+const MAX_BETWEEN: usize = 1_000;
+/// The container grows to its parent while the parent holds this many
+/// times its prose.
+const CLIMB: f32 = 1.6;
+/// Below this much kept text, scoring is retried with the lines inside
+/// boilerplate counted too.
+const RETRY_BELOW: usize = 250;
+
+/// One line of text.
+#[derive(Debug)]
+struct Line {
+    /// The nearest block element around it.
+    owner: u32,
+    text: String,
+    /// Weighted characters (CJK double, whitespace not counted).
+    chars: usize,
+    link_chars: usize,
+    commas: usize,
+}
+
+impl Line {
+    fn link_density(&self) -> f32 {
+        if self.chars == 0 { 0.0 } else { self.link_chars as f32 / self.chars as f32 }
+    }
+}
+
+/// Per element: is it boilerplate by its tag or hints, and the weight it
+/// starts with as a candidate.
+struct Facts {
+    boiler: Vec<bool>,
+    comments: Vec<bool>,
+    byline: Vec<bool>,
+}
+
+/// The article's text: its lines joined by `\n`, headline first.
+pub(super) fn extract(tree: &Tree) -> String {
+    let lines = lines(tree);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let facts = facts(tree, &lines);
+    let mut kept = choose(tree, &lines, &facts, false);
+    if weight(&lines, &kept) < RETRY_BELOW {
+        let again = choose(tree, &lines, &facts, true);
+        if weight(&lines, &again) > weight(&lines, &kept) {
+            kept = again;
+        }
+    }
+    if kept.is_empty() {
+        kept = (0..lines.len()).filter(|&i| lines[i].link_density() <= MAX_LINK_DENSITY).collect();
+    }
+    if kept.is_empty() {
+        kept = (0..lines.len()).collect();
+    }
+    let mut out = String::new();
+    for i in kept {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&lines[i].text);
+    }
+    out
+}
+
+fn weight(lines: &[Line], kept: &[usize]) -> usize {
+    kept.iter().map(|&i| lines[i].chars).sum()
+}
+
+/// Cuts the page's text into lines.
+fn lines(tree: &Tree) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut open: Vec<u32> = Vec::new();
+    let mut links = 0usize;
+    let mut current = Line { owner: 0, text: String::new(), chars: 0, link_chars: 0, commas: 0 };
+    let mut space = false;
+    let flush = |current: &mut Line, lines: &mut Vec<Line>, owner: u32| {
+        let text = current.text.trim_end();
+        if !text.is_empty() {
+            let text = text.to_string();
+            lines.push(Line { text, ..std::mem::replace(current, Line { owner, ..Line::empty() }) });
+        } else {
+            *current = Line { owner, ..Line::empty() };
+        }
+    };
+    for (i, node) in tree.nodes.iter().enumerate() {
+        let i = i as u32;
+        let mut closed_block = false;
+        while let Some(&top) = open.last() {
+            if tree.nodes[top as usize].end > i {
+                break;
+            }
+            open.pop();
+            match tree.nodes[top as usize].tag {
+                Tag::A => links -= 1,
+                t if t.is_block() => closed_block = true,
+                _ => {}
+            }
+        }
+        let owner = || open.iter().rev().copied().find(|&o| tree.nodes[o as usize].tag.is_block()).unwrap_or(0);
+        if closed_block {
+            flush(&mut current, &mut lines, owner());
+            space = false;
+        }
+        if let Some(text) = &node.text {
+            if current.text.is_empty() {
+                current.owner = owner();
+            }
+            for c in text.chars() {
+                if c.is_whitespace() {
+                    space = !current.text.is_empty();
+                    continue;
+                }
+                if space {
+                    current.text.push(' ');
+                    space = false;
+                }
+                current.text.push(c);
+                let w = if is_cjk(c) { 2 } else { 1 };
+                current.chars += w;
+                if links > 0 {
+                    current.link_chars += w;
+                }
+                if matches!(c, ',' | '،' | '，' | '、') {
+                    current.commas += 1;
+                }
+            }
+            continue;
+        }
+        if node.tag.is_block() || node.tag == Tag::Br {
+            flush(&mut current, &mut lines, i);
+            space = false;
+        }
+        if node.end > i + 1 {
+            open.push(i);
+            if node.tag == Tag::A {
+                links += 1;
+            }
+        }
+    }
+    flush(&mut current, &mut lines, 0);
+    lines
+}
+
+impl Line {
+    fn empty() -> Line {
+        Line { owner: 0, text: String::new(), chars: 0, link_chars: 0, commas: 0 }
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF // kana
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF // ideographs
+        | 0xAC00..=0xD7AF // hangul
+    )
+}
+
+/// Tag- and hint-level facts per element.
+fn facts(tree: &Tree, lines: &[Line]) -> Facts {
+    let n = tree.nodes.len();
+    // Text per element, to tell a page wrapper from a box.
+    let mut chars = vec![0usize; n];
+    for line in lines {
+        for a in std::iter::once(line.owner).chain(tree.ancestors(line.owner)) {
+            chars[a as usize] += line.chars;
+        }
+    }
+    let wrapper = |i: usize| chars[i] * 2 > chars[0];
+    let mut has_p = vec![false; n];
+    for i in (0..n).rev() {
+        let node = &tree.nodes[i];
+        if node.tag == Tag::P {
+            has_p[i] = true;
+        }
+        if has_p[i]
+            && let Some(p) = node.parent
+        {
+            has_p[p as usize] = true;
+        }
+    }
+    let mut in_article = vec![false; n];
+    let mut boiler = vec![false; n];
+    let mut comments = vec![false; n];
+    let mut byline = vec![false; n];
+    for i in 0..n {
+        let node = &tree.nodes[i];
+        let parent_in = node.parent.is_some_and(|p| in_article[p as usize]);
+        in_article[i] = parent_in || matches!(node.tag, Tag::Article | Tag::Main) || node.hint.has(Hint::BODY);
+        boiler[i] = match node.tag {
+            Tag::Nav | Tag::Aside | Tag::Footer | Tag::Noscript => true,
+            Tag::Header => !parent_in,
+            Tag::Form => !has_p[i],
+            _ => false,
+        } || (node.hint.has(Hint::BOILER) && !node.hint.has(Hint::BODY) && !wrapper(i));
+        comments[i] = node.hint.has(Hint::COMMENTS) && !node.hint.has(Hint::BODY) && !wrapper(i);
+        byline[i] = node.hint.has(Hint::BYLINE) || node.tag == Tag::Time;
+    }
+    Facts { boiler, comments, byline }
+}
+
+/// Whether the node or an ancestor up to (not including) `stop` is flagged.
+fn flagged_below(tree: &Tree, flags: &[bool], node: u32, stop: Option<u32>) -> bool {
+    std::iter::once(node).chain(tree.ancestors(node)).take_while(|&a| Some(a) != stop).any(|a| flags[a as usize])
+}
+
+/// The lines to keep, in order.
+fn choose(tree: &Tree, lines: &[Line], facts: &Facts, ignore_boiler: bool) -> Vec<usize> {
+    let n = tree.nodes.len();
+    let excluded = |owner: u32| {
+        flagged_below(tree, &facts.boiler, owner, None) || flagged_below(tree, &facts.comments, owner, None)
+    };
+    // Text and link text per element.
+    let mut chars = vec![0usize; n];
+    let mut link_chars = vec![0usize; n];
+    let mut score = vec![0f32; n];
+    let mut scored = vec![false; n];
+    for line in lines {
+        for a in std::iter::once(line.owner).chain(tree.ancestors(line.owner)) {
+            chars[a as usize] += line.chars;
+            link_chars[a as usize] += line.link_chars;
+        }
+    }
+    for line in lines {
+        if line.chars < MIN_SCORING || (!ignore_boiler && excluded(line.owner)) {
+            continue;
+        }
+        let points = 1.0 + line.commas as f32 + (line.chars / 100).min(3) as f32;
+        for (level, a) in tree.ancestors(line.owner).take(5).enumerate() {
+            let a = a as usize;
+            if !scored[a] {
+                scored[a] = true;
+                score[a] += initial_score(tree, a);
+            }
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => l as f32 * 3.0,
+            };
+            score[a] += points / divider;
+        }
+    }
+    let final_score = |a: usize| {
+        let ld = if chars[a] == 0 { 0.0 } else { link_chars[a] as f32 / chars[a] as f32 };
+        score[a] * (1.0 - ld)
+    };
+    let candidate = |a: usize| scored[a] && (ignore_boiler || !facts.boiler[a]);
+    let Some(top) = (0..n).filter(|&a| candidate(a)).max_by(|&a, &b| final_score(a).total_cmp(&final_score(b))) else {
+        return Vec::new();
+    };
+    // Climb while the parent holds much more prose than the winner: a live
+    // report or a story cut into many small blocks is the sum of them, not
+    // its longest one.
+    let mut prose = vec![0usize; n];
+    for line in lines {
+        if line.chars >= MIN_SCORING
+            && line.link_density() <= MAX_LINK_DENSITY
+            && (ignore_boiler || !excluded(line.owner))
+        {
+            for a in std::iter::once(line.owner).chain(tree.ancestors(line.owner)) {
+                prose[a as usize] += line.chars;
+            }
+        }
+    }
+    let mut top = top;
+    while let Some(parent) = tree.nodes[top].parent
+        && parent != 0
+        && prose[parent as usize] as f32 > CLIMB * prose[top] as f32
+    {
+        top = parent as usize;
+    }
+    let top_score = final_score(top);
+    // Siblings that score close to the winner, or read as paragraphs.
+    let mut regions = vec![top as u32];
+    if let Some(parent) = tree.nodes[top].parent {
+        let threshold = (top_score * 0.2).max(10.0);
+        regions.clear();
+        let mut c = parent + 1;
+        while c < tree.nodes[parent as usize].end {
+            let cu = c as usize;
+            let ld = if chars[cu] == 0 { 1.0 } else { link_chars[cu] as f32 / chars[cu] as f32 };
+            let join = cu == top
+                || (scored[cu] && final_score(cu) >= threshold && (ignore_boiler || !facts.boiler[cu]))
+                || (tree.nodes[cu].tag == Tag::P && chars[cu] > 80 && ld < 0.25);
+            if join {
+                regions.push(c);
+            }
+            c = tree.nodes[cu].end;
+        }
+    }
+    let first = regions[0];
+    let mut dropped_after: Option<usize> = None;
+    let in_region = |owner: u32| regions.iter().copied().find(|&r| tree.contains(r, owner));
+    let mut kept: Vec<usize> = Vec::new();
+    let mut headline = None;
+    for (i, line) in lines.iter().enumerate() {
+        let Some(r) = in_region(line.owner) else { continue };
+        // Boilerplate and comments nested in the region go; the region
+        // itself may be inside boilerplate (an article in an `<aside>`).
+        if flagged_below(tree, &facts.boiler, line.owner, Some(r))
+            || flagged_below(tree, &facts.comments, line.owner, Some(r))
+        {
+            continue;
+        }
+        if line.link_density() > MAX_LINK_DENSITY {
+            // A heading over a list of links ("Related", "Read more") goes
+            // with it.
+            if let Some(&last) = kept.last()
+                && dropped_after.is_none()
+                && is_heading(tree, lines[last].owner)
+            {
+                kept.pop();
+            }
+            dropped_after = Some(i);
+            continue;
+        }
+        dropped_after = None;
+        if headline.is_none() && is_h1(tree, line.owner) {
+            headline = Some(i);
+            continue;
+        }
+        kept.push(i);
+    }
+    // The headline outside the region: the last `<h1>` before it.
+    if headline.is_none() {
+        headline = lines.iter().enumerate().rev().find_map(|(i, line)| {
+            (line.owner < first
+                && is_h1(tree, line.owner)
+                && line.link_density() <= MAX_LINK_DENSITY
+                && !excluded_but(tree, facts, line.owner, first))
+            .then_some(i)
+        });
+        // Lines between the headline and the body: byline, date, standfirst.
+        if let Some(h) = headline {
+            let between: Vec<usize> = (h + 1..lines.len())
+                .take_while(|&i| lines[i].owner < first)
+                .filter(|&i| {
+                    lines[i].link_density() <= MAX_LINK_DENSITY && !excluded_but(tree, facts, lines[i].owner, first)
+                })
+                .collect();
+            let total: usize = between.iter().map(|&i| lines[i].chars).sum();
+            let byline = |i: usize| flagged_below(tree, &facts.byline, lines[i].owner, None);
+            let between: Vec<usize> =
+                if total <= MAX_BETWEEN { between } else { between.into_iter().filter(|&i| byline(i)).collect() };
+            kept.splice(0..0, between);
+        }
+    }
+    if let Some(h) = headline {
+        kept.insert(0, h);
+    }
+    kept
+}
+
+/// Whether a line outside the regions is boilerplate: flagged below the
+/// nearest ancestor that also holds the article (whose own flags say
+/// nothing about this line).
+fn excluded_but(tree: &Tree, facts: &Facts, owner: u32, article: u32) -> bool {
+    let common = std::iter::once(owner).chain(tree.ancestors(owner)).find(|&a| tree.contains(a, article));
+    flagged_below(tree, &facts.boiler, owner, common) || flagged_below(tree, &facts.comments, owner, common)
+}
+
+fn is_heading(tree: &Tree, owner: u32) -> bool {
+    matches!(tree.nodes[owner as usize].tag, Tag::Heading)
+}
+
+fn is_h1(tree: &Tree, owner: u32) -> bool {
+    std::iter::once(owner)
+        .chain(tree.ancestors(owner))
+        .take_while(|&a| tree.nodes[a as usize].tag != Tag::Root)
+        .take(3)
+        .any(|a| tree.nodes[a as usize].tag == Tag::H1)
+}
+
+/// Readability's starting score of a candidate: by tag, then class and id.
+fn initial_score(tree: &Tree, a: usize) -> f32 {
+    let node = &tree.nodes[a];
+    let by_tag = match node.tag {
+        Tag::Div | Tag::Article | Tag::Main => 5,
+        Tag::Pre | Tag::Td | Tag::Quote => 3,
+        Tag::List | Tag::Li | Tag::Form => -3,
+        Tag::H1 | Tag::Heading => -5,
+        _ => 0,
+    };
+    let body = if node.hint.has(Hint::BODY) { 25 } else { 0 };
+    (by_tag + node.class_weight + body) as f32
+}
