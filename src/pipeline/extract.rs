@@ -12,8 +12,9 @@ use crate::error::Error;
 use crate::model::{Record, StatusKind, Streamed};
 use crate::report::wire::{ExtractLine, WithText};
 
-/// `sada extract`: reads `inputs` as `sada scan` does and writes one line of
-/// [`ExtractLine`] per record to `out`, in input order.
+/// `sada extract`: reads `inputs` as `sada scan` does and writes one JSON
+/// line per record to `out` (`documents.jsonl`'s fields plus `text`), in
+/// input order.
 ///
 /// A record's status is decided as the scan decides it: `error` when it
 /// cannot be read, `empty` when its text has no word, else `ok`; so the
