@@ -142,6 +142,32 @@ fn extract_usage_errors_exit_2_and_keep_the_previous_output() {
     );
 }
 
+/// `--out` naming a pipe (as `/dev/null` or `/dev/stdout` would: anything
+/// that is not a regular file) writes into it and leaves it a pipe; staging
+/// a temporary file and renaming it over the target would replace the
+/// device with a plain file.
+#[test]
+fn extract_out_to_a_pipe_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = TestDir::new("extract-fifo");
+    dir.create("a.txt", "نص عربي قصير");
+    let fifo = dir.join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut got = String::new();
+            std::fs::File::open(&fifo).unwrap().read_to_string(&mut got).unwrap();
+            got
+        })
+    };
+    dir.sada().args(["extract", "--out", "fifo", "a.txt"]).assert().success();
+    let lines = parse(reader.join().unwrap().as_bytes());
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["text"], "نص عربي قصير");
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}
+
 /// Paths skipped while walking are named on stderr and counted, as `scan`
 /// names them.
 #[test]
