@@ -251,6 +251,29 @@ pub struct ScanArgs {
     #[arg(long, value_name = "I", requires = "hosts")]
     pub process: Option<usize>,
 
+    /// Write the corpus back into DIR, without its duplicates: one file per
+    /// input file at the same relative path, records in input order; JSONL
+    /// byte for byte in its compression, other formats as `sada extract`
+    /// lines (`.jsonl` appended). DIR must be new, empty or a previous
+    /// --write output, apart from --out and the inputs.
+    #[arg(long, value_name = "DIR")]
+    pub write: Option<PathBuf>,
+
+    /// With --write: which member of each document cluster stays (records
+    /// in no cluster always stay; `all` removes nothing).
+    #[arg(long, value_enum, value_name = "RULE", default_value_t = sada::write::Keep::Representative, requires = "write")]
+    pub keep: sada::write::Keep,
+
+    /// With --write: add a `sada` object (cluster, duplicate, statements
+    /// with offsets) to every written record.
+    #[arg(long, requires = "write")]
+    pub annotate: bool,
+
+    /// With --write: cut the occurrences of boilerplate statements (site
+    /// templates, stock formulas) out of the written texts.
+    #[arg(long, requires = "write")]
+    pub strip_boilerplate: bool,
+
     /// Seconds to wait for the other processes of the cluster to connect.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub connect_timeout: u64,

@@ -50,6 +50,16 @@ pub enum Error {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// `--write` cannot be taken: a file, a directory of other files, a
+    /// place overlapping `--out` or an input, or two inputs that would be
+    /// written to one path.
+    #[error("--write '{}' {reason}", path.display())]
+    Write {
+        /// The `--write` path.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// Reading an input or writing an output failed as a whole.
     #[error("{what} '{}'", path.display())]
     Io {

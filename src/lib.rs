@@ -5,7 +5,7 @@
 //! # Pipeline
 //!
 //! ```text
-//! inputs ─► read ─► normalize ─► shingle ─► sign ─► index (LSH) ─► verify ─► cluster ─► report
+//! inputs ─► read ─► normalize ─► shingle ─► sign ─► index (LSH) ─► verify ─► cluster ─► report (─► write)
 //! ```
 //!
 //! Each stage is a module with plain functions over owned data:
@@ -14,7 +14,8 @@
 //! original), [`shingle`] into `u64` shingle hashes, [`sign`] into a
 //! [`sign::Signature`], [`index`] into candidate pairs, [`verify`] into scored
 //! edges and [`cluster`] into [`cluster::Cluster`]s. [`pipeline::scan`] runs
-//! them all; [`report::write`] writes the output files of the contract.
+//! them all; [`report::write`] writes the output files of the contract, and
+//! [`write::write`] the corpus back without its duplicates (`--write`).
 //!
 //! # Example
 //!
@@ -46,6 +47,7 @@ pub mod sigfile;
 pub mod sign;
 pub mod spill;
 pub mod verify;
+pub mod write;
 
 pub use config::Config;
 pub use error::Error;

@@ -47,22 +47,56 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     // Taken before anything is read: a crawl is not lost to an --out that
     // cannot be written (only process 0 of a cluster writes it).
     let writes = args.hosts.is_none() || args.process == Some(0);
+    // --write too: refused (exit 2) before --out is taken and anything read.
+    let write_to = args.write.as_deref().filter(|_| writes);
+    if let Some(dir) = write_to {
+        sada::write::check(dir, &args.out, &args.inputs)?;
+    }
     let outdir = if writes { Some(sada::report::outdir::OutDir::prepare(&args.out)?) } else { None };
-    let scan = match (&args.hosts, args.process) {
+    let dataset = write_to.map(sada::report::outdir::OutDir::prepare_dataset).transpose()?;
+    let mut scan = match (&args.hosts, args.process) {
         (Some(hosts), Some(process)) => match cluster_scan(args, &config, hosts, process)? {
             Some(scan) => scan,
             None => return Ok(()),
         },
         _ => sada::scan(&args.inputs, &config)?,
     };
-    let t = Instant::now();
     name_skipped(&scan.discovery, "counted in summary.json");
     let outdir = outdir.expect("the process that has the scan writes --out");
     count_skipped(&scan.discovery);
-    sada::report::write(&scan, &config, outdir.path())?;
+    let written = match &dataset {
+        Some(dir) => {
+            let w = Instant::now();
+            let opts = sada::write::Options {
+                keep: args.keep,
+                annotate: args.annotate,
+                strip_boilerplate: args.strip_boilerplate,
+            };
+            let written = sada::write::write(&scan, &opts, &args.inputs, dir.path())?;
+            scan.timings.add(sada::model::Stage::Write, w.elapsed().as_secs_f64());
+            Some(written)
+        }
+        None => None,
+    };
+    let t = Instant::now();
+    sada::report::write_kept(&scan, &config, outdir.path(), written.as_ref().map(|w| w.kept.as_slice()))?;
     outdir.commit()?;
+    if let Some(dir) = dataset {
+        dir.commit()?;
+    }
     if !args.quiet {
         print_summary(&scan, &config, &args.out, t.elapsed().as_secs_f64())?;
+        if let (Some(w), Some(dir)) = (&written, &args.write) {
+            let secs = scan.timings.0.iter().find(|s| s.0 == sada::model::Stage::Write).map_or(0.0, |s| s.1);
+            println!(
+                "  corpus written: {} of {} records ({} files, --keep {}) in {}/ in {secs:.2} s",
+                w.records,
+                scan.docs.len(),
+                w.files,
+                clap::ValueEnum::to_possible_value(&args.keep).map_or_else(String::new, |v| v.get_name().to_string()),
+                dir.display()
+            );
+        }
     }
     Ok(())
 }
@@ -276,7 +310,8 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             | Error::UnknownFormat { .. }
             | Error::Stdin { .. }
             | Error::Param { .. }
-            | Error::Output { .. },
+            | Error::Output { .. }
+            | Error::Write { .. },
         ) => 2,
         _ => 1,
     }

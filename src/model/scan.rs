@@ -36,6 +36,8 @@ pub enum Stage {
     Locate,
     /// Writing the outputs.
     Report,
+    /// Writing the corpus back (`--write`): the kept records, in input order.
+    Write,
 }
 
 /// Wall time per stage, in seconds, in the order stages ran. Serialized as

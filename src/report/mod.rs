@@ -35,6 +35,15 @@ use wire::{ClusterLine, DocumentLine, MemberLine, OccurrenceLine, OriginLine, St
 /// # Errors
 /// [`Error::Io`] naming the file that could not be written.
 pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
+    write_kept(scan, config, dir, None)
+}
+
+/// As [`write`]; with `kept` (a run with `--write`), every line of
+/// `documents.jsonl` says whether its record was written to the corpus.
+///
+/// # Errors
+/// As [`write`].
+pub fn write_kept(scan: &Scan, config: &Config, dir: &Path, kept: Option<&[bool]>) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         what: "cannot create output directory",
         path: dir.to_path_buf(),
@@ -43,7 +52,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
     let cluster_of = scan.cluster_of();
     write_lines(
         &dir.join("documents.jsonl"),
-        scan.docs.iter().zip(&cluster_of).map(|(d, c)| DocumentLine {
+        scan.docs.iter().zip(&cluster_of).enumerate().map(|(i, (d, c))| DocumentLine {
             meta: &d.meta,
             bytes: d.bytes,
             tokens: d.tokens,
@@ -52,7 +61,7 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
                 Status::Error(e) => Some(e.to_string()),
                 _ => None,
             },
-            rest: wire::InCluster { cluster: *c },
+            rest: wire::InCluster { cluster: *c, kept: kept.map(|k| k[i]) },
         }),
     )?;
     write_lines(

@@ -43,7 +43,25 @@ impl OutDir {
     /// files than sada's, being written by another `sada`, or in a place
     /// that cannot be written.
     pub fn prepare(out: &Path) -> Result<OutDir, Error> {
-        let refuse = |reason: String| Error::Output { path: out.to_path_buf(), reason };
+        Self::take(out, foreign_entry, |path, reason| Error::Output { path, reason })
+    }
+
+    /// As [`OutDir::prepare`], for the written corpus of `--write`: `out`
+    /// must be new, empty or a previous `--write` output (it holds
+    /// [`DATASET_MARKER`]); errors are [`Error::Write`].
+    ///
+    /// # Errors
+    /// [`Error::Write`] as [`OutDir::prepare`]'s [`Error::Output`].
+    pub fn prepare_dataset(out: &Path) -> Result<OutDir, Error> {
+        Self::take(out, foreign_dataset, |path, reason| Error::Write { path, reason })
+    }
+
+    fn take(
+        out: &Path,
+        foreign: fn(&Path) -> Option<String>,
+        error: fn(PathBuf, String) -> Error,
+    ) -> Result<OutDir, Error> {
+        let refuse = |reason: String| error(out.to_path_buf(), reason);
         let name = out
             .file_name()
             .ok_or_else(|| refuse("does not name a directory; give a path such as sada-out".into()))?
@@ -58,7 +76,7 @@ impl OutDir {
             if !meta.is_dir() {
                 return Err(refuse("exists and is not a directory; give a new or empty directory".into()));
             }
-            if let Some(other) = foreign_entry(out) {
+            if let Some(other) = foreign(out) {
                 return Err(refuse(format!(
                     "holds '{other}', which sada did not write; give a new or empty directory (sada replaces \
                      its outputs whole)"
@@ -184,6 +202,23 @@ fn foreign_entry(dir: &Path) -> Option<String> {
         entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     names.into_iter().find(|n| !OUTPUT_NAMES.contains(&n.as_str()))
+}
+
+/// The file that marks a directory as a corpus written by `sada scan
+/// --write`: such a directory is replaced whole by the next `--write` into it.
+pub const DATASET_MARKER: &str = ".sada-write";
+
+/// For a `--write` directory: its first entry when it holds something but
+/// not [`DATASET_MARKER`] (a directory sada did not write).
+fn foreign_dataset(dir: &Path) -> Option<String> {
+    if dir.join(DATASET_MARKER).is_file() {
+        return None;
+    }
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut names: Vec<String> =
+        entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names.into_iter().next()
 }
 
 /// Whether `dir` is a sada output directory (it holds a `summary.json` and

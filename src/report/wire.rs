@@ -34,6 +34,9 @@ pub(crate) type DocumentLine<'a> = RecordLine<'a, InCluster>;
 pub(crate) struct InCluster {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<u32>,
+    /// Only with `--write`: whether the record was written to the corpus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<bool>,
 }
 
 /// A line of `sada extract`'s output.
@@ -45,6 +48,49 @@ pub(crate) type ExtractLine<'a> = RecordLine<'a, WithText<'a>>;
 pub(crate) struct WithText<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<&'a str>,
+}
+
+/// A record of a converted input (text file, web archive) in the corpus
+/// `--write` writes: `sada extract`'s line, and the annotation last.
+pub(crate) type WrittenLine<'a> = RecordLine<'a, WithTextAnnotated<'a>>;
+
+/// What a written converted record adds: its text (as written) and, with
+/// `--annotate`, the `sada` object.
+#[derive(Serialize)]
+pub(crate) struct WithTextAnnotated<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sada: Option<Annotation<'a>>,
+}
+
+/// The `sada` object `--annotate` adds to every written record.
+#[derive(Serialize)]
+pub(crate) struct Annotation<'a> {
+    /// The record's cluster number, when it is in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_size: Option<usize>,
+    /// The id of the cluster's representative.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub representative: Option<&'a str>,
+    /// Not the member of its cluster that `--keep` keeps.
+    pub duplicate: bool,
+    /// Similarity to the representative, as in clusters.jsonl.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f64>,
+    /// The statements the record carries, by position in the written text.
+    pub statements: Vec<CarriedLine>,
+}
+
+/// One statement occurrence a written record carries.
+#[derive(Serialize)]
+pub(crate) struct CarriedLine {
+    pub statement: u32,
+    pub start: u32,
+    pub end: u32,
+    pub boilerplate: bool,
 }
 
 /// A line of `clusters.jsonl`.
