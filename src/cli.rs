@@ -60,12 +60,16 @@ pub struct ExtractArgs {
     /// No progress bar and no summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
 }
 
 impl ExtractArgs {
     /// The configuration of reading.
     pub fn config(&self) -> Config {
         let mut c = Config { progress: !self.quiet, ..Config::default() };
+        c.fields = self.fields.fields();
         if let Some(t) = self.threads {
             c.threads = t;
         }
@@ -100,6 +104,9 @@ pub struct SignArgs {
 
     #[command(flatten)]
     pub signature: SignatureArgs,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
 }
 
 /// How documents are shingled and signed: shared by `scan` and `sign`.
@@ -127,6 +134,52 @@ pub struct SignatureArgs {
     pub seed: u64,
 }
 
+/// The names of the fields read from JSONL records and Parquet columns:
+/// shared by `scan`, `sign` and `extract`.
+#[derive(Args, Debug)]
+pub struct FieldArgs {
+    /// JSONL key / Parquet column of the text [default: text].
+    #[arg(long, value_name = "NAME")]
+    pub text_field: Option<String>,
+
+    /// Key / column of the id [default: id].
+    #[arg(long, value_name = "NAME")]
+    pub id_field: Option<String>,
+
+    /// Key / column of the URL [default: url].
+    #[arg(long, value_name = "NAME")]
+    pub url_field: Option<String>,
+
+    /// Key / column of the publisher [default: source].
+    #[arg(long, value_name = "NAME")]
+    pub source_field: Option<String>,
+
+    /// Key / column of the date [default: date, else published].
+    #[arg(long, value_name = "NAME")]
+    pub date_field: Option<String>,
+
+    /// Key / column of the headline [default: title].
+    #[arg(long, value_name = "NAME")]
+    pub title_field: Option<String>,
+}
+
+impl FieldArgs {
+    /// The field names; exits with a usage error (2) for a name that is
+    /// empty or names two parts.
+    fn fields(&self) -> sada::read::Fields {
+        let names = sada::read::FieldNames {
+            text: self.text_field.clone(),
+            id: self.id_field.clone(),
+            url: self.url_field.clone(),
+            source: self.source_field.clone(),
+            date: self.date_field.clone(),
+            title: self.title_field.clone(),
+        };
+        sada::read::Fields::new(&names)
+            .unwrap_or_else(|e| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, format!("{e}\n")).exit())
+    }
+}
+
 impl SignatureArgs {
     /// Sets the signature fields of `c`.
     fn apply(&self, c: &mut Config) {
@@ -142,6 +195,7 @@ impl SignArgs {
     pub fn config(&self) -> Config {
         let mut c = Config { progress: !self.quiet, ..Config::default() };
         self.signature.apply(&mut c);
+        c.fields = self.fields.fields();
         if let Some(t) = self.threads {
             c.threads = t;
         }
@@ -157,7 +211,7 @@ pub struct ScanArgs {
     /// Formats by extension: .txt .md (one document per file), .jsonl
     /// .ndjson (one per line), .warc (one per HTML or text response, reduced
     /// to its main text), .wet (one per conversion record), each optionally
-    /// .gz or .zst. See docs/output-contract.md.
+    /// .gz or .zst; .parquet (one per row). See docs/output-contract.md.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -185,6 +239,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub signature: SignatureArgs,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
 
     /// LSH bands, overriding the choice from --threshold (needs --rows;
     /// bands × rows ≤ --num-perm) [default: chosen from --threshold].
@@ -302,6 +359,7 @@ impl ScanArgs {
             ..Config::default()
         };
         self.signature.apply(&mut c);
+        c.fields = self.fields.fields();
         c.passage.enabled = !self.no_statements;
         c.passage.align.min_words = self.min_words;
         c.passage.align.min_identity = self.min_identity;

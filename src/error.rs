@@ -20,7 +20,7 @@ pub enum Error {
     },
     /// An input file given explicitly has an extension sada cannot read.
     #[error(
-        "cannot tell the format of '{}': expected .txt, .md, .jsonl, .ndjson, .warc, .wet or .warc.wet, optionally with .gz or .zst",
+        "cannot tell the format of '{}': expected .txt, .md, .jsonl, .ndjson, .warc, .wet or .warc.wet, optionally with .gz or .zst, or .parquet",
         path.display()
     )]
     UnknownFormat {

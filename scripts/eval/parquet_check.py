@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Parquet as Hugging Face writes it: does sada account for every row? And how fast is it?
+
+    python3 scripts/eval/parquet_check.py [--sada BIN]            # the check (.ci/run runs it)
+    python3 scripts/eval/parquet_check.py --bench [--rows N] [--rss-rows N] [--sada BIN]
+
+The check writes Parquet files with pyarrow the way `datasets` / FineWeb shards are written:
+several row groups, `large_string` text (what `datasets` writes), zstd and snappy pages, a
+dictionary-encoded column, an integer id, null texts; then one shard without a `text` column and
+custom column names (`--text-field`). It runs `sada scan` on a directory of them and checks
+documents.jsonl line by line: one record per row, in order, ids (the id column, else `FILE:ROW`,
+1-based), `ok` with the text's byte count, or `error` naming `FILE:ROW` for a null text, and one
+`error` record naming the shard without a text column. Exits 0 when all holds, 1 naming what
+does not.
+
+--bench writes the same texts as JSONL and as Parquet (zstd, 10,000-row groups, `large_string`)
+under target/parquet-bench/ and times `sada sign --format none` on each with 1 and 2 threads
+(median of --runs): MB/s of text (the UTF-8 bytes of the texts, not of the files), and peak RSS
+of each run; then peak RSS of one run on a file of --rss-rows rows (1,000,000 by default). The
+table in docs/performance.md comes from this.
+
+pyarrow lives in a private virtualenv, target/parquet-venv (made with `python3 -m venv`, pyarrow
+installed from PyPI by pip); the script re-runs itself inside it.
+"""
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
+from common import ROOT  # noqa: E402
+
+VENV = os.path.join(ROOT, 'target', 'parquet-venv')
+VENV_PY = os.path.join(VENV, 'bin', 'python')
+
+
+def ensure_pyarrow():
+    """Run inside the venv with pyarrow, making it first if needed (never returns outside it)."""
+    try:
+        import pyarrow  # noqa: F401
+        return
+    except ImportError:
+        pass
+    if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
+        sys.exit('parquet_check: pyarrow is not importable inside ' + VENV)
+    if not os.path.exists(VENV_PY):
+        subprocess.run([sys.executable, '-m', 'venv', VENV], check=True)
+    r = subprocess.run([VENV_PY, '-c', 'import pyarrow'], capture_output=True)
+    if r.returncode != 0:
+        subprocess.run([VENV_PY, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', 'pyarrow'],
+                       check=True)
+    os.execv(VENV_PY, [VENV_PY, os.path.abspath(__file__)] + sys.argv[1:])
+
+
+def default_sada():
+    target = os.environ.get('CARGO_TARGET_DIR', os.path.join(ROOT, 'target'))
+    return os.path.join(target, 'release', 'sada')
+
+
+def vocabulary():
+    """Words of the seed articles (Arabic news), to make texts that tokenize like news."""
+    words = []
+    seeds = os.path.join(ROOT, 'seeds')
+    for name in sorted(os.listdir(seeds)):
+        if name.endswith('.txt'):
+            with open(os.path.join(seeds, name), encoding='utf-8') as f:
+                words.extend(f.read().split())
+    return words
+
+
+def paragraphs(n, rng, words, length=(40, 120)):
+    return [' '.join(rng.choice(words) for _ in range(rng.randint(*length))) for _ in range(n)]
+
+
+def texts(rows, seed=1):
+    """`rows` texts of 2-5 paragraphs (~1-3 KB) drawn from a pool, each opened by its row number."""
+    rng = random.Random(seed)
+    pool = paragraphs(4000, rng, vocabulary())
+    out = []
+    for i in range(rows):
+        k = 2 + (i % 4)
+        out.append(f'{i} ' + '\n'.join(pool[rng.randrange(len(pool))] for _ in range(k)))
+    return out
+
+
+def write_parquet(path, table, row_group_size, compression):
+    import pyarrow.parquet as pq
+    pq.write_table(table, path, row_group_size=row_group_size, compression=compression)
+
+
+def check(sada):
+    import pyarrow as pa
+    work = os.path.join(ROOT, 'target', 'parquet-check')
+    shutil.rmtree(work, ignore_errors=True)
+    shards = os.path.join(work, 'in')
+    os.makedirs(shards)
+    n = 2500
+    body = texts(n)
+    text = [None if i % 97 == 5 else t for i, t in enumerate(body)]
+    # Shard 0: as `datasets` writes: large_string, zstd, several row groups, an integer id.
+    t0 = pa.table({
+        'text': pa.array(text, pa.large_string()),
+        'id': pa.array(range(1000, 1000 + n), pa.int64()),
+        'url': pa.array([f'https://www.site{i % 7}.iq/{i}' for i in range(n)], pa.large_string()),
+        'date': pa.array(['2024-06-01T10:00:00Z'] * n, pa.large_string()),
+        'token_count': pa.array([len(t.split()) if t else 0 for t in body], pa.int64()),
+    })
+    write_parquet(os.path.join(shards, 'train-00000-of-00003.parquet'), t0, 300, 'zstd')
+    # Shard 1: snappy (pyarrow's default), string ids with nulls, a dictionary-encoded source.
+    ids = [None if i % 11 == 0 else f'doc-{i}' for i in range(n)]
+    t1 = pa.table({
+        'id': pa.array(ids, pa.string()),
+        'source': pa.array([['rudaw', 'alsumaria', 'shafaq'][i % 3] for i in range(n)]).dictionary_encode(),
+        'text': pa.array(text, pa.large_string()),
+    })
+    write_parquet(os.path.join(shards, 'train-00001-of-00003.parquet'), t1, 1000, 'snappy')
+    # Shard 2: no text column.
+    t2 = pa.table({'content': pa.array(body[:10], pa.large_string()), 'id': pa.array(range(10))})
+    write_parquet(os.path.join(shards, 'train-00002-of-00003.parquet'), t2, 5, 'zstd')
+    problems = []
+
+    def run(args, out):
+        r = subprocess.run([sada, 'scan', '--quiet', '--no-statements', '--out', out] + args, capture_output=True,
+                           text=True)
+        if r.returncode != 0:
+            sys.exit(f'parquet_check: sada scan failed ({r.returncode}): {r.stderr.strip()}')
+        with open(os.path.join(out, 'documents.jsonl'), encoding='utf-8') as f:
+            return [json.loads(line) for line in f]
+
+    docs = run([shards], os.path.join(work, 'out'))
+    expected = []
+    for shard, id_of in [('train-00000-of-00003.parquet', lambda i: str(1000 + i)),
+                         ('train-00001-of-00003.parquet', lambda i: ids[i])]:
+        name = os.path.join(shards, shard)
+        for i in range(n):
+            place = f'{name}:{i + 1}'
+            expected.append((name, id_of(i) or place, place, text[i]))
+    missing = os.path.join(shards, 'train-00002-of-00003.parquet')
+    if len(docs) != len(expected) + 1:
+        problems.append(f'{len(docs)} records for {len(expected)} rows and one shard without text')
+    for d, (name, id_, place, t) in zip(docs, expected):
+        if d['input'] != name or d['id'] != id_:
+            problems.append(f'row {place}: id {d["id"]!r} of {d["input"]}, expected {id_!r}')
+        elif t is None and not (d['status'] == 'error' and d['error'].startswith(place + ': ')):
+            problems.append(f'row {place}: a null text should be an error naming it: {d}')
+        elif t is not None and (d['status'] != 'ok' or d['bytes'] != len(t.encode())):
+            problems.append(f'row {place}: expected ok with {len(t.encode())} bytes: {d}')
+        if len(problems) > 10:
+            break
+    last = docs[-1] if docs else {}
+    if not (last.get('id') == missing and last.get('status') == 'error' and 'no `text` column' in last.get('error', '')):
+        problems.append(f'the shard without a text column should be one error naming it: {last}')
+    # Custom names: the shard without `text` read by --text-field content.
+    docs = run(['--text-field', 'content', missing], os.path.join(work, 'out-named'))
+    if [d['id'] for d in docs] != [str(i) for i in range(10)] or any(d['status'] != 'ok' for d in docs):
+        problems.append(f'--text-field content: {docs[:3]}')
+    rows = 2 * n + 10
+    if problems:
+        print('parquet_check: FAILED')
+        for p in problems:
+            print('  ' + p)
+        return 1
+    print(f'parquet_check: all {rows} rows of 3 pyarrow-written shards accounted for; 1 passed, 0 failed')
+    return 0
+
+
+def measure(cmd):
+    """Wall seconds and peak RSS (MiB) of one run."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    err = p.stderr.read().decode(errors='replace')
+    p.stderr.close()
+    if status != 0:
+        sys.exit(f'parquet_check: {" ".join(cmd)} failed: {err.strip()}')
+    return wall, usage.ru_maxrss / 1024
+
+
+def bench(sada, rows, rss_rows, runs):
+    import pyarrow as pa
+    work = os.path.join(ROOT, 'target', 'parquet-bench')
+    os.makedirs(work, exist_ok=True)
+
+    def corpus(n):
+        jsonl = os.path.join(work, f'texts-{n}.jsonl')
+        parquet = os.path.join(work, f'texts-{n}.parquet')
+        size_file = os.path.join(work, f'texts-{n}.bytes')
+        if not (os.path.exists(jsonl) and os.path.exists(parquet) and os.path.exists(size_file)):
+            body = texts(n)
+            with open(jsonl, 'w', encoding='utf-8') as f:
+                for i, t in enumerate(body):
+                    f.write(json.dumps({'id': i, 'text': t}, ensure_ascii=False) + '\n')
+            table = pa.table({'id': pa.array(range(n), pa.int64()), 'text': pa.array(body, pa.large_string())})
+            write_parquet(parquet, table, 10_000, 'zstd')
+            with open(size_file, 'w') as f:
+                f.write(str(sum(len(t.encode()) for t in body)))
+        with open(size_file) as f:
+            return jsonl, parquet, int(f.read())
+
+    jsonl, parquet, text_bytes = corpus(rows)
+    print(f'{rows} rows, {text_bytes / 1e6:.0f} MB of text; JSONL {os.path.getsize(jsonl) / 1e6:.0f} MB, '
+          f'Parquet (zstd) {os.path.getsize(parquet) / 1e6:.0f} MB; median of {runs} runs')
+    print('| input | threads | wall s | MB/s of text | peak RSS MiB |')
+    print('|---|---|---|---|---|')
+    for name, path in [('JSONL', jsonl), ('Parquet', parquet)]:
+        for threads in (1, 2):
+            cmd = [sada, 'sign', '--quiet', '--format', 'none', '--threads', str(threads), '--out', '-', path]
+            results = [measure(cmd) for _ in range(runs)]
+            wall = statistics.median(r[0] for r in results)
+            rss = statistics.median(r[1] for r in results)
+            print(f'| {name} | {threads} | {wall:.2f} | {text_bytes / 1e6 / wall:.0f} | {rss:.0f} |')
+    if rss_rows:
+        jsonl, parquet, text_bytes = corpus(rss_rows)
+        print(f'\n{rss_rows} rows ({text_bytes / 1e6:.0f} MB of text; Parquet {os.path.getsize(parquet) / 1e6:.0f} MB), '
+              '2 threads, one run:')
+        for name, path in [('JSONL', jsonl), ('Parquet', parquet)]:
+            cmd = [sada, 'sign', '--quiet', '--format', 'none', '--threads', '2', '--out', '-', path]
+            wall, rss = measure(cmd)
+            print(f'  {name}: {wall:.1f} s, {text_bytes / 1e6 / wall:.0f} MB/s, peak RSS {rss:.0f} MiB')
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--sada', default=default_sada(), help='the sada binary (default: target/release/sada)')
+    ap.add_argument('--bench', action='store_true', help='throughput and peak RSS instead of the check')
+    ap.add_argument('--rows', type=int, default=100_000, help='rows of the throughput corpus')
+    ap.add_argument('--rss-rows', type=int, default=1_000_000, help='rows of the peak-RSS file (0: none)')
+    ap.add_argument('--runs', type=int, default=3)
+    args = ap.parse_args()
+    ensure_pyarrow()
+    if not os.path.exists(args.sada):
+        sys.exit(f'parquet_check: no sada binary at {args.sada} (cargo build --release)')
+    if args.bench:
+        return bench(args.sada, args.rows, args.rss_rows, args.runs)
+    return check(args.sada)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
