@@ -16,7 +16,8 @@ does not.
 --bench writes the same texts as JSONL and as Parquet (zstd, 10,000-row groups, `large_string`)
 under target/parquet-bench/ and times `sada sign --format none` on each with 1 and 2 threads
 (median of --runs): MB/s of text (the UTF-8 bytes of the texts, not of the files), and peak RSS
-of each run; then peak RSS of one run on a file of --rss-rows rows (1,000,000 by default). The
+of each run; then peak RSS of one run on a file of --rss-rows rows (1,000,000 by default, one
+paragraph each, ~0.7 GB of text). The
 table in docs/performance.md comes from this.
 
 pyarrow lives in a private virtualenv, target/parquet-venv (made with `python3 -m venv`, pyarrow
@@ -30,7 +31,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
 from common import ROOT  # noqa: E402
@@ -77,13 +77,14 @@ def paragraphs(n, rng, words, length=(40, 120)):
     return [' '.join(rng.choice(words) for _ in range(rng.randint(*length))) for _ in range(n)]
 
 
-def texts(rows, seed=1):
-    """`rows` texts of 2-5 paragraphs (~1-3 KB) drawn from a pool, each opened by its row number."""
+def texts(rows, seed=1, short=False):
+    """`rows` texts of 2-5 paragraphs (~1-3 KB; one, ~0.7 KB, if `short`) drawn from a pool, each
+    opened by its row number."""
     rng = random.Random(seed)
     pool = paragraphs(4000, rng, vocabulary())
     out = []
     for i in range(rows):
-        k = 2 + (i % 4)
+        k = 1 if short else 2 + (i % 4)
         out.append(f'{i} ' + '\n'.join(pool[rng.randrange(len(pool))] for _ in range(k)))
     return out
 
@@ -169,17 +170,27 @@ def check(sada):
     return 0
 
 
+# Runs a command and prints its wall seconds and peak RSS (KiB). From a fresh small process:
+# Linux carries the peak RSS of the process that forks over exec, and this script, which made
+# the corpus, is large.
+TIMER = """import os, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = p.stderr.read()
+_, status, usage = os.wait4(p.pid, 0)
+if status:
+    sys.exit(err.decode(errors='replace'))
+print(time.perf_counter() - t, usage.ru_maxrss)
+"""
+
+
 def measure(cmd):
     """Wall seconds and peak RSS (MiB) of one run."""
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t
-    err = p.stderr.read().decode(errors='replace')
-    p.stderr.close()
-    if status != 0:
-        sys.exit(f'parquet_check: {" ".join(cmd)} failed: {err.strip()}')
-    return wall, usage.ru_maxrss / 1024
+    r = subprocess.run([sys.executable, '-c', TIMER] + cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f'parquet_check: {" ".join(cmd)} failed: {r.stderr.strip()}')
+    wall, rss = r.stdout.split()
+    return float(wall), int(rss) / 1024
 
 
 def bench(sada, rows, rss_rows, runs):
@@ -187,12 +198,13 @@ def bench(sada, rows, rss_rows, runs):
     work = os.path.join(ROOT, 'target', 'parquet-bench')
     os.makedirs(work, exist_ok=True)
 
-    def corpus(n):
-        jsonl = os.path.join(work, f'texts-{n}.jsonl')
-        parquet = os.path.join(work, f'texts-{n}.parquet')
-        size_file = os.path.join(work, f'texts-{n}.bytes')
+    def corpus(n, short=False):
+        name = f'texts-{n}' + ('-short' if short else '')
+        jsonl = os.path.join(work, name + '.jsonl')
+        parquet = os.path.join(work, name + '.parquet')
+        size_file = os.path.join(work, name + '.bytes')
         if not (os.path.exists(jsonl) and os.path.exists(parquet) and os.path.exists(size_file)):
-            body = texts(n)
+            body = texts(n, short=short)
             with open(jsonl, 'w', encoding='utf-8') as f:
                 for i, t in enumerate(body):
                     f.write(json.dumps({'id': i, 'text': t}, ensure_ascii=False) + '\n')
@@ -216,7 +228,7 @@ def bench(sada, rows, rss_rows, runs):
             rss = statistics.median(r[1] for r in results)
             print(f'| {name} | {threads} | {wall:.2f} | {text_bytes / 1e6 / wall:.0f} | {rss:.0f} |')
     if rss_rows:
-        jsonl, parquet, text_bytes = corpus(rss_rows)
+        jsonl, parquet, text_bytes = corpus(rss_rows, short=True)
         print(f'\n{rss_rows} rows ({text_bytes / 1e6:.0f} MB of text; Parquet {os.path.getsize(parquet) / 1e6:.0f} MB), '
               '2 threads, one run:')
         for name, path in [('JSONL', jsonl), ('Parquet', parquet)]:
