@@ -107,9 +107,9 @@ impl ParquetFile {
         }
     }
 
-    /// Opens the file and finds its columns; `Err` is the record that stands
+    /// Opens the file and finds its columns; `Some` is the record that stands
     /// for a file that cannot be read.
-    fn start(&mut self) -> Result<(), Record> {
+    fn start(&mut self) -> Option<Record> {
         self.opened = true;
         let opened = match &self.file.spooled {
             Some(spool) => spool.try_clone(),
@@ -117,16 +117,16 @@ impl ParquetFile {
         };
         let handle = match opened {
             Ok(f) => f,
-            Err(e) => return Err(self.file_error(format!("cannot open: {e}"))),
+            Err(e) => return Some(self.file_error(format!("cannot open: {e}"))),
         };
         if handle.metadata().map(|m| m.len()).unwrap_or(1) == 0 {
             // Nothing in it: an empty input, not a corrupt one (as a 0-byte `.jsonl`).
             self.finished = true;
-            return Err(self.empty());
+            return Some(self.empty());
         }
         let builder = match ParquetRecordBatchReaderBuilder::try_new(handle) {
             Ok(b) => b,
-            Err(e) => return Err(self.file_error(format!("not a readable Parquet file: {e}"))),
+            Err(e) => return Some(self.file_error(format!("not a readable Parquet file: {e}"))),
         };
         self.total_rows = u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
         let schema = Arc::clone(builder.schema());
@@ -140,11 +140,11 @@ impl ParquetFile {
         let Some(text) = find(Slot::Text) else {
             let columns: Vec<String> = schema.fields().iter().map(|f| format!("`{}`", f.name())).collect();
             let columns = if columns.is_empty() { "none".to_string() } else { columns.join(", ") };
-            return Err(self.file_error(format!("no `{}` column; the file's columns: {columns}", name(Slot::Text))));
+            return Some(self.file_error(format!("no `{}` column; the file's columns: {columns}", name(Slot::Text))));
         };
         if !is_string(schema.field(text).data_type()) {
             let kind = schema.field(text).data_type().to_string();
-            return Err(self.file_error(format!("column `{}` holds {kind}, not strings", name(Slot::Text))));
+            return Some(self.file_error(format!("column `{}` holds {kind}, not strings", name(Slot::Text))));
         }
         // The columns read, in the file's order (a projection keeps that order).
         let wanted = [
@@ -173,9 +173,9 @@ impl ParquetFile {
         match builder.with_projection(mask).with_batch_size(BATCH_ROWS).build() {
             Ok(reader) => {
                 self.reader = Some(reader);
-                Ok(())
+                None
             }
-            Err(e) => Err(self.file_error(format!("not a readable Parquet file: {e}"))),
+            Err(e) => Some(self.file_error(format!("not a readable Parquet file: {e}"))),
         }
     }
 
@@ -278,7 +278,7 @@ impl Iterator for ParquetFile {
             return None;
         }
         if !self.opened
-            && let Err(record) = self.start()
+            && let Some(record) = self.start()
         {
             return Some(Raw::Record(record));
         }
