@@ -133,10 +133,11 @@ impl Analyzed {
 /// Returns the number of archive records that were not documents.
 pub(crate) fn for_each_batch(
     files: &[read::InputFile],
+    fields: &read::Fields,
     timings: &mut Timings,
     mut f: impl FnMut(Vec<Raw>, &mut Timings, u64) + Send,
 ) -> u64 {
-    let mut reader = RawReader::parsing(files.to_vec());
+    let mut reader = RawReader::parsing(files.to_vec()).fields(fields);
     let t = Instant::now();
     let mut batch = next_batch(&mut reader, Raw::len);
     timings.add(Stage::Read, t.elapsed().as_secs_f64());

@@ -60,12 +60,16 @@ pub struct ExtractArgs {
     /// No progress bar and no summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
 }
 
 impl ExtractArgs {
     /// The configuration of reading.
     pub fn config(&self) -> Config {
         let mut c = Config { progress: !self.quiet, ..Config::default() };
+        c.fields = self.fields.fields();
         if let Some(t) = self.threads {
             c.threads = t;
         }
@@ -100,6 +104,9 @@ pub struct SignArgs {
 
     #[command(flatten)]
     pub signature: SignatureArgs,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
 }
 
 /// How documents are shingled and signed: shared by `scan` and `sign`.
@@ -127,6 +134,52 @@ pub struct SignatureArgs {
     pub seed: u64,
 }
 
+/// The names of the fields read from JSONL records and Parquet columns:
+/// shared by `scan`, `sign` and `extract`.
+#[derive(Args, Debug)]
+pub struct FieldArgs {
+    /// JSONL key / Parquet column of the text [default: text].
+    #[arg(long, value_name = "NAME")]
+    pub text_field: Option<String>,
+
+    /// Key / column of the id [default: id].
+    #[arg(long, value_name = "NAME")]
+    pub id_field: Option<String>,
+
+    /// Key / column of the URL [default: url].
+    #[arg(long, value_name = "NAME")]
+    pub url_field: Option<String>,
+
+    /// Key / column of the publisher [default: source].
+    #[arg(long, value_name = "NAME")]
+    pub source_field: Option<String>,
+
+    /// Key / column of the date [default: date, else published].
+    #[arg(long, value_name = "NAME")]
+    pub date_field: Option<String>,
+
+    /// Key / column of the headline [default: title].
+    #[arg(long, value_name = "NAME")]
+    pub title_field: Option<String>,
+}
+
+impl FieldArgs {
+    /// The field names; exits with a usage error (2) for a name that is
+    /// empty or names two parts.
+    fn fields(&self) -> sada::read::Fields {
+        let names = sada::read::FieldNames {
+            text: self.text_field.clone(),
+            id: self.id_field.clone(),
+            url: self.url_field.clone(),
+            source: self.source_field.clone(),
+            date: self.date_field.clone(),
+            title: self.title_field.clone(),
+        };
+        sada::read::Fields::new(&names)
+            .unwrap_or_else(|e| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, format!("{e}\n")).exit())
+    }
+}
+
 impl SignatureArgs {
     /// Sets the signature fields of `c`.
     fn apply(&self, c: &mut Config) {
@@ -142,6 +195,7 @@ impl SignArgs {
     pub fn config(&self) -> Config {
         let mut c = Config { progress: !self.quiet, ..Config::default() };
         self.signature.apply(&mut c);
+        c.fields = self.fields.fields();
         if let Some(t) = self.threads {
             c.threads = t;
         }
@@ -156,8 +210,9 @@ pub struct ScanArgs {
     /// input. Directories are walked recursively, hidden files skipped.
     /// Formats by extension: .txt .md (one document per file), .jsonl
     /// .ndjson (one per line), .warc (one per HTML or text response, reduced
-    /// to its main text), .wet (one per conversion record), each optionally
-    /// .gz or .zst. See docs/output-contract.md.
+    /// to its main text), .wet (one per conversion record), .arc (as .warc),
+    /// each optionally .gz, .zst or .lz4; .parquet (one per row). See
+    /// docs/output-contract.md.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -185,6 +240,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub signature: SignatureArgs,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
 
     /// LSH bands, overriding the choice from --threshold (needs --rows;
     /// bands × rows ≤ --num-perm) [default: chosen from --threshold].
@@ -252,9 +310,10 @@ pub struct ScanArgs {
     pub process: Option<usize>,
 
     /// Write the corpus back into DIR, without its duplicates: one file per
-    /// input file at the same relative path, records in input order; JSONL
-    /// byte for byte in its compression, other formats as `sada extract`
-    /// lines (`.jsonl` appended). DIR must be new, empty or a previous
+    /// input file at the same relative path, records in input order;
+    /// Parquet as Parquet (schema, row groups, codecs kept), JSONL byte for
+    /// byte in its compression, other formats as `sada extract` lines
+    /// (`.jsonl` appended). DIR must be new, empty or a previous
     /// --write output, apart from --out and the inputs.
     #[arg(long, value_name = "DIR")]
     pub write: Option<PathBuf>,
@@ -264,8 +323,9 @@ pub struct ScanArgs {
     #[arg(long, value_enum, value_name = "RULE", default_value_t = sada::write::Keep::Representative, requires = "write")]
     pub keep: sada::write::Keep,
 
-    /// With --write: add a `sada` object (cluster, duplicate, statements
-    /// with offsets) to every written record.
+    /// With --write: add a `sada` object (Parquet: `sada_*` columns) with
+    /// the cluster, duplicate, statements with offsets, to every written
+    /// record.
     #[arg(long, requires = "write")]
     pub annotate: bool,
 
@@ -325,6 +385,7 @@ impl ScanArgs {
             ..Config::default()
         };
         self.signature.apply(&mut c);
+        c.fields = self.fields.fields();
         c.passage.enabled = !self.no_statements;
         c.passage.align.min_words = self.min_words;
         c.passage.align.min_identity = self.min_identity;

@@ -73,6 +73,10 @@ pub struct Config {
     /// temporary directory if `None`.
     #[serde(skip)]
     pub spill_dir: Option<std::path::PathBuf>,
+    /// The names of the fields read from JSONL and Parquet (recorded only when
+    /// not the defaults).
+    #[serde(skip_serializing_if = "crate::read::Fields::is_default")]
+    pub fields: crate::read::Fields,
 }
 
 /// Shares of [`Config::memory_limit`], in bytes, for the structures that grow
@@ -119,6 +123,7 @@ impl Default for Config {
             passage: PassageConfig::default(),
             memory_limit: default_memory_limit(),
             spill_dir: None,
+            fields: crate::read::Fields::default(),
         }
     }
 }

@@ -20,7 +20,7 @@ pub enum Error {
     },
     /// An input file given explicitly has an extension sada cannot read.
     #[error(
-        "cannot tell the format of '{}': expected .txt, .md, .jsonl, .ndjson, .warc, .wet, .warc.wet or .arc, optionally with .gz, .zst or .lz4",
+        "cannot tell the format of '{}': expected .txt, .md, .jsonl, .ndjson, .warc, .wet, .warc.wet or .arc, optionally with .gz, .zst or .lz4, or .parquet",
         path.display()
     )]
     UnknownFormat {

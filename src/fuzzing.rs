@@ -28,8 +28,17 @@ use crate::read::{Format, InputFile, Raw, RawReader, Record};
 /// the same records; where the hand-written parse of a line succeeds, it
 /// reads the line as serde_json does. Also parses all of `bytes` as one line.
 pub fn jsonl(bytes: &[u8]) {
+    // Also with other names, some of them the default names of other parts.
+    let names = crate::read::FieldNames {
+        text: Some("body".into()),
+        id: Some("url".into()),
+        url: Some("link".into()),
+        date: Some("published".into()),
+        ..Default::default()
+    };
+    let fields = crate::read::Fields::new(&names).expect("distinct names");
     for line in bytes.split(|&b| b == b'\n') {
-        crate::read::check_fast_parse(line);
+        crate::read::check_fast_parse(line, &fields);
     }
     let expected = non_blank_lines(bytes);
     let display = "fuzz.jsonl";
@@ -73,7 +82,12 @@ pub fn jsonl(bytes: &[u8]) {
     assert_eq!(summarize(&packed_records), summarize(&records), "{ext} reads like the plain file");
 
     // All of `bytes` as one line (line ends and all).
-    let raw = Raw::Line(crate::read::RawLine { input: display.into(), line: 7, bytes: bytes.to_vec() });
+    let raw = Raw::Line(crate::read::RawLine {
+        input: display.into(),
+        line: 7,
+        bytes: bytes.to_vec(),
+        fields: Default::default(),
+    });
     let rec = raw.parse();
     assert!(!rec.meta.id.is_empty());
     if let Err(e) = &rec.content {

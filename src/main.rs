@@ -71,6 +71,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
                 keep: args.keep,
                 annotate: args.annotate,
                 strip_boilerplate: args.strip_boilerplate,
+                fields: std::sync::Arc::new(config.fields.clone()),
             };
             let written = sada::write::write(&scan, &opts, &args.inputs, dir.path())?;
             scan.timings.add(sada::model::Stage::Write, w.elapsed().as_secs_f64());

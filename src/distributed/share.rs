@@ -147,7 +147,7 @@ impl<'a> Share<'a> {
                         // Not `RawReader::parsing`: most lines of a shared
                         // file are other processes' and are never parsed;
                         // this process's are parsed on the rayon pool.
-                        let reader = RawReader::new(vec![input]);
+                        let reader = RawReader::new(vec![input]).fields(&self.config.fields);
                         let (me, peers) = (self.me, self.peers);
                         self.current = Some(Reading { file, reader, next: 0, shared, owned, me, peers });
                         continue;

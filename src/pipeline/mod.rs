@@ -63,7 +63,8 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let bar = progress.bytes(discovery.total_bytes());
     let mut kept = Analyzed::new(config);
     let mut failed: Result<(), Error> = Ok(());
-    discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
+    let fields = &config.fields;
+    discovery.skipped_records = for_each_batch(&discovery.files, fields, &mut timings, |batch, timings, consumed| {
         let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
             batch.into_par_iter().map(|raw| with_scratch(|s| analyze(raw.parse(), config, &signer, s))).collect()
         });
@@ -148,7 +149,7 @@ pub(crate) fn finish(
     drop(words);
     let excerpts = if locate_text {
         let spin = progress.spinner("locate");
-        let excerpts = timings.run(Stage::Locate, || locate(&discovery, &mut statements, &clusters));
+        let excerpts = timings.run(Stage::Locate, || locate(&discovery, &config.fields, &mut statements, &clusters));
         spin.finish_and_clear();
         excerpts
     } else {
@@ -237,7 +238,12 @@ fn statements(
 /// copy out statement texts and contexts, and keep excerpts of clustered
 /// documents for the report. Text is not kept in memory between the first
 /// pass and this one.
-fn locate(discovery: &Discovery, statements: &mut [Statement], clusters: &[Cluster]) -> Vec<(DocId, String)> {
+fn locate(
+    discovery: &Discovery,
+    fields: &crate::read::Fields,
+    statements: &mut [Statement],
+    clusters: &[Cluster],
+) -> Vec<(DocId, String)> {
     let index = passage::statement::occurrence_index(statements);
     let mut excerpt_docs: Vec<DocId> =
         clusters.iter().take(EXCERPT_CLUSTERS).flat_map(|c| c.members.iter().map(|m| m.0)).collect();
@@ -254,7 +260,7 @@ fn locate(discovery: &Discovery, statements: &mut [Statement], clusters: &[Clust
     let mut wanted = excerpt_docs.iter().peekable();
     // Only the records needed are parsed (JSON, HTML extraction); the others
     // are skipped as raw lines or archive records.
-    for (i, raw) in RawReader::new(discovery.files.clone()).enumerate().take(last + 1) {
+    for (i, raw) in RawReader::new(discovery.files.clone()).fields(fields).enumerate().take(last + 1) {
         let entries = rows.next_if(|e| e[0].0.index() == i);
         let excerpt = wanted.next_if(|d| d.index() == i).is_some();
         if entries.is_none() && !excerpt {

@@ -46,21 +46,23 @@ pub(super) fn stream<T: Send, W: Write + Send>(
         let mut stats = Streamed::default();
         let mut timings = Timings::default();
         let mut result = Ok(());
-        discovery.skipped_records = for_each_batch(&discovery.files, &mut timings, |batch, timings, consumed| {
-            let made: Vec<(T, StatusKind, u64)> = timings.run(Stage::Analyze, || {
-                batch.into_par_iter().map(|raw| with_scratch(|s| make(raw.parse(), s))).collect()
-            });
-            let t = Instant::now();
-            for (x, status, bytes) in &made {
-                stats.count(*status, *bytes);
-                if result.is_ok() {
-                    result = write(out, x);
+        let fields = &config.fields;
+        discovery.skipped_records =
+            for_each_batch(&discovery.files, fields, &mut timings, |batch, timings, consumed| {
+                let made: Vec<(T, StatusKind, u64)> = timings.run(Stage::Analyze, || {
+                    batch.into_par_iter().map(|raw| with_scratch(|s| make(raw.parse(), s))).collect()
+                });
+                let t = Instant::now();
+                for (x, status, bytes) in &made {
+                    stats.count(*status, *bytes);
+                    if result.is_ok() {
+                        result = write(out, x);
+                    }
                 }
-            }
-            timings.add(Stage::Report, t.elapsed().as_secs_f64());
-            bar.set_position(consumed);
-            bar.set_message(format!("{} records", stats.records));
-        });
+                timings.add(Stage::Report, t.elapsed().as_secs_f64());
+                bar.set_position(consumed);
+                bar.set_message(format!("{} records", stats.records));
+            });
         bar.finish_and_clear();
         result.and_then(|()| out.flush()).map_err(io)?;
         stats.timings = timings;

@@ -11,10 +11,13 @@
 //! ([`RawReader::skipped_records`]), not reported one by one.
 
 pub mod decompress;
+mod fields;
 mod html;
 mod http;
 mod jsonl;
 mod nesting;
+pub(crate) mod parquet;
+pub use fields::{FieldNames, Fields};
 pub(crate) use jsonl::check_fast_parse;
 mod text;
 pub mod warc;
@@ -52,6 +55,8 @@ pub struct RawLine {
     pub line: u64,
     /// The line without its end-of-line bytes.
     pub bytes: Vec<u8>,
+    /// The keys read (shared by all the file's lines).
+    pub fields: std::sync::Arc<Fields>,
 }
 
 impl Raw {
@@ -59,7 +64,7 @@ impl Raw {
     pub fn parse(self) -> Record {
         match self {
             Raw::Record(r) => r,
-            Raw::Line(l) => jsonl::parse_line(&l.input, l.line, &l.bytes),
+            Raw::Line(l) => jsonl::parse_line(&l.input, l.line, &l.bytes, &l.fields),
             Raw::Warc(w) => w.parse(),
         }
     }
@@ -94,6 +99,9 @@ pub enum Format {
     /// `.arc`: the Internet Archive's format before WARC; one document per
     /// HTML or text response, as `.warc`.
     Arc,
+    /// `.parquet`: one document per row (never compressed as a whole: its
+    /// pages are).
+    Parquet,
 }
 
 /// An input file found on the command line or by walking a directory.
@@ -180,6 +188,8 @@ pub fn classify(path: &Path) -> Option<(Format, Compression)> {
         "warc" => Format::Warc,
         "wet" => Format::Wet,
         "arc" => Format::Arc,
+        // Read by seeking, so not inside a `.gz`/`.zst`: its pages are compressed.
+        "parquet" if compression == Compression::None => Format::Parquet,
         _ => return None,
     };
     Some((format, compression))
@@ -365,12 +375,15 @@ pub struct RawReader {
     done_skipped: u64,
     /// JSONL lines are parsed as they are read (see [`RawReader::parsing`]).
     parse_lines: bool,
+    /// The fields read (see [`RawReader::fields`]).
+    fields: std::sync::Arc<Fields>,
 }
 
 /// A file with several records, being read.
 enum Multi {
     Jsonl(jsonl::JsonlFile),
     Warc(warc::WarcFile),
+    Parquet(parquet::ParquetFile),
 }
 
 impl Multi {
@@ -378,6 +391,7 @@ impl Multi {
         match self {
             Multi::Jsonl(f) => f.consumed(),
             Multi::Warc(f) => f.consumed(),
+            Multi::Parquet(f) => f.consumed(),
         }
     }
 
@@ -385,12 +399,13 @@ impl Multi {
         match self {
             Multi::Jsonl(f) => f.size(),
             Multi::Warc(f) => f.size(),
+            Multi::Parquet(f) => f.size(),
         }
     }
 
     fn skipped(&self) -> u64 {
         match self {
-            Multi::Jsonl(_) => 0,
+            Multi::Jsonl(_) | Multi::Parquet(_) => 0,
             Multi::Warc(f) => f.skipped(),
         }
     }
@@ -399,6 +414,7 @@ impl Multi {
         match self {
             Multi::Jsonl(f) => f.next(),
             Multi::Warc(f) => f.next(),
+            Multi::Parquet(f) => f.next(),
         }
     }
 }
@@ -406,7 +422,20 @@ impl Multi {
 impl RawReader {
     /// A reader over `files`.
     pub fn new(files: Vec<InputFile>) -> RawReader {
-        RawReader { files: files.into_iter(), current: None, done_bytes: 0, done_skipped: 0, parse_lines: false }
+        RawReader {
+            files: files.into_iter(),
+            current: None,
+            done_bytes: 0,
+            done_skipped: 0,
+            parse_lines: false,
+            fields: Default::default(),
+        }
+    }
+
+    /// Reads the fields `fields` names (JSONL keys, Parquet columns) instead
+    /// of the default ones.
+    pub fn fields(self, fields: &Fields) -> RawReader {
+        RawReader { fields: std::sync::Arc::new(fields.clone()), ..self }
     }
 
     /// A reader over `files` that parses JSONL lines where it reads them,
@@ -450,9 +479,15 @@ impl Iterator for RawReader {
                     self.done_bytes += file.size;
                     return Some(Raw::Record(text::read(&file)));
                 }
-                Format::Jsonl => self.current = Some(Multi::Jsonl(jsonl::JsonlFile::open(file, self.parse_lines))),
+                Format::Jsonl => {
+                    let fields = self.fields.clone();
+                    self.current = Some(Multi::Jsonl(jsonl::JsonlFile::open(file, self.parse_lines, fields)));
+                }
                 Format::Warc | Format::Wet | Format::Arc => {
                     self.current = Some(Multi::Warc(warc::WarcFile::open(file)));
+                }
+                Format::Parquet => {
+                    self.current = Some(Multi::Parquet(parquet::ParquetFile::open(file, self.fields.clone())));
                 }
             }
         }
@@ -502,6 +537,8 @@ mod tests {
         assert_eq!(not_read(Path::new("x/a.csv.bz2")), "not a type sada reads");
         assert_eq!(not_read(Path::new("x/a.csv")), "not a type sada reads");
         assert_eq!(classify(Path::new("a.csv")), None);
+        assert_eq!(classify(Path::new("train-00000-of-00002.parquet")), Some((Format::Parquet, Compression::None)));
+        assert_eq!(classify(Path::new("a.parquet.gz")), None);
         assert_eq!(classify(Path::new("gz")), None);
     }
 

@@ -176,6 +176,9 @@ pub struct ParametersLine {
     pub seed: u64,
     pub passage: PassageLine,
     pub banding: BandingLine,
+    /// The JSONL keys and Parquet columns read, when not the defaults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<crate::read::Fields>,
 }
 
 /// `parameters.shingle`.
@@ -229,6 +232,7 @@ impl ParametersLine {
             rows: config.rows,
             exact_jaccard: config.exact_jaccard,
             seed: config.seed,
+            fields: (!config.fields.is_default()).then(|| config.fields.clone()),
             passage: PassageLine {
                 enabled: p.enabled,
                 anchor_words: p.anchor_words,

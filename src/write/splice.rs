@@ -5,7 +5,8 @@
 //! reads.
 
 /// One top-level member of an object line: the byte ranges of its value,
-/// and whether its key is `text` or `sada`.
+/// and whether its key is the text's (`text` unless `--text-field` names
+/// another) or `sada`.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Member {
     pub key: Key,
@@ -22,7 +23,7 @@ pub(crate) enum Key {
 
 /// The top-level members of the JSON object `line` (leading and trailing
 /// whitespace allowed), in order; `None` when it is not one.
-pub(crate) fn members(line: &[u8]) -> Option<Vec<Member>> {
+pub(crate) fn members(line: &[u8], text_key: &[u8]) -> Option<Vec<Member>> {
     let mut i = skip_ws(line, 0);
     if line.get(i) != Some(&b'{') {
         return None;
@@ -38,7 +39,7 @@ pub(crate) fn members(line: &[u8]) -> Option<Vec<Member>> {
         }
         let key_end = string_end(line, i)?;
         let raw = &line[i..key_end];
-        let key = key_of(raw);
+        let key = key_of(raw, text_key);
         i = skip_ws(line, key_end);
         if line.get(i) != Some(&b':') {
             return None;
@@ -56,7 +57,7 @@ pub(crate) fn members(line: &[u8]) -> Option<Vec<Member>> {
 }
 
 /// The key a quoted JSON string (quotes included) spells.
-fn key_of(raw: &[u8]) -> Key {
+fn key_of(raw: &[u8], text_key: &[u8]) -> Key {
     let decoded: std::borrow::Cow<'_, [u8]> = if raw.contains(&b'\\') {
         match serde_json::from_slice::<String>(raw) {
             Ok(s) => s.into_bytes().into(),
@@ -66,7 +67,7 @@ fn key_of(raw: &[u8]) -> Key {
         raw[1..raw.len() - 1].into()
     };
     match &*decoded {
-        b"text" => Key::Text,
+        k if k == text_key => Key::Text,
         b"sada" => Key::Sada,
         _ => Key::Other,
     }
@@ -128,12 +129,12 @@ fn value_end(s: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// `line` with its `text` values replaced by `text` (serialized by
+/// `line` with its `text_key` values replaced by `text` (serialized by
 /// serde_json) when given, and with `sada` set to `annotation` when given:
 /// every existing `sada` member's value is replaced in place, else the
 /// member is added after the last one. `None` when `line` is not an object.
-pub(crate) fn edit(line: &[u8], text: Option<&str>, annotation: Option<&[u8]>) -> Option<Vec<u8>> {
-    let members = members(line)?;
+pub(crate) fn edit(line: &[u8], text_key: &[u8], text: Option<&str>, annotation: Option<&[u8]>) -> Option<Vec<u8>> {
+    let members = members(line, text_key)?;
     let mut edits: Vec<(std::ops::Range<usize>, Vec<u8>)> = Vec::new();
     if let Some(text) = text {
         let json = serde_json::to_vec(text).expect("a string serializes");
@@ -181,33 +182,33 @@ mod tests {
     #[test]
     fn members_are_found_without_touching_other_bytes() {
         let line = br#" {"id" : 7, "t\u0065xt":"a\"}b", "x":[1,{"y":"]"}], "sada":null , "z": true} "#;
-        let m = members(line).unwrap();
+        let m = members(line, b"text").unwrap();
         assert_eq!(
             m.iter().map(|m| m.key).collect::<Vec<_>>(),
             [Key::Other, Key::Text, Key::Other, Key::Sada, Key::Other]
         );
         assert_eq!(&line[m[1].value.clone()], br#""a\"}b""#);
         assert_eq!(&line[m[2].value.clone()], br#"[1,{"y":"]"}]"#);
-        assert!(members(b"[1]").is_none());
-        assert!(members(b"{\"a\":1").is_none());
-        assert!(members(b"{\"a\":1} x").is_none());
+        assert!(members(b"[1]", b"text").is_none());
+        assert!(members(b"{\"a\":1", b"text").is_none());
+        assert!(members(b"{\"a\":1} x", b"text").is_none());
     }
 
     #[test]
     fn edits_change_only_what_is_asked() {
         let line = "{\"id\":\"\\u0061\", \"text\":\"caf\\u00e9 x\",\"k\":\"\u{e9}\"}".as_bytes();
-        let out = edit(line, None, Some(b"{\"duplicate\":false}")).unwrap();
+        let out = edit(line, b"text", None, Some(b"{\"duplicate\":false}")).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "{\"id\":\"\\u0061\", \"text\":\"caf\\u00e9 x\",\"k\":\"\u{e9}\",\"sada\":{\"duplicate\":false}}"
         );
-        let out = edit(line, Some("café"), None).unwrap();
+        let out = edit(line, b"text", Some("café"), None).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "{\"id\":\"\\u0061\", \"text\":\"café\",\"k\":\"\u{e9}\"}");
         // An existing `sada` is replaced where it stands.
-        let out = edit(b"{\"sada\": [1], \"text\":\"a\"}", None, Some(b"{}")).unwrap();
+        let out = edit(b"{\"sada\": [1], \"text\":\"a\"}", b"text", None, Some(b"{}")).unwrap();
         assert_eq!(out, b"{\"sada\": {}, \"text\":\"a\"}");
         // Bytes that are not UTF-8 in a field nobody reads stay.
-        let out = edit(b"{\"x\":\"\xff\",\"text\":\"a\"}", None, Some(b"1")).unwrap();
+        let out = edit(b"{\"x\":\"\xff\",\"text\":\"a\"}", b"text", None, Some(b"1")).unwrap();
         assert_eq!(out, b"{\"x\":\"\xff\",\"text\":\"a\",\"sada\":1}");
     }
 }

@@ -2,6 +2,8 @@
 //! running the built `sada`, and reading its JSON outputs.
 #![allow(dead_code)]
 
+pub mod parquet;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::cargo::cargo_bin_cmd;

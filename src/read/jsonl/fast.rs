@@ -3,6 +3,7 @@
 
 use super::cursor::Cursor;
 use super::strict::{Line, TextField, parse_strict};
+use crate::read::fields::{Fields, Slot};
 
 /// The common case, fast: a line without raw control characters whose `text`
 /// is a string. `None` for anything else, which [`parse_strict`] then parses
@@ -21,7 +22,10 @@ use super::strict::{Line, TextField, parse_strict};
 /// strings JSON allows only tab, CR and LF among them, and a CR ending the
 /// line (CRLF files) is set aside. A line with invalid UTF-8 anywhere (also
 /// in a key sada ignores, which serde_json accepts) goes the strict way.
-pub(super) fn parse_fast(line: &[u8]) -> Option<Line<TextField>> {
+///
+/// Keys are matched as [`Fields`] says: the default names as literals, so
+/// that naming fields costs nothing when none is named.
+pub(super) fn parse_fast(line: &[u8], fields: &Fields) -> Option<Line<TextField>> {
     let body = line.strip_suffix(b"\r").unwrap_or(line);
     if has_control(body) {
         return None;
@@ -41,18 +45,18 @@ pub(super) fn parse_fast(line: &[u8]) -> Option<Line<TextField>> {
             cursor.ws();
             cursor.eat(b':').then_some(())?;
             cursor.ws();
-            let (bit, field) = match key {
-                b"text" => {
+            let (bit, field) = match fields.slot(key) {
+                Some(Slot::Text) => {
                     out.text = TextField::String(cursor.string()?);
                     (1, None)
                 }
-                b"id" => (2, Some(&mut out.id)),
-                b"url" => (4, Some(&mut out.url)),
-                b"source" => (8, Some(&mut out.source)),
-                b"date" => (16, Some(&mut out.date)),
-                b"published" => (32, Some(&mut out.published)),
-                b"title" => (64, Some(&mut out.title)),
-                _ => {
+                Some(Slot::Id) => (2, Some(&mut out.id)),
+                Some(Slot::Url) => (4, Some(&mut out.url)),
+                Some(Slot::Source) => (8, Some(&mut out.source)),
+                Some(Slot::Date) => (16, Some(&mut out.date)),
+                Some(Slot::Published) => (32, Some(&mut out.published)),
+                Some(Slot::Title) => (64, Some(&mut out.title)),
+                None => {
                     cursor.skip_value(0)?;
                     (0, None)
                 }
@@ -78,10 +82,13 @@ pub(super) fn parse_fast(line: &[u8]) -> Option<Line<TextField>> {
 }
 
 /// Panics if [`parse_fast`] takes `line` and reads it otherwise than
-/// [`parse_strict`]: the invariant the `jsonl` fuzz target checks.
-pub(crate) fn check_fast_parse(line: &[u8]) {
-    if let Some(fast) = parse_fast(line) {
-        assert_eq!(Ok(&fast), parse_strict(line).as_ref(), "fast and strict parses differ");
+/// [`parse_strict`], with the default field names and with `fields`: the
+/// invariant the `jsonl` fuzz target checks.
+pub(crate) fn check_fast_parse(line: &[u8], fields: &Fields) {
+    for fields in [&Fields::default(), fields] {
+        if let Some(fast) = parse_fast(line, fields) {
+            assert_eq!(Ok(&fast), parse_strict(line, fields).as_ref(), "fast and strict parses differ");
+        }
     }
 }
 
@@ -149,8 +156,8 @@ mod tests {
     fn fast_and_strict_parses_agree_where_both_succeed() {
         for line in awkward_lines() {
             let shown = String::from_utf8_lossy(&line);
-            let strict = parse_strict(&line);
-            match (parse_fast(&line), &strict) {
+            let strict = parse_strict(&line, &Fields::default());
+            match (parse_fast(&line, &Fields::default()), &strict) {
                 (Some(fast), Ok(strict)) => assert_eq!(&fast, strict, "{shown}"),
                 // Only a lone surrogate, which serde_json refuses, is read
                 // by the fast parse alone (as U+FFFD).
@@ -165,7 +172,7 @@ mod tests {
         let lines = awkward_lines();
         let fast = |id: &str| {
             let line = lines.iter().find(|l| String::from_utf8_lossy(l).contains(&format!("\"{id}\""))).unwrap();
-            parse_fast(line).is_some()
+            parse_fast(line, &Fields::default()).is_some()
         };
         for id in ["a", "spaced", "crlf", "none", "nested-text", "int-id", "lone", "low-first"] {
             assert!(fast(id), "{id}");
@@ -200,8 +207,8 @@ mod tests {
     fn deep_nesting_is_left_to_serde_past_the_limit() {
         for depth in [1, 2, 126, 127, 128, 500] {
             let line = format!(r#"{{"meta": {}{}, "text": "نص"}}"#, "[".repeat(depth), "]".repeat(depth));
-            let strict = parse_strict(line.as_bytes()).expect("serde_json skips any nesting");
-            match parse_fast(line.as_bytes()) {
+            let strict = parse_strict(line.as_bytes(), &Fields::default()).expect("serde_json skips any nesting");
+            match parse_fast(line.as_bytes(), &Fields::default()) {
                 Some(fast) => assert_eq!(fast, strict, "{depth}"),
                 None => assert!(depth > Cursor::MAX_DEPTH as usize, "{depth}"),
             }
@@ -219,6 +226,42 @@ mod tests {
     }
 
     use proptest::prelude::*;
+
+    /// Field names other than the defaults.
+    fn custom_fields() -> Fields {
+        let names = crate::read::FieldNames {
+            text: Some("body".into()),
+            id: Some("url".into()),
+            url: Some("link".into()),
+            date: Some("published".into()),
+            title: Some("doc".into()),
+            ..Default::default()
+        };
+        Fields::new(&names).unwrap()
+    }
+
+    #[test]
+    fn custom_names_read_their_keys_by_both_parses() {
+        let fields = custom_fields();
+        let line = br#"{"body": "\u0646\u0635", "url": 7, "link": "https://a.iq/x", "published": "2024", "text": "no", "id": "no"}"#;
+        let fast = parse_fast(line, &fields).expect("plain line");
+        assert_eq!(Ok(&fast), parse_strict(line, &fields).as_ref());
+        assert_eq!(fast.text, TextField::String("نص".into()));
+        assert_eq!(fast.id, Some(Value::from(7)));
+        assert_eq!(fast.url, Some(Value::from("https://a.iq/x")));
+        assert_eq!(fast.date, Some(Value::from("2024")));
+        assert_eq!(fast.published, None);
+        let twice = br#"{"body": "a", "body": "b"}"#;
+        assert_eq!(parse_fast(twice, &fields), None);
+        let e = parse_strict(twice, &fields).unwrap_err();
+        assert!(e.contains("duplicate field `body`"), "{e}");
+        // Every awkward line reads alike by both parses with these names too.
+        for line in awkward_lines() {
+            if let (Some(fast), Ok(strict)) = (parse_fast(&line, &fields), parse_strict(&line, &fields)) {
+                assert_eq!(fast, strict, "{}", String::from_utf8_lossy(&line));
+            }
+        }
+    }
 
     /// JSON values of every kind, nested a few levels.
     fn json_value() -> impl Strategy<Value = Value> {
@@ -252,9 +295,9 @@ mod tests {
                 record["meta"] = serde_json::json!({"note": extra, "list": [1, 2.5, null]});
             }
             let line = serde_json::to_vec(&record).unwrap();
-            let fast = parse_fast(&line);
+            let fast = parse_fast(&line, &Fields::default());
             proptest::prop_assert!(fast.is_some());
-            let strict = parse_strict(&line);
+            let strict = parse_strict(&line, &Fields::default());
             proptest::prop_assert_eq!(fast.as_ref(), strict.as_ref().ok());
             proptest::prop_assert_eq!(fast.unwrap().text, TextField::String(text));
         }
@@ -267,7 +310,7 @@ mod tests {
         #[test]
         fn the_fast_parse_never_disagrees_with_serde(
             fields in (
-                proptest::collection::vec(("(id|text|url|source|date|published|title)", prop_oneof![
+                proptest::collection::vec(("(id|text|url|source|date|published|title|body|doc|link)", prop_oneof![
                     6 => "(\\PC|[\"\\\\\u{0}-\u{1f}\u{600}-\u{6ff}]){0,12}".prop_map(Value::from),
                     1 => any::<u64>().prop_map(Value::from),
                     1 => json_value(),
@@ -295,9 +338,13 @@ mod tests {
                     _ => line.insert(at, byte),
                 }
             }
-            if let Some(fast) = parse_fast(&line) {
-                let strict = parse_strict(&line);
-                proptest::prop_assert_eq!(Ok(&fast), strict.as_ref(), "{}", String::from_utf8_lossy(&line));
+            // The default names, and others, some of them default names of
+            // other parts (`--id-field url`, `--date-field published`).
+            for fields in [Fields::default(), custom_fields()] {
+                if let Some(fast) = parse_fast(&line, &fields) {
+                    let strict = parse_strict(&line, &fields);
+                    proptest::prop_assert_eq!(Ok(&fast), strict.as_ref(), "{}", String::from_utf8_lossy(&line));
+                }
             }
         }
     }

@@ -14,6 +14,7 @@
 use serde_json::Value;
 
 use super::decompress::{self, Opened, describe};
+use super::fields::{Fields, Slot};
 use super::{InputFile, Meta, Raw, RawLine, Record, meta};
 use crate::error::{Locator, RecordError};
 use fast::parse_fast;
@@ -41,6 +42,8 @@ pub(crate) struct JsonlFile {
     finished: bool,
     /// Lines leave parsed ([`Raw::Record`]) rather than as [`Raw::Line`].
     parse: bool,
+    /// The keys read.
+    fields: std::sync::Arc<Fields>,
 }
 
 /// What [`JsonlFile`] makes of a line it reads.
@@ -55,9 +58,9 @@ enum Read {
 
 impl JsonlFile {
     /// Opens `file`; with `parse`, lines are parsed where they are read.
-    pub(crate) fn open(file: InputFile, parse: bool) -> JsonlFile {
+    pub(crate) fn open(file: InputFile, parse: bool, fields: std::sync::Arc<Fields>) -> JsonlFile {
         let display = file.display.as_str().into();
-        JsonlFile { file, display, opened: None, line: 0, records: 0, buf: Vec::new(), finished: false, parse }
+        JsonlFile { file, display, opened: None, line: 0, records: 0, buf: Vec::new(), finished: false, parse, fields }
     }
 
     pub(crate) fn consumed(&self) -> u64 {
@@ -84,16 +87,17 @@ impl JsonlFile {
 }
 
 /// Parses one non-blank line (line `line_no` of `input`) into a record.
-pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
+/// `fields` names the keys read.
+pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8], fields: &Fields) -> Record {
     // Where the line is, as a locator and as a fallback id: built only when
     // needed (an error, a line without an id), not for every line.
     let place = || Locator::Line(input.to_string(), line_no);
     let place_id = || place().to_string();
     let record = |id: String, content| Record { meta: meta(id, None, input.to_string(), None, None), content };
     let error = |id: String, message: String| record(id, Err(RecordError { locator: place(), message }));
-    let line = match parse_fast(line) {
+    let line = match parse_fast(line, fields) {
         Some(line) => line,
-        None => match parse_strict(line) {
+        None => match parse_strict(line, fields) {
             Ok(line) => line,
             Err(message) => return error(place_id(), message),
         },
@@ -106,11 +110,12 @@ pub(crate) fn parse_line(input: &str, line_no: u64, line: &[u8]) -> Record {
     let url = string(line.url);
     let date = string(line.date).or_else(|| string(line.published));
     let source = string(line.source).filter(|s| !s.is_empty());
+    let text = fields.name(Slot::Text);
     let content = match line.text {
         TextField::String(s) if s.len() as u64 <= super::text::MAX_RECORD => Ok(s),
-        TextField::String(_) => Err("`text` larger than 4 GiB".to_string()),
-        TextField::Other(kind) => Err(format!("`text` must be a string, found {kind}")),
-        TextField::Missing => Err("missing `text` field".to_string()),
+        TextField::String(_) => Err(format!("`{text}` larger than 4 GiB")),
+        TextField::Other(kind) => Err(format!("`{text}` must be a string, found {kind}")),
+        TextField::Missing => Err(format!("missing `{text}` field")),
     }
     .map_err(|message| RecordError { locator: place(), message });
     let title = string(line.title).filter(|t| !t.trim().is_empty());
@@ -151,7 +156,7 @@ impl Iterator for JsonlFile {
         loop {
             let opened = self.opened.as_mut().expect("opened above");
             let line_no = self.line + 1;
-            let (parse, display) = (self.parse, &self.display);
+            let (parse, display, fields) = (self.parse, &self.display, &self.fields);
             // Unless parsed here, the line leaves as an exact-size copy of its
             // trimmed bytes, for a worker thread to parse: handing a growing
             // buffer over made every 5 KB line regrow one from nothing.
@@ -167,7 +172,7 @@ impl Iterator for JsonlFile {
                 if line.iter().all(u8::is_ascii_whitespace) {
                     Read::Blank
                 } else if parse {
-                    Read::Parsed(parse_line(display, line_no, line))
+                    Read::Parsed(parse_line(display, line_no, line, fields))
                 } else {
                     Read::Line(line.to_vec())
                 }
@@ -198,7 +203,12 @@ impl Iterator for JsonlFile {
             let raw = match read {
                 Read::Blank => continue,
                 Read::Parsed(record) => Raw::Record(record),
-                Read::Line(bytes) => Raw::Line(RawLine { input: self.display.clone(), line: line_no, bytes }),
+                Read::Line(bytes) => Raw::Line(RawLine {
+                    input: self.display.clone(),
+                    line: line_no,
+                    bytes,
+                    fields: self.fields.clone(),
+                }),
             };
             self.records += 1;
             return Some(raw);

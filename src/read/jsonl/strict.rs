@@ -2,7 +2,10 @@
 //! whatever the fast parse ([`super::fast`]) does not take, and the one that
 //! says what is wrong with a line.
 
+use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+
+use crate::read::fields::{Fields, Slot};
 
 /// Parses a line the strict way, `text` as a JSON string, with an error
 /// message for whatever is wrong.
@@ -12,7 +15,7 @@ use serde_json::Value;
 /// [`parse_fast`], so a stray byte in a field nobody reads loses no record.
 ///
 /// [`parse_fast`]: super::fast::parse_fast
-pub(super) fn parse_strict(line: &[u8]) -> Result<Line<TextField>, String> {
+pub(super) fn parse_strict(line: &[u8], fields: &Fields) -> Result<Line<TextField>, String> {
     let invalid = |e: serde_json::Error| match simdutf8::basic::from_utf8(line) {
         Ok(_) => format!("invalid JSON: {e}"),
         Err(_) => {
@@ -27,23 +30,115 @@ pub(super) fn parse_strict(line: &[u8]) -> Result<Line<TextField>, String> {
             Err(e) => invalid(e),
         });
     }
-    serde_json::from_slice(line).map_err(invalid)
+    let mut de = serde_json::Deserializer::from_slice(line);
+    let parsed = LineSeed(fields).deserialize(&mut de).and_then(|l| de.end().map(|()| l));
+    parsed.map_err(invalid)
 }
 
 /// The fields of a JSONL record sada reads; other keys are skipped without
 /// being built. Parsing into this instead of a `serde_json::Value` map saved
-/// a fifth of the JSON cost of `sada sign` (callgrind).
-#[derive(serde::Deserialize, Debug, PartialEq)]
+/// a fifth of the JSON cost of `sada sign` (callgrind). Named by part, not by
+/// key: the keys are [`Fields`]'s.
+#[derive(Debug, PartialEq)]
 pub(super) struct Line<T> {
-    #[serde(default, deserialize_with = "id_as_written")]
     pub(super) id: Option<Value>,
-    #[serde(default)]
     pub(super) text: T,
     pub(super) url: Option<Value>,
     pub(super) source: Option<Value>,
     pub(super) date: Option<Value>,
     pub(super) published: Option<Value>,
     pub(super) title: Option<Value>,
+}
+
+/// Reads a [`Line`] with keys named by [`Fields`], as `#[derive(Deserialize)]`
+/// reads a struct: a key sada reads may appear once (else `duplicate field`),
+/// other keys are skipped unchecked, missing ones are absent.
+struct LineSeed<'a>(&'a Fields);
+
+impl<'de> DeserializeSeed<'de> for LineSeed<'_> {
+    type Value = Line<TextField>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Line<TextField>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LineSeed<'_> {
+    type Value = Line<TextField>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Line<TextField>, A::Error> {
+        let mut out = Line {
+            id: None,
+            text: TextField::Missing,
+            url: None,
+            source: None,
+            date: None,
+            published: None,
+            title: None,
+        };
+        let mut seen = 0u8;
+        while let Some(slot) = map.next_key_seed(KeySeed(self.0))? {
+            let Some(slot) = slot else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            let bit = 1u8 << slot as u8;
+            if seen & bit != 0 {
+                return Err(A::Error::custom(format_args!("duplicate field `{}`", self.0.name(slot))));
+            }
+            seen |= bit;
+            match slot {
+                Slot::Text => out.text = map.next_value()?,
+                Slot::Id => out.id = map.next_value::<IdAsWritten>()?.0,
+                Slot::Url => out.url = map.next_value()?,
+                Slot::Source => out.source = map.next_value()?,
+                Slot::Date => out.date = map.next_value()?,
+                Slot::Published => out.published = map.next_value()?,
+                Slot::Title => out.title = map.next_value()?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A key, as the part it names (`None`: a key sada does not read).
+struct KeySeed<'a>(&'a Fields);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Option<Slot>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<Slot>, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Option<Slot>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<Option<Slot>, E> {
+        Ok(self.0.slot(key.as_bytes()))
+    }
+
+    fn visit_bytes<E>(self, key: &[u8]) -> Result<Option<Slot>, E> {
+        Ok(self.0.slot(key))
+    }
+}
+
+/// An `id` read by [`id_as_written`].
+struct IdAsWritten(Option<Value>);
+
+impl<'de> serde::Deserialize<'de> for IdAsWritten {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<IdAsWritten, D::Error> {
+        id_as_written(d).map(IdAsWritten)
+    }
 }
 
 /// An `id` as [`Value`], except that a number no `u64` holds is kept as
@@ -132,7 +227,7 @@ mod tests {
 
     #[test]
     fn strict_parse_says_what_is_wrong() {
-        let parsed = |l: &[u8]| parse_strict(l).map(|line| line.text);
+        let parsed = |l: &[u8]| parse_strict(l, &Fields::default()).map(|line| line.text);
         assert_eq!(parsed(br#"{"text": 5}"#), Ok(TextField::Other("a number")));
         assert_eq!(parsed(br#"[1]"#), Err("expected a JSON object, found an array".to_string()));
         assert_eq!(parsed(b"{\"text\": \"a\xffb\"}"), Err("invalid UTF-8 at byte 11 of the line".to_string()));
