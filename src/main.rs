@@ -80,7 +80,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         None => None,
     };
     let t = Instant::now();
-    sada::report::write_kept(&scan, &config, outdir.path(), written.as_ref().map(|w| w.kept.as_slice()))?;
+    sada::report::write_kept(&scan, &config, outdir.path(), written.as_ref())?;
     outdir.commit()?;
     if let Some(dir) = dataset {
         dir.commit()?;

@@ -113,6 +113,43 @@ fn clusters_write_what_one_process_writes() {
     }
 }
 
+/// `--write` in a cluster: process 0 writes the corpus, the same bytes one
+/// process writes.
+#[test]
+fn a_cluster_writes_the_corpus_one_process_writes() {
+    let dir = TestDir::new("cluster-write");
+    mixed_corpus(&dir);
+    let opts = ["--write", "", "--annotate", "--keep", "first"];
+    let with = |clean: &'static str| -> Vec<&'static str> {
+        opts.iter().map(|o| if o.is_empty() { clean } else { *o }).collect()
+    };
+    let one = with("clean-1");
+    dir.sada().args(["scan", "--quiet", "--out", "out-1"]).args(&one).arg("in").assert().success();
+    let two = with("clean-2");
+    cluster_run(&dir, 2, "out-2", &two);
+    let files = |root: &str| -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = walk(&dir.join(root))
+            .into_iter()
+            .map(|p| (p.strip_prefix(dir.join(root)).unwrap().display().to_string(), std::fs::read(&p).unwrap()))
+            .collect();
+        out.sort();
+        out
+    };
+    let (a, b) = (files("clean-1"), files("clean-2"));
+    assert!(a.len() >= 2, "{:?}", a.iter().map(|f| &f.0).collect::<Vec<_>>());
+    assert_eq!(a, b, "the written corpus differs between 1 process and 2");
+}
+
+/// Every file under `root`, recursively.
+fn walk(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(root).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() { out.extend(walk(&p)) } else { out.push(p) }
+    }
+    out
+}
+
 /// `--resume` saves every stage; a rerun takes them all from disk, and after
 /// losing the later checkpoints (as a crash during alignment would) it
 /// starts again at the first missing stage — with the same outputs each time.

@@ -148,6 +148,10 @@ fn every_keep_rule_keeps_its_member_and_accounts_for_every_record() {
         // dropped but stay in documents.jsonl as errors.
         let kept = docs.iter().filter(|d| d["kept"] == true).count();
         assert_eq!(kept, written_lines.len(), "--keep {rule}");
+        let summary: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(&format!("{out}/summary.json"))).unwrap()).unwrap();
+        assert_eq!(summary["written"]["records"], kept as u64, "--keep {rule}");
+        assert_eq!(summary["written"]["files"], 1, "--keep {rule}");
         let errors: Vec<&Value> = docs.iter().filter(|d| d["status"] == "error").collect();
         assert_eq!(errors.len(), 2, "not JSON, and invalid UTF-8 in text");
         assert!(errors.iter().all(|d| d["kept"] == false));

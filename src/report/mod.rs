@@ -38,12 +38,19 @@ pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
     write_kept(scan, config, dir, None)
 }
 
-/// As [`write`]; with `kept` (a run with `--write`), every line of
-/// `documents.jsonl` says whether its record was written to the corpus.
+/// As [`write`]; with `written` (a run with `--write`), every line of
+/// `documents.jsonl` says whether its record was written to the corpus, and
+/// `summary.json` how many were.
 ///
 /// # Errors
 /// As [`write`].
-pub fn write_kept(scan: &Scan, config: &Config, dir: &Path, kept: Option<&[bool]>) -> Result<(), Error> {
+pub fn write_kept(
+    scan: &Scan,
+    config: &Config,
+    dir: &Path,
+    written: Option<&crate::write::Written>,
+) -> Result<(), Error> {
+    let kept = written.map(|w| w.kept.as_slice());
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         what: "cannot create output directory",
         path: dir.to_path_buf(),
@@ -124,7 +131,8 @@ pub fn write_kept(scan: &Scan, config: &Config, dir: &Path, kept: Option<&[bool]
             }
         }),
     )?;
-    let summary = summary::Summary::new(scan, config);
+    let mut summary = summary::Summary::new(scan, config);
+    summary.written = written.map(|w| summary::WrittenCounts { files: w.files, records: w.records });
     write_file(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(std::io::Error::from)?;
         w.write_all(b"\n")

@@ -47,12 +47,24 @@ pub struct Summary {
     /// Passages repeated within sources like templates (not counted in
     /// `statements`).
     pub boilerplate_statements: u64,
+    /// What `--write` wrote (absent without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written: Option<WrittenCounts>,
     /// LSH and verification counters.
     pub pairs: PairCounts,
     /// The parameters used.
     pub parameters: ParametersLine,
     /// What varies from run to run: threads and timings.
     pub run: Run,
+}
+
+/// The corpus `--write` wrote.
+#[derive(Serialize)]
+pub struct WrittenCounts {
+    /// Files written (one per input file sada could write back).
+    pub files: u64,
+    /// Records written: the `kept` records of `documents.jsonl`.
+    pub records: u64,
 }
 
 /// The part of the summary that may differ between identical runs.
@@ -96,6 +108,7 @@ impl Summary {
             statements: scan.statements.iter().filter(|s| !s.boilerplate).count() as u64,
             cross_source_statements: scan.statements.iter().filter(|s| !s.boilerplate && s.sources > 1).count() as u64,
             boilerplate_statements: scan.statements.iter().filter(|s| s.boilerplate).count() as u64,
+            written: None,
             pairs: scan.pairs,
             parameters: ParametersLine::new(config, scan.banding),
             run: Run {

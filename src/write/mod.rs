@@ -49,7 +49,8 @@ pub struct Options {
 /// What [`write`] wrote.
 #[derive(Clone, Debug, Default)]
 pub struct Written {
-    /// Files written (one per input file).
+    /// Files written: one per input file, but for a Parquet file sada could
+    /// not read, which only `--keep all` copies.
     pub files: u64,
     /// Records written.
     pub records: u64,
@@ -176,16 +177,27 @@ pub fn write(scan: &Scan, opts: &Options, inputs: &[PathBuf], dir: &Path) -> Res
     let mut written = Written { kept: vec![false; scan.docs.len()], ..Written::default() };
     let mut next = 0usize;
     for (file, name) in files.iter().zip(&names) {
-        match file.format {
-            Format::Jsonl => jsonl::jsonl(&ctx, file, name, dir, &mut next, &mut written)?,
+        let wrote = match file.format {
+            Format::Jsonl => jsonl::jsonl(&ctx, file, name, dir, &mut next, &mut written).map(|()| true)?,
             Format::Parquet => parquet::parquet(&ctx, file, name, dir, &mut next, &mut written)?,
             Format::Text | Format::Warc | Format::Wet | Format::Arc => {
-                converted::converted(&ctx, file, name, dir, &mut next, &mut written)?
+                converted::converted(&ctx, file, name, dir, &mut next, &mut written).map(|()| true)?
             }
-        }
-        written.files += 1;
+        };
+        written.files += u64::from(wrote);
     }
-    debug_assert_eq!(next, scan.docs.len(), "the third pass met every record");
+    if next != scan.docs.len() {
+        // Records are matched to the scan's by position: a different count
+        // means the written corpus would pair texts with other records' fates.
+        return Err(Error::Write {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "met {next} records in the inputs where the scan read {}: an input changed during the run; \
+                 run the scan again on inputs that stay as they are",
+                scan.docs.len()
+            ),
+        });
+    }
     Ok(written)
 }
 

@@ -54,8 +54,9 @@ pub const ANNOTATION_COLUMNS: [&str; 6] = [
     "sada_statements",
 ];
 
-/// Writes `file` to `dir/name` (a path ending in `.parquet`); `records` is
-/// how many records the scan has for the file, from `*next` on.
+/// Writes `file` to `dir/name` (a path ending in `.parquet`), its records
+/// the scan's from `*next` on; `false` when the file is not written (sada
+/// could not read it and not everything is kept).
 pub(super) fn parquet(
     ctx: &Context<'_>,
     file: &InputFile,
@@ -63,7 +64,7 @@ pub(super) fn parquet(
     dir: &Path,
     next: &mut usize,
     written: &mut Written,
-) -> Result<(), Error> {
+) -> Result<bool, Error> {
     let first = *next;
     let display = file.display.as_str();
     let records = ctx.scan.docs[first..].iter().take_while(|d| d.meta.input == display).count().max(1);
@@ -81,8 +82,9 @@ pub(super) fn parquet(
             std::fs::copy(&file.path, &path).map_err(io("cannot write", &path))?;
             written.kept[first] = true;
             written.records += 1;
+            return Ok(true);
         }
-        return Ok(());
+        return Ok(false);
     }
     let handle = open(file).map_err(io("cannot read", &file.path))?;
     let meta = ArrowReaderMetadata::load(&handle, ArrowReaderOptions::new())
@@ -145,7 +147,7 @@ pub(super) fn parquet(
         writer.flush().map_err(|e| parquet_error("cannot write", &path, e))?;
     }
     writer.close().map_err(|e| parquet_error("cannot write", &path, e))?;
-    Ok(())
+    Ok(true)
 }
 
 /// Whether a record id is a place in a file (`FILE:ROW`), as a row's error
