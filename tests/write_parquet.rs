@@ -183,6 +183,7 @@ fn schema_row_groups_and_unreadable_files() {
     let no_text: ArrayRef = Arc::new(StringArray::from(vec!["x", "y"]));
     write(&dir, "in/other.parquet", &[batch(vec![("body", no_text)])], 10);
     dir.create("in/broken.parquet", b"PAR1 this is not parquet");
+    dir.create("in/empty.parquet", b"");
     scan(&dir, &["--out", "o1", "--write", "c1", "--keep", "first", "--threads", "1", "in"]);
     scan(&dir, &["--out", "o2", "--write", "c2", "--keep", "first", "--threads", "2", "--memory-limit", "1", "in"]);
     assert_eq!(
@@ -199,6 +200,7 @@ fn schema_row_groups_and_unreadable_files() {
     assert_eq!(column(&out, "id"), [json!("a1"), json!("b1"), json!("s2"), json!("s3"), json!("s4")]);
     assert_eq!(out_groups, [1, 1, 3], "one row group out per row group in");
     assert!(!dir.join("c1/other.parquet").exists() && !dir.join("c1/broken.parquet").exists());
+    assert_eq!(std::fs::read(dir.join("c1/empty.parquet")).unwrap(), b"", "an empty record stays, as it was");
     let docs = read_jsonl(&dir.join("o1/documents.jsonl"));
     let errors: Vec<&Value> = docs.iter().filter(|d| d["status"] == "error").collect();
     assert_eq!(errors.len(), 3, "the null text, the file without `text`, the broken file");

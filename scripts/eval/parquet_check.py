@@ -17,8 +17,9 @@ does not.
 under target/parquet-bench/ and times `sada sign --format none` on each with 1 and 2 threads
 (median of --runs): MB/s of text (the UTF-8 bytes of the texts, not of the files), and peak RSS
 of each run; then peak RSS of one run on a file of --rss-rows rows (1,000,000 by default, one
-paragraph each, ~0.7 GB of text). The
-table in docs/performance.md comes from this.
+paragraph each, ~0.7 GB of text); and the cost of `scan --write` (the write stage's seconds from
+summary.json beside the whole scan's) on the JSONL and Parquet files. The tables in
+docs/performance.md come from this.
 
 pyarrow lives in a private virtualenv, target/parquet-venv (made with `python3 -m venv`, pyarrow
 installed from PyPI by pip); the script re-runs itself inside it.
@@ -301,6 +302,22 @@ def bench(sada, rows, rss_rows, runs):
             wall = statistics.median(r[0] for r in results)
             rss = statistics.median(r[1] for r in results)
             print(f'| {name} | {threads} | {wall:.2f} | {text_bytes / 1e6 / wall:.0f} | {rss:.0f} |')
+    print('\n`sada scan --no-statements --write DIR`, 2 threads, one run each: the write stage '
+          '(summary.json run.timings.write) beside the whole scan')
+    print('| input | options | scan s | write s | write share | write MB/s of input text |')
+    print('|---|---|---|---|---|---|')
+    for name, path in [('JSONL', jsonl), ('Parquet', parquet)]:
+        for opts in (['--keep', 'representative'], ['--keep', 'all', '--annotate']):
+            out, clean = os.path.join(work, 'write-out'), os.path.join(work, 'write-clean')
+            for d in (out, clean):
+                shutil.rmtree(d, ignore_errors=True)
+            subprocess.run([sada, 'scan', '--quiet', '--no-statements', '--threads', '2', '--out', out, '--write', clean]
+                           + opts + [path], check=True)
+            with open(os.path.join(out, 'summary.json')) as f:
+                timings = json.load(f)['run']['timings']
+            total, write = sum(timings.values()), timings.get('write', 0.0)
+            print(f'| {name} | `{" ".join(opts)}` | {total:.2f} | {write:.2f} | {write / total:.0%} | '
+                  f'{text_bytes / 1e6 / write:.0f} |')
     if rss_rows:
         jsonl, parquet, text_bytes = corpus(rss_rows, short=True)
         print(f'\n{rss_rows} rows ({text_bytes / 1e6:.0f} MB of text; Parquet {os.path.getsize(parquet) / 1e6:.0f} MB), '

@@ -13,7 +13,7 @@
 //! k-th of the records the scan has for it. A file the scan could not read
 //! (not Parquet, no text column) is one `error` record: it is copied byte
 //! for byte with `--keep all` and not written otherwise, as a malformed
-//! JSONL line is.
+//! JSONL line is; a 0-byte file (one `empty` record) is written as 0 bytes.
 
 use std::fs::File;
 use std::path::Path;
@@ -87,6 +87,16 @@ pub(super) fn parquet(
         return Ok(false);
     }
     let handle = open(file).map_err(io("cannot read", &file.path))?;
+    if handle.metadata().map_err(io("cannot read", &file.path))?.len() == 0 {
+        // A 0-byte file is one `empty` record: it stays, as the 0 bytes it was.
+        if !ctx.wanted[first] {
+            return Ok(false);
+        }
+        File::create(&path).map_err(io("cannot write", &path))?;
+        written.kept[first] = true;
+        written.records += 1;
+        return Ok(true);
+    }
     let meta = ArrowReaderMetadata::load(&handle, ArrowReaderOptions::new())
         .map_err(|e| parquet_error("cannot read", &file.path, e))?;
     let text_name = ctx.opts.fields.text().to_string();
