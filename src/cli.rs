@@ -26,7 +26,7 @@ pub enum Command {
     ///
     /// Writes documents.jsonl, clusters.jsonl, statements.jsonl, summary.json
     /// and report.html into --out. Example: sada scan seeds/
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Signatures only (read, normalize, shingle, sign): the map step of a
     /// crawl signed in pieces. Writes one record per input record to --out.
     ///
@@ -38,6 +38,87 @@ pub enum Command {
     /// The main text of web pages, as compared by `scan`; the same inputs,
     /// order and accounting as `scan`. Example: sada extract crawl.warc.gz | jq .text
     Extract(ExtractArgs),
+    /// A persistent archive of texts, kept apart from the crawls they came
+    /// from: create it, add a day's crawl to it, compact it, describe it.
+    ///
+    /// Example: sada index create archive/ crawl-2024-06-01/
+    Index(IndexArgs),
+}
+
+/// `sada index`.
+#[derive(Args, Debug)]
+pub struct IndexArgs {
+    #[command(subcommand)]
+    pub command: IndexCommand,
+}
+
+/// What `sada index` does.
+#[derive(Subcommand, Debug)]
+pub enum IndexCommand {
+    /// Makes DIR (new or empty) an archive holding the records of INPUT…
+    /// that have a text.
+    Create(IndexAddArgs),
+    /// Appends the records of INPUT… that have a text to the archive DIR,
+    /// as one new segment (all of it, or nothing if the run fails or is
+    /// killed).
+    Add(IndexAddArgs),
+    /// Merges the archive's segments into one: the same records, in order.
+    Compact {
+        /// The archive.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Nothing on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// What the archive holds: records, segments, sizes, layout version.
+    Info {
+        /// The archive.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Also read every segment and check it against its hash.
+        #[arg(long)]
+        verify: bool,
+        /// Print the manifest as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Options of `sada index create` and `sada index add`.
+#[derive(Args, Debug)]
+pub struct IndexAddArgs {
+    /// The archive directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Files or directories to read, or `-` for JSON lines on standard input
+    /// (as for `sada scan`).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Worker threads [default: all cores]. The archive never depends on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// No progress bar and no summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub fields: FieldArgs,
+}
+
+impl IndexAddArgs {
+    /// The configuration of reading.
+    pub fn config(&self) -> Config {
+        let mut c = Config { progress: !self.quiet, ..Config::default() };
+        c.fields = self.fields.fields();
+        if let Some(t) = self.threads {
+            c.threads = t;
+        }
+        c
+    }
 }
 
 /// Options of `sada extract`.
@@ -343,6 +424,18 @@ pub struct ScanArgs {
     /// there, start after the last stage every process completed.
     #[arg(long, requires = "hosts")]
     pub resume: bool,
+
+    /// Scan the inputs against the archive DIR (`sada index`): report the
+    /// document clusters and statements that involve at least one input
+    /// record, with the archive's records as members and occurrences
+    /// (marked `archived`). documents.jsonl lists the inputs only.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["hosts", "write"])]
+    pub against: Option<PathBuf>,
+
+    /// With --against: append the inputs' records to the archive once the
+    /// outputs are written (as `sada index add` does).
+    #[arg(long, requires = "against")]
+    pub add: bool,
 }
 
 /// Parses a size: a number with an optional K, M, G or T suffix (powers of

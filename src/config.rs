@@ -77,6 +77,11 @@ pub struct Config {
     /// not the defaults).
     #[serde(skip_serializing_if = "crate::read::Fields::is_default")]
     pub fields: crate::read::Fields,
+    /// Records at the head of the inputs that come from an archive (`scan
+    /// --against`): only the clusters and statements that involve a later
+    /// record are reported, and the archive's records are not listed.
+    #[serde(skip)]
+    pub archived: usize,
 }
 
 /// Shares of [`Config::memory_limit`], in bytes, for the structures that grow
@@ -124,6 +129,7 @@ impl Default for Config {
             memory_limit: default_memory_limit(),
             spill_dir: None,
             fields: crate::read::Fields::default(),
+            archived: 0,
         }
     }
 }

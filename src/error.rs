@@ -77,6 +77,23 @@ pub enum Error {
     /// A cluster run (`--hosts`) could not form or lost a process.
     #[error("cluster: {0}")]
     Cluster(String),
+    /// `sada index` on a directory that is not what the command needs (not
+    /// an archive, already one, a file, written by another sada).
+    #[error("archive '{}' {reason}", path.display())]
+    Archive {
+        /// The archive directory.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// A file of an archive that is damaged or was not written by sada.
+    #[error("archive file '{}' {reason}", path.display())]
+    ArchiveDamaged {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Where in the input a record or a problem is.

@@ -290,7 +290,15 @@ fn read_file(bytes: &[u8], ext: &str, display: &str, format: Format, compression
 }
 
 fn input(path: PathBuf, display: &str, format: Format, compression: Compression, size: usize) -> InputFile {
-    InputFile { path, display: display.to_string(), format, compression, size: size as u64, spooled: None }
+    InputFile {
+        path,
+        display: display.to_string(),
+        format,
+        compression,
+        size: size as u64,
+        spooled: None,
+        fields: None,
+    }
 }
 
 /// Runs `f` on a temporary file holding `bytes`, then removes the file.

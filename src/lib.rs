@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 mod analyze;
+pub mod archive;
 pub mod cluster;
 pub mod config;
 #[cfg(feature = "distributed")]

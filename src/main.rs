@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use cli::{Cli, Command, ExtractArgs, ScanArgs, SignArgs};
+use cli::{Cli, Command, ExtractArgs, IndexAddArgs, IndexCommand, ScanArgs, SignArgs};
 use sada::Error;
 
 /// mimalloc instead of the system allocator: the reading thread allocates each
@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan(&args),
         Command::Sign(args) => sign(&args),
         Command::Extract(args) => extract(&args),
+        Command::Index(args) => index(&args.command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -52,13 +53,36 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     if let Some(dir) = write_to {
         sada::write::check(dir, &args.out, &args.inputs)?;
     }
+    // --against: the archive is opened (and refused if it is none) before
+    // anything is read, and locked for the whole run: shared, or for --add
+    // as its one writer, so that the segments read are not compacted away
+    // and the segment added is the run's.
+    let against = match &args.against {
+        Some(dir) => {
+            if args.add && args.inputs.iter().any(|p| p.as_os_str() == "-") {
+                return Err(Error::Stdin {
+                    reason: "--add reads the inputs a second time to archive them: give files, not standard input",
+                }
+                .into());
+            }
+            sada::archive::Archive::open(dir)?;
+            let lock = if args.add {
+                ArchiveLock::Write(sada::archive::WriteLock::take(dir)?)
+            } else {
+                ArchiveLock::Read(sada::archive::ReadLock::take(dir)?)
+            };
+            Some((sada::archive::Archive::open(dir)?, lock))
+        }
+        None => None,
+    };
     let outdir = if writes { Some(sada::report::outdir::OutDir::prepare(&args.out)?) } else { None };
     let dataset = write_to.map(sada::report::outdir::OutDir::prepare_dataset).transpose()?;
-    let mut scan = match (&args.hosts, args.process) {
-        (Some(hosts), Some(process)) => match cluster_scan(args, &config, hosts, process)? {
+    let mut scan = match (&args.hosts, args.process, &against) {
+        (Some(hosts), Some(process), _) => match cluster_scan(args, &config, hosts, process)? {
             Some(scan) => scan,
             None => return Ok(()),
         },
+        (_, _, Some((archive, _))) => sada::pipeline::scan_against(archive, &args.inputs, &config)?,
         _ => sada::scan(&args.inputs, &config)?,
     };
     name_skipped(&scan.discovery, "counted in summary.json");
@@ -80,10 +104,44 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         None => None,
     };
     let t = Instant::now();
-    sada::report::write_kept(&scan, &config, outdir.path(), written.as_ref())?;
+    let archive = against.as_ref().map(|(a, lock)| sada::report::summary::ArchiveCounts {
+        dir: a.dir().to_string_lossy().into_owned(),
+        documents: a.manifest().documents(),
+        added: matches!(lock, ArchiveLock::Write(_)),
+    });
+    sada::report::write_with(
+        &scan,
+        &config,
+        outdir.path(),
+        sada::report::Extras { written: written.as_ref(), archive },
+    )?;
     outdir.commit()?;
     if let Some(dir) = dataset {
         dir.commit()?;
+    }
+    // --add last: the outputs are the run's answer, and are complete before
+    // the archive changes. A failure here leaves the archive as it was.
+    if let Some((_, ArchiveLock::Write(lock))) = &against {
+        let mut named = 0usize;
+        let added = sada::archive::add(lock, &args.inputs, &config, |error| {
+            named += 1;
+            if named <= SKIPPED_NAMED {
+                eprintln!("sada scan --add: not archived: {error}");
+            }
+        })
+        .map_err(|e| {
+            anyhow::Error::new(e).context(format!(
+                "the outputs in {} are complete, but the inputs were not added to the archive: run `sada index add`",
+                args.out.display()
+            ))
+        })?;
+        if !args.quiet {
+            eprintln!(
+                "sada scan --add: {} records added to the archive {}",
+                added.segment.map_or(0, |s| s.documents),
+                lock.dir().display()
+            );
+        }
     }
     if !args.quiet {
         print_summary(&scan, &config, &args.out, t.elapsed().as_secs_f64())?;
@@ -100,6 +158,14 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The lock a `scan --against` holds on its archive for the whole run.
+enum ArchiveLock {
+    /// Reading only: shared with other readers.
+    Read(#[expect(dead_code, reason = "held, never read: dropping it releases the lock")] sada::archive::ReadLock),
+    /// `--add`: the archive's one writer.
+    Write(sada::archive::WriteLock),
 }
 
 /// One process of a cluster run; `Some` on process 0, which writes --out.
@@ -192,6 +258,110 @@ fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
     let stats = stream_to(&args.out, |out| sada::pipeline::extract(&args.inputs, &config, out))?;
     if !args.quiet {
         print_streamed("sada extract", &stats, &args.out);
+    }
+    Ok(())
+}
+
+/// `sada index create|add|compact|info`.
+fn index(command: &IndexCommand) -> anyhow::Result<()> {
+    match command {
+        IndexCommand::Create(args) => {
+            // Inputs checked first: a typo must not leave an empty archive behind.
+            sada::read::discover(&args.inputs)?;
+            let lock = sada::archive::create(&args.dir)?;
+            index_add(&lock, args, "sada index create")
+        }
+        IndexCommand::Add(args) => {
+            // Refused before a lock file is made in a directory that is no archive.
+            sada::archive::Archive::open(&args.dir)?;
+            index_add(&sada::archive::WriteLock::take(&args.dir)?, args, "sada index add")
+        }
+        IndexCommand::Compact { dir, quiet } => {
+            sada::archive::Archive::open(dir)?;
+            let merged = sada::archive::compact(&sada::archive::WriteLock::take(dir)?)?;
+            if !quiet {
+                match merged {
+                    Some(s) => eprintln!(
+                        "sada index compact: {} records in one segment, {}",
+                        s.documents,
+                        dir.join(&s.file).display()
+                    ),
+                    None => {
+                        eprintln!("sada index compact: {} has fewer than two segments; nothing to do", dir.display())
+                    }
+                }
+            }
+            Ok(())
+        }
+        IndexCommand::Info { dir, verify, json } => {
+            // --verify reads every segment: under a reader's lock, so that a
+            // compaction cannot remove one meanwhile.
+            let _lock = if *verify { Some(sada::archive::ReadLock::take(dir)?) } else { None };
+            let archive = sada::archive::Archive::open(dir)?;
+            if *verify {
+                archive.verify()?;
+            }
+            let m = archive.manifest();
+            let mut w = std::io::stdout().lock();
+            if *json {
+                serde_json::to_writer_pretty(&mut w, m)?;
+                writeln!(w)?;
+            } else {
+                let text: u64 = m.segments.iter().map(|s| s.text_bytes).sum();
+                let bytes: u64 = m.segments.iter().map(|s| s.bytes).sum();
+                writeln!(
+                    w,
+                    "archive {}: {} records, {} segments, {:.1} MB of text in {:.1} MB (layout {} v{}, written by sada {})",
+                    dir.display(),
+                    m.documents(),
+                    m.segments.len(),
+                    text as f64 / 1e6,
+                    bytes as f64 / 1e6,
+                    m.format,
+                    m.version,
+                    m.written_by
+                )?;
+                for s in &m.segments {
+                    writeln!(w, "  {}  {} records  {} bytes  xxh3 {}", s.file, s.documents, s.bytes, s.xxh3)?;
+                }
+                if *verify {
+                    writeln!(w, "  every segment matches its hash")?;
+                }
+            }
+            Ok(w.flush()?)
+        }
+    }
+}
+
+/// Appends the records of `args.inputs` to the archive, naming on stderr the
+/// records that cannot be read (not archived).
+fn index_add(lock: &sada::archive::WriteLock, args: &IndexAddArgs, what: &str) -> anyhow::Result<()> {
+    let config = args.config();
+    let mut named = 0usize;
+    let added = sada::archive::add(lock, &args.inputs, &config, |error| {
+        named += 1;
+        if named <= SKIPPED_NAMED {
+            eprintln!("{what}: not archived: {error}");
+        }
+    })?;
+    name_skipped(&added.read.discovery, "not archived");
+    if !args.quiet {
+        let archive = sada::archive::Archive::open(&args.dir)?;
+        let m = archive.manifest();
+        let r = &added.read;
+        let into = added.segment.as_ref().map_or_else(
+            || "nothing archived".to_string(),
+            |s| format!("{} records archived in {}", s.documents, args.dir.join(&s.file).display()),
+        );
+        eprintln!(
+            "{what}: {} records read ({} ok, {} empty, {} errors not archived); {into}; the archive holds {} records in {} segments",
+            r.records,
+            r.ok,
+            r.empty,
+            r.error,
+            m.documents(),
+            m.segments.len()
+        );
     }
     Ok(())
 }
@@ -312,7 +482,8 @@ fn exit_code(err: &anyhow::Error) -> u8 {
             | Error::Stdin { .. }
             | Error::Param { .. }
             | Error::Output { .. }
-            | Error::Write { .. },
+            | Error::Write { .. }
+            | Error::Archive { .. },
         ) => 2,
         _ => 1,
     }

@@ -150,6 +150,9 @@ pub struct Scan {
     pub spilled: Spilled,
     /// Stages a cluster run took from its checkpoints (`--resume`).
     pub resumed: Vec<&'static str>,
+    /// The first `archived` documents come from an archive (`scan
+    /// --against`): they are reported only as members and occurrences.
+    pub archived: usize,
 }
 
 /// Bytes spilled to disk, per structure (all 0 when everything fit).
@@ -164,6 +167,17 @@ pub struct Spilled {
 }
 
 impl Scan {
+    /// Whether `d` comes from the archive of a `scan --against`.
+    pub fn is_archived(&self, d: DocId) -> bool {
+        d.index() < self.archived
+    }
+
+    /// Where `d` is listed: its line in `documents.jsonl`, or for an archived
+    /// document its record number in the archive.
+    pub fn listed_index(&self, d: DocId) -> u32 {
+        if self.is_archived(d) { d.0 } else { d.0 - self.archived as u32 }
+    }
+
     /// The cluster number of each document, if it is in one.
     pub fn cluster_of(&self) -> Vec<Option<u32>> {
         let mut out = vec![None; self.docs.len()];

@@ -40,6 +40,49 @@ pub fn extract(inputs: &[PathBuf], config: &Config, out: &mut (impl Write + Send
     )
 }
 
+/// As [`extract`], but only the records that have a text (`ok` and `empty`)
+/// are written; each `error` record's message is handed to `skipped`, in
+/// input order. The lines are what `sada index` archives: read back as
+/// JSONL they give the same records (id, source, url, date, title, text).
+///
+/// # Errors
+/// As [`extract`].
+pub fn extract_texts(
+    inputs: &[PathBuf],
+    config: &Config,
+    out: &mut (impl Write + Send),
+    mut skipped: impl FnMut(&str) + Send,
+) -> Result<Streamed, Error> {
+    super::stream::stream(
+        inputs,
+        config,
+        "cannot write the archived texts to",
+        out,
+        |_| Ok(()),
+        |rec, s| {
+            let error = rec.content.as_ref().err().map(ToString::to_string);
+            let (line, status, bytes) = extract_record(rec, s);
+            (error.map_or(Texted::Line(line), Texted::Skipped), status, bytes)
+        },
+        |out, made| match made {
+            Texted::Line(line) => {
+                out.write_all(line)?;
+                out.write_all(b"\n")
+            }
+            Texted::Skipped(error) => {
+                skipped(error);
+                Ok(())
+            }
+        },
+    )
+}
+
+/// A record of [`extract_texts`]: its line, or why it has no text.
+enum Texted {
+    Line(Vec<u8>),
+    Skipped(String),
+}
+
 /// One record's line (without its newline), status and bytes of text.
 fn extract_record(rec: Record, s: &mut Scratch) -> (Vec<u8>, StatusKind, u64) {
     s.tokens.clear();

@@ -4,7 +4,7 @@ mod extract;
 mod sign;
 mod stream;
 
-pub use extract::extract;
+pub use extract::{extract, extract_texts};
 pub use sign::{SigFormat, sign};
 
 use std::path::PathBuf;
@@ -51,6 +51,42 @@ pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
     })?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
     pool.install(|| run(discovery, config))
+}
+
+/// Scans `inputs` together with the archive `archive` (its records first):
+/// the clusters and statements that involve a record of `inputs`, with the
+/// archive's records as members and occurrences (`scan --against`).
+///
+/// # Errors
+/// As [`scan`]; [`Error::ArchiveDamaged`] when the archive's segments do not
+/// give back the records its manifest counts.
+pub fn scan_against(archive: &crate::archive::Archive, inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
+    config.validate()?;
+    let mut discovery = read::discover(inputs)?;
+    read::spool_streams(&mut discovery, config.spill_dir.as_deref()).map_err(|source| Error::Io {
+        what: "cannot save standard input or a stream to read it twice, in",
+        path: config.spill_dir.clone().unwrap_or_else(std::env::temp_dir),
+        source,
+    })?;
+    let segments = archive.input_files();
+    let displays: Vec<String> = segments.iter().map(|f| f.display.clone()).collect();
+    discovery.files.splice(0..0, segments);
+    let archived = usize::try_from(archive.manifest().documents()).expect("an archive's records fit in memory");
+    let config = Config { archived, ..config.clone() };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
+    let scan = pool.install(|| run(discovery, &config))?;
+    // A segment that decompresses to fewer or more records than the manifest
+    // says would shift every record after it: refuse rather than misreport.
+    let read_back = scan.docs.iter().take_while(|d| displays.contains(&d.meta.input)).count();
+    if read_back != archived {
+        return Err(Error::ArchiveDamaged {
+            path: archive.dir().to_path_buf(),
+            reason: format!(
+                "gave back {read_back} records where its manifest lists {archived}: check it with `sada index info --verify`"
+            ),
+        });
+    }
+    Ok(scan)
 }
 
 fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
@@ -131,7 +167,7 @@ pub(crate) fn finish(
     } else {
         ClusterSim::Given(sim)
     };
-    let clusters = timings.run(Stage::Cluster, || grouping.clusters(&units, &edges, how, config.limits()));
+    let mut clusters = timings.run(Stage::Cluster, || grouping.clusters(&units, &edges, how, config.limits()));
     spin.finish_and_clear();
     let spilled =
         Spilled { signatures: sigs.store().spilled_bytes(), words: words.spilled_bytes(), sorted: sorted_spill };
@@ -147,6 +183,9 @@ pub(crate) fn finish(
     };
     words.check().map_err(spill_error)?;
     drop(words);
+    if config.archived > 0 {
+        restrict_to_new(&mut clusters, &mut statements, config.archived);
+    }
     let excerpts = if locate_text {
         let spin = progress.spinner("locate");
         let excerpts = timings.run(Stage::Locate, || locate(&discovery, &config.fields, &mut statements, &clusters));
@@ -155,7 +194,27 @@ pub(crate) fn finish(
     } else {
         Vec::new()
     };
-    Ok(Scan { docs, clusters, statements, excerpts, discovery, banding, pairs, timings, spilled, resumed: Vec::new() })
+    Ok(Scan {
+        docs,
+        clusters,
+        statements,
+        excerpts,
+        discovery,
+        banding,
+        pairs,
+        timings,
+        spilled,
+        resumed: Vec::new(),
+        archived: config.archived,
+    })
+}
+
+/// Keeps the clusters and statements that involve a record after the first
+/// `archived` (the archive's): what `scan --against` reports. The others
+/// were found, and reported, when the archive was scanned.
+fn restrict_to_new(clusters: &mut Vec<Cluster>, statements: &mut Vec<Statement>, archived: usize) {
+    clusters.retain(|c| c.members.iter().any(|m| m.0.index() >= archived));
+    statements.retain(|s| s.occurrences.iter().any(|o| o.doc.index() >= archived));
 }
 
 /// The passage stages: match, align, group, locate.

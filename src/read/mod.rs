@@ -120,6 +120,9 @@ pub struct InputFile {
     /// Standard input or another stream saved by [`spool_streams`] to an unlinked temporary file
     /// (a scan reads its inputs twice), read back from there.
     pub spooled: Option<std::sync::Arc<std::fs::File>>,
+    /// The fields it is read with whatever the run's `--text-field`… say: an
+    /// archive segment is always in sada's own names.
+    pub fields: Option<std::sync::Arc<Fields>>,
 }
 
 impl InputFile {
@@ -133,6 +136,7 @@ impl InputFile {
             compression: Compression::None,
             size: 0,
             spooled: None,
+            fields: None,
         }
     }
 
@@ -259,6 +263,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                 compression,
                 size: 0,
                 spooled: None,
+                fields: None,
             });
             continue;
         }
@@ -271,6 +276,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                 compression,
                 size: meta.len(),
                 spooled: None,
+                fields: None,
             });
             continue;
         }
@@ -318,6 +324,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery, Error> {
                     compression,
                     size: entry.metadata().map(|m| m.len()).unwrap_or(0),
                     spooled: None,
+                    fields: None,
                 }),
                 None => {
                     d.skipped_unknown += 1;
@@ -480,14 +487,15 @@ impl Iterator for RawReader {
                     return Some(Raw::Record(text::read(&file)));
                 }
                 Format::Jsonl => {
-                    let fields = self.fields.clone();
+                    let fields = file.fields.clone().unwrap_or_else(|| self.fields.clone());
                     self.current = Some(Multi::Jsonl(jsonl::JsonlFile::open(file, self.parse_lines, fields)));
                 }
                 Format::Warc | Format::Wet | Format::Arc => {
                     self.current = Some(Multi::Warc(warc::WarcFile::open(file)));
                 }
                 Format::Parquet => {
-                    self.current = Some(Multi::Parquet(parquet::ParquetFile::open(file, self.fields.clone())));
+                    let fields = file.fields.clone().unwrap_or_else(|| self.fields.clone());
+                    self.current = Some(Multi::Parquet(parquet::ParquetFile::open(file, fields)));
                 }
             }
         }

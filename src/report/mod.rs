@@ -35,21 +35,25 @@ use wire::{ClusterLine, DocumentLine, MemberLine, OccurrenceLine, OriginLine, St
 /// # Errors
 /// [`Error::Io`] naming the file that could not be written.
 pub fn write(scan: &Scan, config: &Config, dir: &Path) -> Result<(), Error> {
-    write_kept(scan, config, dir, None)
+    write_with(scan, config, dir, Extras::default())
 }
 
-/// As [`write`]; with `written` (a run with `--write`), every line of
-/// `documents.jsonl` says whether its record was written to the corpus, and
-/// `summary.json` how many were.
+/// What a run did besides the scan, for the outputs to say.
+#[derive(Default)]
+pub struct Extras<'a> {
+    /// A run with `--write`: every line of `documents.jsonl` says whether its
+    /// record was written to the corpus, and `summary.json` how many were.
+    pub written: Option<&'a crate::write::Written>,
+    /// A run with `--against`: the archive, in `summary.json`.
+    pub archive: Option<summary::ArchiveCounts>,
+}
+
+/// As [`write`], with what the run did besides the scan.
 ///
 /// # Errors
 /// As [`write`].
-pub fn write_kept(
-    scan: &Scan,
-    config: &Config,
-    dir: &Path,
-    written: Option<&crate::write::Written>,
-) -> Result<(), Error> {
+pub fn write_with(scan: &Scan, config: &Config, dir: &Path, extras: Extras) -> Result<(), Error> {
+    let Extras { written, archive } = extras;
     let kept = written.map(|w| w.kept.as_slice());
     std::fs::create_dir_all(dir).map_err(|source| Error::Io {
         what: "cannot create output directory",
@@ -59,7 +63,8 @@ pub fn write_kept(
     let cluster_of = scan.cluster_of();
     write_lines(
         &dir.join("documents.jsonl"),
-        scan.docs.iter().zip(&cluster_of).enumerate().map(|(i, (d, c))| DocumentLine {
+        // `scan --against`: the archive's records are not this run's inputs.
+        scan.docs.iter().zip(&cluster_of).enumerate().skip(scan.archived).map(|(i, (d, c))| DocumentLine {
             meta: &d.meta,
             bytes: d.bytes,
             tokens: d.tokens,
@@ -68,7 +73,7 @@ pub fn write_kept(
                 Status::Error(e) => Some(e.to_string()),
                 _ => None,
             },
-            rest: wire::InCluster { cluster: *c, kept: kept.map(|k| k[i]) },
+            rest: wire::InCluster { cluster: *c, kept: kept.map(|k| k[i - scan.archived]) },
         }),
     )?;
     write_lines(
@@ -89,9 +94,10 @@ pub fn write_kept(
                     .iter()
                     .map(|&(d, s)| MemberLine {
                         id: &scan.docs[d.index()].meta.id,
-                        index: d.0,
+                        index: scan.listed_index(d),
                         source: &scan.docs[d.index()].meta.source,
                         similarity: round4(s),
+                        archived: scan.is_archived(d),
                     })
                     .collect(),
                 min_similarity: round4(c.min_similarity()),
@@ -113,19 +119,21 @@ pub fn write_kept(
                     doc: &doc(d).meta.id,
                     source: &doc(d).meta.source,
                     date: doc(d).meta.date.as_deref().unwrap_or_default(),
+                    archived: scan.is_archived(d),
                 }),
                 occurrences: st
                     .occurrences
                     .iter()
                     .map(|o| OccurrenceLine {
                         doc: &doc(o.doc).meta.id,
-                        index: o.doc.0,
+                        index: scan.listed_index(o.doc),
                         source: &doc(o.doc).meta.source,
                         start: o.span.start,
                         end: o.span.end,
                         words: o.words.len(),
                         identity: round4(o.identity),
                         date: doc(o.doc).meta.date.as_deref(),
+                        archived: scan.is_archived(o.doc),
                     })
                     .collect(),
             }
@@ -133,6 +141,7 @@ pub fn write_kept(
     )?;
     let mut summary = summary::Summary::new(scan, config);
     summary.written = written.map(|w| summary::WrittenCounts { files: w.files, records: w.records });
+    summary.archive = archive;
     write_file(&dir.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &summary).map_err(std::io::Error::from)?;
         w.write_all(b"\n")

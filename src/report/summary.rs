@@ -50,6 +50,9 @@ pub struct Summary {
     /// What `--write` wrote (absent without it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub written: Option<WrittenCounts>,
+    /// The archive a `scan --against` compared with (absent without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveCounts>,
     /// LSH and verification counters.
     pub pairs: PairCounts,
     /// The parameters used.
@@ -65,6 +68,17 @@ pub struct WrittenCounts {
     pub files: u64,
     /// Records written: the `kept` records of `documents.jsonl`.
     pub records: u64,
+}
+
+/// The archive of a `scan --against`.
+#[derive(Serialize)]
+pub struct ArchiveCounts {
+    /// Its directory, as given.
+    pub dir: String,
+    /// Its records, scanned with the inputs (not counted in `documents`).
+    pub documents: u64,
+    /// Whether `--add` appended the inputs to it after the scan.
+    pub added: bool,
 }
 
 /// The part of the summary that may differ between identical runs.
@@ -88,15 +102,17 @@ pub struct Run {
 impl Summary {
     /// Summarizes `scan`.
     pub fn new(scan: &Scan, config: &Config) -> Summary {
-        let count = |f: fn(&Status) -> bool| scan.docs.iter().filter(|d| f(&d.status)).count() as u64;
+        // `scan --against`: the archive's records are counted apart.
+        let docs = &scan.docs[scan.archived..];
+        let count = |f: fn(&Status) -> bool| docs.iter().filter(|d| f(&d.status)).count() as u64;
         Summary {
             version: env!("CARGO_PKG_VERSION"),
-            documents: scan.docs.len() as u64,
+            documents: docs.len() as u64,
             ok: count(|s| *s == Status::Ok),
             empty: count(|s| *s == Status::Empty),
             error: count(|s| matches!(s, Status::Error(_))),
-            tokens: scan.docs.iter().map(|d| d.tokens as u64).sum(),
-            text_bytes: scan.docs.iter().map(|d| d.bytes).sum(),
+            tokens: docs.iter().map(|d| d.tokens as u64).sum(),
+            text_bytes: docs.iter().map(|d| d.bytes).sum(),
             skipped_hidden: scan.discovery.skipped_hidden,
             skipped_outputs: scan.discovery.skipped_outputs,
             skipped_unknown: scan.discovery.skipped_unknown,
@@ -109,6 +125,7 @@ impl Summary {
             cross_source_statements: scan.statements.iter().filter(|s| !s.boilerplate && s.sources > 1).count() as u64,
             boilerplate_statements: scan.statements.iter().filter(|s| s.boilerplate).count() as u64,
             written: None,
+            archive: None,
             pairs: scan.pairs,
             parameters: ParametersLine::new(config, scan.banding),
             run: Run {

@@ -113,6 +113,10 @@ pub(crate) struct MemberLine<'a> {
     pub index: u32,
     pub source: &'a str,
     pub similarity: f64,
+    /// `scan --against`: the member comes from the archive, and `index` is
+    /// its record number there.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 /// Rounds a similarity for output: four decimals are more than the
@@ -142,6 +146,9 @@ pub(crate) struct OriginLine<'a> {
     pub doc: &'a str,
     pub source: &'a str,
     pub date: &'a str,
+    /// `scan --against`: the origin is in the archive.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 /// One occurrence of a statement.
@@ -158,6 +165,10 @@ pub(crate) struct OccurrenceLine<'a> {
     pub identity: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<&'a str>,
+    /// `scan --against`: the occurrence is in an archived document, and
+    /// `index` is its record number in the archive.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 /// `summary.json`'s `parameters`: what a run was asked for and the banding

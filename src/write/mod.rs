@@ -219,6 +219,7 @@ mod tests {
             compression: Compression::None,
             size: 0,
             spooled: None,
+            fields: None,
         }
     }
 

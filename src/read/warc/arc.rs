@@ -390,6 +390,7 @@ mod tests {
             compression: Compression::None,
             size: bytes.len() as u64,
             spooled: None,
+            fields: None,
         };
         let mut w = WarcFile::open(file);
         let reader = Box::new(io::Cursor::new(bytes));

@@ -519,6 +519,7 @@ mod tests {
             compression: Compression::None,
             size: bytes.len() as u64,
             spooled: None,
+            fields: None,
         };
         let mut w = WarcFile::open(file);
         let opened = Opened {
@@ -645,6 +646,7 @@ mod tests {
                 compression: Compression::Gzip,
                 size: 0,
                 spooled: None,
+                fields: None,
             };
             let mut w = WarcFile::open(file);
             let reader = io::BufReader::new(Cut(Cursor::new(whole[..cut].to_vec())));

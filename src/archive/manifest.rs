@@ -1,0 +1,213 @@
+//! `manifest.json`: what an archive holds. It is the archive's single
+//! source of truth: a segment file exists for readers only once the manifest
+//! lists it, and the manifest is replaced whole (temporary name, fsync,
+//! rename), so a reader sees the archive before or after a change, never
+//! between.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// The manifest's file name inside the archive directory.
+pub const MANIFEST: &str = "manifest.json";
+
+/// What the `format` field must say.
+pub const FORMAT: &str = "sada-archive";
+
+/// The layout version this sada writes and reads. Raised when a segment's
+/// or the manifest's layout changes; an archive of another version is
+/// refused with a message, never misread.
+pub const VERSION: u32 = 1;
+
+/// The contents of `manifest.json`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    /// Always [`FORMAT`]: tells an archive from any other JSON file.
+    pub format: String,
+    /// Layout version ([`VERSION`]).
+    pub version: u32,
+    /// The sada version that last wrote the archive.
+    pub written_by: String,
+    /// The number the next segment takes (segment names never repeat, so a
+    /// leftover of a killed run is never mistaken for a listed segment).
+    pub next_segment: u64,
+    /// The segments, oldest first: together, the archived records in the
+    /// order they were added.
+    pub segments: Vec<Segment>,
+}
+
+/// One segment file: a zstd-compressed JSON-lines file of archived records.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Segment {
+    /// File name inside the archive directory.
+    pub file: String,
+    /// Records in it.
+    pub documents: u64,
+    /// Bytes of text of those records (uncompressed).
+    pub text_bytes: u64,
+    /// Size of the file: a segment of another size is damaged.
+    pub bytes: u64,
+    /// xxh3-64 of the file's bytes, hex (checked by `sada index verify`).
+    pub xxh3: String,
+}
+
+impl Manifest {
+    /// The manifest of an archive without segments.
+    pub fn empty() -> Manifest {
+        Manifest {
+            format: FORMAT.into(),
+            version: VERSION,
+            written_by: env!("CARGO_PKG_VERSION").into(),
+            next_segment: 1,
+            segments: Vec::new(),
+        }
+    }
+
+    /// Records in the archive.
+    pub fn documents(&self) -> u64 {
+        self.segments.iter().map(|s| s.documents).sum()
+    }
+
+    /// Reads and checks the manifest of the archive `dir`.
+    ///
+    /// # Errors
+    /// [`Error::Archive`] when `dir` holds no manifest (not an archive);
+    /// [`Error::ArchiveDamaged`] naming the manifest when it is not one
+    /// sada wrote, is of another version, or names an unsafe file.
+    pub fn load(dir: &Path) -> Result<Manifest, Error> {
+        let path = dir.join(MANIFEST);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Archive {
+                    path: dir.to_path_buf(),
+                    reason: "is not a sada archive (it has no manifest.json): make one with `sada index create`".into(),
+                });
+            }
+            Err(source) => return Err(Error::Io { what: "cannot read", path, source }),
+        };
+        let damaged = |reason: String| Error::ArchiveDamaged { path: path.clone(), reason };
+        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+            damaged(format!("is not a sada archive manifest ({e}); was it written by another program?"))
+        })?;
+        if m.format != FORMAT {
+            return Err(damaged(format!("says format '{}', not '{FORMAT}'", m.format)));
+        }
+        if m.version != VERSION {
+            return Err(damaged(format!(
+                "is an archive of layout version {} (written by sada {}); this sada reads version {VERSION}",
+                m.version, m.written_by
+            )));
+        }
+        for s in &m.segments {
+            if !is_segment_name(&s.file) {
+                return Err(damaged(format!("lists '{}', which is not a segment file name", s.file)));
+            }
+        }
+        Ok(m)
+    }
+
+    /// Replaces the manifest of `dir` with `self`, atomically: written under
+    /// a temporary name, flushed to disk, renamed over the old one, and the
+    /// directory flushed so that the rename itself survives a crash.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the manifest.
+    pub fn store(&self, dir: &Path) -> Result<(), Error> {
+        let path = dir.join(MANIFEST);
+        let io = |source| Error::Io { what: "cannot write", path: path.clone(), source };
+        let mut tmp = temp_file(dir, ".manifest-").map_err(io)?;
+        let mut json = serde_json::to_vec_pretty(self).expect("a manifest serializes");
+        json.push(b'\n');
+        tmp.write_all(&json).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(&path).map_err(|e| io(e.error))?;
+        sync_dir(dir)
+    }
+
+    /// The name of the segment numbered `n`.
+    pub fn segment_name(n: u64) -> String {
+        format!("seg-{n:08}.jsonl.zst")
+    }
+}
+
+/// Whether `name` is a segment file name (and only a name: no path).
+pub fn is_segment_name(name: &str) -> bool {
+    name.strip_prefix("seg-")
+        .and_then(|r| r.strip_suffix(".jsonl.zst"))
+        .is_some_and(|n| n.len() == 8 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A temporary file in `dir` named `{prefix}….partial`, readable by all as
+/// the files it becomes are meant to be (tempfile's default is owner-only).
+///
+/// # Errors
+/// When it cannot be created.
+pub fn temp_file(dir: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix).suffix(".partial");
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    b.tempfile_in(dir)
+}
+
+/// Flushes a directory's entries (a rename in it) to disk.
+///
+/// # Errors
+/// [`Error::Io`] naming the directory.
+pub fn sync_dir(dir: &Path) -> Result<(), Error> {
+    let io = |source| Error::Io { what: "cannot flush", path: PathBuf::from(dir), source };
+    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_manifest_loads_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut m = Manifest::empty();
+        m.segments.push(Segment {
+            file: Manifest::segment_name(1),
+            documents: 3,
+            text_bytes: 10,
+            bytes: 20,
+            xxh3: "00".into(),
+        });
+        m.store(dir.path()).unwrap();
+        assert_eq!(Manifest::load(dir.path()).unwrap(), m);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, [MANIFEST], "no temporary file left");
+    }
+
+    #[test]
+    fn foreign_damaged_and_other_versions_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(Manifest::load(dir.path()), Err(Error::Archive { .. })));
+        for (bytes, says) in [
+            (&b"not json"[..], "not a sada archive manifest"),
+            (br#"{"format":"x","version":1,"written_by":"0","next_segment":1,"segments":[]}"#, "format 'x'"),
+            (br#"{"format":"sada-archive","version":9,"written_by":"9","next_segment":1,"segments":[]}"#, "version 9"),
+            (
+                br#"{"format":"sada-archive","version":1,"written_by":"0","next_segment":1,"segments":[{"file":"../x","documents":1,"text_bytes":1,"bytes":1,"xxh3":"0"}]}"#,
+                "not a segment file name",
+            ),
+        ] {
+            std::fs::write(dir.path().join(MANIFEST), bytes).unwrap();
+            let err = Manifest::load(dir.path()).unwrap_err().to_string();
+            assert!(err.contains("manifest.json") && err.contains(says), "{err}");
+        }
+    }
+
+    #[test]
+    fn segment_names() {
+        assert!(is_segment_name(&Manifest::segment_name(42)));
+        for bad in ["seg-1.jsonl.zst", "../seg-00000001.jsonl.zst", "seg-0000000a.jsonl.zst", "x"] {
+            assert!(!is_segment_name(bad), "{bad}");
+        }
+    }
+}

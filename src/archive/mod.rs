@@ -1,0 +1,385 @@
+//! `sada index`: a persistent archive of scanned texts, so that today's
+//! crawl can be compared with everything already seen without the original
+//! input files.
+//!
+//! An archive is a directory: `manifest.json` ([`manifest`]) lists the
+//! segments, oldest first; each segment is one zstd-compressed JSON-lines
+//! file of the records one `sada index create`/`add` read — exactly the lines
+//! `sada extract` writes for the records that have a text — so sada's own
+//! JSONL reader reads them back as the same records (id, source, url, date,
+//! title, text).
+//!
+//! Crash safety: a segment is written under a temporary name, flushed and
+//! renamed to a name the manifest does not list yet; then the manifest is
+//! replaced (temporary name, flush, rename, directory flush). Until that last
+//! rename, readers see the archive as it was; after it, with the whole new
+//! segment. A writer holds `.lock` (an OS file lock, released even when the
+//! process is killed), and removes what a killed writer left (temporary
+//! files, an unlisted segment) before it writes.
+
+pub mod manifest;
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use manifest::{MANIFEST, Manifest, Segment, is_segment_name, sync_dir, temp_file};
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::model::Streamed;
+use crate::read::decompress::Compression;
+use crate::read::{Fields, Format, InputFile};
+
+/// The lock file a writer holds.
+pub const LOCK: &str = ".lock";
+
+/// zstd level of segments: fast to write, and texts compress ~4× at it.
+const ZSTD_LEVEL: i32 = 3;
+
+/// An archive opened for reading: its manifest, checked against its files.
+#[derive(Debug)]
+pub struct Archive {
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+/// What [`add`] archived.
+#[derive(Debug)]
+pub struct Added {
+    /// The records read, as `sada extract` counts them; `ok + empty` were
+    /// archived, the `error` ones not.
+    pub read: Streamed,
+    /// The new segment (`None` when no record had a text).
+    pub segment: Option<Segment>,
+}
+
+impl Archive {
+    /// Opens the archive `dir`: its manifest, and every listed segment
+    /// present with the size the manifest says.
+    ///
+    /// # Errors
+    /// [`Error::Archive`] when `dir` is not an archive; [`Error::ArchiveDamaged`]
+    /// naming the file when the manifest is not sada's, a listed segment is
+    /// missing or of another size, or the directory holds a file sada did
+    /// not write.
+    pub fn open(dir: &Path) -> Result<Archive, Error> {
+        let manifest = Manifest::load(dir)?;
+        for s in &manifest.segments {
+            let path = dir.join(&s.file);
+            let len = std::fs::metadata(&path)
+                .map_err(|e| Error::ArchiveDamaged { path: path.clone(), reason: format!("is missing ({e})") })?
+                .len();
+            if len != s.bytes {
+                return Err(Error::ArchiveDamaged {
+                    path,
+                    reason: format!("has {len} bytes where the manifest says {}: the file was changed or cut", s.bytes),
+                });
+            }
+        }
+        for entry in
+            std::fs::read_dir(dir).map_err(|source| Error::Io { what: "cannot read", path: dir.into(), source })?
+        {
+            let entry = entry.map_err(|source| Error::Io { what: "cannot read", path: dir.into(), source })?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !(name == MANIFEST || name == LOCK || is_segment_name(&name) || is_leftover(&name)) {
+                return Err(Error::ArchiveDamaged {
+                    path: entry.path(),
+                    reason: "was not written by sada index: move it out of the archive".into(),
+                });
+            }
+        }
+        Ok(Archive { dir: dir.to_path_buf(), manifest })
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The archive's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The segment files, oldest first: the archive's records in order.
+    pub fn segment_paths(&self) -> Vec<PathBuf> {
+        self.manifest.segments.iter().map(|s| self.dir.join(&s.file)).collect()
+    }
+
+    /// The segments as inputs of a scan: zstd-compressed JSON lines, read
+    /// with sada's own field names whatever the run's.
+    pub fn input_files(&self) -> Vec<InputFile> {
+        let fields = std::sync::Arc::new(Fields::default());
+        self.manifest
+            .segments
+            .iter()
+            .map(|s| {
+                let path = self.dir.join(&s.file);
+                InputFile {
+                    display: path.to_string_lossy().into_owned(),
+                    path,
+                    format: Format::Jsonl,
+                    compression: Compression::Zstd,
+                    size: s.bytes,
+                    spooled: None,
+                    fields: Some(fields.clone()),
+                }
+            })
+            .collect()
+    }
+
+    /// Reads every segment whole and checks it against the manifest's hash.
+    ///
+    /// # Errors
+    /// [`Error::ArchiveDamaged`] naming the first segment whose bytes differ.
+    pub fn verify(&self) -> Result<(), Error> {
+        for (s, path) in self.manifest.segments.iter().zip(self.segment_paths()) {
+            let (bytes, hash) = hash_file(&path)?;
+            if bytes != s.bytes || hash != s.xxh3 {
+                return Err(Error::ArchiveDamaged {
+                    path,
+                    reason: format!("has hash {hash} where the manifest says {}: the file is damaged", s.xxh3),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Makes `dir` a new, empty archive, and returns its writer lock (so that
+/// the first segment is added before any other writer comes).
+///
+/// # Errors
+/// [`Error::Archive`] when `dir` is already an archive or holds other files.
+pub fn create(dir: &Path) -> Result<WriteLock, Error> {
+    let refuse = |reason: &str| Error::Archive { path: dir.to_path_buf(), reason: reason.into() };
+    if dir.join(MANIFEST).exists() {
+        return Err(refuse("is already a sada archive: add to it with `sada index add`"));
+    }
+    if dir.is_file() {
+        return Err(refuse("is a file: give a directory for the archive"));
+    }
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io { what: "cannot create", path: dir.into(), source })?;
+    // Checked before the lock file is made, so that a refused directory is
+    // left as it was.
+    let holds_other = std::fs::read_dir(dir)
+        .map_err(|source| Error::Io { what: "cannot read", path: dir.into(), source })?
+        .filter_map(Result::ok)
+        .any(|e| e.file_name() != LOCK);
+    if holds_other {
+        return Err(refuse("holds files already: give a new or empty directory"));
+    }
+    let lock = WriteLock::take(dir)?;
+    if dir.join(MANIFEST).exists() {
+        return Err(refuse("was made an archive by another sada meanwhile"));
+    }
+    Manifest::empty().store(dir)?;
+    Ok(lock)
+}
+
+/// Reads `inputs` as `sada extract` does and appends their records that
+/// have a text to the archive `dir` as one new segment; each record that
+/// cannot be read is handed to `skipped` and not archived.
+///
+/// # Errors
+/// As [`Archive::open`]; [`Error::Archive`] when another sada writes the
+/// archive; the errors of reading the inputs (nothing is added then).
+pub fn add(
+    lock: &WriteLock,
+    inputs: &[PathBuf],
+    config: &Config,
+    skipped: impl FnMut(&str) + Send,
+) -> Result<Added, Error> {
+    let dir = lock.dir();
+    let archive = Archive::open(dir)?;
+    remove_leftovers(dir, &archive.manifest)?;
+    let mut manifest = archive.manifest;
+    let io = |what, source| Error::Io { what, path: dir.to_path_buf(), source };
+    let tmp = temp_file(dir, ".seg-").map_err(|e| io("cannot write a segment in", e))?;
+    let file = tmp.as_file().try_clone().map_err(|e| io("cannot write a segment in", e))?;
+    let mut encoder = zstd::stream::write::Encoder::new(BufWriter::with_capacity(1 << 20, file), ZSTD_LEVEL)
+        .map_err(|e| io("cannot write a segment in", e))?;
+    let read = crate::pipeline::extract_texts(inputs, config, &mut encoder, skipped)?;
+    encoder
+        .finish()
+        .and_then(|mut w| w.flush())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| io("cannot write a segment in", e))?;
+    let documents = read.ok + read.empty;
+    if documents == 0 {
+        return Ok(Added { read, segment: None });
+    }
+    let name = Manifest::segment_name(manifest.next_segment);
+    let path = dir.join(&name);
+    tmp.persist(&path).map_err(|e| io("cannot put a segment in place in", e.error))?;
+    sync_dir(dir)?;
+    let (bytes, xxh3) = hash_file(&path)?;
+    let segment = Segment { file: name, documents, text_bytes: read.bytes, bytes, xxh3 };
+    manifest.next_segment += 1;
+    manifest.written_by = env!("CARGO_PKG_VERSION").into();
+    manifest.segments.push(segment.clone());
+    manifest.store(dir)?;
+    Ok(Added { read, segment: Some(segment) })
+}
+
+/// Merges the archive's segments into one (the same records in the same
+/// order); `None` when there was nothing to merge (fewer than two segments).
+///
+/// # Errors
+/// As [`add`]; [`Error::ArchiveDamaged`] naming a segment that cannot be
+/// decompressed.
+pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
+    let dir = lock.dir();
+    let archive = Archive::open(dir)?;
+    remove_leftovers(dir, &archive.manifest)?;
+    if archive.manifest.segments.len() < 2 {
+        return Ok(None);
+    }
+    let io = |what, source| Error::Io { what, path: dir.to_path_buf(), source };
+    let mut tmp = temp_file(dir, ".seg-").map_err(|e| io("cannot write a segment in", e))?;
+    {
+        let mut encoder =
+            zstd::stream::write::Encoder::new(BufWriter::with_capacity(1 << 20, tmp.as_file_mut()), ZSTD_LEVEL)
+                .map_err(|e| io("cannot write a segment in", e))?;
+        for path in archive.segment_paths() {
+            let damaged = |e: std::io::Error| Error::ArchiveDamaged {
+                path: path.clone(),
+                reason: format!("cannot be decompressed ({e}): the archive is damaged"),
+            };
+            let file = File::open(&path).map_err(damaged)?;
+            let mut decoder = zstd::stream::read::Decoder::new(file).map_err(damaged)?;
+            std::io::copy(&mut decoder, &mut encoder).map_err(damaged)?;
+        }
+        encoder.finish().and_then(|mut w| w.flush()).map_err(|e| io("cannot write a segment in", e))?;
+    }
+    tmp.as_file().sync_all().map_err(|e| io("cannot write a segment in", e))?;
+    let mut manifest = archive.manifest.clone();
+    let name = Manifest::segment_name(manifest.next_segment);
+    let path = dir.join(&name);
+    tmp.persist(&path).map_err(|e| io("cannot put a segment in place in", e.error))?;
+    sync_dir(dir)?;
+    let (bytes, xxh3) = hash_file(&path)?;
+    let segment = Segment {
+        file: name,
+        documents: manifest.documents(),
+        text_bytes: manifest.segments.iter().map(|s| s.text_bytes).sum(),
+        bytes,
+        xxh3,
+    };
+    manifest.next_segment += 1;
+    manifest.written_by = env!("CARGO_PKG_VERSION").into();
+    manifest.segments = vec![segment.clone()];
+    manifest.store(dir)?;
+    // The old segments are no longer listed: removing them is tidying, and a
+    // crash before it leaves files the next writer removes.
+    remove_leftovers(dir, &manifest)?;
+    Ok(Some(segment))
+}
+
+/// The archive's writer lock, held until dropped: one writer at a time, and
+/// no writer while a [`ReadLock`] is held. An OS file lock on `.lock`, so a
+/// killed process never leaves it taken.
+#[derive(Debug)]
+pub struct WriteLock {
+    dir: PathBuf,
+    _file: File,
+}
+
+impl WriteLock {
+    /// Takes the writer lock of `dir` (an archive, or a directory becoming one).
+    ///
+    /// # Errors
+    /// [`Error::Archive`] when another process writes or reads the archive.
+    pub fn take(dir: &Path) -> Result<WriteLock, Error> {
+        let path = dir.join(LOCK);
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| Error::Io { what: "cannot open the lock", path: path.clone(), source })?;
+        match file.try_lock() {
+            Ok(()) => Ok(WriteLock { dir: dir.to_path_buf(), _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Archive {
+                path: dir.to_path_buf(),
+                reason: "is in use by another sada (its .lock is held): wait for it to finish".into(),
+            }),
+            Err(std::fs::TryLockError::Error(source)) => Err(Error::Io { what: "cannot lock", path, source }),
+        }
+    }
+
+    /// The archive's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// A reader's lock on an archive, held until dropped: readers share it, and
+/// no writer can compact away the segments a scan is reading.
+#[derive(Debug)]
+pub struct ReadLock {
+    _file: File,
+}
+
+impl ReadLock {
+    /// Takes a reader's lock on the archive `dir`.
+    ///
+    /// # Errors
+    /// [`Error::Archive`] when `dir` is not an archive or a writer holds it.
+    pub fn take(dir: &Path) -> Result<ReadLock, Error> {
+        Manifest::load(dir)?;
+        let path = dir.join(LOCK);
+        let file = File::open(&path).map_err(|source| Error::Io {
+            what: "cannot open the lock",
+            path: path.clone(),
+            source,
+        })?;
+        match file.try_lock_shared() {
+            Ok(()) => Ok(ReadLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Archive {
+                path: dir.to_path_buf(),
+                reason: "is being written by another sada (its .lock is held): wait for it to finish".into(),
+            }),
+            Err(std::fs::TryLockError::Error(source)) => Err(Error::Io { what: "cannot lock", path, source }),
+        }
+    }
+}
+
+/// A file a killed writer may leave: a temporary segment or manifest.
+fn is_leftover(name: &str) -> bool {
+    name.ends_with(".partial") && (name.starts_with(".seg-") || name.starts_with(".manifest-"))
+}
+
+/// Removes what killed writers left: temporary files and segments the
+/// manifest does not list. Called with the lock held.
+fn remove_leftovers(dir: &Path, manifest: &Manifest) -> Result<(), Error> {
+    let io = |source| Error::Io { what: "cannot tidy", path: dir.to_path_buf(), source };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let unlisted = is_segment_name(&name) && !manifest.segments.iter().any(|s| s.file == name);
+        if unlisted || is_leftover(&name) {
+            std::fs::remove_file(entry.path()).map_err(io)?;
+        }
+    }
+    Ok(())
+}
+
+/// Size and xxh3-64 (hex) of a file.
+fn hash_file(path: &Path) -> Result<(u64, String), Error> {
+    let io = |source| Error::Io { what: "cannot read", path: path.to_path_buf(), source };
+    let mut file = File::open(path).map_err(io)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    Ok((bytes, format!("{:016x}", hasher.digest())))
+}

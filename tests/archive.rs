@@ -1,0 +1,410 @@
+//! `sada index` and `sada scan --against` (docs/output-contract.md,
+//! "Archive"): an archive answers as a full scan of the archived records and
+//! today's together would, restricted to what involves today; it survives
+//! being killed while written; damaged and foreign files are named.
+
+mod util;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use util::{Rng, TestDir, edited_variant, orthographic_variant, read_jsonl, seeds};
+
+/// 180 JSONL records with exact and near duplicates, partial overlaps
+/// (statements) and dates, in three "days" of 60: every day has copies and
+/// quotes of the others' articles.
+fn days() -> [Vec<String>; 3] {
+    let seeds = seeds();
+    let mut lines = Vec::new();
+    for round in 0..36 {
+        for (k, (name, text)) in seeds.iter().enumerate() {
+            let text = match round % 4 {
+                0 => text.clone(),
+                1 => orthographic_variant(text),
+                2 => edited_variant(text),
+                _ => {
+                    let paras: Vec<&str> = text.split("\n\n").collect();
+                    let r = round % paras.len().max(1);
+                    paras[r..]
+                        .iter()
+                        .chain(&paras[..r])
+                        .take(paras.len() / 2 + 1)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("\n\n")
+                }
+            };
+            let mut rec =
+                json!({"id": format!("{round}-{k}-{name}"), "text": text, "source": format!("s{}", round % 7)});
+            if round % 3 != 1 {
+                rec["date"] = json!(format!("2024-{:02}-{:02}", 1 + round % 12, 1 + (round * 7 + k) % 28));
+            }
+            lines.push(rec.to_string());
+        }
+    }
+    // Each day gets every third round, so that all three days share articles.
+    let mut days: [Vec<String>; 3] = Default::default();
+    for (i, l) in lines.into_iter().enumerate() {
+        days[(i / 5) % 3].push(l);
+    }
+    days
+}
+
+fn write_days(dir: &TestDir) -> [Vec<String>; 3] {
+    let days = days();
+    for (i, d) in days.iter().enumerate() {
+        dir.create(&format!("day{i}.jsonl"), d.join("\n") + "\n");
+    }
+    days
+}
+
+/// The outputs of a full scan in `dir/out`, cut as `scan --against` of an
+/// archive holding its first `archived` documents would write them: only
+/// the clusters and statements that involve a later document, renumbered;
+/// archived members and occurrences flagged, with their record number in
+/// the archive; later documents' numbers counted from the first of them.
+fn restricted(dir: &TestDir, out: &str, archived: u64) -> [Vec<Value>; 3] {
+    let documents = read_jsonl(&dir.join(&format!("{out}/documents.jsonl")));
+    let archived_ids: BTreeSet<String> =
+        documents[..archived as usize].iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
+    let involves_new = |list: &Value| list.as_array().unwrap().iter().any(|m| m["index"].as_u64().unwrap() >= archived);
+    let relist = |list: &mut Value| {
+        for m in list.as_array_mut().unwrap() {
+            let i = m["index"].as_u64().unwrap();
+            if i < archived {
+                m["archived"] = json!(true);
+            } else {
+                m["index"] = json!(i - archived);
+            }
+        }
+    };
+    let mut renumber = BTreeMap::new();
+    let mut clusters = Vec::new();
+    for mut c in read_jsonl(&dir.join(&format!("{out}/clusters.jsonl"))) {
+        if involves_new(&c["members"]) {
+            renumber.insert(c["cluster"].as_u64().unwrap(), clusters.len() as u64);
+            c["cluster"] = json!(clusters.len());
+            relist(&mut c["members"]);
+            clusters.push(c);
+        }
+    }
+    let mut statements = Vec::new();
+    for mut s in read_jsonl(&dir.join(&format!("{out}/statements.jsonl"))) {
+        if involves_new(&s["occurrences"]) {
+            s["statement"] = json!(statements.len());
+            relist(&mut s["occurrences"]);
+            if let Some(origin) = s.get_mut("origin")
+                && archived_ids.contains(origin["doc"].as_str().unwrap())
+            {
+                origin["archived"] = json!(true);
+            }
+            statements.push(s);
+        }
+    }
+    let documents = documents[archived as usize..]
+        .iter()
+        .cloned()
+        .map(|mut d| {
+            if let Some(c) = d.get("cluster").and_then(Value::as_u64) {
+                d["cluster"] = json!(renumber[&c]);
+            }
+            d
+        })
+        .collect();
+    [documents, clusters, statements]
+}
+
+/// Runs `cmd`, expecting exit `code` and every one of `needles` on stderr.
+fn refused(cmd: &mut assert_cmd::Command, code: i32, needles: &[&str]) {
+    let out = cmd.assert().code(code).get_output().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for n in needles {
+        assert!(stderr.contains(n), "stderr {stderr:?} lacks {n:?}");
+    }
+}
+
+fn outputs(dir: &TestDir, out: &str) -> [Vec<Value>; 3] {
+    ["documents", "clusters", "statements"].map(|f| read_jsonl(&dir.join(&format!("{out}/{f}.jsonl"))))
+}
+
+fn info(dir: &TestDir, archive: &str) -> Value {
+    let out = dir.sada().args(["index", "info", "--json", archive]).assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn documents_in(manifest: &Value) -> u64 {
+    manifest["segments"].as_array().unwrap().iter().map(|s| s["documents"].as_u64().unwrap()).sum()
+}
+
+fn assert_same(got: &[Vec<Value>; 3], want: &[Vec<Value>; 3], what: &str) {
+    for (k, name) in ["documents", "clusters", "statements"].iter().enumerate() {
+        assert_eq!(got[k].len(), want[k].len(), "{what}: {name}: line count");
+        for (g, w) in got[k].iter().zip(&want[k]) {
+            assert_eq!(g, w, "{what}: {name}");
+        }
+    }
+}
+
+#[test]
+fn against_an_archive_reports_what_a_full_scan_reports_about_today() {
+    let dir = TestDir::new("against");
+    let days = write_days(&dir);
+    dir.sada().args(["scan", "-q", "--out", "full", "day0.jsonl", "day1.jsonl", "day2.jsonl"]).assert().success();
+    let archived = (days[0].len() + days[1].len()) as u64;
+    let want = restricted(&dir, "full", archived);
+    assert!(!want[1].is_empty() && !want[2].is_empty(), "the corpus must give clusters and statements to compare");
+    assert!(
+        want[1].iter().any(|c| c["members"].as_array().unwrap().iter().any(|m| m.get("archived").is_some())),
+        "some cluster must join today with the archive"
+    );
+
+    // One segment holding both earlier days.
+    dir.sada().args(["index", "create", "-q", "one", "day0.jsonl", "day1.jsonl"]).assert().success();
+    assert_eq!(documents_in(&info(&dir, "one")), archived);
+    dir.sada().args(["scan", "-q", "--out", "o1", "--against", "one", "day2.jsonl"]).assert().success();
+    assert_same(&outputs(&dir, "o1"), &want, "one segment");
+
+    // Two segments, then compacted into one.
+    dir.sada().args(["index", "create", "-q", "two", "day0.jsonl"]).assert().success();
+    dir.sada().args(["index", "add", "-q", "two", "day1.jsonl"]).assert().success();
+    assert_eq!(info(&dir, "two")["segments"].as_array().unwrap().len(), 2);
+    dir.sada().args(["scan", "-q", "--out", "o2", "--against", "two", "day2.jsonl"]).assert().success();
+    assert_same(&outputs(&dir, "o2"), &want, "two segments");
+    dir.sada().args(["index", "compact", "-q", "two"]).assert().success();
+    let compacted = info(&dir, "two");
+    assert_eq!(compacted["segments"].as_array().unwrap().len(), 1);
+    assert_eq!(documents_in(&compacted), archived);
+    dir.sada().args(["scan", "-q", "--out", "o3", "--against", "two", "day2.jsonl"]).assert().success();
+    assert_same(&outputs(&dir, "o3"), &want, "compacted");
+    let names: BTreeSet<String> =
+        std::fs::read_dir(dir.join("two")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    assert_eq!(names.len(), 3, "manifest, lock and one segment after compaction: {names:?}");
+
+    let summary: Value = serde_json::from_str(&dir.read("o3/summary.json")).unwrap();
+    assert_eq!(summary["documents"], json!(days[2].len()));
+    assert_eq!(summary["archive"]["documents"], json!(archived));
+    assert_eq!(summary["archive"]["added"], json!(false));
+}
+
+#[test]
+fn add_appends_today_after_the_outputs_and_the_next_day_sees_it() {
+    let dir = TestDir::new("against-add");
+    let days = write_days(&dir);
+    dir.sada().args(["index", "create", "-q", "arc", "day0.jsonl"]).assert().success();
+    dir.sada().args(["scan", "-q", "--out", "o1", "--against", "arc", "--add", "day1.jsonl"]).assert().success();
+    let summary: Value = serde_json::from_str(&dir.read("o1/summary.json")).unwrap();
+    assert_eq!(summary["archive"]["added"], json!(true));
+    assert_eq!(summary["archive"]["documents"], json!(days[0].len()), "the archive as scanned, before the add");
+    assert_eq!(documents_in(&info(&dir, "arc")), (days[0].len() + days[1].len()) as u64);
+    // The next day against the grown archive = a full scan of all three.
+    dir.sada().args(["scan", "-q", "--out", "o2", "--against", "arc", "day2.jsonl"]).assert().success();
+    dir.sada().args(["scan", "-q", "--out", "full", "day0.jsonl", "day1.jsonl", "day2.jsonl"]).assert().success();
+    let want = restricted(&dir, "full", (days[0].len() + days[1].len()) as u64);
+    assert_same(&outputs(&dir, "o2"), &want, "after --add");
+    // Standard input cannot be read twice.
+    refused(
+        dir.sada()
+            .args(["scan", "-q", "--out", "o3", "--against", "arc", "--add", "-"])
+            .write_stdin(days[2].join("\n")),
+        2,
+        &["standard input"],
+    );
+}
+
+#[test]
+fn archived_records_are_read_with_sada_names_whatever_the_fields_of_today() {
+    let dir = TestDir::new("against-fields");
+    let days = write_days(&dir);
+    dir.sada().args(["index", "create", "-q", "arc", "day0.jsonl", "day1.jsonl"]).assert().success();
+    // Today's crawl names its text `body`.
+    let renamed: Vec<String> = days[2]
+        .iter()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            let text = v.as_object_mut().unwrap().remove("text").unwrap();
+            v["body"] = text;
+            v.to_string()
+        })
+        .collect();
+    dir.create("today.jsonl", renamed.join("\n") + "\n");
+    dir.sada()
+        .args(["scan", "-q", "--out", "o", "--against", "arc", "--text-field", "body", "today.jsonl"])
+        .assert()
+        .success();
+    dir.sada().args(["scan", "-q", "--out", "full", "day0.jsonl", "day1.jsonl", "day2.jsonl"]).assert().success();
+    let want = restricted(&dir, "full", (days[0].len() + days[1].len()) as u64);
+    let got = outputs(&dir, "o");
+    // documents.jsonl names today's file; the rest must be equal.
+    assert_same(
+        &[Vec::new(), got[1].clone(), got[2].clone()],
+        &[Vec::new(), want[1].clone(), want[2].clone()],
+        "fields",
+    );
+    assert_eq!(got[0].len(), days[2].len());
+}
+
+#[test]
+fn unreadable_records_are_named_and_not_archived() {
+    let dir = TestDir::new("index-errors");
+    let s = seeds();
+    dir.create(
+        "in.jsonl",
+        format!("{}\nnot json\n{}\n", json!({"id": "a", "text": s[0].1}), json!({"id": "b", "text": ""})),
+    );
+    let out = dir.sada().args(["index", "create", "arc", "in.jsonl"]).assert().success().get_output().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not archived") && stderr.contains("in.jsonl:2"), "{stderr}");
+    assert!(stderr.contains("3 records read (1 ok, 1 empty, 1 errors not archived)"), "{stderr}");
+    assert_eq!(documents_in(&info(&dir, "arc")), 2);
+    // A run whose inputs give no text adds no segment.
+    dir.create("none.jsonl", "not json\n");
+    dir.sada().args(["index", "add", "-q", "arc", "none.jsonl"]).assert().success();
+    assert_eq!(info(&dir, "arc")["segments"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn wrong_directories_damaged_and_foreign_files_are_named() {
+    let dir = TestDir::new("index-refusals");
+    write_days(&dir);
+    // Not an archive: usage, exit 2; no lock file left behind.
+    std::fs::create_dir(dir.join("plain")).unwrap();
+    for args in [
+        vec!["index", "add", "plain", "day0.jsonl"],
+        vec!["index", "info", "plain"],
+        vec!["index", "compact", "plain"],
+        vec!["scan", "--out", "o", "--against", "plain", "day0.jsonl"],
+    ] {
+        refused(dir.sada().args(&args), 2, &["not a sada archive"]);
+    }
+    assert_eq!(std::fs::read_dir(dir.join("plain")).unwrap().count(), 0);
+    // create: refuses an archive and a directory holding files.
+    dir.create("full/x.txt", "x");
+    refused(dir.sada().args(["index", "create", "full", "day0.jsonl"]), 2, &["holds files"]);
+    assert!(!dir.join("full/.lock").exists());
+    dir.sada().args(["index", "create", "-q", "arc", "day0.jsonl"]).assert().success();
+    refused(dir.sada().args(["index", "create", "arc", "day1.jsonl"]), 2, &["already"]);
+    // --against and --write do not go together (yet): exit 2 from the parser.
+    dir.sada().args(["scan", "--out", "o", "--against", "arc", "--write", "w", "day1.jsonl"]).assert().code(2);
+
+    let manifest = info(&dir, "arc");
+    let segment = dir.join("arc").join(manifest["segments"][0]["file"].as_str().unwrap());
+    // A foreign file: named, whatever the command.
+    dir.create("arc/notes.txt", "mine");
+    for args in [vec!["index", "info", "arc"], vec!["scan", "--out", "o", "--against", "arc", "day1.jsonl"]] {
+        refused(dir.sada().args(&args), 1, &["notes.txt"]);
+    }
+    std::fs::remove_file(dir.join("arc/notes.txt")).unwrap();
+    // A segment with one byte changed: same size, so only --verify sees it.
+    let good = std::fs::read(&segment).unwrap();
+    let mut bad = good.clone();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0x55;
+    std::fs::write(&segment, &bad).unwrap();
+    dir.sada().args(["index", "info", "arc"]).assert().success();
+    refused(
+        dir.sada().args(["index", "info", "--verify", "arc"]),
+        1,
+        &[segment.file_name().unwrap().to_str().unwrap(), "damaged"],
+    );
+    // A cut segment: named by every command.
+    std::fs::write(&segment, &good[..good.len() - 10]).unwrap();
+    for args in [
+        vec!["index", "info", "arc"],
+        vec!["scan", "--out", "o", "--against", "arc", "day1.jsonl"],
+        vec!["index", "add", "arc", "day1.jsonl"],
+    ] {
+        refused(dir.sada().args(&args), 1, &["seg-", "bytes"]);
+    }
+    // A manifest that is not sada's.
+    std::fs::write(&segment, &good).unwrap();
+    std::fs::write(dir.join("arc/manifest.json"), "{}").unwrap();
+    refused(dir.sada().args(["index", "info", "arc"]), 1, &["manifest.json"]);
+}
+
+#[test]
+fn a_held_lock_stops_writers_and_a_reader_lock_is_shared() {
+    let dir = TestDir::new("index-lock");
+    write_days(&dir);
+    dir.sada().args(["index", "create", "-q", "arc", "day0.jsonl"]).assert().success();
+    let lock = std::fs::File::open(dir.join("arc/.lock")).unwrap();
+    // Another reader (a scan --against in progress): scans share it, writers wait.
+    lock.lock_shared().unwrap();
+    dir.sada().args(["scan", "-q", "--out", "o", "--against", "arc", "day1.jsonl"]).assert().success();
+    for args in [vec!["index", "add", "arc", "day1.jsonl"], vec!["index", "compact", "arc"]] {
+        refused(dir.sada().args(&args), 2, &["in use by another sada"]);
+    }
+    lock.unlock().unwrap();
+    // A writer: scans wait too.
+    let lock = std::fs::File::options().write(true).open(dir.join("arc/.lock")).unwrap();
+    lock.lock().unwrap();
+    refused(dir.sada().args(["scan", "-q", "--out", "o", "--against", "arc", "day1.jsonl"]), 2, &["being written"]);
+    drop(lock);
+    dir.sada().args(["index", "add", "-q", "arc", "day1.jsonl"]).assert().success();
+}
+
+/// `index add` killed at spread-out moments: the archive always opens, passes
+/// `--verify`, and holds the records before the add or after it, never in
+/// between; the next add tidies what the killed one left.
+#[test]
+fn an_add_killed_at_any_point_leaves_the_archive_before_or_after() {
+    let dir = TestDir::new("index-kill");
+    let s = seeds();
+    let mut big = String::new();
+    for i in 0..3000 {
+        big.push_str(&json!({"id": format!("k{i}"), "text": format!("{} {i}", s[i % s.len()].1)}).to_string());
+        big.push('\n');
+    }
+    dir.create("big.jsonl", &big);
+    write_days(&dir);
+    dir.sada().args(["index", "create", "-q", "arc", "day0.jsonl"]).assert().success();
+    let before = documents_in(&info(&dir, "arc"));
+    let bin = assert_cmd::cargo::cargo_bin!("sada");
+    let run = |kill_after: Option<Duration>| -> Duration {
+        let start = Instant::now();
+        let mut child = std::process::Command::new(bin)
+            .args(["index", "add", "-q", "arc", "big.jsonl"])
+            .current_dir(dir.path())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        if let Some(after) = kill_after {
+            std::thread::sleep(after);
+            let _ = child.kill(); // SIGKILL; it may have finished already
+        }
+        child.wait().unwrap();
+        start.elapsed()
+    };
+    // How long a whole add takes here, then kills spread over that time.
+    let whole = run(None);
+    let after = before + 3000;
+    assert_eq!(documents_in(&info(&dir, "arc")), after);
+    let mut expected = after;
+    let mut rng = Rng(7);
+    let mut outcomes = BTreeSet::new();
+    for i in 0..16u32 {
+        let at = whole.mul_f64((i as f64 + rng.below(100) as f64 / 100.0) / 14.0);
+        run(Some(at));
+        let now = documents_in(&info(&dir, "arc"));
+        assert!(
+            now == expected || now == expected + 3000,
+            "kill {i} at {at:?}: {now} records, expected {expected} or +3000"
+        );
+        outcomes.insert(now == expected);
+        expected = now;
+        dir.sada().args(["index", "info", "--verify", "arc"]).assert().success();
+    }
+    assert!(outcomes.contains(&true), "no kill landed before the add completed (whole add: {whole:?})");
+    // The next add removes leftovers and leaves only listed files.
+    dir.sada().args(["index", "add", "-q", "arc", "day1.jsonl"]).assert().success();
+    let listed: BTreeSet<String> = info(&dir, "arc")["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap().to_string())
+        .collect();
+    for e in std::fs::read_dir(dir.join("arc")).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(listed.contains(&name) || name == "manifest.json" || name == ".lock", "left over: {name}");
+    }
+}
