@@ -181,6 +181,10 @@ fn against_an_archive_reports_what_a_full_scan_reports_about_today() {
         std::fs::read_dir(dir.join("two")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
     assert_eq!(names.len(), 3, "manifest, lock and one segment after compaction: {names:?}");
 
+    assert!(
+        dir.read("o3/report.html").contains("<span class=\"badge\">archived</span>"),
+        "the page marks archived documents"
+    );
     let summary: Value = serde_json::from_str(&dir.read("o3/summary.json")).unwrap();
     assert_eq!(summary["documents"], json!(days[2].len()));
     assert_eq!(summary["archive"]["documents"], json!(archived));

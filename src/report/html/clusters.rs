@@ -85,7 +85,12 @@ impl<'a, W: Write> Page<'a, W> {
         )?;
         for &(d, sim) in c.members.iter().take(MEMBERS_SHOWN) {
             let doc = &self.scan.docs[d.index()];
-            let badge = if d == c.representative { " <span class=\"badge\">representative</span>" } else { "" };
+            let badge = match (d == c.representative, self.scan.is_archived(d)) {
+                (true, true) => " <span class=\"badge\">representative</span> <span class=\"badge\">archived</span>",
+                (true, false) => " <span class=\"badge\">representative</span>",
+                (false, true) => " <span class=\"badge\">archived</span>",
+                (false, false) => "",
+            };
             writeln!(
                 self.w,
                 "<tr><td><bdi class=\"doc\">{}</bdi>{badge}</td><td><bdi>{}</bdi></td><td>{}</td>\

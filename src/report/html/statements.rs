@@ -174,6 +174,9 @@ impl<'a, W: Write> Page<'a, W> {
         if let Some(date) = &doc.meta.date {
             write!(self.w, "<time>{}</time>", Esc(date))?;
         }
+        if self.scan.is_archived(d) {
+            write!(self.w, "<span class=\"badge\">archived</span>")?;
+        }
         if let Some(c) = self.cluster_of[d.index()] {
             if (c as usize) < CLUSTERS_SHOWN {
                 write!(self.w, "<a href=\"#c{c}\">cluster {c}</a>")?;
