@@ -51,7 +51,7 @@ impl Span {
 
 /// A half-open range `[start, end)` of word positions in one document's token
 /// stream: what alignment and grouping work on, before
-/// [`crate::passage::statement::locate`] turns it into a [`Span`].
+/// [`crate::passage::locate::locate`] turns it into a [`Span`].
 ///
 /// Two `u32`s like [`Span`], so an alignment stays as compact as the loose
 /// pairs it replaces; orders by `start`, then `end`, as those pairs did.

@@ -17,6 +17,7 @@
 pub mod align;
 pub mod fingerprint;
 pub mod frequencies;
+pub mod locate;
 pub mod postings;
 pub mod probe;
 pub mod statement;

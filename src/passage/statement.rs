@@ -38,7 +38,6 @@ use super::Passage;
 use super::align::{self, AlignConfig, Alignment, GramIndex};
 use super::probe::{self, DocGrams};
 use crate::model::{DocId, Span, WordRange};
-use crate::report::caps::{CONTEXT_CHARS, CONTEXT_STATEMENTS};
 
 /// Where a statement occurs.
 ///
@@ -53,10 +52,10 @@ pub struct Occurrence {
     /// Words matched with the representative over the longer side's words
     /// (1 for the representative itself).
     pub identity: f64,
-    /// Byte span in the original text, filled by [`locate`].
+    /// Byte span in the original text, filled by [`locate`](super::locate::locate).
     pub span: Span,
     /// The passage with some text around it, for the report; filled by
-    /// [`locate`] for the first [`CONTEXT_STATEMENTS`] statements only.
+    /// [`locate`](super::locate::locate) for the first [`CONTEXT_STATEMENTS`](crate::report::caps::CONTEXT_STATEMENTS) statements only.
     pub context: Option<Context>,
 }
 
@@ -80,11 +79,11 @@ impl Serialize for Occurrence {
 /// An occurrence's text and its surroundings, as published.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Context {
-    /// Up to [`CONTEXT_CHARS`] characters before the passage.
+    /// Up to [`CONTEXT_CHARS`](crate::report::caps::CONTEXT_CHARS) characters before the passage.
     pub before: String,
     /// The passage.
     pub text: String,
-    /// Up to [`CONTEXT_CHARS`] characters after it.
+    /// Up to [`CONTEXT_CHARS`](crate::report::caps::CONTEXT_CHARS) characters after it.
     pub after: String,
 }
 
@@ -107,7 +106,7 @@ pub struct Statement {
     /// Index in `occurrences` of the one whose text represents the statement:
     /// every other occurrence was aligned with it.
     pub representative: usize,
-    /// The representative occurrence's text as published, filled by [`locate`].
+    /// The representative occurrence's text as published, filled by [`locate`](super::locate::locate).
     pub text: String,
 }
 
@@ -579,45 +578,6 @@ fn statement(
         representative,
         occurrences,
         text: String::new(),
-    }
-}
-
-/// Where each document's occurrences are: `(doc, statement, occurrence)`,
-/// sorted, for the pass that re-reads documents to locate them.
-pub fn occurrence_index(statements: &[Statement]) -> Vec<(DocId, u32, u32)> {
-    let mut idx: Vec<(DocId, u32, u32)> = statements
-        .iter()
-        .enumerate()
-        .flat_map(|(s, st)| st.occurrences.iter().enumerate().map(move |(o, occ)| (occ.doc, s as u32, o as u32)))
-        .collect();
-    idx.sort_unstable();
-    idx
-}
-
-/// Fills the byte spans of `doc`'s occurrences from its token spans, and the
-/// statement text where `doc` holds the representative occurrence.
-/// `entries` are this document's rows of [`occurrence_index`].
-pub fn locate(statements: &mut [Statement], entries: &[(DocId, u32, u32)], text: &str, spans: &[Span]) {
-    for &(_, s, o) in entries {
-        let st = &mut statements[s as usize];
-        let occ = &mut st.occurrences[o as usize];
-        let (first, last) = (occ.words.start as usize, occ.words.end as usize - 1);
-        if last < spans.len() {
-            occ.span = Span { start: spans[first].start, end: spans[last].end };
-        }
-        if (s as usize) < CONTEXT_STATEMENTS {
-            let r = occ.span.range();
-            let before_start = text[..r.start].char_indices().rev().nth(CONTEXT_CHARS - 1).map_or(0, |(i, _)| i);
-            let after_end = text[r.end..].char_indices().nth(CONTEXT_CHARS).map_or(text.len(), |(i, _)| r.end + i);
-            occ.context = Some(Context {
-                before: text[before_start..r.start].to_string(),
-                text: text[r.clone()].to_string(),
-                after: text[r.end..after_end].to_string(),
-            });
-        }
-        if o as usize == st.representative {
-            st.text = text[occ.span.range()].to_string();
-        }
     }
 }
 

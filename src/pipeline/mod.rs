@@ -303,7 +303,7 @@ fn locate(
     statements: &mut [Statement],
     clusters: &[Cluster],
 ) -> Vec<(DocId, String)> {
-    let index = passage::statement::occurrence_index(statements);
+    let index = passage::locate::occurrence_index(statements);
     let mut excerpt_docs: Vec<DocId> =
         clusters.iter().take(EXCERPT_CLUSTERS).flat_map(|c| c.members.iter().map(|m| m.0)).collect();
     excerpt_docs.sort_unstable();
@@ -332,7 +332,7 @@ fn locate(
             analyzer.tokens_into(text, &mut tokens);
             spans.clear();
             spans.extend(tokens.iter().map(|t| t.span));
-            passage::statement::locate(statements, entries, text, &spans);
+            passage::locate::locate(statements, entries, text, &spans);
         }
         if excerpt {
             let mut end = text.len().min(EXCERPT_BYTES);
