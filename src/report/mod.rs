@@ -48,10 +48,10 @@ pub struct Extras<'a> {
     pub archive: Option<summary::ArchiveCounts>,
 }
 
-/// As [`write`], with what the run did besides the scan.
+/// As [`write()`], with what the run did besides the scan.
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write()`].
 pub fn write_with(scan: &Scan, config: &Config, dir: &Path, extras: Extras) -> Result<(), Error> {
     let Extras { written, archive } = extras;
     let kept = written.map(|w| w.kept.as_slice());

@@ -4,8 +4,8 @@
 //! same relative path, its records in input order, without the duplicates
 //! the `--keep` rule drops. JSON lines pass through byte for byte (only the
 //! `sada` annotation and, with `--strip-boilerplate`, the `text` value
-//! change; see [`splice`]) in the input's compression; Parquet files stay
-//! Parquet, schema and row groups as they were ([`parquet`]); text files and
+//! change; see `splice.rs`) in the input's compression; Parquet files stay
+//! Parquet, schema and row groups as they were (`parquet.rs`); text files and
 //! web archives become JSON lines shaped as `sada extract` writes them. The
 //! files are read a third time, streaming; nothing of them is kept from the
 //! first pass but each document's fate.
@@ -46,7 +46,7 @@ pub struct Options {
     pub fields: Arc<Fields>,
 }
 
-/// What [`write`] wrote.
+/// What [`write()`] wrote.
 #[derive(Clone, Debug, Default)]
 pub struct Written {
     /// Files written: one per input file, but for a Parquet file sada could
