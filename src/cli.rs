@@ -428,8 +428,10 @@ pub struct ScanArgs {
     /// Scan the inputs against the archive DIR (`sada index`): report the
     /// document clusters and statements that involve at least one input
     /// record, with the archive's records as members and occurrences
-    /// (marked `archived`). documents.jsonl lists the inputs only.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["hosts", "write"])]
+    /// (marked `archived`). documents.jsonl lists the inputs only; --write
+    /// writes the inputs only, without the records whose cluster holds an
+    /// archived record (the archive has that article already).
+    #[arg(long, value_name = "DIR", conflicts_with = "hosts")]
     pub against: Option<PathBuf>,
 
     /// With --against: append the inputs' records to the archive once the

@@ -51,7 +51,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     // --write too: refused (exit 2) before --out is taken and anything read.
     let write_to = args.write.as_deref().filter(|_| writes);
     if let Some(dir) = write_to {
-        sada::write::check(dir, &args.out, &args.inputs)?;
+        sada::write::check(dir, &args.out, args.against.as_deref(), &args.inputs)?;
     }
     // --against: the archive is opened (and refused if it is none) before
     // anything is read, and locked for the whole run: shared, or for --add

@@ -249,6 +249,61 @@ fn archived_records_are_read_with_sada_names_whatever_the_fields_of_today() {
 }
 
 #[test]
+fn write_against_an_archive_leaves_out_what_the_archive_has() {
+    let dir = TestDir::new("against-write");
+    let days = write_days(&dir);
+    dir.sada().args(["index", "create", "-q", "arc", "day0.jsonl", "day1.jsonl"]).assert().success();
+    dir.sada()
+        .args(["scan", "-q", "--out", "o", "--against", "arc", "--write", "clean", "day2.jsonl"])
+        .assert()
+        .success();
+    let docs = read_jsonl(&dir.join("o/documents.jsonl"));
+    let clusters = read_jsonl(&dir.join("o/clusters.jsonl"));
+    assert_eq!(docs.len(), days[2].len());
+    // What each of today's records should be: dropped when its cluster holds
+    // an archived record, else the cluster's representative or a record in
+    // no cluster.
+    let mut want = vec![true; docs.len()];
+    let mut dropped_for_archive = 0;
+    for c in &clusters {
+        let members = c["members"].as_array().unwrap();
+        let has_archived = members.iter().any(|m| m.get("archived").is_some());
+        for m in members.iter().filter(|m| m.get("archived").is_none()) {
+            let i = m["index"].as_u64().unwrap() as usize;
+            want[i] = !has_archived && m["id"] == c["representative"];
+            dropped_for_archive += usize::from(has_archived);
+        }
+    }
+    assert!(dropped_for_archive > 0, "today must repeat some archived articles");
+    let kept: Vec<bool> = docs.iter().map(|d| d["kept"].as_bool().unwrap()).collect();
+    assert_eq!(kept, want);
+    // Only today's file is written, its kept lines byte for byte.
+    let names: BTreeSet<String> = std::fs::read_dir(dir.join("clean"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into())
+        .collect();
+    assert!(names.contains("day2.jsonl") && !names.iter().any(|n| n.starts_with("seg-")), "{names:?}");
+    let text = dir.read("clean/day2.jsonl");
+    let written: Vec<&str> = text.lines().collect();
+    let expected: Vec<&str> = days[2].iter().zip(&want).filter(|(_, k)| **k).map(|(l, _)| l.as_str()).collect();
+    assert_eq!(written, expected);
+    let summary: Value = serde_json::from_str(&dir.read("o/summary.json")).unwrap();
+    assert_eq!(summary["written"]["records"], json!(expected.len()));
+    // --keep all writes every record of today, and nothing of the archive.
+    dir.sada()
+        .args(["scan", "-q", "--out", "o2", "--against", "arc", "--write", "all", "--keep", "all", "day2.jsonl"])
+        .assert()
+        .success();
+    assert_eq!(dir.read("all/day2.jsonl").lines().count(), days[2].len());
+    // --write inside the archive is refused before anything is read.
+    refused(
+        dir.sada().args(["scan", "-q", "--out", "o3", "--against", "arc", "--write", "arc/clean", "day2.jsonl"]),
+        2,
+        &["overlaps the archive"],
+    );
+}
+
+#[test]
 fn unreadable_records_are_named_and_not_archived() {
     let dir = TestDir::new("index-errors");
     let s = seeds();
@@ -288,8 +343,11 @@ fn wrong_directories_damaged_and_foreign_files_are_named() {
     assert!(!dir.join("full/.lock").exists());
     dir.sada().args(["index", "create", "-q", "arc", "day0.jsonl"]).assert().success();
     refused(dir.sada().args(["index", "create", "arc", "day1.jsonl"]), 2, &["already"]);
-    // --against and --write do not go together (yet): exit 2 from the parser.
-    dir.sada().args(["scan", "--out", "o", "--against", "arc", "--write", "w", "day1.jsonl"]).assert().code(2);
+    // --against with a cluster run: exit 2 from the parser.
+    dir.sada()
+        .args(["scan", "--out", "o", "--against", "arc", "--hosts", "h.txt", "--process", "0", "day1.jsonl"])
+        .assert()
+        .code(2);
 
     let manifest = info(&dir, "arc");
     let segment = dir.join("arc").join(manifest["segments"][0]["file"].as_str().unwrap());

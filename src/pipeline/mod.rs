@@ -70,6 +70,7 @@ pub fn scan_against(archive: &crate::archive::Archive, inputs: &[PathBuf], confi
     })?;
     let segments = archive.input_files();
     let displays: Vec<String> = segments.iter().map(|f| f.display.clone()).collect();
+    discovery.archive_files = segments.len();
     discovery.files.splice(0..0, segments);
     let archived = usize::try_from(archive.manifest().documents()).expect("an archive's records fit in memory");
     let config = Config { archived, ..config.clone() };

@@ -167,6 +167,11 @@ pub struct Discovery {
     /// metadata, revisits, non-text or non-2xx responses), counted by the
     /// read stage.
     pub skipped_records: u64,
+    /// The first `archive_files` of `files` are the segments of a `scan
+    /// --against` archive: read, but not inputs of the run (never written
+    /// back by `--write`).
+    #[serde(skip)]
+    pub archive_files: usize,
 }
 
 impl Discovery {

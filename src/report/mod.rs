@@ -73,7 +73,7 @@ pub fn write_with(scan: &Scan, config: &Config, dir: &Path, extras: Extras) -> R
                 Status::Error(e) => Some(e.to_string()),
                 _ => None,
             },
-            rest: wire::InCluster { cluster: *c, kept: kept.map(|k| k[i - scan.archived]) },
+            rest: wire::InCluster { cluster: *c, kept: kept.map(|k| k[i]) },
         }),
     )?;
     write_lines(

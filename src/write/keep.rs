@@ -20,13 +20,19 @@ pub enum Keep {
 }
 
 /// The member of each cluster that `keep` keeps (for [`Keep::All`], the
-/// representative: the others are then marked `duplicate` but kept).
+/// representative: the others are then marked `duplicate` but kept). With
+/// `scan --against`, a cluster that holds an archived record keeps that
+/// one (the earliest): the archive has the article already, so none of the
+/// run's own members is kept, whatever the rule.
 pub fn chosen(scan: &Scan, keep: Keep) -> Vec<usize> {
     scan.clusters
         .iter()
         .map(|c| {
             let members = c.members.iter().map(|m| m.0.index());
             let doc = |i: usize| &scan.docs[i];
+            if let Some(archived) = members.clone().filter(|&i| i < scan.archived).min() {
+                return archived;
+            }
             match keep {
                 Keep::All | Keep::Representative => c.representative.index(),
                 Keep::First => members.min().expect("a cluster has members"),

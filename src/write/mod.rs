@@ -59,20 +59,25 @@ pub struct Written {
 }
 
 /// Checks, before anything is read, that `write` can receive the corpus:
-/// it is apart from `out` and from every input (neither inside the other),
-/// and no two input files would be written to one path.
+/// it is apart from `out`, from the archive of `--against` and from every
+/// input (neither inside the other), and no two input files would be
+/// written to one path.
 ///
 /// # Errors
 /// [`Error::Write`] saying what to do; the errors of [`read::discover`].
-pub fn check(write: &Path, out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
+pub fn check(write: &Path, out: &Path, archive: Option<&Path>, inputs: &[PathBuf]) -> Result<(), Error> {
     let refuse = |reason: String| Error::Write { path: write.to_path_buf(), reason };
     let w = absolute(write);
-    let o = absolute(out);
-    if w == o || w.starts_with(&o) || o.starts_with(&w) {
-        return Err(refuse(format!(
-            "overlaps --out '{}': give a --write directory apart from it (e.g. clean/ beside sada-out/)",
-            out.display()
-        )));
+    let apart =
+        [(out, "--out", " (e.g. clean/ beside sada-out/)")].into_iter().chain(archive.map(|a| (a, "the archive", "")));
+    for (other, what, example) in apart {
+        let o = absolute(other);
+        if w == o || w.starts_with(&o) || o.starts_with(&w) {
+            return Err(refuse(format!(
+                "overlaps {what} '{}': give a --write directory apart from it{example}",
+                other.display()
+            )));
+        }
     }
     for input in inputs.iter().filter(|i| i.as_os_str() != read::STDIN) {
         let i = absolute(input);
@@ -169,13 +174,14 @@ fn names(files: &[InputFile], inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String
 /// [`Error::Io`] naming the file that could not be written; [`Error::Write`]
 /// if two input files would be written to one path.
 pub fn write(scan: &Scan, opts: &Options, inputs: &[PathBuf], dir: &Path) -> Result<Written, Error> {
-    let files = &scan.discovery.files;
+    // `scan --against`: the archive's segments come first and are not written.
+    let files = &scan.discovery.files[scan.discovery.archive_files..];
     let names = names(files, inputs).map_err(|reason| Error::Write { path: dir.to_path_buf(), reason })?;
     std::fs::write(dir.join(DATASET_MARKER), "written by sada scan --write; replaced whole by the next one\n")
         .map_err(io("cannot write", &dir.join(DATASET_MARKER)))?;
     let ctx = context::Context::new(scan, opts);
     let mut written = Written { kept: vec![false; scan.docs.len()], ..Written::default() };
-    let mut next = 0usize;
+    let mut next = scan.archived;
     for (file, name) in files.iter().zip(&names) {
         let wrote = match file.format {
             Format::Jsonl => jsonl::jsonl(&ctx, file, name, dir, &mut next, &mut written).map(|()| true)?,
