@@ -311,10 +311,10 @@ fn index(command: &IndexCommand) -> anyhow::Result<()> {
                 let bytes: u64 = m.segments.iter().map(|s| s.bytes).sum();
                 writeln!(
                     w,
-                    "archive {}: {} records, {} segments, {:.1} MB of text in {:.1} MB (layout {} v{}, written by sada {})",
+                    "archive {}: {}, {}, {:.1} MB of text in {:.1} MB (layout {} v{}, written by sada {})",
                     dir.display(),
-                    m.documents(),
-                    m.segments.len(),
+                    count(m.documents(), "record"),
+                    count(m.segments.len() as u64, "segment"),
                     text as f64 / 1e6,
                     bytes as f64 / 1e6,
                     m.format,
@@ -322,7 +322,7 @@ fn index(command: &IndexCommand) -> anyhow::Result<()> {
                     m.written_by
                 )?;
                 for s in &m.segments {
-                    writeln!(w, "  {}  {} records  {} bytes  xxh3 {}", s.file, s.documents, s.bytes, s.xxh3)?;
+                    writeln!(w, "  {}  {}  {} bytes  xxh3 {}", s.file, count(s.documents, "record"), s.bytes, s.xxh3)?;
                 }
                 if *verify {
                     writeln!(w, "  every segment matches its hash")?;
@@ -351,19 +351,24 @@ fn index_add(lock: &sada::archive::WriteLock, args: &IndexAddArgs, what: &str) -
         let r = &added.read;
         let into = added.segment.as_ref().map_or_else(
             || "nothing archived".to_string(),
-            |s| format!("{} records archived in {}", s.documents, args.dir.join(&s.file).display()),
+            |s| format!("{} archived in {}", count(s.documents, "record"), args.dir.join(&s.file).display()),
         );
         eprintln!(
-            "{what}: {} records read ({} ok, {} empty, {} errors not archived); {into}; the archive holds {} records in {} segments",
-            r.records,
+            "{what}: {} read ({} ok, {} empty, {} errors not archived); {into}; the archive holds {} in {}",
+            count(r.records, "record"),
             r.ok,
             r.empty,
             r.error,
-            m.documents(),
-            m.segments.len()
+            count(m.documents(), "record"),
+            count(m.segments.len() as u64, "segment")
         );
     }
     Ok(())
+}
+
+/// `n` and `noun`, plural when `n` is not 1: "1 record", "2 records".
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 /// Runs a streaming command writing to `out`: standard output for `-`, else
