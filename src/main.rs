@@ -324,6 +324,9 @@ fn index(command: &IndexCommand) -> anyhow::Result<()> {
                 for s in &m.segments {
                     writeln!(w, "  {}  {}  {} bytes  xxh3 {}", s.file, count(s.documents, "record"), s.bytes, s.xxh3)?;
                 }
+                // Texts only (layout 1): nothing in the archive depends on a
+                // scan parameter, so a later scan may use any.
+                writeln!(w, "  parameters: none stored (texts only): any scan parameters apply")?;
                 if *verify {
                     writeln!(w, "  every segment matches its hash")?;
                 }

@@ -403,6 +403,10 @@ fn a_held_lock_stops_writers_and_a_reader_lock_is_shared() {
     refused(dir.sada().args(["scan", "-q", "--out", "o", "--against", "arc", "day1.jsonl"]), 2, &["being written"]);
     drop(lock);
     dir.sada().args(["index", "add", "-q", "arc", "day1.jsonl"]).assert().success();
+    // An archive copied without its empty lock file is read, and the lock made again.
+    std::fs::remove_file(dir.join("arc/.lock")).unwrap();
+    dir.sada().args(["scan", "-q", "--out", "o", "--against", "arc", "day2.jsonl"]).assert().success();
+    assert!(dir.join("arc/.lock").exists());
 }
 
 /// `index add` killed at spread-out moments: the archive always opens, passes

@@ -319,7 +319,9 @@ impl WriteLock {
 /// no writer can compact away the segments a scan is reading.
 #[derive(Debug)]
 pub struct ReadLock {
-    _file: File,
+    /// `None` for an archive without `.lock` that this user cannot write
+    /// (a read-only copy): no writer can work there either.
+    _file: Option<File>,
 }
 
 impl ReadLock {
@@ -330,13 +332,20 @@ impl ReadLock {
     pub fn take(dir: &Path) -> Result<ReadLock, Error> {
         Manifest::load(dir)?;
         let path = dir.join(LOCK);
-        let file = File::open(&path).map_err(|source| Error::Io {
-            what: "cannot open the lock",
-            path: path.clone(),
-            source,
-        })?;
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            // An archive copied without its (empty) lock file: made again
+            // where it can be, read unlocked where nobody can write.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                match File::options().create(true).truncate(false).write(true).open(&path) {
+                    Ok(f) => f,
+                    Err(_) => return Ok(ReadLock { _file: None }),
+                }
+            }
+            Err(source) => return Err(Error::Io { what: "cannot open the lock", path, source }),
+        };
         match file.try_lock_shared() {
-            Ok(()) => Ok(ReadLock { _file: file }),
+            Ok(()) => Ok(ReadLock { _file: Some(file) }),
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::Archive {
                 path: dir.to_path_buf(),
                 reason: "is being written by another sada (its .lock is held): wait for it to finish".into(),
