@@ -137,8 +137,8 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         })?;
         if !args.quiet {
             eprintln!(
-                "sada scan --add: {} records added to the archive {}",
-                added.segment.map_or(0, |s| s.documents),
+                "sada scan --add: {} added to the archive {}",
+                count(added.segment.map_or(0, |s| s.documents), "record"),
                 lock.dir().display()
             );
         }
@@ -282,8 +282,8 @@ fn index(command: &IndexCommand) -> anyhow::Result<()> {
             if !quiet {
                 match merged {
                     Some(s) => eprintln!(
-                        "sada index compact: {} records in one segment, {}",
-                        s.documents,
+                        "sada index compact: {} in one segment, {}",
+                        count(s.documents, "record"),
                         dir.join(&s.file).display()
                     ),
                     None => {

@@ -77,7 +77,8 @@ pub struct ArchiveCounts {
     pub dir: String,
     /// Its records, scanned with the inputs (not counted in `documents`).
     pub documents: u64,
-    /// Whether `--add` appended the inputs to it after the scan.
+    /// Whether `--add` was given: the inputs are appended to the archive
+    /// once the outputs are written (a failure then exits 1, saying so).
     pub added: bool,
 }
 
