@@ -189,6 +189,11 @@ fn against_an_archive_reports_what_a_full_scan_reports_about_today() {
     assert_eq!(summary["documents"], json!(days[2].len()));
     assert_eq!(summary["archive"]["documents"], json!(archived));
     assert_eq!(summary["archive"]["added"], json!(false));
+
+    // Another split: one day archived, two days (two files) new.
+    dir.sada().args(["index", "create", "-q", "first", "day0.jsonl"]).assert().success();
+    dir.sada().args(["scan", "-q", "--out", "o4", "--against", "first", "day1.jsonl", "day2.jsonl"]).assert().success();
+    assert_same(&outputs(&dir, "o4"), &restricted(&dir, "full", days[0].len() as u64), "one day against two");
 }
 
 #[test]
