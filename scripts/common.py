@@ -80,3 +80,27 @@ def generate_corpus(d, script, originals, seed):
                    check=True, stdout=subprocess.DEVNULL)
     with open(stamp, 'w') as f:
         json.dump(want, f)
+
+
+# Runs a command and prints its wall seconds and peak RSS (KiB). From a fresh small process:
+# Linux carries the peak RSS of the process that forks over exec, and a script that made a
+# corpus in memory is large.
+TIMER = """import os, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = p.stderr.read()
+_, status, usage = os.wait4(p.pid, 0)
+if status:
+    sys.exit(err.decode(errors='replace'))
+print(time.perf_counter() - t, usage.ru_maxrss)
+"""
+
+
+def measure(cmd, who):
+    """Wall seconds and peak RSS (MiB) of one run of `cmd`; exits naming `who` when it fails."""
+    r = subprocess.run([sys.executable, '-c', TIMER] + cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f'{who}: {" ".join(cmd)} failed: {r.stderr.strip()}')
+    wall, rss = r.stdout.split()
+    return float(wall), int(rss) / 1024
+

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use util::{Rng, TestDir, edited_variant, orthographic_variant, read_jsonl, seeds};
+use util::{Rng, TestDir, read_jsonl, round_variant, seeds};
 
 /// 180 JSONL records with exact and near duplicates, partial overlaps
 /// (statements) and dates, in three "days" of 60: every day has copies and
@@ -19,22 +19,7 @@ fn days() -> [Vec<String>; 3] {
     let mut lines = Vec::new();
     for round in 0..36 {
         for (k, (name, text)) in seeds.iter().enumerate() {
-            let text = match round % 4 {
-                0 => text.clone(),
-                1 => orthographic_variant(text),
-                2 => edited_variant(text),
-                _ => {
-                    let paras: Vec<&str> = text.split("\n\n").collect();
-                    let r = round % paras.len().max(1);
-                    paras[r..]
-                        .iter()
-                        .chain(&paras[..r])
-                        .take(paras.len() / 2 + 1)
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join("\n\n")
-                }
-            };
+            let text = round_variant(round, text);
             let mut rec =
                 json!({"id": format!("{round}-{k}-{name}"), "text": text, "source": format!("s{}", round % 7)});
             if round % 3 != 1 {

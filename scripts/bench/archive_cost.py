@@ -27,30 +27,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
-from common import ROOT  # noqa: E402
+from common import ROOT, measure  # noqa: E402
 
 WORK = os.path.join(ROOT, 'target', 'archive-bench')
 
-# Runs a command and prints its wall seconds and peak RSS (KiB), from a fresh small process:
-# Linux carries the peak RSS of the process that forks over exec.
-TIMER = """import os, subprocess, sys, time
-t = time.perf_counter()
-p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-err = p.stderr.read()
-_, status, usage = os.wait4(p.pid, 0)
-if status:
-    sys.exit(err.decode(errors='replace'))
-print(time.perf_counter() - t, usage.ru_maxrss)
-"""
-
-
-def measure(cmd):
-    """Wall seconds and peak RSS (MiB) of one run."""
-    r = subprocess.run([sys.executable, '-c', TIMER] + cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f'archive_cost: {" ".join(cmd)} failed: {r.stderr.strip()}')
-    wall, rss = r.stdout.split()
-    return float(wall), int(rss) / 1024
 
 
 def crawl(total):
@@ -121,10 +101,10 @@ def main():
         arc = os.path.join(WORK, f'arc-{size}')
         shutil.rmtree(arc, ignore_errors=True)
         outs = {k: os.path.join(WORK, f'out-{k}-{size}') for k in ('scan', 'full', 'against')}
-        scan = measure([sada, 'scan', '-q', *threads, '--out', outs['scan'], archive_jsonl])
-        create = measure([sada, 'index', 'create', '-q', *threads, arc, archive_jsonl])
-        full = measure([sada, 'scan', '-q', *threads, '--out', outs['full'], archive_jsonl, today])
-        against = measure([sada, 'scan', '-q', *threads, '--out', outs['against'], '--against', arc, today])
+        scan = measure([sada, 'scan', '-q', *threads, '--out', outs['scan'], archive_jsonl], 'archive_cost')
+        create = measure([sada, 'index', 'create', '-q', *threads, arc, archive_jsonl], 'archive_cost')
+        full = measure([sada, 'scan', '-q', *threads, '--out', outs['full'], archive_jsonl, today], 'archive_cost')
+        against = measure([sada, 'scan', '-q', *threads, '--out', outs['against'], '--against', arc, today], 'archive_cost')
         with open(os.path.join(arc, 'manifest.json')) as f:
             on_disk = sum(s['bytes'] for s in json.load(f)['segments'])
         want = restricted(outs['full'], size)

@@ -34,7 +34,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # scripts/
-from common import ROOT  # noqa: E402
+from common import ROOT, measure  # noqa: E402
 
 VENV = os.path.join(ROOT, 'target', 'parquet-venv')
 VENV_PY = os.path.join(VENV, 'bin', 'python')
@@ -245,27 +245,6 @@ def check_write(sada, work, shards, scanned):
     return problems
 
 
-# Runs a command and prints its wall seconds and peak RSS (KiB). From a fresh small process:
-# Linux carries the peak RSS of the process that forks over exec, and this script, which made
-# the corpus, is large.
-TIMER = """import os, subprocess, sys, time
-t = time.perf_counter()
-p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-err = p.stderr.read()
-_, status, usage = os.wait4(p.pid, 0)
-if status:
-    sys.exit(err.decode(errors='replace'))
-print(time.perf_counter() - t, usage.ru_maxrss)
-"""
-
-
-def measure(cmd):
-    """Wall seconds and peak RSS (MiB) of one run."""
-    r = subprocess.run([sys.executable, '-c', TIMER] + cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        sys.exit(f'parquet_check: {" ".join(cmd)} failed: {r.stderr.strip()}')
-    wall, rss = r.stdout.split()
-    return float(wall), int(rss) / 1024
 
 
 def bench(sada, rows, rss_rows, runs):
@@ -298,7 +277,7 @@ def bench(sada, rows, rss_rows, runs):
     for name, path in [('JSONL', jsonl), ('Parquet', parquet)]:
         for threads in (1, 2):
             cmd = [sada, 'sign', '--quiet', '--format', 'none', '--threads', str(threads), '--out', '-', path]
-            results = [measure(cmd) for _ in range(runs)]
+            results = [measure(cmd, 'parquet_check') for _ in range(runs)]
             wall = statistics.median(r[0] for r in results)
             rss = statistics.median(r[1] for r in results)
             print(f'| {name} | {threads} | {wall:.2f} | {text_bytes / 1e6 / wall:.0f} | {rss:.0f} |')
@@ -324,7 +303,7 @@ def bench(sada, rows, rss_rows, runs):
               '2 threads, one run:')
         for name, path in [('JSONL', jsonl), ('Parquet', parquet)]:
             cmd = [sada, 'sign', '--quiet', '--format', 'none', '--threads', '2', '--out', '-', path]
-            wall, rss = measure(cmd)
+            wall, rss = measure(cmd, 'parquet_check')
             print(f'  {name}: {wall:.1f} s, {text_bytes / 1e6 / wall:.0f} MB/s, peak RSS {rss:.0f} MiB')
     return 0
 

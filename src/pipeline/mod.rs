@@ -43,12 +43,7 @@ const VERIFY_SLACK: f64 = 0.1;
 /// not depend on their number.
 pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
     config.validate()?;
-    let mut discovery = read::discover(inputs)?;
-    read::spool_streams(&mut discovery, config.spill_dir.as_deref()).map_err(|source| Error::Io {
-        what: "cannot save standard input or a stream to read it twice, in",
-        path: config.spill_dir.clone().unwrap_or_else(std::env::temp_dir),
-        source,
-    })?;
+    let discovery = discover_spooled(inputs, config)?;
     let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
     pool.install(|| run(discovery, config))
 }
@@ -62,12 +57,7 @@ pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
 /// give back the records its manifest counts.
 pub fn scan_against(archive: &crate::archive::Archive, inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
     config.validate()?;
-    let mut discovery = read::discover(inputs)?;
-    read::spool_streams(&mut discovery, config.spill_dir.as_deref()).map_err(|source| Error::Io {
-        what: "cannot save standard input or a stream to read it twice, in",
-        path: config.spill_dir.clone().unwrap_or_else(std::env::temp_dir),
-        source,
-    })?;
+    let mut discovery = discover_spooled(inputs, config)?;
     let segments = archive.input_files();
     let displays: Vec<String> = segments.iter().map(|f| f.display.clone()).collect();
     discovery.archive_files = segments.len();
@@ -88,6 +78,18 @@ pub fn scan_against(archive: &crate::archive::Archive, inputs: &[PathBuf], confi
         });
     }
     Ok(scan)
+}
+
+/// The files of `inputs`, with standard input and named streams saved to
+/// be read twice (a scan's second pass goes back to the texts).
+fn discover_spooled(inputs: &[PathBuf], config: &Config) -> Result<Discovery, Error> {
+    let mut discovery = read::discover(inputs)?;
+    read::spool_streams(&mut discovery, config.spill_dir.as_deref()).map_err(|source| Error::Io {
+        what: "cannot save standard input or a stream to read it twice, in",
+        path: config.spill_dir.clone().unwrap_or_else(std::env::temp_dir),
+        source,
+    })?;
+    Ok(discovery)
 }
 
 fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {

@@ -152,6 +152,22 @@ pub fn edited_variant(text: &str) -> String {
     out.join(" ")
 }
 
+/// Round `round`'s version of a seed text: the text itself, an orthographic
+/// variant, an edited reprint, or (every fourth round) a different article —
+/// the seed's paragraphs rotated and cut, so documents overlap partially.
+pub fn round_variant(round: usize, text: &str) -> String {
+    match round % 4 {
+        0 => text.to_string(),
+        1 => orthographic_variant(text),
+        2 => edited_variant(text),
+        _ => {
+            let paras: Vec<&str> = text.split("\n\n").collect();
+            let r = round % paras.len().max(1);
+            paras[r..].iter().chain(&paras[..r]).take(paras.len() / 2 + 1).copied().collect::<Vec<_>>().join("\n\n")
+        }
+    }
+}
+
 /// A corpus with exact and near duplicates spread over several files, so that
 /// LSH buckets, exact groups and star clustering all have work to do.
 pub fn mixed_corpus(dir: &TestDir) {
@@ -159,24 +175,7 @@ pub fn mixed_corpus(dir: &TestDir) {
     let mut lines = Vec::new();
     for round in 0..40 {
         for (k, (name, text)) in seeds.iter().enumerate() {
-            let text = match round % 4 {
-                0 => text.clone(),
-                1 => orthographic_variant(text),
-                2 => edited_variant(text),
-                // A different article each round: the seed's paragraphs rotated
-                // and cut, so documents overlap partially.
-                _ => {
-                    let paras: Vec<&str> = text.split("\n\n").collect();
-                    let r = round % paras.len().max(1);
-                    paras[r..]
-                        .iter()
-                        .chain(&paras[..r])
-                        .take(paras.len() / 2 + 1)
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join("\n\n")
-                }
-            };
+            let text = round_variant(round, text);
             lines.push(serde_json::json!({"id": format!("{round}-{k}-{name}"), "text": text, "source": format!("s{}", round % 7)}).to_string());
         }
     }
