@@ -97,7 +97,15 @@ pub struct IndexAddArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Worker threads [default: all cores]. The archive never depends on it.
+    #[command(flatten)]
+    pub reading: ReadingArgs,
+}
+
+/// Options of the commands that read and write what they read
+/// (`sada extract`, `sada index create|add`).
+#[derive(Args, Debug)]
+pub struct ReadingArgs {
+    /// Worker threads [default: all cores]. What is written never depends on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
@@ -109,7 +117,7 @@ pub struct IndexAddArgs {
     pub fields: FieldArgs,
 }
 
-impl IndexAddArgs {
+impl ReadingArgs {
     /// The configuration of reading.
     pub fn config(&self) -> Config {
         let mut c = Config { progress: !self.quiet, ..Config::default() };
@@ -134,28 +142,8 @@ pub struct ExtractArgs {
     #[arg(long, value_name = "FILE", default_value = "-")]
     pub out: PathBuf,
 
-    /// Worker threads [default: all cores]. The output never depends on it.
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
-
-    /// No progress bar and no summary on stderr.
-    #[arg(long, short)]
-    pub quiet: bool,
-
     #[command(flatten)]
-    pub fields: FieldArgs,
-}
-
-impl ExtractArgs {
-    /// The configuration of reading.
-    pub fn config(&self) -> Config {
-        let mut c = Config { progress: !self.quiet, ..Config::default() };
-        c.fields = self.fields.fields();
-        if let Some(t) = self.threads {
-            c.threads = t;
-        }
-        c
-    }
+    pub reading: ReadingArgs,
 }
 
 /// Options of `sada sign`.

@@ -254,9 +254,9 @@ fn sign(args: &SignArgs) -> anyhow::Result<()> {
 }
 
 fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
-    let config = args.config();
+    let config = args.reading.config();
     let stats = stream_to(&args.out, |out| sada::pipeline::extract(&args.inputs, &config, out))?;
-    if !args.quiet {
+    if !args.reading.quiet {
         print_streamed("sada extract", &stats, &args.out);
     }
     Ok(())
@@ -339,7 +339,7 @@ fn index(command: &IndexCommand) -> anyhow::Result<()> {
 /// Appends the records of `args.inputs` to the archive, naming on stderr the
 /// records that cannot be read (not archived).
 fn index_add(lock: &sada::archive::WriteLock, args: &IndexAddArgs, what: &str) -> anyhow::Result<()> {
-    let config = args.config();
+    let config = args.reading.config();
     let mut named = 0usize;
     let added = sada::archive::add(lock, &args.inputs, &config, |error| {
         named += 1;
@@ -348,7 +348,7 @@ fn index_add(lock: &sada::archive::WriteLock, args: &IndexAddArgs, what: &str) -
         }
     })?;
     name_skipped(&added.read.discovery, "not archived");
-    if !args.quiet {
+    if !args.reading.quiet {
         let archive = sada::archive::Archive::open(&args.dir)?;
         let m = archive.manifest();
         let r = &added.read;
