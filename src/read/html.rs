@@ -9,12 +9,12 @@
 //!
 //! The main text is found in two steps. The page is parsed by `dom_query`
 //! (html5ever: the WHATWG parsing algorithm, so any byte soup yields a
-//! tree) and stripped of what is never news: scripts, styles, navigation,
-//! asides, site headers and footers, forms and their controls. Then
-//! `dom_smoothie`, a port of Mozilla's Readability.js, picks the article
-//! among what is left (dropping "related articles", comment blocks and the
-//! like by their class names and link density). On short pages Readability
-//! sometimes keeps too little; the stripped body's text is used then.
+//! tree) and flattened (`tree`: scripts, styles, form controls, media and
+//! furigana left out), with navigation, asides, site headers and footers,
+//! forms, comments and "related" boxes marked as boilerplate (`hints`). Then `main_text` picks
+//! the article's container as Readability does and keeps its lines
+//! paragraph by paragraph — the headline first, and prose paragraphs that
+//! stand outside the container — dropping link lists by link density.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

@@ -21,8 +21,11 @@
 //!    related links). The headline (`<h1>`) comes first even when it sits
 //!    outside the container, then the short lines between it and the body —
 //!    byline, date, standfirst.
-//! 4. **Comments** (a comment section after the article, not its form) are
-//!    kept when they read as prose.
+//! 4. **Prose elsewhere**: a line outside the container that is a paragraph
+//!    on its own (250+ characters, at most 30% link text, not inside
+//!    boilerplate or comments) is kept too, in page order — an article's lead
+//!    or annex in a block of its own, as trafilatura and jusText decide
+//!    paragraph by paragraph.
 
 use super::hints::Hint;
 use super::tree::{Tag, Tree};
@@ -35,6 +38,11 @@ const MAX_LINK_DENSITY: f32 = 0.5;
 /// (weighted characters); a longer stretch is something else (a teaser
 /// list, a gallery) and only its byline-like lines are kept.
 const MAX_BETWEEN: usize = 1_000;
+/// A line outside the article's container is kept when it is this long
+/// (weighted characters) and this little of it is link text: a paragraph
+/// of the article that sits in another block.
+const MIN_PROSE: usize = 250;
+const MAX_PROSE_LINK_DENSITY: f32 = 0.3;
 /// The container grows to its parent while the parent holds this many
 /// times its prose.
 const CLIMB: f32 = 1.6;
@@ -82,6 +90,7 @@ pub(super) fn extract(tree: &Tree) -> String {
             kept = again;
         }
     }
+    recover(tree, &lines, &facts, &mut kept);
     if kept.is_empty() {
         kept = (0..lines.len()).filter(|&i| lines[i].link_density() <= MAX_LINK_DENSITY).collect();
     }
@@ -386,6 +395,47 @@ fn choose(tree: &Tree, lines: &[Line], facts: &Facts, ignore_boiler: bool) -> Ve
     kept
 }
 
+/// Adds to `kept` (the lines chosen, in document order but for a headline
+/// first) the lines elsewhere that read as prose on their own: paragraphs of
+/// an article split over blocks without a close common ancestor (a lead
+/// above the body, an annex below it, an interview in modules), as
+/// trafilatura keeps every paragraph of its content area rather than one
+/// block. Lines in boilerplate or comments never come back.
+fn recover(tree: &Tree, lines: &[Line], facts: &Facts, kept: &mut Vec<usize>) {
+    if kept.is_empty() {
+        return;
+    }
+    let mut taken = vec![false; lines.len()];
+    for &i in kept.iter() {
+        taken[i] = true;
+    }
+    let recovered: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let line = &lines[i];
+            !taken[i]
+                && line.chars >= MIN_PROSE
+                && line.link_density() <= MAX_PROSE_LINK_DENSITY
+                && !flagged_below(tree, &facts.boiler, line.owner, None)
+                && !flagged_below(tree, &facts.comments, line.owner, None)
+        })
+        .collect();
+    if recovered.is_empty() {
+        return;
+    }
+    // The headline stays first.
+    let skip = usize::from(is_h1(tree, lines[kept[0]].owner));
+    let mut merged = kept[..skip].to_vec();
+    let mut rest = kept[skip..].iter().copied().peekable();
+    for r in recovered {
+        while let Some(k) = rest.next_if(|&k| k < r) {
+            merged.push(k);
+        }
+        merged.push(r);
+    }
+    merged.extend(rest);
+    *kept = merged;
+}
+
 /// Whether a line outside the regions is boilerplate: flagged below the
 /// nearest ancestor that also holds the article (whose own flags say
 /// nothing about this line).
@@ -418,4 +468,70 @@ fn initial_score(tree: &Tree, a: usize) -> f32 {
     };
     let body = if node.hint.has(Hint::BODY) { 25 } else { 0 };
     (by_tag + node.class_weight + body) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dom_query::Document;
+
+    fn words(tag: &str, n: usize) -> String {
+        (0..n).map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ")
+    }
+
+    /// An article whose long lead sits deep in one block and whose annex sits
+    /// in another, away from the body the scoring picks.
+    fn split_article() -> String {
+        let body: String =
+            (0..6).map(|i| format!("<p>{}, a clause, another, more, {}.</p>", words("body", 30), i)).collect();
+        format!(
+            "<html><body><h1>The headline</h1>\
+             <div><div><div><div><div><div><p>{lead}</p></div></div></div></div></div></div>\
+             <div class=\"x\"><div class=\"y\"><div class=\"z\">{body}</div></div></div>\
+             <div><div><div><div><div><div><p>{annex}</p><p>short outside</p></div></div></div></div></div></div>\
+             <aside><p>{aside}</p></aside>\
+             <div><div><div><div><div><div><p><a href=\"/\">{links}</a></p></div></div></div></div></div></div>\
+             </body></html>",
+            // Over MAX_BETWEEN: not kept as a standfirst under the headline.
+            lead = words("lead", 160),
+            annex = words("annex", 40),
+            aside = words("aside", 40),
+            links = words("link", 40),
+        )
+    }
+
+    #[test]
+    fn prose_outside_the_container_comes_back() {
+        let doc = Document::from(split_article().as_str());
+        let tree = Tree::build(&doc);
+        let lines = lines(&tree);
+        let facts = facts(&tree, &lines);
+        let chosen: Vec<&str> = choose(&tree, &lines, &facts, false).iter().map(|&i| lines[i].text.as_str()).collect();
+        // The scene is the one recovery is for: the container misses both.
+        assert!(chosen.iter().all(|l| !l.contains("lead0") && !l.contains("annex0")), "{chosen:?}");
+        let text = extract(&tree);
+        let order: Vec<usize> = ["The headline", "lead0", "body0", "annex0"]
+            .iter()
+            .map(|w| text.find(w).unwrap_or_else(|| panic!("{w} missing from {text}")))
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "headline first, then document order: {text}");
+        for gone in ["short outside", "aside0", "link0"] {
+            assert!(!text.contains(gone), "{gone} in {text}");
+        }
+    }
+
+    #[test]
+    fn recovery_keeps_a_headline_first() {
+        // The headline comes after a recoverable paragraph in the page.
+        let html = format!(
+            "<html><body><div><div><div><div><div><div><p>{}</p></div></div></div></div></div></div>\
+             <div><h1>Title</h1><div class=\"z\">{}</div></div></body></html>",
+            words("early", 40),
+            (0..5).map(|_| format!("<p>{}, one, two, three.</p>", words("w", 30))).collect::<String>(),
+        );
+        let doc = Document::from(html.as_str());
+        let text = extract(&Tree::build(&doc));
+        assert!(text.starts_with("Title\n"), "{text}");
+        assert!(text.contains("early0"), "{text}");
+    }
 }
