@@ -3,12 +3,14 @@
 against archives of each size in SIZES, beside a full rescan of the same documents, and what
 building the archive costs beside a plain scan.
 
-    python3 scripts/bench/archive_cost.py [--sizes 100000,1000000] [--today 10000]
+    python3 scripts/bench/archive_cost.py [--sizes 100000,1000000] [--today 10000] [--runs N]
                                           [--sada target/release/sada] [--threads N]
 
 The crawl is `examples/gen_crawl.rs` (short Arabic articles, 3% near-duplicate reprints, 2%
 articles quoting another source), SIZE + TODAY documents: the first SIZE are archived, the last
-TODAY are the day. Each size runs, each under a small timer process (wall seconds, peak RSS):
+TODAY are the day. Each size runs, each under a small timer process (wall seconds, peak RSS; with
+--runs N, the least wall time and the greatest peak of N runs — this VM's noise is larger than
+the differences measured):
 
   scan       `sada scan ARCHIVE.jsonl`: a plain scan of what the archive holds
   create     `sada index create DIR ARCHIVE.jsonl`: build throughput, bytes on disk per record
@@ -91,20 +93,31 @@ def main():
     ap.add_argument('--today', type=int, default=10000)
     ap.add_argument('--sada', default=os.path.join(ROOT, 'target', 'release', 'sada'))
     ap.add_argument('--threads', type=int, default=None)
+    ap.add_argument('--runs', type=int, default=1)
     args = ap.parse_args()
     os.makedirs(WORK, exist_ok=True)
     threads = ['--threads', str(args.threads)] if args.threads else []
     sada = os.path.abspath(args.sada)
+
+    def best(cmd, fresh=None):
+        """Least wall seconds and greatest peak RSS of `args.runs` runs; `fresh` is removed
+        before each run (a directory the command must create)."""
+        runs = []
+        for _ in range(args.runs):
+            if fresh:
+                shutil.rmtree(fresh, ignore_errors=True)
+            runs.append(measure(cmd, 'archive_cost'))
+        return min(r[0] for r in runs), max(r[1] for r in runs)
     rows = []
     for size in [int(s) for s in args.sizes.split(',')]:
         archive_jsonl, today = split(crawl(size + args.today), size, args.today)
         arc = os.path.join(WORK, f'arc-{size}')
         shutil.rmtree(arc, ignore_errors=True)
         outs = {k: os.path.join(WORK, f'out-{k}-{size}') for k in ('scan', 'full', 'against')}
-        scan = measure([sada, 'scan', '-q', *threads, '--out', outs['scan'], archive_jsonl], 'archive_cost')
-        create = measure([sada, 'index', 'create', '-q', *threads, arc, archive_jsonl], 'archive_cost')
-        full = measure([sada, 'scan', '-q', *threads, '--out', outs['full'], archive_jsonl, today], 'archive_cost')
-        against = measure([sada, 'scan', '-q', *threads, '--out', outs['against'], '--against', arc, today], 'archive_cost')
+        scan = best([sada, 'scan', '-q', *threads, '--out', outs['scan'], archive_jsonl])
+        create = best([sada, 'index', 'create', '-q', *threads, arc, archive_jsonl], fresh=arc)
+        full = best([sada, 'scan', '-q', *threads, '--out', outs['full'], archive_jsonl, today])
+        against = best([sada, 'scan', '-q', *threads, '--out', outs['against'], '--against', arc, today])
         with open(os.path.join(arc, 'manifest.json')) as f:
             on_disk = sum(s['bytes'] for s in json.load(f)['segments'])
         want = restricted(outs['full'], size)
@@ -116,7 +129,8 @@ def main():
         shutil.rmtree(arc, ignore_errors=True)
         for o in outs.values():
             shutil.rmtree(o, ignore_errors=True)
-    print(f'today: {args.today} documents; wall seconds / peak RSS MiB')
+    print(f'today: {args.today} documents; wall seconds / peak RSS MiB'
+          + (f' (least / greatest of {args.runs} runs)' if args.runs > 1 else ''))
     print('| archive | plain scan | index create | archive bytes/doc (JSONL bytes/doc) | full rescan | '
           '--against | against / full (time) | clusters, statements with today | same as full |')
     print('|---|---|---|---|---|---|---|---|---|')
