@@ -6,6 +6,10 @@
 //! class names. Long words match anywhere in the attribute (`share` in
 //! `sharedaddy`, `related` in `td-related-posts`); short ones (`ad`, `nav`)
 //! only as a whole word, or they would match `header` and `canvas`.
+//! `widget` is not a boilerplate word, only a negative one: page builders
+//! (Elementor's `elementor-widget-text-editor`, Blogger's `widget Blog`)
+//! wrap the article itself in widgets; a sidebar's widgets sit in an
+//! element that says `sidebar`, `<aside>` or `role=complementary`.
 
 use dom_query::NodeRef;
 
@@ -48,7 +52,6 @@ const BOILER_PARTS: &[&str] = &[
     "gdpr",
     "breadcrumb",
     "sidebar",
-    "widget",
     "menu",
     "navbar",
     "navigation",
@@ -242,6 +245,8 @@ mod tests {
         assert!(hint(r#"<div id="x" class="top ad">"#).has(Hint::BOILER));
         assert!(!hint(r#"<div id="x" class="header-shadow readable">"#).has(Hint::BOILER));
         assert!(hint(r#"<div id="x" role="navigation">"#).has(Hint::BOILER));
+        assert!(!hint(r#"<div id="x" class="elementor-widget-container">"#).has(Hint::BOILER));
+        assert!(hint(r#"<div id="x" class="sidebar-widgets">"#).has(Hint::BOILER));
         assert!(hint(r#"<div id="x" itemprop="articleBody">"#).has(Hint::BODY));
         assert!(hint(r#"<span id="x" class="byline">"#).has(Hint::BYLINE));
         assert!(hint(r#"<ol id="x" class="commentlist">"#).has(Hint::COMMENTS));

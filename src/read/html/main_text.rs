@@ -534,4 +534,29 @@ mod tests {
         assert!(text.starts_with("Title\n"), "{text}");
         assert!(text.contains("early0"), "{text}");
     }
+
+    #[test]
+    fn page_builder_widgets_are_the_article() {
+        // Every paragraph of the article in its own widget, as page builders
+        // write it; the sidebar's widgets sit in an `<aside>`.
+        let widget = |text: String| {
+            format!(
+                "<div class=\"elementor-widget elementor-widget-text-editor\">\
+                 <div class=\"elementor-widget-container\"><p>{text}</p></div></div>"
+            )
+        };
+        let body: String =
+            (0..4).map(|i| widget(format!("{}, one, two, three.", words(&format!("p{i}w"), 30)))).collect();
+        let html = format!(
+            "<html><body><h1>Title</h1><div class=\"elementor-section\">{body}</div>\
+             <aside><div class=\"widget\"><p>{side}</p></div></aside></body></html>",
+            side = words("side", 40),
+        );
+        let doc = Document::from(html.as_str());
+        let text = extract(&Tree::build(&doc));
+        for kept in ["Title", "p0w0", "p1w0", "p2w0", "p3w0"] {
+            assert!(text.contains(kept), "{kept} missing from {text}");
+        }
+        assert!(!text.contains("side0"), "{text}");
+    }
 }
