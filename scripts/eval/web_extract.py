@@ -55,11 +55,12 @@ OUT = os.path.join(ROOT, 'target', 'web-extract')
 VENV = os.path.join(ROOT, 'target', 'web-peers-venv')
 SADA = os.path.join(ROOT, 'target', 'release', 'sada')
 TOOLS = ('sada', 'trafilatura', 'trafilatura/fast', 'readability', 'justext', 'resiliparse')
-# pip package and import name per peer
-PACKAGES = {'trafilatura': ('trafilatura', 'trafilatura'),
-            'readability': ('readability-lxml', 'readability'),
-            'justext': ('justext', 'justext'),
-            'resiliparse': ('resiliparse', 'resiliparse')}
+# pip packages and import name per peer. lxml 6.2 no longer has the `html_clean` extra that
+# trafilatura and readability-lxml ask for, so its split-off module is named outright.
+PACKAGES = {'trafilatura': (['trafilatura', 'lxml_html_clean'], 'trafilatura'),
+            'readability': (['readability-lxml', 'lxml_html_clean'], 'readability'),
+            'justext': (['justext', 'lxml_html_clean'], 'justext'),
+            'resiliparse': (['resiliparse'], 'resiliparse')}
 
 
 # ---------------------------------------------------------------------------
@@ -218,10 +219,10 @@ def ensure_venv():
     for tool, (pkg, mod) in PACKAGES.items():
         if subprocess.run([py, '-c', f'import {mod}'], capture_output=True).returncode == 0:
             continue
-        print(f'web_extract: pip install {pkg}', file=sys.stderr)
-        # One package per call: pip's resolver has tripped over lxml's extras
-        # when they were installed together.
-        r = subprocess.run([py, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', pkg],
+        print(f'web_extract: pip install {" ".join(pkg)}', file=sys.stderr)
+        # One peer per call: pip's resolver has tripped over lxml's extras
+        # when the peers were installed together.
+        r = subprocess.run([py, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', *pkg],
                            capture_output=True, text=True)
         if subprocess.run([py, '-c', f'import {mod}'], capture_output=True).returncode != 0:
             unavailable[tool] = 'pip install failed: ' + tail(r.stderr or r.stdout)
