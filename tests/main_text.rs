@@ -118,3 +118,119 @@ fn link_lists_and_their_heading_are_dropped() {
     assert!(t.contains(P3), "{t}");
     assert!(!t.contains("Related stories") && !t.contains("another story"), "{t}");
 }
+
+#[test]
+fn a_long_heading_over_links_is_a_lead_and_stays() {
+    // A lead paragraph set in <h2>, then a line of links: the heading rule
+    // above is for short section titles.
+    let lead = "Police arrested three suspects on Tuesday after a week-long search across the county, officials said";
+    let html = format!(
+        "<html><body><article><h1>Arrests</h1><h2>{lead}</h2><p><a href=\"/a\">Photo gallery of the search</a></p>\
+         {}</article></body></html>",
+        article_body()
+    );
+    let t = text(&html);
+    assert!(t.contains(lead), "{t}");
+    assert!(!t.contains("Photo gallery"), "{t}");
+}
+
+#[test]
+fn text_inside_noscript_next_to_the_article_is_kept() {
+    // Blogger writes a post's body twice: for scripts, and in <noscript>.
+    let html = format!(
+        "<html><body>{}<div class=\"post\"><h1>Bridge to close</h1><noscript>{}</noscript></div>\
+         <footer>FOOTER_TEXT</footer></body></html>",
+        menu(),
+        article_body()
+    );
+    let t = text(&html);
+    assert!(t.contains(P1) && t.contains(P3), "{t}");
+    assert!(!t.contains("MENU_TEXT") && !t.contains("FOOTER_TEXT"), "{t}");
+}
+
+#[test]
+fn a_named_article_body_is_kept_whole() {
+    // The paragraphs sit too deep for the body to score, and its own short
+    // lines are too short to score it: the scores pick the inner block. The
+    // page names the whole body, so its opening line and subhead come along.
+    let html = format!(
+        "<html><body>{}<div itemprop=\"articleBody\"><div class=\"intro\"><p>BODY_LEAD At noon.</p></div>\
+         <div class=\"d\"><h3>BODY_SUBHEAD Votes</h3></div>\
+         <div><div><div><div><div><div class=\"c\">{}</div></div></div></div></div></div></div>\
+         <footer>FOOTER_TEXT</footer></body></html>",
+        menu(),
+        article_body()
+    );
+    let t = text(&html);
+    for kept in ["BODY_LEAD", "BODY_SUBHEAD", P2] {
+        assert!(t.contains(kept), "{kept} missing from {t}");
+    }
+    assert!(!t.contains("MENU_TEXT") && !t.contains("FOOTER_TEXT"), "{t}");
+}
+
+#[test]
+fn short_body_lines_outside_the_container_come_back_only_inside_a_named_body() {
+    // Two blocks far apart in the tree: one inside the named body, one not.
+    let deep = |inner: &str| format!("<div><div><div><div><div><div>{inner}</div></div></div></div></div></div>");
+    let html = format!(
+        "<html><body><div class=\"entry-content\">{}{}</div>{}<h1>Bridge</h1>{}</body></html>",
+        deep("<p>IN_BODY a short line in the body.</p>"),
+        deep(&format!("<div class=\"x\">{}</div>", article_body())),
+        deep("<p>OUT_OF_BODY a short line elsewhere.</p>"),
+        deep(&format!("<p>{}</p>", "filler ".repeat(3))),
+    );
+    let t = text(&html);
+    assert!(t.contains("IN_BODY") && t.contains(P1), "{t}");
+    assert!(!t.contains("OUT_OF_BODY"), "{t}");
+}
+
+#[test]
+fn an_author_box_biography_is_not_article_prose() {
+    let bio = "Jane Doe has covered transport and local government for the paper since 2011, and before that \
+        reported on courts and crime for two regional dailies; she studied history and lives by the river, \
+        which she crosses every morning on the bridge this article is about, usually by bicycle and \
+        usually late, with a notebook in her coat pocket.";
+    let html = format!(
+        "<html><body><article><h1>Bridge</h1>{}</article>\
+         <div><div><div><div class=\"author-box\"><p>{bio}</p></div></div></div></div></body></html>",
+        article_body()
+    );
+    let t = text(&html);
+    assert!(t.contains(P2), "{t}");
+    assert!(!t.contains("Jane Doe has covered"), "{t}");
+}
+
+#[test]
+fn link_cells_of_a_table_in_the_article_are_kept() {
+    // A comparison table names its rows with links; a list of links is a menu.
+    let html = format!(
+        "<html><body><article><h1>Car seats tested</h1>{}<table><tr><td><a href=\"/1\">Brand One Seat</a></td>\
+         <td>good</td></tr><tr><td><a href=\"/2\">Brand Two Seat</a></td><td>poor</td></tr></table>\
+         <p>{P1}</p><ul><li><a href=\"/x\">LIST_LINK one</a></li><li><a href=\"/y\">LIST_LINK two</a></li></ul>\
+         <p>{P3}</p></article></body></html>",
+        article_body()
+    );
+    let t = text(&html);
+    assert!(t.contains("Brand One Seat") && t.contains("Brand Two Seat"), "{t}");
+    assert!(!t.contains("LIST_LINK"), "{t}");
+}
+
+#[test]
+fn short_lines_after_the_article_go_but_a_list_keeps_its_last_item() {
+    let html = format!(
+        "<html><body><article><h1>Bridge</h1>{}<div class=\"after\"><p>Was this useful?</p></div></article>\
+         </body></html>",
+        article_body()
+    );
+    let t = text(&html);
+    assert!(t.contains(P3), "{t}");
+    assert!(!t.contains("Was this useful?"), "{t}");
+    // A recipe ends on its short last ingredient, beside the longer ones.
+    let html = format!(
+        "<html><body><article><h1>Cake</h1>{}<ul><li>250 g of flour, sifted twice, and a pinch of salt</li>\
+         <li>2 eggs</li></ul></article></body></html>",
+        article_body()
+    );
+    let t = text(&html);
+    assert!(t.ends_with("2 eggs"), "{t}");
+}

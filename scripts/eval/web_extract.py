@@ -345,12 +345,13 @@ def main():
                         'non_latin': {'precision': op, 'recall': or_, 'f1': of1}, 'headline_rate': headline})
     print(f'{len(ids)} pages ({len(other)} non-Latin), {mb:.1f} MB of HTML, one thread; '
           f'headline: pages with an <h1> ({sum(1 for r in ids if h1.get(r))}) whose text is kept')
+    # Four decimals for the pooled scores: one snippet is 0.0007 of recall here.
     print(f'| {"tool":16} | {"P":>6} | {"R":>6} | {"F1":>6} | {"empty":>5} | {"CPU s":>6} | {"pages/s":>7} | '
           f'{"MB/s":>5} | {"non-Latin P":>11} | {"R":>6} | {"F1":>6} | {"headline":>8} |')
     print('|' + '|'.join('-' * (w + 2) for w in (16, 6, 6, 6, 5, 6, 7, 5, 11, 6, 6, 8)) + '|')
     for x in results:
         nl = x['non_latin']
-        print(f'| {x["tool"]:16} | {fmt(x["precision"], 3):>6} | {fmt(x["recall"], 3):>6} | {fmt(x["f1"], 3):>6} | '
+        print(f'| {x["tool"]:16} | {fmt(x["precision"], 4):>6} | {fmt(x["recall"], 4):>6} | {fmt(x["f1"], 4):>6} | '
               f'{x["empty"]:5d} | {x["cpu_s"]:6.1f} | {fmt(x["pages_per_s"], 0):>7} | {fmt(x["mb_per_s"], 2):>5} | '
               f'{fmt(nl["precision"], 3):>11} | {fmt(nl["recall"], 3):>6} | {fmt(nl["f1"], 3):>6} | '
               f'{x["headline_rate"]:8.1%} |')

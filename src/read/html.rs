@@ -147,7 +147,17 @@ fn main_text(page: &str) -> Page {
     let doc = Document::from(page);
     let title = title(&doc);
     let tree = tree::Tree::build(&doc);
-    Page { text: main_text::extract(&tree), title }
+    Page { text: canonical(main_text::extract(&tree)), title: title.map(canonical) }
+}
+
+/// The text in Unicode canonical composition (NFC). Pages spell one letter
+/// either way — Bengali য় as one code point or as য and a nukta — and a
+/// reader, a search box and a JSONL dataset mean the same letter: an
+/// extractor's output should compare equal whatever spelling the page's
+/// author typed.
+fn canonical(text: String) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    if unicode_normalization::is_nfc(&text) { text } else { text.nfc().collect() }
 }
 
 /// A page's headline: its `og:title` (what the publisher says the article
@@ -241,6 +251,18 @@ mod tests {
         let text = extract_text(html.as_bytes(), Some("text/html"));
         assert!(text.contains("خبر قصير جدا."), "{text}");
         assert_clean(&text);
+    }
+
+    #[test]
+    fn text_and_title_are_in_canonical_composition() {
+        // Bengali য় as one code point (U+09DF, which NFC decomposes) and é
+        // as e and a combining accent (which NFC composes).
+        let html = "<html><head><title>cafe\u{301}</title></head><body><article><h1>cafe\u{301}</h1>\
+                    <p>\u{995}\u{9bf}\u{9df}\u{9be} caf\u{e9} and cafe\u{301}.</p></article></body></html>";
+        let page = extract(html.as_bytes(), Some("text/html; charset=utf-8"), None).expect("a page");
+        assert!(page.text.contains("\u{995}\u{9bf}\u{9af}\u{9bc}\u{9be}"), "{:?}", page.text);
+        assert!(page.text.contains("caf\u{e9} and caf\u{e9}."), "{:?}", page.text);
+        assert_eq!(page.title.as_deref(), Some("caf\u{e9}"));
     }
 
     #[test]

@@ -6,6 +6,9 @@
 //! class names. Long words match anywhere in the attribute (`share` in
 //! `sharedaddy`, `related` in `td-related-posts`); short ones (`ad`, `nav`)
 //! only as a whole word, or they would match `header` and `canvas`.
+//! A BEM modifier (`TestReport__Section--Ads`: a section that carries ads)
+//! describes a variant of its element, not what it is, so its words are not
+//! matched as whole words.
 //! `widget` is not a boilerplate word, only a negative one: page builders
 //! (Elementor's `elementor-widget-text-editor`, Blogger's `widget Blog`)
 //! wrap the article itself in widgets; a sidebar's widgets sit in an
@@ -180,7 +183,9 @@ pub(super) fn of(node: &NodeRef) -> (Hint, i32) {
         // Readability's `okMaybeItsACandidate`: a wrapper named
         // `main-content has-sidebar` is not the sidebar.
         let maybe_content = any_part(value, MAYBE_CONTENT_PARTS);
-        if !maybe_content && (any_part(value, BOILER_PARTS) || words(value).any(|w| BOILER_WORDS.contains(&w))) {
+        if !maybe_content
+            && (any_part(value, BOILER_PARTS) || unmodified_words(value).any(|w| BOILER_WORDS.contains(&w)))
+        {
             hint.add(Hint::BOILER);
         }
         if any_part(value, BYLINE_PARTS) {
@@ -223,6 +228,12 @@ fn any_part(value: &str, parts: &[&str]) -> bool {
     parts.iter().any(|p| value.contains(p))
 }
 
+/// The words of a class list without its BEM modifiers (what follows `--`
+/// in each class).
+fn unmodified_words(value: &str) -> impl Iterator<Item = &str> {
+    value.split_ascii_whitespace().flat_map(|class| words(class.split("--").next().unwrap_or(class)))
+}
+
 fn words(value: &str) -> impl Iterator<Item = &str> {
     value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty())
 }
@@ -243,6 +254,9 @@ mod tests {
         assert!(hint(r#"<div id="x" class="sharedaddy sd-block">"#).has(Hint::BOILER));
         assert!(hint(r#"<div id="x" class="td-related-posts">"#).has(Hint::BOILER));
         assert!(hint(r#"<div id="x" class="top ad">"#).has(Hint::BOILER));
+        assert!(hint(r#"<div id="x" class="ad--top">"#).has(Hint::BOILER));
+        // A BEM modifier says what the element carries, not what it is.
+        assert!(!hint(r#"<section id="x" class="TestReport__Section TestReport__Section--Ads">"#).has(Hint::BOILER));
         assert!(!hint(r#"<div id="x" class="header-shadow readable">"#).has(Hint::BOILER));
         assert!(hint(r#"<div id="x" role="navigation">"#).has(Hint::BOILER));
         assert!(!hint(r#"<div id="x" class="elementor-widget-container">"#).has(Hint::BOILER));

@@ -10,22 +10,27 @@
 //!    characters, at most 3), its parent in full, its grandparent half, and
 //!    higher ancestors less; each container starts from its tag's and its
 //!    class/id's weight and ends scaled by its share of non-link text. Lines
-//!    inside boilerplate (menus, asides, site headers and footers,
-//!    `<noscript>`, share and related boxes…) do not score — unless nothing
-//!    else on the page does, as on a page whose article sits inside its site
-//!    `<header>` or an `<aside>`. Siblings of the winner that score close to
-//!    it, or are plain paragraphs, join it.
+//!    inside boilerplate (menus, asides, site headers and footers, share and
+//!    related boxes…) do not score — unless nothing else on the page does, as
+//!    on a page whose article sits inside its site `<header>` or an
+//!    `<aside>`. The winner grows to the element the page names as its
+//!    article body, if one holds it. Siblings of the winner that score close
+//!    to it, or are plain paragraphs, join it.
 //! 3. **Lines kept**, paragraph by paragraph rather than the whole block:
 //!    lines of the container(s) that are not inside boilerplate nested in
 //!    them, and are not mostly link text (a "Read more" line, a list of
-//!    related links). The headline (`<h1>`) comes first even when it sits
-//!    outside the container, then the short lines between it and the body —
-//!    byline, date, standfirst.
+//!    related links) unless they are table cells (a product table names its
+//!    rows with links; menus are lists). The headline (`<h1>`) comes first
+//!    even when it sits outside the container, then the short lines between
+//!    it and the body — byline, date, standfirst.
 //! 4. **Prose elsewhere**: a line outside the container that is a paragraph
 //!    on its own (250+ characters, at most 30% link text, not inside
-//!    boilerplate or comments) is kept too, in page order — an article's lead
-//!    or annex in a block of its own, as trafilatura and jusText decide
-//!    paragraph by paragraph.
+//!    boilerplate, comments or an author box) is kept too, in page order —
+//!    an article's lead or annex in a block of its own, as trafilatura and
+//!    jusText decide paragraph by paragraph; inside an element the page
+//!    names as its article body, any line of 30+ characters is.
+//! 5. **The tail**: short last lines away from the article's last paragraph
+//!    ("Read more:", "Was this article useful?", a photo credit) go.
 
 use super::hints::Hint;
 use super::tree::{Tag, Tree};
@@ -49,6 +54,19 @@ const CLIMB: f32 = 1.6;
 /// Below this much kept text, scoring is retried with the lines inside
 /// boilerplate counted too.
 const RETRY_BELOW: usize = 250;
+/// Inside an element the page names as its article body
+/// (`itemprop=articleBody`, `entry-content`…), a line outside the container
+/// is kept from this length (weighted characters): the site says it is the
+/// article, so a paragraph need not be long to prove it.
+const MIN_BODY_LINE: usize = 30;
+/// Last lines shorter than this (weighted characters) that do not sit beside
+/// the article's last longer line are calls to action and credits after the
+/// article ("Read more:", "Was this article useful?", "Photo: …").
+const MIN_TAIL: usize = 30;
+/// A heading goes with the list of links under it ("Related", "Read more")
+/// only when shorter than this (weighted characters): a longer one is a
+/// lead paragraph set in `<h2>`.
+const MAX_LIST_HEADING: usize = 60;
 
 /// One line of text.
 #[derive(Debug)]
@@ -91,6 +109,7 @@ pub(super) fn extract(tree: &Tree) -> String {
         }
     }
     recover(tree, &lines, &facts, &mut kept);
+    trim_tail(tree, &lines, &mut kept);
     if kept.is_empty() {
         kept = (0..lines.len()).filter(|&i| lines[i].link_density() <= MAX_LINK_DENSITY).collect();
     }
@@ -231,8 +250,11 @@ fn facts(tree: &Tree, lines: &[Line]) -> Facts {
         let node = &tree.nodes[i];
         let parent_in = node.parent.is_some_and(|p| in_article[p as usize]);
         in_article[i] = parent_in || matches!(node.tag, Tag::Article | Tag::Main) || node.hint.has(Hint::BODY);
+        // `<noscript>` is not boilerplate: what a page shows without
+        // scripts is text (Blogger stores whole posts there), and its usual
+        // content, a tracking image or an iframe, holds none.
         boiler[i] = match node.tag {
-            Tag::Nav | Tag::Aside | Tag::Footer | Tag::Noscript => true,
+            Tag::Nav | Tag::Aside | Tag::Footer => true,
             Tag::Header => !parent_in,
             Tag::Form => !has_p[i],
             _ => false,
@@ -313,6 +335,15 @@ fn choose(tree: &Tree, lines: &[Line], facts: &Facts, ignore_boiler: bool) -> Ve
     {
         top = parent as usize;
     }
+    // A page that names its article body (`itemprop=articleBody`,
+    // `entry-content`…) is believed over the scores: the winner grows to
+    // it, so its lead, subheads and short paragraphs come along.
+    if let Some(body) = std::iter::once(top as u32)
+        .chain(tree.ancestors(top as u32))
+        .find(|&a| tree.nodes[a as usize].hint.has(Hint::BODY) && (ignore_boiler || !facts.boiler[a as usize]))
+    {
+        top = body as usize;
+    }
     let top_score = final_score(top);
     // Siblings that score close to the winner, or read as paragraphs.
     let mut regions = vec![top as u32];
@@ -346,12 +377,13 @@ fn choose(tree: &Tree, lines: &[Line], facts: &Facts, ignore_boiler: bool) -> Ve
         {
             continue;
         }
-        if line.link_density() > MAX_LINK_DENSITY {
+        if line.link_density() > MAX_LINK_DENSITY && tree.nodes[line.owner as usize].tag != Tag::Td {
             // A heading over a list of links ("Related", "Read more") goes
             // with it.
             if let Some(&last) = kept.last()
                 && dropped_after.is_none()
                 && is_heading(tree, lines[last].owner)
+                && lines[last].chars < MAX_LIST_HEADING
             {
                 kept.pop();
             }
@@ -409,14 +441,19 @@ fn recover(tree: &Tree, lines: &[Line], facts: &Facts, kept: &mut Vec<usize>) {
     for &i in kept.iter() {
         taken[i] = true;
     }
+    let in_body = |owner: u32| {
+        std::iter::once(owner).chain(tree.ancestors(owner)).any(|a| tree.nodes[a as usize].hint.has(Hint::BODY))
+    };
     let recovered: Vec<usize> = (0..lines.len())
         .filter(|&i| {
             let line = &lines[i];
             !taken[i]
-                && line.chars >= MIN_PROSE
+                && (line.chars >= MIN_PROSE || (line.chars >= MIN_BODY_LINE && in_body(line.owner)))
                 && line.link_density() <= MAX_PROSE_LINK_DENSITY
                 && !flagged_below(tree, &facts.boiler, line.owner, None)
                 && !flagged_below(tree, &facts.comments, line.owner, None)
+                // An author box's biography is prose, not the article.
+                && !flagged_below(tree, &facts.byline, line.owner, None)
         })
         .collect();
     if recovered.is_empty() {
@@ -434,6 +471,32 @@ fn recover(tree: &Tree, lines: &[Line], facts: &Facts, kept: &mut Vec<usize>) {
     }
     merged.extend(rest);
     *kept = merged;
+}
+
+/// Drops the short last lines of `kept` that are not beside its last longer
+/// line: what follows an article in its container — "Read more:", "Was this
+/// article useful?", a photo credit — is short and sits in a block of its
+/// own, while a recipe's last ingredient, a poem's refrain or a signature
+/// sits with the lines before it (same element, siblings, or one inside the
+/// other). The headline is never dropped, nor a text with no longer line.
+fn trim_tail(tree: &Tree, lines: &[Line], kept: &mut Vec<usize>) {
+    let beside = |a: u32, b: u32| {
+        let (pa, pb) = (tree.nodes[a as usize].parent, tree.nodes[b as usize].parent);
+        a == b || pa == pb || pa == Some(b) || pb == Some(a)
+    };
+    while kept.len() > 1 {
+        let line = &lines[kept[kept.len() - 1]];
+        if line.chars >= MIN_TAIL || is_h1(tree, line.owner) {
+            return;
+        }
+        // A text of short lines only (a short page, a list) has no article
+        // for its tail to follow.
+        let Some(&longer) = kept.iter().rev().find(|&&k| lines[k].chars >= MIN_TAIL) else { return };
+        if beside(lines[longer].owner, line.owner) {
+            return;
+        }
+        kept.pop();
+    }
 }
 
 /// Whether a line outside the regions is boilerplate: flagged below the
