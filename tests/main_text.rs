@@ -234,3 +234,19 @@ fn short_lines_after_the_article_go_but_a_list_keeps_its_last_item() {
     let t = text(&html);
     assert!(t.ends_with("2 eggs"), "{t}");
 }
+
+#[test]
+fn a_page_of_short_modules_keeps_them_all() {
+    // A product page: one scoring paragraph, and a specification of short
+    // lines that score nothing, five times its length.
+    let spec: String = (0..40).map(|i| format!("<div class=\"row\"><span>SPEC_{i} weight</span> 2 kg</div>")).collect();
+    let html = format!(
+        "<html><body>{}<div class=\"description\"><p>{P1}</p></div>\
+         <div><div><div><div><div><div>{spec}</div></div></div></div></div></div>\
+         <footer>FOOTER_TEXT</footer></body></html>",
+        menu()
+    );
+    let t = text(&html);
+    assert!(t.contains(P1) && t.contains("SPEC_0 weight") && t.contains("SPEC_39 weight"), "{t}");
+    assert!(!t.contains("MENU_TEXT") && !t.contains("FOOTER_TEXT"), "{t}");
+}

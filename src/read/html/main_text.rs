@@ -31,6 +31,9 @@
 //!    names as its article body, any line of 30+ characters is.
 //! 5. **The tail**: short last lines away from the article's last paragraph
 //!    ("Read more:", "Was this article useful?", a photo credit) go.
+//! 6. **A fragment** — kept text under a fifth of the page's plain text
+//!    (outside boilerplate and comments, not mostly links) — gives way to
+//!    that plain text: a page built of short modules has no one container.
 
 use super::hints::Hint;
 use super::tree::{Tag, Tree};
@@ -54,6 +57,9 @@ const CLIMB: f32 = 1.6;
 /// Below this much kept text, scoring is retried with the lines inside
 /// boilerplate counted too.
 const RETRY_BELOW: usize = 250;
+/// Kept text under 1/`FRAGMENT` of the page's plain text (outside
+/// boilerplate and comments, not mostly links) gives way to that plain text.
+const FRAGMENT: usize = 5;
 /// Inside an element the page names as its article body
 /// (`itemprop=articleBody`, `entry-content`…), a line outside the container
 /// is kept from this length (weighted characters): the site says it is the
@@ -110,6 +116,21 @@ pub(super) fn extract(tree: &Tree) -> String {
     }
     recover(tree, &lines, &facts, &mut kept);
     trim_tail(tree, &lines, &mut kept);
+    // A container holding a small part of the page's plain text was a
+    // fragment of it — a product page or a landing page built of modules,
+    // whose lines are short and score little: the plain text is the better
+    // answer, as trafilatura falls back to jusText and Readability when its
+    // own result is too short.
+    let plain: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            lines[i].link_density() <= MAX_LINK_DENSITY
+                && !flagged_below(tree, &facts.boiler, lines[i].owner, None)
+                && !flagged_below(tree, &facts.comments, lines[i].owner, None)
+        })
+        .collect();
+    if weight(&lines, &kept) * FRAGMENT < weight(&lines, &plain) {
+        kept = plain;
+    }
     if kept.is_empty() {
         kept = (0..lines.len()).filter(|&i| lines[i].link_density() <= MAX_LINK_DENSITY).collect();
     }
