@@ -250,3 +250,16 @@ fn a_page_of_short_modules_keeps_them_all() {
     assert!(t.contains(P1) && t.contains("SPEC_0 weight") && t.contains("SPEC_39 weight"), "{t}");
     assert!(!t.contains("MENU_TEXT") && !t.contains("FOOTER_TEXT"), "{t}");
 }
+
+#[test]
+fn image_captions_and_credits_outside_figure_are_dropped() {
+    let html = format!(
+        "<html><body><article><h1>Bridge</h1><p>{P1}</p><div class=\"wp-caption\"><img src=\"b.jpg\">\
+         <p class=\"wp-caption-text\">CAPTION_TEXT The bridge at dawn, seen from the east bank</p></div>\
+         <p>{P2}</p><img src=\"c.jpg\"><div class=\"image-credit\">CREDIT_TEXT Photo: Jane Doe / Agency</div>\
+         <p>{P3}</p></article></body></html>"
+    );
+    let t = text(&html);
+    assert!(t.contains(P1) && t.contains(P2) && t.contains(P3), "{t}");
+    assert!(!t.contains("CAPTION_TEXT") && !t.contains("CREDIT_TEXT"), "{t}");
+}

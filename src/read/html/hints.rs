@@ -91,6 +91,10 @@ const BOILER_PARTS: &[&str] = &[
     "disclaimer",
     "byline-share",
     "author-share",
+    // Image captions and credits outside `<figure>`/`<figcaption>` (which
+    // are boilerplate by tag): `wp-caption-text`, `image-credit`.
+    "caption",
+    "credit",
 ];
 
 /// Whole words that make an element boilerplate.
@@ -255,6 +259,8 @@ mod tests {
         assert!(hint(r#"<div id="x" class="td-related-posts">"#).has(Hint::BOILER));
         assert!(hint(r#"<div id="x" class="top ad">"#).has(Hint::BOILER));
         assert!(hint(r#"<div id="x" class="ad--top">"#).has(Hint::BOILER));
+        assert!(hint(r#"<p id="x" class="wp-caption-text">"#).has(Hint::BOILER));
+        assert!(hint(r#"<span id="x" class="photo-credit">"#).has(Hint::BOILER));
         // A BEM modifier says what the element carries, not what it is.
         assert!(!hint(r#"<section id="x" class="TestReport__Section TestReport__Section--Ads">"#).has(Hint::BOILER));
         assert!(!hint(r#"<div id="x" class="header-shadow readable">"#).has(Hint::BOILER));
