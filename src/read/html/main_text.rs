@@ -92,12 +92,13 @@ impl Line {
     }
 }
 
-/// Per element: is it boilerplate by its tag or hints, and the weight it
-/// starts with as a candidate.
+/// Per element, from its tag and hints: is it boilerplate, a comment
+/// section, a byline; is it (or an ancestor) the page's named article body.
 struct Facts {
     boiler: Vec<bool>,
     comments: Vec<bool>,
     byline: Vec<bool>,
+    in_body: Vec<bool>,
 }
 
 /// The article's text: its lines joined by `\n`, headline first.
@@ -267,8 +268,10 @@ fn facts(tree: &Tree, lines: &[Line]) -> Facts {
     let mut boiler = vec![false; n];
     let mut comments = vec![false; n];
     let mut byline = vec![false; n];
+    let mut in_body = vec![false; n];
     for i in 0..n {
         let node = &tree.nodes[i];
+        in_body[i] = node.hint.has(Hint::BODY) || node.parent.is_some_and(|p| in_body[p as usize]);
         let parent_in = node.parent.is_some_and(|p| in_article[p as usize]);
         in_article[i] = parent_in || matches!(node.tag, Tag::Article | Tag::Main) || node.hint.has(Hint::BODY);
         // `<noscript>` is not boilerplate: what a page shows without
@@ -283,7 +286,7 @@ fn facts(tree: &Tree, lines: &[Line]) -> Facts {
         comments[i] = node.hint.has(Hint::COMMENTS) && !node.hint.has(Hint::BODY) && !wrapper(i);
         byline[i] = node.hint.has(Hint::BYLINE) || node.tag == Tag::Time;
     }
-    Facts { boiler, comments, byline }
+    Facts { boiler, comments, byline, in_body }
 }
 
 /// Whether the node or an ancestor up to (not including) `stop` is flagged.
@@ -462,14 +465,11 @@ fn recover(tree: &Tree, lines: &[Line], facts: &Facts, kept: &mut Vec<usize>) {
     for &i in kept.iter() {
         taken[i] = true;
     }
-    let in_body = |owner: u32| {
-        std::iter::once(owner).chain(tree.ancestors(owner)).any(|a| tree.nodes[a as usize].hint.has(Hint::BODY))
-    };
     let recovered: Vec<usize> = (0..lines.len())
         .filter(|&i| {
             let line = &lines[i];
             !taken[i]
-                && (line.chars >= MIN_PROSE || (line.chars >= MIN_BODY_LINE && in_body(line.owner)))
+                && (line.chars >= MIN_PROSE || (line.chars >= MIN_BODY_LINE && facts.in_body[line.owner as usize]))
                 && line.link_density() <= MAX_PROSE_LINK_DENSITY
                 && !flagged_below(tree, &facts.boiler, line.owner, None)
                 && !flagged_below(tree, &facts.comments, line.owner, None)
