@@ -155,8 +155,11 @@ impl Grouping for Distributed<'_> {
             // process needs; each walks its share of the documents.
             let mut leaders = gather(worker, found.leaders);
             leaders.sort_unstable();
-            let frequent =
-                passage::frequent_pairs(words, &leaders, &|d| group[d as usize], cfg, &|d| d.0 as usize % peers == me);
+            let mut holders = gather(worker, found.holders);
+            holders.sort_unstable();
+            holders.dedup();
+            let keep = |d: DocId| d.0 as usize % peers == me && holders.binary_search(&d.0).is_ok();
+            let frequent = passage::frequent_pairs(words, &leaders, &|d| group[d as usize], cfg, &keep);
             let mine: Vec<(DocId, DocId)> = found.pairs.into_iter().chain(frequent).collect();
             let mut pairs = gather(worker, mine);
             pairs.par_sort_unstable();

@@ -212,8 +212,10 @@ pub fn matching_pairs(
             found.add(match_postings(parts.read(part)?, &ids, cfg));
         }
     }
+    let holders = &found.holders;
     let mut pairs = found.pairs;
-    pairs.extend(frequent_pairs(docs, &found.leaders, &|d| group[d as usize], cfg, &|_| true));
+    let frequent = &|d: DocId| holders.binary_search(&d.0).is_ok();
+    pairs.extend(frequent_pairs(docs, &found.leaders, &|d| group[d as usize], cfg, frequent));
     pairs.par_sort_unstable();
     pairs.dedup();
     Ok(Matches {
@@ -288,6 +290,9 @@ pub struct Found {
     /// sorted by hash: such an anchor pairs documents only through
     /// [`frequent_pairs`].
     pub leaders: Vec<(u64, u32)>,
+    /// The documents holding such an anchor, sorted, without repeats: the
+    /// only ones [`frequent_pairs`] needs to winnow again.
+    pub holders: Vec<u32>,
 }
 
 impl Found {
@@ -298,10 +303,43 @@ impl Found {
         self.template.extend(part.template);
         self.df.extend(part.df);
         self.leaders.extend(part.leaders);
-        self.pairs.extend(part.pairs);
-        self.pairs.par_sort_unstable();
-        self.pairs.dedup();
+        self.pairs = merged(std::mem::take(&mut self.pairs), part.pairs);
+        self.holders = merged(std::mem::take(&mut self.holders), part.holders);
     }
+}
+
+/// The union of two sorted lists without repeats, sorted, without repeats:
+/// one linear merge where sorting the concatenation again for each of 16
+/// parts cost a tenth of the match stage on a syndicated crawl.
+fn merged<T: Ord + Copy>(a: Vec<T>, b: Vec<T>) -> Vec<T> {
+    if a.is_empty() {
+        return b;
+    }
+    if b.is_empty() {
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Template anchors, document frequencies, seed pairs and frequent anchors' leaders of
@@ -354,7 +392,15 @@ pub fn match_postings(mut postings: Vec<(u64, u32)>, ids: &Ids<'_>, cfg: &Passag
         .filter(|(_, (_, groups))| *groups as usize > cfg.max_df)
         .map(|(list, _)| (list[0].0, leader(list)))
         .collect();
-    Found { template, df, pairs, leaders }
+    let mut holders: Vec<u32> = lists
+        .par_iter()
+        .zip(df.par_iter())
+        .filter(|(_, (_, groups))| *groups as usize > cfg.max_df)
+        .flat_map_iter(|(list, _)| list.iter().map(|&(_, d)| d))
+        .collect();
+    holders.par_sort_unstable();
+    holders.dedup();
+    Found { template, df, pairs, leaders, holders }
 }
 
 /// How many parts the anchor hash space is matched in so that one part's
@@ -461,6 +507,18 @@ mod tests {
 
     fn cfg(max_df: usize) -> PassageConfig {
         PassageConfig { max_df, ..PassageConfig::default() }
+    }
+
+    #[test]
+    fn merged_is_the_sorted_union_without_repeats() {
+        let cases: [(Vec<u32>, Vec<u32>); 4] =
+            [(vec![], vec![1, 2]), (vec![3], vec![]), (vec![1, 3, 5, 9], vec![2, 3, 9, 10]), (vec![4, 5], vec![1, 2])];
+        for (a, b) in cases {
+            let mut want: Vec<u32> = a.iter().chain(&b).copied().collect();
+            want.sort_unstable();
+            want.dedup();
+            assert_eq!(merged(a, b), want);
+        }
     }
 
     /// A statement's words count as stock when their 4-grams are frequent in

@@ -233,27 +233,28 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         let near: u32 = neighbours[i].iter().map(|&j| cands[j as usize].sides.len() as u32).sum();
         cands[i].support = own + near;
     }
-    let mut order: Vec<usize> = (0..cands.len()).collect();
-    order.sort_by(|&x, &y| {
-        let key = |c: &Candidate| {
-            let date = info.date[c.doc.index()].as_deref();
-            (
-                std::cmp::Reverse(c.support),
-                date.is_none(),
-                date,
-                std::cmp::Reverse(c.words.len()),
-                info.id[c.doc.index()],
-                c.words.start,
-            )
-        };
-        key(&cands[x]).cmp(&key(&cands[y])).then(x.cmp(&y))
-    });
-
     // (group, document) of the documents in near-duplicate clusters.
     let mut clusters: Vec<(u32, DocId)> = (0..info.group.len()).map(|d| (info.group[d], DocId(d as u32))).collect();
     clusters.sort_unstable();
     let clusters: Vec<(u32, DocId)> =
         clusters.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).flatten().copied().collect();
+
+    // Most supported first, then earliest dated, longest, by id: compared
+    // as ranks, not as strings (a string key per comparison was a third of
+    // the stage on a syndicated crawl).
+    // Copies are found in candidates' documents and their cluster mates.
+    let (date_rank, id_rank) = ranks(cands.iter().map(|c| c.doc).chain(clusters.iter().map(|x| x.1)), info);
+    let mut keyed: Vec<_> = cands
+        .iter()
+        .enumerate()
+        .map(|(x, c)| {
+            let d = c.doc.index();
+            let len = std::cmp::Reverse(c.words.len());
+            (std::cmp::Reverse(c.support), date_rank[d], len, id_rank[d], c.words.start, x as u32)
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    let order: Vec<usize> = keyed.into_iter().map(|k| k.5 as usize).collect();
 
     let mut taken = Taken::new(info.group.len());
     let mut out: Vec<Statement> = Vec::new();
@@ -356,7 +357,7 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             .collect();
         copies.sort_by(|x, y| {
             let key = |(d, al, _): &(DocId, Alignment, align::Matched)| {
-                (std::cmp::Reverse(al.a.len()), std::cmp::Reverse(al.matched), info.id[d.index()], *d, al.b.start)
+                (std::cmp::Reverse(al.a.len()), std::cmp::Reverse(al.matched), id_rank[d.index()], *d, al.b.start)
             };
             key(x).cmp(&key(y))
         });
@@ -397,6 +398,35 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         ))
     });
     out
+}
+
+/// For the documents `docs` (any order, repeats allowed), their dense ranks
+/// by date (dated first, ISO dates compared as text) and by id, indexed by
+/// document; equal dates or ids get equal ranks, other documents 0.
+fn ranks(docs: impl Iterator<Item = DocId>, info: &DocInfo<'_>) -> (Vec<u32>, Vec<u32>) {
+    let mut seen: Vec<DocId> = docs.collect();
+    seen.par_sort_unstable();
+    seen.dedup();
+    let dense = |sorted: &[DocId], same: &dyn Fn(DocId, DocId) -> bool| {
+        let mut rank = vec![0u32; info.id.len()];
+        let mut r = 0;
+        for (i, &d) in sorted.iter().enumerate() {
+            if i > 0 && !same(sorted[i - 1], d) {
+                r += 1;
+            }
+            rank[d.index()] = r;
+        }
+        rank
+    };
+    let date = |d: DocId| {
+        let date = info.date[d.index()].as_deref();
+        (date.is_none(), date)
+    };
+    let mut by_date = seen.clone();
+    by_date.par_sort_by(|&x, &y| date(x).cmp(&date(y)));
+    let mut by_id = seen;
+    by_id.par_sort_by(|&x, &y| info.id[x.index()].cmp(info.id[y.index()]));
+    (dense(&by_date, &|x, y| date(x) == date(y)), dense(&by_id, &|x, y| info.id[x.index()] == info.id[y.index()]))
 }
 
 /// Whether a core (the representative's words every member matched) still

@@ -176,6 +176,10 @@ pub(crate) fn finish(
         Spilled { signatures: sigs.store().spilled_bytes(), words: words.spilled_bytes(), sorted: sorted_spill };
     sigs.store().check().and_then(|()| words.check()).map_err(spill_error)?;
     drop((sigs, sets, content));
+    // The passage stages read words in pair order; with the signatures gone,
+    // words that spilled during analyze come back if they fit in both shares.
+    let budgets = config.budgets();
+    words.load_back(budgets.words + budgets.signatures).map_err(spill_error)?;
 
     let mut pairs =
         PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64, ..Default::default() };
