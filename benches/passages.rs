@@ -7,7 +7,7 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use sada::normalize::Analyzer;
 use sada::passage::statement::{DocInfo, group};
 
@@ -53,7 +53,7 @@ fn passages(c: &mut Criterion) {
     };
     let matches = matching_pairs(&words, &groups, &sources, &ranks, &cfg, usize::MAX, None).expect("in memory");
     let found = align_pairs(&words, &matches.pairs, &cfg.align);
-    let statements = group(&found, &info, &cfg.align, cfg.boilerplate_docs);
+    let statements = group(found.clone(), &info, &cfg.align, cfg.boilerplate_docs);
     assert!(!matches.pairs.is_empty() && !found.is_empty() && !statements.is_empty());
 
     let mut g = c.benchmark_group("passages");
@@ -77,7 +77,13 @@ fn passages(c: &mut Criterion) {
         b.iter(|| assert_eq!(align_pairs(black_box(&words), &matches.pairs, &cfg.align).len(), found.len()))
     });
     g.bench_function("group", |b| {
-        b.iter(|| assert_eq!(group(black_box(&found), &info, &cfg.align, cfg.boilerplate_docs).len(), statements.len()))
+        b.iter_batched(
+            || found.clone(),
+            |found| {
+                assert_eq!(group(black_box(found), &info, &cfg.align, cfg.boilerplate_docs).len(), statements.len())
+            },
+            BatchSize::LargeInput,
+        )
     });
     g.finish();
 }

@@ -83,7 +83,7 @@ fn statements(docs: &[Vec<u32>], order: &[usize], threads: usize) -> (Vec<Statem
             is_formula: &|_, _, _| false,
             is_templated: &|_, _| false,
         };
-        group(&passages, &info, &cfg.align, cfg.boilerplate_docs)
+        group(passages, &info, &cfg.align, cfg.boilerplate_docs)
     });
     let found =
         st.iter().map(|s| s.occurrences.iter().map(|o| (ids[o.doc.index()].clone(), o.words)).collect()).collect();

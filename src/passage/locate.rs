@@ -34,11 +34,11 @@ pub fn locate(statements: &mut [Statement], entries: &[(DocId, u32, u32)], text:
             let r = occ.span.range();
             let before_start = text[..r.start].char_indices().rev().nth(CONTEXT_CHARS - 1).map_or(0, |(i, _)| i);
             let after_end = text[r.end..].char_indices().nth(CONTEXT_CHARS).map_or(text.len(), |(i, _)| r.end + i);
-            occ.context = Some(Context {
+            occ.context = Some(Box::new(Context {
                 before: text[before_start..r.start].to_string(),
                 text: text[r.clone()].to_string(),
                 after: text[r.end..after_end].to_string(),
-            });
+            }));
         }
         if o as usize == st.representative {
             st.text = text[occ.span.range()].to_string();

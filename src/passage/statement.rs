@@ -56,7 +56,8 @@ pub struct Occurrence {
     pub span: Span,
     /// The passage with some text around it, for the report; filled by
     /// [`locate`](super::locate::locate) for the first [`CONTEXT_STATEMENTS`](crate::report::caps::CONTEXT_STATEMENTS) statements only.
-    pub context: Option<Context>,
+    /// Boxed: most occurrences have none, and a crawl can have millions.
+    pub context: Option<Box<Context>>,
 }
 
 impl Serialize for Occurrence {
@@ -128,7 +129,7 @@ pub struct DocInfo<'a> {
     /// Source number of each document.
     pub source: &'a [u32],
     /// Date of each document, ISO 8601 when present (compared as text).
-    pub date: &'a [Option<String>],
+    pub date: &'a [Option<&'a str>],
     /// Id of each document (ties between occurrences are broken by id, not by
     /// input position).
     pub id: &'a [&'a str],
@@ -178,10 +179,42 @@ struct Candidate {
     support: u32,
 }
 
+/// The same-text neighbours of every candidate, each list in order: one
+/// flat array, not a `Vec` per candidate (24 bytes each, most of them empty,
+/// for millions of candidates on a syndicated crawl).
+struct Neighbours {
+    /// `to[start[i]..start[i + 1]]` are candidate `i`'s neighbours.
+    start: Vec<u32>,
+    to: Vec<u32>,
+}
+
+impl Neighbours {
+    /// From links `(from, to)` in any order, for candidates `0..n`.
+    fn new(mut links: Vec<(u32, u32)>, n: usize) -> Neighbours {
+        links.sort_unstable();
+        let mut start = Vec::with_capacity(n + 1);
+        let mut at = 0;
+        for i in 0..n as u32 {
+            start.push(at as u32);
+            while at < links.len() && links[at].0 == i {
+                at += 1;
+            }
+        }
+        start.push(at as u32);
+        Neighbours { start, to: links.into_iter().map(|l| l.1).collect() }
+    }
+
+    fn of(&self, i: usize) -> &[u32] {
+        &self.to[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+}
+
 /// Groups `passages` into statements, most widely recycled first
 /// (non-boilerplate before boilerplate, then by sources, documents, first
 /// occurrence).
-pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boilerplate_docs: usize) -> Vec<Statement> {
+/// `passages` are taken by value: they are dropped once their sides are
+/// sorted, before the statements grow.
+pub fn group(passages: Vec<Passage>, info: &DocInfo<'_>, cfg: &AlignConfig, boilerplate_docs: usize) -> Vec<Statement> {
     // The documents where pairwise alignment saw a text again: they may
     // hold further copies of a text anywhere, aligned with other documents
     // only, so their grams are sorted once to find where (see `probe`).
@@ -200,6 +233,7 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
             ]
         })
         .collect();
+    drop(passages);
     sides.par_sort_unstable();
     sides.dedup();
     let mut cands: Vec<Candidate> = Vec::new();
@@ -210,7 +244,7 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         at += chunk.len();
     }
     // Support, and the same-text neighbours of each candidate in its document.
-    let mut neighbours: Vec<Vec<u32>> = vec![Vec::new(); cands.len()];
+    let mut links: Vec<(u32, u32)> = Vec::new();
     let mut doc_first = 0;
     while doc_first < cands.len() {
         let doc = cands[doc_first].doc;
@@ -221,16 +255,16 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
                     break;
                 }
                 if same_text(cands[i].words, cands[j].words) {
-                    neighbours[i].push(j as u32);
-                    neighbours[j].push(i as u32);
+                    links.extend([(i as u32, j as u32), (j as u32, i as u32)]);
                 }
             }
         }
         doc_first = doc_end;
     }
+    let neighbours = Neighbours::new(links, cands.len());
     for i in 0..cands.len() {
         let own = cands[i].sides.len() as u32;
-        let near: u32 = neighbours[i].iter().map(|&j| cands[j as usize].sides.len() as u32).sum();
+        let near: u32 = neighbours.of(i).iter().map(|&j| cands[j as usize].sides.len() as u32).sum();
         cands[i].support = own + near;
     }
     // (group, document) of the documents in near-duplicate clusters.
@@ -254,11 +288,12 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         })
         .collect();
     keyed.par_sort_unstable();
-    let order: Vec<usize> = keyed.into_iter().map(|k| k.5 as usize).collect();
+    let order: Vec<u32> = keyed.into_iter().map(|k| k.5).collect();
 
     let mut taken = Taken::new(info.group.len());
     let mut out: Vec<Statement> = Vec::new();
     for ci in order {
+        let ci = ci as usize;
         let c = &cands[ci];
         if taken.same_text(c.doc, c.words) {
             continue;
@@ -266,7 +301,7 @@ pub fn group(passages: &[Passage], info: &DocInfo<'_>, cfg: &AlignConfig, boiler
         // The partners of the passages that found this text, with the
         // candidate (this one or a same-text neighbour) each was found by.
         let mut partners: Vec<(DocId, WordRange, usize)> = std::iter::once(ci)
-            .chain(neighbours[ci].iter().map(|&j| j as usize))
+            .chain(neighbours.of(ci).iter().map(|&j| j as usize))
             .flat_map(|k| sides[cands[k].sides.clone()].iter().map(move |s| (s.partner, s.partner_words, k)))
             .collect();
         partners.push((c.doc, c.words, ci));
@@ -419,7 +454,7 @@ fn ranks(docs: impl Iterator<Item = DocId>, info: &DocInfo<'_>) -> (Vec<u32>, Ve
         rank
     };
     let date = |d: DocId| {
-        let date = info.date[d.index()].as_deref();
+        let date = info.date[d.index()];
         (date.is_none(), date)
     };
     let mut by_date = seen.clone();
@@ -583,7 +618,7 @@ fn statement(
     // choice does not depend on the order documents were read in.
     let origin = docs
         .iter()
-        .filter_map(|&d| info.date[d.index()].as_deref().map(|date| (date, info.id[d.index()], d)))
+        .filter_map(|&d| info.date[d.index()].map(|date| (date, info.id[d.index()], d)))
         .min()
         .map(|(_, _, d)| d);
     let rep = &occurrences[representative];
@@ -638,9 +673,10 @@ mod tests {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let group: Vec<u32> = (0..docs.len() as u32).collect();
         let words = |d: DocId| Cow::Borrowed(&docs[d.index()][..]);
+        let date: Vec<Option<&str>> = date.iter().map(Option::as_deref).collect();
         let info = DocInfo {
             source,
-            date,
+            date: &date,
             id: &ids,
             group: &group,
             words: &words,
@@ -651,7 +687,7 @@ mod tests {
     }
 
     fn group_statements(passages: &[Passage], info: &DocInfo<'_>) -> Vec<Statement> {
-        group(passages, info, &CFG, 4)
+        group(passages.to_vec(), info, &CFG, 4)
     }
 
     /// Unique filler words for document `d`.
@@ -665,7 +701,7 @@ mod tests {
     fn an_occurrence_serializes_flat() {
         let mut o = occurrence(DocId(3), WordRange::new(10, 30), 1.0);
         o.span = Span::new(50, 170);
-        o.context = Some(Context::default());
+        o.context = Some(Box::default());
         assert_eq!(
             serde_json::to_string(&o).unwrap(),
             r#"{"doc":3,"word_start":10,"word_end":30,"identity":1.0,"span":{"start":50,"end":170}}"#

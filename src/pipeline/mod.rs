@@ -266,7 +266,7 @@ fn statements(
         rank[d as usize] = r as u32;
     }
     let spin = progress.spinner("match");
-    let matches = timings
+    let mut matches = timings
         .run(Stage::Match, || grouping.matches(words, &group, &source, &rank, config))
         .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
     spin.finish_and_clear();
@@ -275,15 +275,17 @@ fn statements(
     bar.finish_and_clear();
     counts.aligned = matches.pairs.len() as u64;
     counts.passages = passages.iter().filter(|p| !p.extra).count() as u64;
+    // Grouping needs the frequencies and template anchors, not the pairs.
+    matches.pairs = Vec::new();
 
     Ok(timings.run(Stage::Group, || {
-        let date: Vec<Option<String>> = docs.iter().map(|d| d.meta.date.clone()).collect();
+        let date: Vec<Option<&str>> = docs.iter().map(|d| d.meta.date.as_deref()).collect();
         let ids: Vec<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
         let is_formula = |d: DocId, r: WordRange, n: usize| matches.is_formula(&words.get(d), r, n);
         let is_templated = |d: DocId, r: WordRange| matches.is_templated(&words.get(d), r);
         let words_of = |d: DocId| words.get(d);
         passage::statement::group(
-            &passages,
+            passages,
             &passage::statement::DocInfo {
                 source: &source,
                 date: &date,

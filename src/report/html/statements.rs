@@ -150,7 +150,7 @@ impl<'a, W: Write> Page<'a, W> {
         }
         self.doc_meta(occ.doc)?;
         write!(self.w, "</div><p class=\"ctx t\" dir=\"auto\">")?;
-        let Some(Context { before, text, after }) = &occ.context else {
+        let Some(Context { before, text, after }) = occ.context.as_deref() else {
             return writeln!(self.w, "</p></div>");
         };
         let cut = |s: &str| if s.chars().count() >= CONTEXT_CHARS { "…" } else { "" };
