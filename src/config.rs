@@ -142,6 +142,8 @@ pub const MAX_MIN_WORDS: usize = 1_000_000;
 impl Config {
     /// How [`Config::memory_limit`] is shared: word hashes 40%, signatures
     /// 20%, sorting one LSH band 10%, one partition of anchor postings 10%.
+    /// After clustering the signatures are gone and the word hashes may use
+    /// both their shares (see [`crate::spill::store::Store::load_back`]).
     pub fn budgets(&self) -> Budgets {
         let share = |percent: u64| usize::try_from(self.memory_limit / 100 * percent).unwrap_or(usize::MAX);
         Budgets { words: share(40), signatures: share(20), sort: share(10), postings: share(10) }
