@@ -1,14 +1,20 @@
-//! The command line: clap derive types, validated into a [`Config`].
+//! The command line: clap derive types, validated into a [`Config`]. In the
+//! library so that the Python package parses its options as the `sada`
+//! binary does, with the same names, checks and messages.
+#![allow(
+    missing_docs,
+    reason = "the doc comments of clap's types are the --help text; the fields that only group or nest others have none"
+)]
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use sada::config::{self, Config};
-use sada::passage::PassageConfig;
-use sada::pipeline::SigFormat;
-use sada::shingle::{ShingleConfig, ShingleKind};
-use sada::sign::Method;
+use crate::config::{self, Config};
+use crate::passage::PassageConfig;
+use crate::pipeline::SigFormat;
+use crate::shingle::{ShingleConfig, ShingleKind};
+use crate::sign::Method;
 
 /// sada (صدى, "echo"): finds near-duplicate news articles and the statements
 /// outlets recycle from each other. Arabic first; every script handled.
@@ -154,7 +160,7 @@ pub struct SignArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Signature file to write, or `-` for standard output (the binary
-    /// format is documented in docs/output-contract.md and `sada::sigfile`).
+    /// format is documented in docs/output-contract.md and `crate::sigfile`).
     #[arg(long, value_name = "FILE", default_value = "signatures.sig")]
     pub out: PathBuf,
 
@@ -235,8 +241,8 @@ pub struct FieldArgs {
 impl FieldArgs {
     /// The field names; exits with a usage error (2) for a name that is
     /// empty or names two parts.
-    fn fields(&self) -> sada::read::Fields {
-        let names = sada::read::FieldNames {
+    fn fields(&self) -> crate::read::Fields {
+        let names = crate::read::FieldNames {
             text: self.text_field.clone(),
             id: self.id_field.clone(),
             url: self.url_field.clone(),
@@ -244,7 +250,7 @@ impl FieldArgs {
             date: self.date_field.clone(),
             title: self.title_field.clone(),
         };
-        sada::read::Fields::new(&names)
+        crate::read::Fields::new(&names)
             .unwrap_or_else(|e| clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, format!("{e}\n")).exit())
     }
 }
@@ -389,8 +395,8 @@ pub struct ScanArgs {
 
     /// With --write: which member of each document cluster stays (records
     /// in no cluster always stay; `all` removes nothing).
-    #[arg(long, value_enum, value_name = "RULE", default_value_t = sada::write::Keep::Representative, requires = "write")]
-    pub keep: sada::write::Keep,
+    #[arg(long, value_enum, value_name = "RULE", default_value_t = crate::write::Keep::Representative, requires = "write")]
+    pub keep: crate::write::Keep,
 
     /// With --write: add a `sada` object (Parquet: `sada_*` columns) with
     /// the cluster, duplicate, statements with offsets, to every written

@@ -28,6 +28,7 @@
 
 mod analyze;
 pub mod archive;
+pub mod cli;
 pub mod cluster;
 pub mod config;
 #[cfg(feature = "distributed")]

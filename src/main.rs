@@ -3,16 +3,14 @@
 //! Exit status: 0 when the outputs were written (even if some records are
 //! `error`); 2 for a usage error or a missing input path; 1 for anything else.
 
-mod cli;
-
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
 
-use cli::{Cli, Command, ExtractArgs, IndexAddArgs, IndexCommand, ScanArgs, SignArgs};
 use sada::Error;
+use sada::cli::{Cli, Command, ExtractArgs, IndexAddArgs, IndexCommand, ScanArgs, SignArgs};
 
 /// mimalloc instead of the system allocator: the reading thread allocates each
 /// batch and a worker frees it, and glibc's malloc gave the freed pages back to

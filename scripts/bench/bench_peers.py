@@ -114,6 +114,9 @@ PEER_ROWS = (
     ('datasketch', 'py-tokens MinHash.bulk', 'datasketch'),
     ('datasketch', 'py-tokens update_batch per doc', 'datasketch'),
     ('python', 'read+tokenize only (no hashing)', None),
+    # The Python package (python/), installed into the peers' venv from this tree: the
+    # same OPH signatures as `sada sign`, all threads, tokenization included.
+    ('sada-python', 'sada.signatures oph', 'sada-python'),
 )
 SADA_ROWS = tuple(('sada', f'{m} --threads {t}', m, t, None) for m in ('oph', 'minhash') for t in (1, 2)) + (
     # The practical limit: read, parse and tokenize only (`sada sign --format none`).
@@ -161,6 +164,8 @@ def worker(tool, variant, corpus):
         from rensa import RMinHash
     elif tool == 'datasketch':
         from datasketch import MinHash
+    elif tool == 'sada-python':
+        import sada
     start_cpu = cpu_self()
     c0, t0 = cpu_self(), time.perf_counter()
     texts = read_texts(corpus)
@@ -199,6 +204,9 @@ def worker(tool, variant, corpus):
             h.update_batch([s.encode('utf-8') for s in shingle_strings(t)])
             sigs.append(h)
         count, width = len(sigs), (len(sigs[0].hashvalues) if sigs else 0)
+    elif tool == 'sada-python':
+        sigs = sada.signatures(texts, num_perm=NUM_PERM, ngram=NGRAM, method='oph')
+        count, width = sigs.shape
     elif tool == 'python':
         toks = [shingle_strings(t) for t in texts]
         count, width = len(toks), 0
@@ -213,6 +221,16 @@ def worker(tool, variant, corpus):
 # ---------------------------------------------------------------------------
 # Set-up: venv, corpus, machine
 # ---------------------------------------------------------------------------
+
+def install_sada_python():
+    """pip-installs the package in python/ (built by maturin) into the peers' venv; returns
+    {'sada-python': reason} when that fails."""
+    print('bench: pip install ./python into the peers\' venv', file=sys.stderr)
+    env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(ROOT, 'target', 'python'))
+    r = subprocess.run([venv_python(), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+                        os.path.join(ROOT, 'python')], capture_output=True, text=True, env=env)
+    return {} if r.returncode == 0 else {'sada-python': 'pip install ./python failed: ' + tail(r.stderr)}
+
 
 def package_versions():
     code = ('import json\nfrom importlib import metadata\nout = {}\n'
@@ -537,6 +555,12 @@ def print_report(script, res, reps, out=sys.stdout):
         ratios = sorted(g['cpu_s'] / s['cpu_s'] for s, g in zip(oph['runs'], ref['runs']))
         p(f"sada oph --threads 1 over {res['gaoya_reference']}, repetition by repetition: "
           f"least {ratios[0]:.2f}x, median {statistics.median(ratios):.2f}x, most {ratios[-1]:.2f}x ({len(ratios)} pairs)")
+    py = next((r for r in res['rows'] if r['tool'] == 'sada-python' and 'best' in r), None)
+    cli = by.get('oph --threads 2')
+    if py and cli:
+        p(f"sada.signatures from Python at {100 * py['mb_per_cpu_s'] / cli['mb_per_cpu_s']:.0f}% of "
+          f"`sada sign --method oph --threads 2` per CPU-second (whole process; "
+          f"{100 * py['mb_per_work_cpu_s'] / cli['mb_per_cpu_s']:.0f}% without Python's start-up and imports)")
     for m in ('oph', 'minhash'):
         t1, t2 = by.get(f'{m} --threads 1'), by.get(f'{m} --threads 2')
         if t1 and t2:
@@ -555,7 +579,7 @@ def main(argv=None):
                     help='scale the originals count to about this many MB of text')
     ap.add_argument('--seed', type=int, default=7, help='corpus seed (latin: seed + 1)')
     ap.add_argument('--reps', type=int, default=5, help='repetitions per row, best kept')
-    ap.add_argument('--tools', default='sada,gaoya,rensa,datasketch,python',
+    ap.add_argument('--tools', default='sada,gaoya,rensa,datasketch,python,sada-python',
                     help='rows to run (comma-separated tool names)')
     ap.add_argument('--json', metavar='FILE', help='write all results as JSON')
     ap.add_argument('--wait-idle', type=float, default=0, metavar='PCT',
@@ -588,6 +612,8 @@ def main(argv=None):
     if 'sada' in tools:
         snapshot_sada()
     unavailable = ensure_venv('bench') if tools - {'sada'} else {}
+    if 'sada-python' in tools:
+        unavailable.update(install_sada_python())
     command = ' '.join(['python3', 'scripts/bench/bench_peers.py'] + (argv if argv is not None
                                                                        else sys.argv[1:]))
     results = {'command': os.environ.get('BENCH_PEERS_COMMAND') or command,

@@ -5,7 +5,7 @@ mod sign;
 mod stream;
 
 pub use extract::{extract, extract_texts};
-pub use sign::{SigFormat, sign};
+pub use sign::{SigFormat, sign, sign_texts};
 
 use std::path::PathBuf;
 

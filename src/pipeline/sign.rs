@@ -112,3 +112,62 @@ fn sign_record(
     };
     (sigfile::SigRecord { id: rec.meta.id, status, tokens, lanes }, None, text.len() as u64)
 }
+
+/// Signs texts held in memory, in parallel, in their order: for each, its
+/// token count and its signature lanes (`None` for a text without words) —
+/// the values `sada sign` writes for the same texts under the same `config`.
+/// What the Python package's `signatures` calls.
+pub fn sign_texts(texts: &[&str], config: &Config) -> Vec<(u32, Option<Vec<u32>>)> {
+    use rayon::prelude::*;
+    let signer = Signer::new(config.method, config.num_perm, config.seed);
+    texts
+        .par_iter()
+        .map(|text| {
+            crate::analyze::with_scratch(|s| {
+                let (sig, tokens) = sign_text(text, config, &signer, s, false, |_| {});
+                (tokens, sig.filter(|_| tokens > 0).map(crate::sign::Signature::into_lanes))
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// In memory as from a file: the lanes `sada sign --format jsonl` writes.
+    #[test]
+    fn texts_in_memory_sign_as_records_do() {
+        let texts = ["قال وزير الخارجية إن بلاده سترسل الأسلحة", "", "one two three four five six seven"];
+        let config = Config::default();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        let lines: Vec<String> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| serde_json::json!({"id": i.to_string(), "text": t}).to_string())
+            .collect();
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let mut out = Vec::new();
+        sign(&[path], &config, &mut out, SigFormat::Jsonl).unwrap();
+        let from_file: Vec<Vec<u32>> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["signature"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_u64().unwrap() as u32)
+                    .collect()
+            })
+            .collect();
+        let in_memory = sign_texts(&texts, &config);
+        assert_eq!(in_memory.len(), 3);
+        for ((tokens, lanes), want) in in_memory.iter().zip(&from_file) {
+            assert_eq!(lanes.clone().unwrap_or_default(), *want);
+            assert_eq!(*tokens == 0, want.is_empty());
+        }
+        assert_eq!(from_file[0].len(), config.num_perm);
+    }
+}

@@ -1,0 +1,200 @@
+"""The Python package against the command line: the same outputs byte for byte, the same
+signatures, the same errors. Needs the `sada` binary (SADA_BIN, default target/release/sada)
+and the package installed (python/run-tests.sh does both)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import sada
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SADA = os.environ.get("SADA_BIN", os.path.join(ROOT, "target", "release", "sada"))
+SEEDS = "seeds"
+
+
+@pytest.fixture(autouse=True)
+def at_root(monkeypatch):
+    """Paths as a user at the repository root gives them: `input` in documents.jsonl is the
+    path as given, so the CLI and the package must be given the same one."""
+    monkeypatch.chdir(ROOT)
+
+
+def cli(*args, check=True):
+    return subprocess.run([SADA, *args], capture_output=True, text=True, check=check)
+
+
+def comparable(out):
+    """The outputs that must be identical between two runs (as tests/util's
+    comparable_outputs): the JSONL files, the report and summary without their run sections."""
+    files = {}
+    for name in ("documents.jsonl", "clusters.jsonl", "statements.jsonl"):
+        with open(os.path.join(out, name), "rb") as f:
+            files[name] = f.read()
+    with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
+        html = f.read()
+    a, b = html.find("<!--run-->"), html.find("<!--/run-->")
+    files["report.html"] = html[:a] + html[b:] if 0 <= a < b else html
+    with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+        summary = json.load(f)
+    del summary["run"]
+    files["summary.json"] = summary
+    return files
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A small generated Arabic corpus with near-duplicates and planted quotes."""
+    d = tmp_path_factory.mktemp("generated")
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "corpora", "gen_corpus.py"),
+                    "--out", str(d), "--script", "arabic", "--originals", "150", "--seed", "7"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return os.path.join(str(d), "corpus.jsonl")
+
+
+def records_of(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.mark.parametrize("options, flags", [
+    ({}, []),
+    ({"threshold": 0.7, "min_words": 10}, ["--threshold", "0.7", "--min-words", "10"]),
+])
+def test_seeds_write_the_command_lines_outputs(tmp_path, options, flags):
+    cli("scan", "--quiet", *flags, "--out", str(tmp_path / "cli"), SEEDS)
+    result = sada.scan(SEEDS, **options)
+    result.write(tmp_path / "py")
+    assert comparable(tmp_path / "py") == comparable(tmp_path / "cli")
+    assert len(result.statements) == result.summary["statements"] + result.summary["boilerplate_statements"]
+
+
+def test_the_seeds_hold_the_two_lavrov_statements():
+    result = sada.scan(SEEDS)
+    texts = [s.text for s in result.statements if not s.boilerplate]
+    assert len(texts) == 2
+    assert any("روسيا مستعدة لتلبية طلبات بغداد" in t for t in texts)
+    for st in result.statements:
+        assert st.docs >= 2 and all(o.end > o.start for o in st.occurrences)
+
+
+def test_a_generated_corpus_writes_the_command_lines_outputs(tmp_path, generated):
+    cli("scan", "--quiet", "--threads", "2", "--out", str(tmp_path / "cli"), generated)
+    result = sada.scan(generated, threads=1)
+    result.write(tmp_path / "py")
+    assert comparable(tmp_path / "py") == comparable(tmp_path / "cli")
+    assert result.clusters and result.statements
+
+
+def test_dicts_and_arrow_give_the_results_of_the_file(generated):
+    from_file = sada.scan(generated)
+    records = records_of(generated)
+    table = pa.Table.from_pylist(records)
+    results = {
+        "dicts": sada.scan(records),
+        "generator": sada.scan(r for r in records),
+        "table": sada.scan(table),
+        "batch": sada.scan(table.combine_chunks().to_batches()[0]),
+        "reader": sada.scan(pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=100))),
+    }
+    strip = lambda docs: [{**d.__dict__, "input": None} for d in docs]  # noqa: E731
+    for name, r in results.items():
+        assert r.clusters == from_file.clusters, name
+        assert r.statements == from_file.statements, name
+        assert strip(r.documents) == strip(from_file.documents), name
+
+
+def test_tables_hold_the_rows(generated):
+    result = sada.scan(generated)
+    assert result.documents_table().num_rows == len(result.documents)
+    assert result.clusters_table().column("size").to_pylist() == [c.size for c in result.clusters]
+    occurrences = result.statements_table().column("occurrences").to_pylist()
+    assert [len(o) for o in occurrences] == [len(s.occurrences) for s in result.statements]
+
+
+def test_bad_records_are_reported_not_dropped():
+    records = [{"id": "a", "text": "كلمة اخرى هنا"}, {"id": "b"}, {"id": "c", "text": 12}, {"id": "d", "text": ""}]
+    docs = sada.scan(records).documents
+    assert [d.id for d in docs] == ["a", "b", "c", "d"]
+    assert [d.status for d in docs] == ["ok", "error", "error", "empty"]
+    assert "text" in docs[1].error
+
+
+@pytest.mark.parametrize("num_perm, ngram, method", [(128, 5, "oph"), (64, 3, "minhash"), (128, 5, "simhash")])
+def test_signatures_are_those_of_sada_sign(tmp_path, num_perm, ngram, method):
+    texts = [open(os.path.join(SEEDS, f), encoding="utf-8").read() for f in sorted(os.listdir(SEEDS))]
+    texts += ["", "!!!", "one two three"]
+    with open(tmp_path / "in.jsonl", "w", encoding="utf-8") as f:
+        for i, t in enumerate(texts):
+            f.write(json.dumps({"id": str(i), "text": t}) + "\n")
+    out = cli("sign", "--quiet", "--format", "jsonl", "--num-perm", str(num_perm), "--ngram", str(ngram),
+              "--method", method, "--out", "-", str(tmp_path / "in.jsonl")).stdout
+    want = [json.loads(line)["signature"] for line in out.splitlines()]
+    got = sada.signatures(texts, num_perm=num_perm, ngram=ngram, method=method)
+    assert got.dtype == np.uint32 and got.shape == (len(texts), 2 if method == "simhash" else num_perm)
+    for row, lanes in zip(got, want):
+        assert row.tolist() == (lanes or [0xFFFFFFFF] * got.shape[1])
+
+
+def test_normalize_folds_and_spans_point_into_the_text():
+    text = "قالَ لافروف: «روسيا مستعدة» — Ready, STEADY."
+    tokens = sada.normalize(text)
+    raw = text.encode("utf-8")
+    assert [t.word for t in tokens] == sada_words(text)
+    for t in tokens:
+        piece = raw[t.start:t.end].decode("utf-8")
+        assert [x.word for x in sada.normalize(piece)] == [t.word]
+    assert tokens[-1].word == "steady"
+
+
+def sada_words(text):
+    return [t.word for t in sada.normalize(text)]
+
+
+def test_bad_options_raise_the_command_lines_message():
+    with pytest.raises(ValueError) as e:
+        sada.scan(SEEDS, threshold=2)
+    message = cli("scan", "--quiet", "--threshold", "2", "--out", "/nonexistent/x", SEEDS, check=False).stderr
+    assert "threshold" in str(e.value) and "threshold" in message
+    with pytest.raises(ValueError, match="bogus"):
+        sada.scan(SEEDS, bogus=1)
+    with pytest.raises(ValueError, match="num_perm|num-perm"):
+        sada.signatures(["a b c"], num_perm=0)
+    with pytest.raises(ValueError):
+        sada.signatures(["a b c"], method="nope")
+    with pytest.raises(FileNotFoundError):
+        sada.scan("no/such/path")
+    with pytest.raises(ValueError, match="out"):
+        sada.scan(SEEDS, out="x")
+
+
+def test_write_refuses_a_directory_of_other_files(tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "mine.txt").write_text("keep me")
+    result = sada.scan(SEEDS)
+    with pytest.raises(FileExistsError):
+        result.write(tmp_path / "taken")
+    assert (tmp_path / "taken" / "mine.txt").read_text() == "keep me"
+
+
+def test_lsh_finds_the_clusters_candidates(generated):
+    records = records_of(generated)
+    sigs = sada.signatures([r["text"] for r in records])
+    lsh = sada.MinHashLSH(threshold=0.6, num_perm=128)
+    banding = sada.scan(SEEDS).summary["parameters"]["banding"]
+    assert (lsh.bands, lsh.rows) == (banding["bands"], banding["rows"])
+    for r, s in zip(records, sigs):
+        lsh.insert(r["id"], s)
+    assert len(lsh) == len(records)
+    result = sada.scan(generated)
+    for c in result.clusters:
+        rep = next(i for i, r in enumerate(records) if r["id"] == c.representative)
+        found = lsh.query(sigs[rep])
+        assert all(m.id in found for m in c.members if m.similarity >= 0.8), c
+    lsh.remove(records[0]["id"])
+    assert records[0]["id"] not in lsh and len(lsh) == len(records) - 1
