@@ -135,6 +135,7 @@ pub(crate) fn for_each_batch(
     files: &[read::InputFile],
     fields: &read::Fields,
     timings: &mut Timings,
+    stop: &(dyn Fn() -> bool + Sync),
     mut f: impl FnMut(Vec<Raw>, &mut Timings, u64) + Send,
 ) -> u64 {
     let mut reader = RawReader::parsing(files.to_vec()).fields(fields);
@@ -142,7 +143,7 @@ pub(crate) fn for_each_batch(
     let mut batch = next_batch(&mut reader, Raw::len);
     timings.add(Stage::Read, t.elapsed().as_secs_f64());
     let overlap = rayon::current_num_threads() > 1;
-    while !batch.is_empty() {
+    while !batch.is_empty() && !stop() {
         let consumed = reader.bytes_consumed();
         if !overlap {
             f(batch, timings, consumed);

@@ -82,6 +82,12 @@ pub struct Config {
     /// record are reported, and the archive's records are not listed.
     #[serde(skip)]
     pub archived: usize,
+    /// Set to `true` (from another thread) to stop a running scan at its
+    /// next batch of records or its next stage; it then fails with
+    /// [`Error::Cancelled`] and writes nothing. The Python package sets it on
+    /// Ctrl-C.
+    #[serde(skip)]
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// Shares of [`Config::memory_limit`], in bytes, for the structures that grow
@@ -130,6 +136,7 @@ impl Default for Config {
             spill_dir: None,
             fields: crate::read::Fields::default(),
             archived: 0,
+            cancel: None,
         }
     }
 }
@@ -147,6 +154,20 @@ impl Config {
     pub fn budgets(&self) -> Budgets {
         let share = |percent: u64| usize::try_from(self.memory_limit / 100 * percent).unwrap_or(usize::MAX);
         Budgets { words: share(40), signatures: share(20), sort: share(10), postings: share(10) }
+    }
+
+    /// Whether [`Config::cancel`] asks the scan to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// `Err(Error::Cancelled)` once [`Config::cancel`] is set: checked
+    /// between stages.
+    ///
+    /// # Errors
+    /// [`Error::Cancelled`].
+    pub fn go_on(&self) -> Result<(), Error> {
+        if self.cancelled() { Err(Error::Cancelled) } else { Ok(()) }
     }
 
     /// Checks ranges and consistency.

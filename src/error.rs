@@ -86,6 +86,9 @@ pub enum Error {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// The caller stopped the scan ([`crate::Config::cancel`]).
+    #[error("the scan was cancelled")]
+    Cancelled,
     /// A file of an archive that is damaged or was not written by sada.
     #[error("archive file '{}' {reason}", path.display())]
     ArchiveDamaged {

@@ -71,9 +71,10 @@ fn signatures<'py>(
 
 /// `sada scan ARGS...`: parsed as the command line parses them (the same
 /// names, checks and messages), run, and the outputs written to `--out`.
-/// Ctrl-C raises `KeyboardInterrupt` at once; the scan's thread runs on to
-/// the end of its work in the background (the pipeline has no point to stop
-/// at) but never replaces `--out`: its staging directory is removed.
+/// Ctrl-C stops the scan at its next batch of records or stage (its
+/// staging directory is removed, `--out` never written) and raises
+/// `KeyboardInterrupt`; a second Ctrl-C raises at once and leaves the scan
+/// to stop on its own.
 #[pyfunction]
 fn scan(py: Python<'_>, args: Vec<String>) -> PyResult<()> {
     let argv = ["sada".to_string(), "scan".to_string()].into_iter().chain(args);
@@ -84,33 +85,33 @@ fn scan(py: Python<'_>, args: Vec<String>) -> PyResult<()> {
             "hosts, against and write are for the command line: run `sada scan` for a cluster, an archive or a written corpus",
         ));
     }
-    let cancelled = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&cancelled);
-    let worker = std::thread::spawn(move || run(&args, &flag));
+    let cancel = Arc::new(AtomicBool::new(false));
+    let config = Config { cancel: Some(Arc::clone(&cancel)), ..args.config() };
+    let worker = std::thread::spawn(move || run(&args, &config));
+    let mut interrupted = None;
     while !worker.is_finished() {
         if let Err(interrupt) = py.check_signals() {
-            cancelled.store(true, Ordering::SeqCst);
-            return Err(interrupt);
+            if interrupted.is_some() {
+                return Err(interrupt);
+            }
+            cancel.store(true, Ordering::SeqCst);
+            interrupted = Some(interrupt);
         }
         py.detach(|| std::thread::sleep(POLL));
     }
     let result = worker.join().map_err(|_| PyOSError::new_err("sada: the scan panicked"))?;
-    result.map_err(to_python)
+    match interrupted {
+        Some(interrupt) => Err(interrupt),
+        None => result.map_err(to_python),
+    }
 }
 
-/// What `sada scan` does without a cluster, an archive or `--write`; the
-/// outputs are committed only if the caller did not give up on the run.
-fn run(args: &sada::cli::ScanArgs, cancelled: &AtomicBool) -> Result<(), Error> {
-    let config = args.config();
+/// What `sada scan` does without a cluster, an archive or `--write`.
+fn run(args: &sada::cli::ScanArgs, config: &Config) -> Result<(), Error> {
     let out = sada::report::outdir::OutDir::prepare(&args.out)?;
-    let scan = sada::scan(&args.inputs, &config)?;
-    if cancelled.load(Ordering::SeqCst) {
-        return Ok(());
-    }
-    sada::report::write_with(&scan, &config, out.path(), sada::report::Extras { written: None, archive: None })?;
-    if cancelled.load(Ordering::SeqCst) {
-        return Ok(());
-    }
+    let scan = sada::scan(&args.inputs, config)?;
+    sada::report::write_with(&scan, config, out.path(), sada::report::Extras { written: None, archive: None })?;
+    config.go_on()?;
     out.commit()
 }
 

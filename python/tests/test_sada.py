@@ -198,3 +198,22 @@ def test_lsh_finds_the_clusters_candidates(generated):
         assert all(m.id in found for m in c.members if m.similarity >= 0.8), c
     lsh.remove(records[0]["id"])
     assert records[0]["id"] not in lsh and len(lsh) == len(records) - 1
+
+
+def test_ctrl_c_stops_the_scan_and_leaves_nothing(tmp_path, monkeypatch, generated):
+    import _thread
+    import gc
+    import tempfile
+    import threading
+
+    records = records_of(generated) * 40  # long enough to be interrupted while it runs
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        sada.scan(records)
+        timer.join()  # finished first (a very fast machine): the interrupt still comes
+    timer.join()
+    gc.collect()
+    assert os.listdir(tmp_path) == []
+    assert len(sada.scan(SEEDS).statements) >= 2  # and the package still works

@@ -103,20 +103,23 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let mut kept = Analyzed::new(config);
     let mut failed: Result<(), Error> = Ok(());
     let fields = &config.fields;
-    discovery.skipped_records = for_each_batch(&discovery.files, fields, &mut timings, |batch, timings, consumed| {
-        let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
-            batch.into_par_iter().map(|raw| with_scratch(|s| analyze(raw.parse(), config, &signer, s))).collect()
-        });
-        for a in analyzed {
-            if failed.is_ok() {
-                failed = kept.push(a);
+    let stop = || config.cancelled();
+    discovery.skipped_records =
+        for_each_batch(&discovery.files, fields, &mut timings, &stop, |batch, timings, consumed| {
+            let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
+                batch.into_par_iter().map(|raw| with_scratch(|s| analyze(raw.parse(), config, &signer, s))).collect()
+            });
+            for a in analyzed {
+                if failed.is_ok() {
+                    failed = kept.push(a);
+                }
             }
-        }
-        bar.set_position(consumed);
-        bar.set_message(format!("{} records", kept.docs.len()));
-    });
+            bar.set_position(consumed);
+            bar.set_message(format!("{} records", kept.docs.len()));
+        });
     bar.finish_and_clear();
     failed?;
+    config.go_on()?;
     finish(kept, discovery, config, &mut Local, &progress, timings, true)
 }
 
@@ -150,6 +153,7 @@ pub(crate) fn finish(
         })
         .map_err(spill_error)?;
     spin.finish_and_clear();
+    config.go_on()?;
     let bar = progress.items("verify", candidates.len() as u64);
     // When clustering will decide on exact Jaccard (word shingles), the
     // estimate only needs to keep the candidates that might pass: a margin of
@@ -159,6 +163,7 @@ pub(crate) fn finish(
     let verify_at = if exact_clustering { config.threshold - VERIFY_SLACK } else { config.threshold };
     let edges = timings.run(Stage::Verify, || grouping.edges(&candidates, sim, verify_at));
     bar.finish_and_clear();
+    config.go_on()?;
     let spin = progress.spinner("cluster");
     // Clustering decides with exact Jaccard where it can: only documents with
     // a verified edge are compared, and their word n-gram sets are cheap to
@@ -181,6 +186,7 @@ pub(crate) fn finish(
     let budgets = config.budgets();
     words.load_back(budgets.words + budgets.signatures).map_err(spill_error)?;
 
+    config.go_on()?;
     let mut pairs =
         PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64, ..Default::default() };
     let mut statements = if config.passage.enabled {
@@ -193,6 +199,7 @@ pub(crate) fn finish(
     if config.archived > 0 {
         restrict_to_new(&mut clusters, &mut statements, config.archived);
     }
+    config.go_on()?;
     let excerpts = if locate_text {
         let spin = progress.spinner("locate");
         let excerpts = timings.run(Stage::Locate, || locate(&discovery, &config.fields, &mut statements, &clusters));
@@ -270,6 +277,7 @@ fn statements(
         .run(Stage::Match, || grouping.matches(words, &group, &source, &rank, config))
         .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
     spin.finish_and_clear();
+    config.go_on()?;
     let bar = progress.items("align", matches.pairs.len() as u64);
     let passages = timings.run(Stage::Align, || grouping.passages(words, &matches, config));
     bar.finish_and_clear();
@@ -277,6 +285,7 @@ fn statements(
     counts.passages = passages.iter().filter(|p| !p.extra).count() as u64;
     // Grouping needs the frequencies and template anchors, not the pairs.
     matches.pairs = Vec::new();
+    config.go_on()?;
 
     Ok(timings.run(Stage::Group, || {
         let date: Vec<Option<&str>> = docs.iter().map(|d| d.meta.date.as_deref()).collect();
@@ -352,4 +361,25 @@ fn locate(
         }
     }
     excerpts
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+
+    /// A scan whose `cancel` is set stops with `Error::Cancelled`; the same
+    /// scan with it clear runs to the end.
+    #[test]
+    fn a_cancelled_scan_stops_with_cancelled() {
+        let seeds = [PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))];
+        let flag = Arc::new(AtomicBool::new(false));
+        let config = Config { cancel: Some(Arc::clone(&flag)), ..Config::default() };
+        let scan = super::scan(&seeds, &config).expect("runs to the end");
+        assert_eq!(scan.docs.len(), 5);
+        flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(matches!(super::scan(&seeds, &config), Err(Error::Cancelled)));
+    }
 }

@@ -47,8 +47,12 @@ pub(super) fn stream<T: Send, W: Write + Send>(
         let mut timings = Timings::default();
         let mut result = Ok(());
         let fields = &config.fields;
-        discovery.skipped_records =
-            for_each_batch(&discovery.files, fields, &mut timings, |batch, timings, consumed| {
+        discovery.skipped_records = for_each_batch(
+            &discovery.files,
+            fields,
+            &mut timings,
+            &|| config.cancelled(),
+            |batch, timings, consumed| {
                 let made: Vec<(T, StatusKind, u64)> = timings.run(Stage::Analyze, || {
                     batch.into_par_iter().map(|raw| with_scratch(|s| make(raw.parse(), s))).collect()
                 });
@@ -62,8 +66,10 @@ pub(super) fn stream<T: Send, W: Write + Send>(
                 timings.add(Stage::Report, t.elapsed().as_secs_f64());
                 bar.set_position(consumed);
                 bar.set_message(format!("{} records", stats.records));
-            });
+            },
+        );
         bar.finish_and_clear();
+        config.go_on()?;
         result.and_then(|()| out.flush()).map_err(io)?;
         stats.timings = timings;
         stats.discovery = discovery;
