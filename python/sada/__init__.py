@@ -291,11 +291,17 @@ def scan(source: Any, **options: Any) -> Result:
         if refused in options:
             raise ValueError(f"{refused}: the result is returned; write it with Result.write(DIR)")
     holder = tempfile.TemporaryDirectory(prefix="sada-")
-    tmp = holder.name
-    inputs = _inputs(source, tmp)
-    out = os.path.join(tmp, "out")
-    args = _flags(options) + ([] if progress else ["--quiet"]) + ["--out", out, "--"] + inputs
-    _sada.scan(args)
+    out = os.path.join(holder.name, "out")
+    try:
+        # Records given as dicts or tables are written out for the scan and
+        # removed after it; the outputs stay with the result.
+        with tempfile.TemporaryDirectory(prefix="sada-input-") as tmp:
+            inputs = _inputs(source, tmp)
+            args = _flags(options) + ([] if progress else ["--quiet"]) + ["--out", out, "--"] + inputs
+            _sada.scan(args)
+    except BaseException:
+        holder.cleanup()
+        raise
     with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
         summary = json.load(f)
     return Result(

@@ -275,8 +275,9 @@ pub fn group(passages: Vec<Passage>, info: &DocInfo<'_>, cfg: &AlignConfig, boil
 
     // Most supported first, then earliest dated, longest, by id: compared
     // as ranks, not as strings (a string key per comparison was a third of
-    // the stage on a syndicated crawl).
-    // Copies are found in candidates' documents and their cluster mates.
+    // the stage on a syndicated crawl). The ranks cover every document a
+    // copy can be found in, for ordering copies by id below: the
+    // candidates' documents and their cluster mates.
     let (date_rank, id_rank) = ranks(cands.iter().map(|c| c.doc).chain(clusters.iter().map(|x| x.1)), info);
     let mut keyed: Vec<_> = cands
         .iter()
