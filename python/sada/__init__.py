@@ -21,6 +21,8 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Iterable, List, Mapping, Optional, Union
 
+import numpy as np
+
 from . import _sada
 
 __all__ = [
@@ -64,8 +66,6 @@ def signatures(texts: Iterable[str], num_perm: int = 128, ngram: int = 5, method
     ``sada sign`` writes (``--num-perm``, ``--ngram``, ``--method``, ``--seed``). A text without
     words gets a row of 0xFFFFFFFF, as an empty MinHash has in datasketch. SimHash has 2 lanes
     (the 64-bit hash, low half first)."""
-    import numpy as np
-
     texts = list(texts)
     for i, t in enumerate(texts):
         if not isinstance(t, str):
@@ -333,8 +333,6 @@ class MinHashLSH:
         self._keys: dict = {}
 
     def _band_keys(self, signature) -> List[bytes]:
-        import numpy as np
-
         sig = np.asarray(signature, dtype="<u4").reshape(-1)
         if sig.shape[0] != self.num_perm:
             raise ValueError(f"signature has {sig.shape[0]} lanes, not num_perm = {self.num_perm}")
