@@ -330,7 +330,9 @@ class MinHashLSH:
             raise ValueError(f"bands x rows = {bands * rows} is more than num_perm = {num_perm}")
         self.threshold, self.num_perm, self.bands, self.rows = threshold, num_perm, bands, rows
         self._tables: List[dict] = [dict() for _ in range(bands)]
+        # key -> (insertion number, its band keys)
         self._keys: dict = {}
+        self._inserted = 0
 
     def _band_keys(self, signature) -> List[bytes]:
         sig = np.asarray(signature, dtype="<u4").reshape(-1)
@@ -343,7 +345,8 @@ class MinHashLSH:
         if key in self._keys:
             raise ValueError(f"key {key!r} is already in the index")
         keys = self._band_keys(signature)
-        self._keys[key] = keys
+        self._keys[key] = (self._inserted, keys)
+        self._inserted += 1
         for table, k in zip(self._tables, keys):
             table.setdefault(k, []).append(key)
 
@@ -353,11 +356,10 @@ class MinHashLSH:
         for table, k in zip(self._tables, self._band_keys(signature)):
             for key in table.get(k, ()):
                 seen.setdefault(key, None)
-        order = {key: i for i, key in enumerate(self._keys)}
-        return sorted(seen, key=order.__getitem__)
+        return sorted(seen, key=lambda key: self._keys[key][0])
 
     def remove(self, key: Any) -> None:
-        for table, k in zip(self._tables, self._keys.pop(key)):
+        for table, k in zip(self._tables, self._keys.pop(key)[1]):
             bucket = table[k]
             bucket.remove(key)
             if not bucket:

@@ -196,6 +196,7 @@ def test_lsh_finds_the_clusters_candidates(generated):
         rep = next(i for i, r in enumerate(records) if r["id"] == c.representative)
         found = lsh.query(sigs[rep])
         assert all(m.id in found for m in c.members if m.similarity >= 0.8), c
+        assert found == sorted(found, key=[r["id"] for r in records].index), "insertion order"
     lsh.remove(records[0]["id"])
     assert records[0]["id"] not in lsh and len(lsh) == len(records) - 1
 
