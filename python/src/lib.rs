@@ -68,7 +68,7 @@ fn signatures<'py>(
         for (n, sig) in signed {
             tokens.push(n);
             match sig {
-                Some(l) => bytes.extend_from_slice(&l.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>()),
+                Some(l) => l.iter().for_each(|x| bytes.extend_from_slice(&x.to_le_bytes())),
                 None => bytes.resize(bytes.len() + 4 * lanes, 0xFF),
             }
         }
