@@ -204,17 +204,24 @@ def test_lsh_finds_the_clusters_candidates(generated):
 def test_ctrl_c_stops_the_scan_and_leaves_nothing(tmp_path, monkeypatch, generated):
     import _thread
     import gc
+    import signal
     import tempfile
     import threading
 
+    # Ctrl-C as in a terminal: a shell that starts a job in the background (CI)
+    # has it ignore SIGINT, and then Python installs no handler for it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     records = records_of(generated) * 40  # long enough to be interrupted while it runs
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     timer = threading.Timer(0.3, _thread.interrupt_main)
-    timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        sada.scan(records)
-        timer.join()  # finished first (a very fast machine): the interrupt still comes
-    timer.join()
+    try:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            sada.scan(records)
+            timer.join()  # finished first (a very fast machine): the interrupt still comes
+        timer.join()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     gc.collect()
     assert os.listdir(tmp_path) == []
     assert len(sada.scan(SEEDS).statements) >= 2  # and the package still works
