@@ -42,6 +42,9 @@ __all__ = [
 
 __version__ = _sada.version()
 
+# What an output directory may hold to be replaced, as `--out` (report/outdir.rs OUTPUT_NAMES).
+_OUTPUT_NAMES = frozenset(("documents.jsonl", "clusters.jsonl", "statements.jsonl", "summary.json",
+                           "report.html", ".sada-stages"))
 # The record fields sada reads from JSON lines and Parquet (docs/output-contract.md, Inputs).
 _RECORD_FIELDS = ("id", "text", "url", "source", "date", "published", "title")
 
@@ -169,23 +172,36 @@ class Result:
     _holder: Any = field(repr=False, default=None)
 
     def write(self, out_dir: Union[str, os.PathLike]) -> None:
-        """Writes the outputs of this scan to ``out_dir`` (created; refused if it holds other
-        files, as ``--out`` is), complete or not at all."""
+        """Writes the outputs of this scan to ``out_dir``, complete or not at all, as ``--out``
+        does: created if missing, replaced if it holds a previous run's outputs, refused
+        (``FileExistsError``) if it is a file or holds anything else."""
         out = os.fspath(out_dir)
-        if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
-            raise FileExistsError(f"{out} exists and is not an empty directory")
+        if os.path.exists(out):
+            if not os.path.isdir(out):
+                raise FileExistsError(f"{out} is a file, not a directory")
+            foreign = sorted(set(os.listdir(out)) - _OUTPUT_NAMES)
+            if foreign:
+                raise FileExistsError(f"{out} holds {foreign[0]!r}, which sada did not write: "
+                                      "give an empty or new directory")
         parent = os.path.dirname(os.path.abspath(out))
         os.makedirs(parent, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=".sada-write-", dir=parent)
+        old = None
         try:
             for name in sorted(os.listdir(self._dir)):
                 shutil.copyfile(os.path.join(self._dir, name), os.path.join(staging, name))
             if os.path.isdir(out):
-                os.rmdir(out)
+                old = tempfile.mkdtemp(prefix=".sada-old-", dir=parent)
+                os.replace(out, os.path.join(old, "out"))
             os.replace(staging, out)
         except BaseException:
+            if old is not None and not os.path.exists(out):
+                os.replace(os.path.join(old, "out"), out)
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        finally:
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
 
     def _table(self, name: str):
         import pyarrow as pa

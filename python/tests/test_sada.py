@@ -173,13 +173,19 @@ def test_bad_options_raise_the_command_lines_message():
         sada.scan(SEEDS, out="x")
 
 
-def test_write_refuses_a_directory_of_other_files(tmp_path):
+def test_write_replaces_previous_outputs_and_refuses_other_files(tmp_path):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "mine.txt").write_text("keep me")
     result = sada.scan(SEEDS)
-    with pytest.raises(FileExistsError):
+    with pytest.raises(FileExistsError, match="mine.txt"):
         result.write(tmp_path / "taken")
-    assert (tmp_path / "taken" / "mine.txt").read_text() == "keep me"
+    assert os.listdir(tmp_path / "taken") == ["mine.txt"]
+    # The README's order: the command line's outputs first, then the same directory from Python.
+    cli("scan", "--quiet", "--threshold", "0.9", "--out", str(tmp_path / "out"), SEEDS)
+    result.write(tmp_path / "out")
+    cli("scan", "--quiet", "--out", str(tmp_path / "want"), SEEDS)
+    assert comparable(tmp_path / "out") == comparable(tmp_path / "want")
+    assert sorted(p for p in os.listdir(tmp_path) if p.startswith(".")) == []
 
 
 def test_lsh_finds_the_clusters_candidates(generated):
