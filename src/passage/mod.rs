@@ -386,18 +386,14 @@ pub fn match_postings(mut postings: Vec<(u64, u32)>, ids: &Ids<'_>, cfg: &Passag
         .collect();
     pairs.par_sort_unstable();
     pairs.dedup();
-    let leaders: Vec<(u64, u32)> = lists
+    let frequent: Vec<&[(u64, u32)]> = lists
         .par_iter()
         .zip(df.par_iter())
         .filter(|(_, (_, groups))| *groups as usize > cfg.max_df)
-        .map(|(list, _)| (list[0].0, leader(list)))
+        .map(|(list, _)| *list)
         .collect();
-    let mut holders: Vec<u32> = lists
-        .par_iter()
-        .zip(df.par_iter())
-        .filter(|(_, (_, groups))| *groups as usize > cfg.max_df)
-        .flat_map_iter(|(list, _)| list.iter().map(|&(_, d)| d))
-        .collect();
+    let leaders: Vec<(u64, u32)> = frequent.par_iter().map(|list| (list[0].0, leader(list))).collect();
+    let mut holders: Vec<u32> = frequent.par_iter().flat_map_iter(|list| list.iter().map(|&(_, d)| d)).collect();
     holders.par_sort_unstable();
     holders.dedup();
     Found { template, df, pairs, leaders, holders }

@@ -156,16 +156,14 @@ impl Store {
             return Ok(());
         }
         debug_assert!(self.mem.is_empty(), "Store::finish before loading back");
-        let mut items = vec![0u32; spill.written as usize];
-        let mut at = 0;
-        for chunk in items.chunks_mut(READ_BLOCK / 4) {
-            spill.file.read_exact_at(bytemuck::cast_slice_mut(chunk), at)?;
-            at += 4 * chunk.len() as u64;
+        match self.read(spill, 0, spill.written) {
+            Some(items) => {
+                self.mem = items;
+                self.spill = None;
+                Ok(())
+            }
+            None => self.check(),
         }
-        items.iter_mut().for_each(|x| *x = u32::from_le(*x));
-        self.mem = items;
-        self.spill = None;
-        Ok(())
     }
 
     /// Document `d`'s items. After a read error, empty (see [`Store::check`]).
