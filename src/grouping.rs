@@ -45,8 +45,18 @@ pub(crate) trait Grouping {
         rank: &[u32],
         config: &Config,
     ) -> std::io::Result<passage::Matches>;
-    /// Alignment of every matched pair, in pair order.
-    fn passages(&mut self, words: &Store, matches: &passage::Matches, config: &Config) -> Vec<passage::Passage>;
+    /// Alignment of every matched pair, handed to `sink` in blocks (in no
+    /// set order: group sorts what it reads).
+    ///
+    /// # Errors
+    /// What `sink` returns.
+    fn passages(
+        &mut self,
+        words: &Store,
+        matches: &passage::Matches,
+        config: &Config,
+        sink: &mut dyn FnMut(&[passage::Passage]) -> std::io::Result<()>,
+    ) -> std::io::Result<()>;
 }
 
 /// How the cluster stage measures similarity.
@@ -119,7 +129,13 @@ impl Grouping for Local {
         passage::matching_pairs(words, group, source, rank, &config.passage, budget, config.spill_dir.as_deref())
     }
 
-    fn passages(&mut self, words: &Store, matches: &passage::Matches, config: &Config) -> Vec<passage::Passage> {
-        passage::align_pairs(words, &matches.pairs, &config.passage.align)
+    fn passages(
+        &mut self,
+        words: &Store,
+        matches: &passage::Matches,
+        config: &Config,
+        sink: &mut dyn FnMut(&[passage::Passage]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        passage::align_pairs_into(words, &matches.pairs, &config.passage.align, sink)
     }
 }

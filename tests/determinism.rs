@@ -35,9 +35,10 @@ fn simhash_outputs_do_not_depend_on_thread_count() {
     assert_same_for_all_thread_counts(&["--method", "simhash"]);
 }
 
-/// A memory limit far below the corpus spills word hashes, signatures and
-/// sorted LSH runs to disk, and changes nothing in the outputs; the spill
-/// files are gone after the run.
+/// A memory limit far below the corpus spills word hashes, signatures,
+/// sorted LSH runs and what group works through (passage sides, candidates)
+/// to disk, and changes nothing in the outputs; the spill files are gone
+/// after the run.
 #[test]
 fn outputs_do_not_depend_on_the_memory_limit() {
     let dir = TestDir::new("spill");
@@ -52,11 +53,13 @@ fn outputs_do_not_depend_on_the_memory_limit() {
     let out = format!("out-2-{}", spilled_args.join("").replace(['-', '/'], ""));
     let summary: serde_json::Value = serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap();
     let spill = &summary["run"]["spilled"];
-    for what in ["words", "signatures", "sorted"] {
+    for what in ["words", "signatures", "sorted", "statements"] {
         assert!(spill[what].as_u64().unwrap() > 0, "{what} should have spilled: {summary}");
     }
     let base: serde_json::Value = serde_json::from_str(&dir.read("out-2-/summary.json")).unwrap();
-    assert_eq!(base["run"]["spilled"]["words"], 0, "the default limit keeps this corpus in memory");
+    for what in ["words", "statements"] {
+        assert_eq!(base["run"]["spilled"][what], 0, "the default limit keeps this corpus's {what} in memory");
+    }
     let left: Vec<_> = std::fs::read_dir(dir.join("spill")).unwrap().collect();
     assert!(left.is_empty(), "spill files are removed: {left:?}");
 }

@@ -3,15 +3,17 @@
 //! representative, any two occurrences of a statement share the words of a
 //! passage (`min_identity` × `min_words` in order, at least), occurrences of one statement never overlap in
 //! a document, and the statements depend neither on the order of the
-//! documents nor on the number of threads.
+//! documents, nor on the number of threads, nor on whether group's sides
+//! and candidates spilled to disk.
 
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use sada::model::{DocId, WordRange};
-use sada::passage::statement::{DocInfo, Statement, group};
-use sada::passage::{PassageConfig, align_pairs, matching_pairs};
+use sada::passage::candidates::Sides;
+use sada::passage::statement::{DocInfo, Statement, group, group_sides};
+use sada::passage::{PassageConfig, align_pairs, align_pairs_into, matching_pairs};
 use sada::spill::store::Store;
 
 fn config() -> ProptestConfig {
@@ -57,8 +59,14 @@ fn corpus() -> impl Strategy<Value = Vec<Vec<u32>>> {
 type Found = BTreeSet<BTreeSet<(String, WordRange)>>;
 
 /// Statements of `docs` listed in `order` (document `order[i]` is read
-/// `i`th), on a pool of `threads` threads.
-fn statements(docs: &[Vec<u32>], order: &[usize], threads: usize) -> (Vec<Statement>, Found, Vec<Vec<u32>>) {
+/// `i`th), on a pool of `threads` threads; with `spill`, passages are
+/// streamed into group's sides, which spill at every record.
+fn statements(
+    docs: &[Vec<u32>],
+    order: &[usize],
+    threads: usize,
+    spill: bool,
+) -> (Vec<Statement>, Found, Vec<Vec<u32>>) {
     let cfg = PassageConfig { max_df: 4, ..PassageConfig::default() };
     let words: Vec<Vec<u32>> = order.iter().map(|&d| docs[d].clone()).collect();
     let ids: Vec<String> = order.iter().map(|d| format!("doc{d:02}")).collect();
@@ -71,7 +79,6 @@ fn statements(docs: &[Vec<u32>], order: &[usize], threads: usize) -> (Vec<Statem
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     let st = pool.install(|| {
         let matches = matching_pairs(&store, &group_of, &source, &rank, &cfg, usize::MAX, None).expect("in memory");
-        let passages = align_pairs(&store, &matches.pairs, &cfg.align);
         let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let words_of = |d: DocId| store.get(d);
         let info = DocInfo {
@@ -83,7 +90,16 @@ fn statements(docs: &[Vec<u32>], order: &[usize], threads: usize) -> (Vec<Statem
             is_formula: &|_, _, _| false,
             is_templated: &|_, _| false,
         };
-        group(passages, &info, &cfg.align, cfg.boilerplate_docs)
+        if spill {
+            let dir = tempfile::tempdir().unwrap();
+            let mut sides = Sides::new(n, 0, Some(dir.path()));
+            align_pairs_into(&store, &matches.pairs, &cfg.align, |block| sides.add(block)).unwrap();
+            let (st, spilled) = group_sides(sides, &info, &cfg.align, cfg.boilerplate_docs).unwrap();
+            assert!(st.is_empty() || spilled > 0, "a budget of 0 spills");
+            st
+        } else {
+            group(align_pairs(&store, &matches.pairs, &cfg.align), &info, &cfg.align, cfg.boilerplate_docs)
+        }
     });
     let found =
         st.iter().map(|s| s.occurrences.iter().map(|o| (ids[o.doc.index()].clone(), o.words)).collect()).collect();
@@ -110,7 +126,7 @@ proptest! {
     #[test]
     fn statements_are_coherent_and_do_not_overlap(docs in corpus()) {
         let order: Vec<usize> = (0..docs.len()).collect();
-        let (st, _, words) = statements(&docs, &order, 1);
+        let (st, _, words) = statements(&docs, &order, 1, false);
         let min = PassageConfig::default().align;
         for s in &st {
             prop_assert!(s.docs >= 2, "{s:?}");
@@ -137,9 +153,13 @@ proptest! {
     #[test]
     fn statements_do_not_depend_on_order_or_threads(docs in corpus(), seed in any::<u64>()) {
         let order: Vec<usize> = (0..docs.len()).collect();
-        let (_, reference, _) = statements(&docs, &order, 1);
-        let (_, threads, _) = statements(&docs, &order, 3);
+        let (reference_statements, reference, _) = statements(&docs, &order, 1, false);
+        let (_, threads, _) = statements(&docs, &order, 3, false);
         prop_assert_eq!(&reference, &threads);
+        // Whole statements (representatives, identities, flags), not only
+        // their occurrences, whatever spilled.
+        let (spilled, _, _) = statements(&docs, &order, 2, true);
+        prop_assert_eq!(&reference_statements, &spilled);
         let mut shuffled = order.clone();
         let mut x = seed | 1;
         for i in (1..shuffled.len()).rev() {
@@ -148,7 +168,7 @@ proptest! {
             x ^= x << 17;
             shuffled.swap(i, (x % (i as u64 + 1)) as usize);
         }
-        let (_, permuted, _) = statements(&docs, &shuffled, 2);
+        let (_, permuted, _) = statements(&docs, &shuffled, 2, false);
         prop_assert_eq!(&reference, &permuted);
     }
 }

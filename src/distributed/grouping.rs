@@ -175,7 +175,13 @@ impl Grouping for Distributed<'_> {
         })
     }
 
-    fn passages(&mut self, words: &Store, matches: &Matches, config: &Config) -> Vec<Passage> {
+    fn passages(
+        &mut self,
+        words: &Store,
+        matches: &Matches,
+        config: &Config,
+        sink: &mut dyn FnMut(&[Passage]) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         let share: Vec<(DocId, DocId)> = self.share(matches.pairs.len()).map(|i| matches.pairs[i]).collect();
         let all = self.cp.stage(self.worker, "align", &mut self.resumed, &[words], |worker| {
             let found = passage::align_pairs(words, &share, &config.passage.align);
@@ -190,6 +196,6 @@ impl Grouping for Distributed<'_> {
             all.sort_unstable_by_key(|p| (p.0, p.1));
             all
         });
-        all.into_iter().map(|(_, _, p)| p).collect()
+        sink(&all.into_iter().map(|(_, _, p)| p).collect::<Vec<_>>())
     }
 }

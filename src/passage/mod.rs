@@ -15,6 +15,7 @@
 //! does and two unrelated common phrases do not.
 
 pub mod align;
+pub mod candidates;
 pub mod fingerprint;
 pub mod frequencies;
 pub mod locate;
@@ -451,13 +452,51 @@ fn collect_over_anchors<T: Send>(
     .2
 }
 
-/// Aligns every pair of `pairs` (all or a share of `matches.pairs`), in
-/// parallel; the result is in pair order.
+/// Aligns every pair of `pairs` (all or a share of `matches.pairs`) word by
+/// word, in parallel; the result is in pair order.
+pub fn align_pairs(docs: &Store, pairs: &[(DocId, DocId)], cfg: &AlignConfig) -> Vec<Passage> {
+    let mut found: Vec<(u32, Passage)> = Vec::new();
+    align_blocks(docs, pairs, cfg, |block| {
+        found.extend(block);
+        Ok(())
+    })
+    .expect("collecting in memory does not fail");
+    found.sort_by_key(|x| x.0);
+    found.into_iter().map(|x| x.1).collect()
+}
+
+/// Aligns every pair of documents as [`align_pairs`] does, handing the
+/// passages to `sink` a block of pairs at a time (in no set order), so that
+/// no more than a block's are in memory at once.
+///
+/// # Errors
+/// What `sink` returns.
+pub fn align_pairs_into(
+    docs: &Store,
+    pairs: &[(DocId, DocId)],
+    cfg: &AlignConfig,
+    mut sink: impl FnMut(&[Passage]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    align_blocks(docs, pairs, cfg, |block| sink(&block.into_iter().map(|x| x.1).collect::<Vec<_>>()))
+}
+
+/// Pairs aligned per block: enough to keep both threads busy, few enough
+/// that a block's passages are a small part of memory.
+const ALIGN_BLOCK: usize = 1 << 16;
+
+/// Aligns `pairs`, calling `sink` with each block's passages tagged with
+/// their pair's number, in pair order within the block.
 ///
 /// Pairs are grouped by their longer document, whose gram index is built
 /// once for all of them: a long document compared with a thousand short ones
-/// is indexed once and each short one is scanned once.
-pub fn align_pairs(docs: &Store, pairs: &[(DocId, DocId)], cfg: &AlignConfig) -> Vec<Passage> {
+/// is indexed once and each short one is scanned once. A block holds whole
+/// groups.
+fn align_blocks(
+    docs: &Store,
+    pairs: &[(DocId, DocId)],
+    cfg: &AlignConfig,
+    mut sink: impl FnMut(Vec<(u32, Passage)>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let len = |d: DocId| docs.items_of(d);
     // (indexed, other, pair number)
     let mut jobs: Vec<(DocId, DocId, u32)> = pairs
@@ -466,35 +505,47 @@ pub fn align_pairs(docs: &Store, pairs: &[(DocId, DocId)], cfg: &AlignConfig) ->
         .map(|(i, &(a, b))| if len(a) >= len(b) { (a, b, i as u32) } else { (b, a, i as u32) })
         .collect();
     jobs.par_sort_unstable();
-    let mut found: Vec<(u32, Vec<(Alignment, bool)>)> = jobs
-        .par_chunk_by(|x, y| x.0 == y.0)
-        .flat_map_iter(|group| {
-            let indexed = docs.get(group[0].0);
-            let index = align::GramIndex::new(&indexed, cfg.seed_words);
-            group
-                .par_iter()
-                .map_init(align::Scratch::default, |scratch, &(x, y, i)| {
-                    let other = docs.get(y);
-                    let got = align::align_matched(&index, &other, 0..other.len(), cfg, align::Mode::OneToOne, scratch);
-                    // The pair is (min, max): swap back when `y` is its `a`.
-                    let got = got
-                        .into_iter()
-                        .map(|k| (if x < y { k.alignment } else { k.alignment.swapped() }, k.extra))
-                        .collect();
-                    (i, got)
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    found.par_sort_unstable_by_key(|x| x.0);
-    found
-        .into_iter()
-        .flat_map(|(i, mut als)| {
-            als.sort_unstable_by_key(|x| (x.1, x.0.a.start, x.0.b.start));
-            let (a, b) = pairs[i as usize];
-            als.into_iter().map(move |(alignment, extra)| Passage { a, b, alignment, extra })
-        })
-        .collect()
+    let mut rest = &jobs[..];
+    while !rest.is_empty() {
+        let mut end = rest.len().min(ALIGN_BLOCK);
+        while end < rest.len() && rest[end].0 == rest[end - 1].0 {
+            end += 1;
+        }
+        let (block, next) = rest.split_at(end);
+        rest = next;
+        let mut found: Vec<(u32, Vec<(Alignment, bool)>)> = block
+            .par_chunk_by(|x, y| x.0 == y.0)
+            .flat_map_iter(|group| {
+                let indexed = docs.get(group[0].0);
+                let index = align::GramIndex::new(&indexed, cfg.seed_words);
+                group
+                    .par_iter()
+                    .map_init(align::Scratch::default, |scratch, &(x, y, i)| {
+                        let other = docs.get(y);
+                        let got =
+                            align::align_matched(&index, &other, 0..other.len(), cfg, align::Mode::OneToOne, scratch);
+                        // The pair is (min, max): swap back when `y` is its `a`.
+                        let got = got
+                            .into_iter()
+                            .map(|k| (if x < y { k.alignment } else { k.alignment.swapped() }, k.extra))
+                            .collect();
+                        (i, got)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        found.sort_unstable_by_key(|x| x.0);
+        let passages = found
+            .into_iter()
+            .flat_map(|(i, mut als)| {
+                als.sort_unstable_by_key(|x| (x.1, x.0.a.start, x.0.b.start));
+                let (a, b) = pairs[i as usize];
+                als.into_iter().map(move |(alignment, extra)| (i, Passage { a, b, alignment, extra }))
+            })
+            .collect();
+        sink(passages)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -29,13 +29,14 @@
 //! left to it.
 
 use std::borrow::Cow;
-use std::ops::Range;
+use std::io;
 
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use super::Passage;
 use super::align::{self, AlignConfig, Alignment, GramIndex};
+use super::candidates::{Candidates, Neighbourhood, Sides, candidates, same_text};
 use super::probe::{self, DocGrams};
 use crate::model::{DocId, Span, WordRange};
 
@@ -156,117 +157,35 @@ pub struct DocInfo<'a> {
 pub const WHOLE_DOC_FACTOR: usize = 64;
 /// See [`WHOLE_DOC_FACTOR`].
 pub const WHOLE_DOC_WORDS: usize = 4096;
-/// Same-document candidates a candidate is compared with when counting its
-/// support, at most.
-const MAX_NEIGHBOURS: usize = 256;
 /// Documents a text is searched in below which one thread searches them all.
 const PARALLEL_DOCS: usize = 16;
 
-/// One side of a pairwise passage: where it is, and where its partner is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Side {
-    doc: DocId,
-    words: WordRange,
-    partner: DocId,
-    partner_words: WordRange,
-}
-
-/// The sides of one document with the same word range.
-struct Candidate {
-    doc: DocId,
-    words: WordRange,
-    sides: Range<usize>,
-    support: u32,
-}
-
-/// The same-text neighbours of every candidate, each list in order: one
-/// flat array, not a `Vec` per candidate (24 bytes each, most of them empty,
-/// for millions of candidates on a syndicated crawl).
-struct Neighbours {
-    /// `to[start[i]..start[i + 1]]` are candidate `i`'s neighbours.
-    start: Vec<u32>,
-    to: Vec<u32>,
-}
-
-impl Neighbours {
-    /// From links `(from, to)` in any order, for candidates `0..n`.
-    fn new(mut links: Vec<(u32, u32)>, n: usize) -> Neighbours {
-        links.sort_unstable();
-        let mut start = Vec::with_capacity(n + 1);
-        let mut at = 0;
-        for i in 0..n as u32 {
-            start.push(at as u32);
-            while at < links.len() && links[at].0 == i {
-                at += 1;
-            }
-        }
-        start.push(at as u32);
-        Neighbours { start, to: links.into_iter().map(|l| l.1).collect() }
-    }
-
-    fn of(&self, i: usize) -> &[u32] {
-        &self.to[self.start[i] as usize..self.start[i + 1] as usize]
-    }
-}
-
-/// Groups `passages` into statements, most widely recycled first
-/// (non-boilerplate before boilerplate, then by sources, documents, first
-/// occurrence).
-/// `passages` are taken by value: they are dropped once their sides are
-/// sorted, before the statements grow.
+/// Groups `passages` into statements, all in memory: [`group_sides`] for
+/// passages of a whole crawl.
 pub fn group(passages: Vec<Passage>, info: &DocInfo<'_>, cfg: &AlignConfig, boilerplate_docs: usize) -> Vec<Statement> {
+    let mut sides = Sides::new(info.group.len(), usize::MAX, None);
+    sides.add(&passages).expect("sides in memory are not written");
+    drop(passages);
+    group_sides(sides, info, cfg, boilerplate_docs).expect("sides in memory are not read back").0
+}
+
+/// Groups the passages of `sides` into statements, most widely recycled
+/// first (non-boilerplate before boilerplate, then by sources, documents,
+/// first occurrence); with the bytes spilled on the way.
+///
+/// # Errors
+/// Spilling or reading back the sides or candidates failed.
+pub fn group_sides(
+    sides: Sides,
+    info: &DocInfo<'_>,
+    cfg: &AlignConfig,
+    boilerplate_docs: usize,
+) -> io::Result<(Vec<Statement>, u64)> {
     // The documents where pairwise alignment saw a text again: they may
     // hold further copies of a text anywhere, aligned with other documents
     // only, so their grams are sorted once to find where (see `probe`).
-    let mut again_docs: Vec<DocId> = passages.iter().filter(|p| p.extra).flat_map(|p| [p.a, p.b]).collect();
-    again_docs.sort_unstable();
-    again_docs.dedup();
+    let again_docs = sides.again();
     let again: Vec<DocGrams> = again_docs.par_iter().map(|&d| DocGrams::new(&(info.words)(d))).collect();
-    let mut sides: Vec<Side> = passages
-        .iter()
-        .filter(|p| !p.extra)
-        .flat_map(|p| {
-            let al = p.alignment;
-            [
-                Side { doc: p.a, words: al.a, partner: p.b, partner_words: al.b },
-                Side { doc: p.b, words: al.b, partner: p.a, partner_words: al.a },
-            ]
-        })
-        .collect();
-    drop(passages);
-    sides.par_sort_unstable();
-    sides.dedup();
-    let mut cands: Vec<Candidate> = Vec::new();
-    let mut at = 0;
-    for chunk in sides.chunk_by(|x, y| (x.doc, x.words) == (y.doc, y.words)) {
-        let s = chunk[0];
-        cands.push(Candidate { doc: s.doc, words: s.words, sides: at..at + chunk.len(), support: 0 });
-        at += chunk.len();
-    }
-    // Support, and the same-text neighbours of each candidate in its document.
-    let mut links: Vec<(u32, u32)> = Vec::new();
-    let mut doc_first = 0;
-    while doc_first < cands.len() {
-        let doc = cands[doc_first].doc;
-        let doc_end = doc_first + cands[doc_first..].partition_point(|c| c.doc == doc);
-        for i in doc_first..doc_end {
-            for j in i + 1..doc_end.min(i + 1 + MAX_NEIGHBOURS) {
-                if cands[j].words.start >= cands[i].words.end {
-                    break;
-                }
-                if same_text(cands[i].words, cands[j].words) {
-                    links.extend([(i as u32, j as u32), (j as u32, i as u32)]);
-                }
-            }
-        }
-        doc_first = doc_end;
-    }
-    let neighbours = Neighbours::new(links, cands.len());
-    for i in 0..cands.len() {
-        let own = cands[i].sides.len() as u32;
-        let near: u32 = neighbours.of(i).iter().map(|&j| cands[j as usize].sides.len() as u32).sum();
-        cands[i].support = own + near;
-    }
     // (group, document) of the documents in near-duplicate clusters.
     let mut clusters: Vec<(u32, DocId)> = (0..info.group.len()).map(|d| (info.group[d], DocId(d as u32))).collect();
     clusters.sort_unstable();
@@ -278,34 +197,27 @@ pub fn group(passages: Vec<Passage>, info: &DocInfo<'_>, cfg: &AlignConfig, boil
     // the stage on a syndicated crawl). The ranks cover every document a
     // copy can be found in, for ordering copies by id below: the
     // candidates' documents and their cluster mates.
-    let (date_rank, id_rank) = ranks(cands.iter().map(|c| c.doc).chain(clusters.iter().map(|x| x.1)), info);
-    let mut keyed: Vec<_> = cands
-        .iter()
-        .enumerate()
-        .map(|(x, c)| {
-            let d = c.doc.index();
-            let len = std::cmp::Reverse(c.words.len());
-            (std::cmp::Reverse(c.support), date_rank[d], len, id_rank[d], c.words.start, x as u32)
-        })
-        .collect();
-    keyed.par_sort_unstable();
-    let order: Vec<u32> = keyed.into_iter().map(|k| k.5).collect();
+    let (date_rank, id_rank) = ranks(sides.present().into_iter().chain(clusters.iter().map(|x| x.1)), info);
+    let found = candidates(sides, &date_rank, &id_rank)?;
+    let spilled = found.spilled_bytes();
+    let Candidates { order, sides: table, .. } = found;
 
     let mut taken = Taken::new(info.group.len());
     let mut out: Vec<Statement> = Vec::new();
-    for ci in order {
-        let ci = ci as usize;
-        let c = &cands[ci];
-        if taken.same_text(c.doc, c.words) {
+    for c in order.sorted()? {
+        let c = c?;
+        let words = c.words();
+        if taken.same_text(c.doc, words) {
             continue;
         }
         // The partners of the passages that found this text, with the
-        // candidate (this one or a same-text neighbour) each was found by.
-        let mut partners: Vec<(DocId, WordRange, usize)> = std::iter::once(ci)
-            .chain(neighbours.of(ci).iter().map(|&j| j as usize))
-            .flat_map(|k| sides[cands[k].sides.clone()].iter().map(move |s| (s.partner, s.partner_words, k)))
+        // words of the candidate (this one or a same-text neighbour) each
+        // was found by.
+        let mut partners: Vec<(DocId, WordRange, WordRange)> = Neighbourhood::of(&c, &table)?
+            .sides()
+            .map(|(s, found_by)| (s.partner, s.partner_words, found_by))
             .collect();
-        partners.push((c.doc, c.words, ci));
+        partners.push((c.doc, words, words));
         // Inside what earlier statements hold on every side: a fragment of
         // a text already reported, whose copies would all go there.
         if partners.iter().all(|&(d, w, _)| taken.covers(d, w)) {
@@ -321,7 +233,7 @@ pub fn group(passages: Vec<Passage>, info: &DocInfo<'_>, cfg: &AlignConfig, boil
         // not the union of its same-text neighbours: where copies vary (a
         // templated page) the union is a text none holds whole, few copies
         // are admitted and the rest search it again for each variant.
-        let mut rep = c.words;
+        let mut rep = words;
         let len = rep.len();
         // Where a partner holds the whole text: its side stretched by what
         // the representative has beyond the side it was aligned with, and
@@ -331,9 +243,9 @@ pub fn group(passages: Vec<Passage>, info: &DocInfo<'_>, cfg: &AlignConfig, boil
         let slack = cfg.max_gap as u32 + len / 8;
         let mut search: Vec<(DocId, WordRange)> = partners
             .iter()
-            .map(|&(d, w, k)| {
-                let before = cands[k].words.start as i64 - rep.start as i64 + slack as i64;
-                let after = rep.end as i64 - cands[k].words.end as i64 + slack as i64;
+            .map(|&(d, w, found_by)| {
+                let before = found_by.start as i64 - rep.start as i64 + slack as i64;
+                let after = rep.end as i64 - found_by.end as i64 + slack as i64;
                 let (s, e) = ((w.start as i64 - before).max(0), (w.end as i64 + after).max(0));
                 (d, WordRange { start: s.min(u32::MAX as i64) as u32, end: e.min(u32::MAX as i64) as u32 })
             })
@@ -433,7 +345,7 @@ pub fn group(passages: Vec<Passage>, info: &DocInfo<'_>, cfg: &AlignConfig, boil
             first(y),
         ))
     });
-    out
+    Ok((out, spilled))
 }
 
 /// For the documents `docs` (any order, repeats allowed), their dense ranks
@@ -583,15 +495,6 @@ fn period(words: &[u32], index: &GramIndex, min_words: usize) -> Option<usize> {
         .max_by_key(|&(d, count)| (count, std::cmp::Reverse(d)))?;
     let equal = (0..n - d).filter(|&i| words[i] == words[i + d]).count();
     (5 * equal >= 4 * (n - d)).then_some(d)
-}
-
-/// Two word ranges of one document are the same text when they overlap by
-/// at least half of the *longer* one. Half of the shorter would let a passage
-/// covering a whole reprinted article swallow every quote inside it.
-fn same_text(x: WordRange, y: WordRange) -> bool {
-    let overlap = x.overlap(y);
-    let longer = x.len().max(y.len());
-    overlap > 0 && 2 * overlap >= longer
 }
 
 fn first(s: &Statement) -> (DocId, u32) {

@@ -177,8 +177,12 @@ pub(crate) fn finish(
     };
     let mut clusters = timings.run(Stage::Cluster, || grouping.clusters(&units, &edges, how, config.limits()));
     spin.finish_and_clear();
-    let spilled =
-        Spilled { signatures: sigs.store().spilled_bytes(), words: words.spilled_bytes(), sorted: sorted_spill };
+    let mut spilled = Spilled {
+        signatures: sigs.store().spilled_bytes(),
+        words: words.spilled_bytes(),
+        sorted: sorted_spill,
+        statements: 0,
+    };
     sigs.store().check().and_then(|()| words.check()).map_err(spill_error)?;
     drop((sigs, sets, content));
     // The passage stages read words in pair order; with the signatures gone,
@@ -190,7 +194,17 @@ pub(crate) fn finish(
     let mut pairs =
         PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64, ..Default::default() };
     let mut statements = if config.passage.enabled {
-        statements(&docs, &clusters, &words, config, grouping, progress, &mut timings, &mut pairs)?
+        statements(
+            &docs,
+            &clusters,
+            &words,
+            config,
+            grouping,
+            progress,
+            &mut timings,
+            &mut pairs,
+            &mut spilled.statements,
+        )?
     } else {
         Vec::new()
     };
@@ -242,6 +256,7 @@ fn statements(
     progress: &Progress,
     timings: &mut Timings,
     counts: &mut PairCounts,
+    spilled: &mut u64,
 ) -> Result<Vec<Statement>, Error> {
     let pc = &config.passage;
     // A document's group is its cluster, so that copies of one article count
@@ -279,35 +294,46 @@ fn statements(
     spin.finish_and_clear();
     config.go_on()?;
     let bar = progress.items("align", matches.pairs.len() as u64);
-    let passages = timings.run(Stage::Align, || grouping.passages(words, &matches, config));
+    // What align finds goes straight into group's sorted sides, within the
+    // shares match and the LSH sort no longer use.
+    let budgets = config.budgets();
+    let mut sides =
+        passage::candidates::Sides::new(docs.len(), budgets.sort + budgets.postings, config.spill_dir.as_deref());
+    timings
+        .run(Stage::Align, || grouping.passages(words, &matches, config, &mut |block| sides.add(block)))
+        .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
     bar.finish_and_clear();
     counts.aligned = matches.pairs.len() as u64;
-    counts.passages = passages.iter().filter(|p| !p.extra).count() as u64;
+    counts.passages = sides.passages();
     // Grouping needs the frequencies and template anchors, not the pairs.
     matches.pairs = Vec::new();
     config.go_on()?;
 
-    Ok(timings.run(Stage::Group, || {
-        let date: Vec<Option<&str>> = docs.iter().map(|d| d.meta.date.as_deref()).collect();
-        let ids: Vec<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
-        let is_formula = |d: DocId, r: WordRange, n: usize| matches.is_formula(&words.get(d), r, n);
-        let is_templated = |d: DocId, r: WordRange| matches.is_templated(&words.get(d), r);
-        let words_of = |d: DocId| words.get(d);
-        passage::statement::group(
-            passages,
-            &passage::statement::DocInfo {
-                source: &source,
-                date: &date,
-                id: &ids,
-                group: &group,
-                words: &words_of,
-                is_formula: &is_formula,
-                is_templated: &is_templated,
-            },
-            &pc.align,
-            pc.boilerplate_docs,
-        )
-    }))
+    let (statements, spill) = timings
+        .run(Stage::Group, || {
+            let date: Vec<Option<&str>> = docs.iter().map(|d| d.meta.date.as_deref()).collect();
+            let ids: Vec<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
+            let is_formula = |d: DocId, r: WordRange, n: usize| matches.is_formula(&words.get(d), r, n);
+            let is_templated = |d: DocId, r: WordRange| matches.is_templated(&words.get(d), r);
+            let words_of = |d: DocId| words.get(d);
+            passage::statement::group_sides(
+                sides,
+                &passage::statement::DocInfo {
+                    source: &source,
+                    date: &date,
+                    id: &ids,
+                    group: &group,
+                    words: &words_of,
+                    is_formula: &is_formula,
+                    is_templated: &is_templated,
+                },
+                &pc.align,
+                pc.boilerplate_docs,
+            )
+        })
+        .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
+    *spilled += spill;
+    Ok(statements)
 }
 
 /// Re-reads the documents that hold statements or belong to the first

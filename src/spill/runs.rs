@@ -1,11 +1,13 @@
-//! External sort of `(key, doc)` [`Entry`]s, for the grouping stages:
-//! entries are collected in memory up to a budget; past it, each full buffer
-//! is sorted and written to a temporary file as a *run*, and the runs are
-//! merged on the way out. Memory stays at the budget whatever the number of entries.
+//! External sort of fixed-size [`Record`]s, for the grouping stages (one
+//! LSH band's `(key, doc)` [`Entry`]s) and the statement stages (passage
+//! sides, candidates): records are collected in memory up to a budget; past
+//! it, each full buffer is sorted and written to a temporary file as a
+//! *run*, and the runs are merged on the way out. Memory stays at the budget
+//! whatever the number of records.
 //!
 //! Hand-written: the crates that do external sorting (extsort, ...) sort
-//! through `serde`/`bincode` per item and a thread per run; a fixed 12-byte
-//! record and a heap merge are all the LSH index needs.
+//! through `serde`/`bincode` per item and a thread per run; a fixed-size
+//! record and a heap merge are all these stages need.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -15,17 +17,17 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{ENTRY_BYTES, Entry};
+use super::{Entry, Record};
 
 /// Runs kept open at most: past this many, they are merged into one (a
 /// multi-pass merge), so that a tiny budget over many entries never runs out
 /// of file descriptors.
 const MAX_RUNS: usize = 64;
 
-/// Collects entries, spilling sorted runs past the budget.
+/// Collects records, spilling sorted runs past the budget.
 #[derive(Debug)]
-pub struct Sorter {
-    buf: Vec<Entry>,
+pub struct Sorter<R = Entry> {
+    buf: Vec<R>,
     /// Entries the buffer may hold before it becomes a run.
     cap: usize,
     runs: Vec<File>,
@@ -33,12 +35,12 @@ pub struct Sorter {
     spilled: u64,
 }
 
-impl Sorter {
-    /// A sorter holding at most `budget` bytes of entries in memory; runs go
+impl<R: Record> Sorter<R> {
+    /// A sorter holding at most `budget` bytes of records in memory; runs go
     /// to temporary files in `dir` (the system's temporary directory if
     /// `None`).
-    pub fn new(budget: usize, dir: Option<&Path>) -> Sorter {
-        let cap = (budget / std::mem::size_of::<Entry>()).max(16);
+    pub fn new(budget: usize, dir: Option<&Path>) -> Sorter<R> {
+        let cap = (budget / std::mem::size_of::<R>()).max(16);
         Sorter { buf: Vec::new(), cap, runs: Vec::new(), dir: dir.map(Path::to_path_buf), spilled: 0 }
     }
 
@@ -47,11 +49,11 @@ impl Sorter {
         self.spilled
     }
 
-    /// Adds entries.
+    /// Adds records.
     ///
     /// # Errors
     /// Writing a run failed.
-    pub fn extend(&mut self, entries: impl IntoIterator<Item = Entry>) -> io::Result<()> {
+    pub fn extend(&mut self, entries: impl IntoIterator<Item = R>) -> io::Result<()> {
         if self.buf.capacity() == 0 {
             // Once, at the budget: growing by doubling could overshoot it.
             self.buf.reserve_exact(self.cap.min(1 << 20));
@@ -73,44 +75,57 @@ impl Sorter {
         self.buf.clear();
         self.runs.push(run);
         if self.runs.len() >= MAX_RUNS {
-            let mut sources: Vec<Source> =
-                std::mem::take(&mut self.runs).into_iter().map(|f| Source::Run(BufReader::new(f))).collect();
-            let merged = self.run_of(Merge::new(&mut sources)?)?;
+            let sources = std::mem::take(&mut self.runs).into_iter().map(Source::run).collect();
+            let merged = self.run_of(Merge::new(sources)?)?;
             self.runs.push(merged);
         }
         Ok(())
     }
 
     /// Writes sorted `entries` to a new run file, rewound for reading.
-    fn run_of(&mut self, entries: impl Iterator<Item = io::Result<Entry>>) -> io::Result<File> {
+    fn run_of(&mut self, entries: impl Iterator<Item = io::Result<R>>) -> io::Result<File> {
         let file = super::file(self.dir.as_deref())?;
         let mut w = BufWriter::with_capacity(1 << 20, file);
+        let mut bytes = Vec::with_capacity(R::BYTES);
         for e in entries {
-            w.write_all(&super::encode(e?))?;
-            self.spilled += ENTRY_BYTES as u64;
+            bytes.clear();
+            e?.put(&mut bytes);
+            w.write_all(&bytes)?;
+            self.spilled += R::BYTES as u64;
         }
         let mut file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
         file.seek(SeekFrom::Start(0))?;
         Ok(file)
     }
 
+    /// Every record, sorted: the runs and what is still in memory, merged.
+    ///
+    /// # Errors
+    /// Reading a run back failed (also from the iterator).
+    pub fn sorted(mut self) -> io::Result<impl Iterator<Item = io::Result<R>>> {
+        self.buf.par_sort_unstable();
+        let mut sources: Vec<Source<R>> = self.runs.into_iter().map(Source::run).collect();
+        sources.push(Source::Memory(self.buf.into_iter()));
+        Merge::new(sources)
+    }
+}
+
+impl Sorter<Entry> {
     /// Every entry, sorted, in groups of equal keys: calls `f` once per key
     /// with its entries (sorted by document).
     ///
     /// # Errors
     /// Reading a run back failed.
     pub fn for_each_group(mut self, mut f: impl FnMut(&[Entry])) -> io::Result<()> {
-        self.buf.par_sort_unstable();
         if self.runs.is_empty() {
+            self.buf.par_sort_unstable();
             for g in self.buf.chunk_by(|x, y| x.0 == y.0) {
                 f(g);
             }
             return Ok(());
         }
-        let mut sources: Vec<Source> = self.runs.into_iter().map(|f| Source::Run(BufReader::new(f))).collect();
-        sources.push(Source::Memory(self.buf.into_iter()));
         let mut group: Vec<Entry> = Vec::new();
-        for e in Merge::new(&mut sources)? {
+        for e in self.sorted()? {
             let e = e?;
             if group.last().is_some_and(|g| g.0 != e.0) {
                 f(&group);
@@ -125,14 +140,14 @@ impl Sorter {
     }
 }
 
-/// A k-way merge of sorted sources, smallest entry first.
-struct Merge<'a> {
-    sources: &'a mut [Source],
-    heap: BinaryHeap<Reverse<(Entry, usize)>>,
+/// A k-way merge of sorted sources, smallest record first.
+struct Merge<R> {
+    sources: Vec<Source<R>>,
+    heap: BinaryHeap<Reverse<(R, usize)>>,
 }
 
-impl<'a> Merge<'a> {
-    fn new(sources: &'a mut [Source]) -> io::Result<Merge<'a>> {
+impl<R: Record> Merge<R> {
+    fn new(mut sources: Vec<Source<R>>) -> io::Result<Merge<R>> {
         let mut heap = BinaryHeap::new();
         for (i, s) in sources.iter_mut().enumerate() {
             if let Some(e) = s.next()? {
@@ -143,10 +158,10 @@ impl<'a> Merge<'a> {
     }
 }
 
-impl Iterator for Merge<'_> {
-    type Item = io::Result<Entry>;
+impl<R: Record> Iterator for Merge<R> {
+    type Item = io::Result<R>;
 
-    fn next(&mut self) -> Option<io::Result<Entry>> {
+    fn next(&mut self) -> Option<io::Result<R>> {
         let Reverse((e, i)) = self.heap.pop()?;
         match self.sources[i].next() {
             Ok(Some(next)) => self.heap.push(Reverse((next, i))),
@@ -158,23 +173,24 @@ impl Iterator for Merge<'_> {
 }
 
 /// One sorted input of the merge.
-enum Source {
-    Run(BufReader<File>),
-    Memory(std::vec::IntoIter<Entry>),
+enum Source<R> {
+    Run(BufReader<File>, Vec<u8>),
+    Memory(std::vec::IntoIter<R>),
 }
 
-impl Source {
-    fn next(&mut self) -> io::Result<Option<Entry>> {
+impl<R: Record> Source<R> {
+    fn run(file: File) -> Source<R> {
+        Source::Run(BufReader::with_capacity(1 << 16, file), vec![0; R::BYTES])
+    }
+
+    fn next(&mut self) -> io::Result<Option<R>> {
         match self {
             Source::Memory(it) => Ok(it.next()),
-            Source::Run(r) => {
-                let mut b = [0u8; ENTRY_BYTES];
-                match r.read_exact(&mut b) {
-                    Ok(()) => Ok(Some(super::decode(&b))),
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
-                    Err(e) => Err(e),
-                }
-            }
+            Source::Run(r, b) => match r.read_exact(b) {
+                Ok(()) => Ok(Some(R::get(b))),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+                Err(e) => Err(e),
+            },
         }
     }
 }
