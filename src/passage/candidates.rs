@@ -227,18 +227,10 @@ impl Candidates {
 /// Spilling or reading back failed.
 pub fn candidates(sides: Sides, date_rank: &[u32], id_rank: &[u32]) -> io::Result<Candidates> {
     let Sides { sorter, budget, dir, .. } = sides;
-    let mut out = Candidates {
-        order: Sorter::new(budget, dir.as_deref()),
-        sides: Table::new(budget, dir.as_deref()),
-        sorted_spill: sorter.spilled_bytes(),
-    };
-    let mut block: Vec<Side> = Vec::new();
+    let sorted_spill = sorter.spilled_bytes();
+    let mut order = Sorter::new(budget, dir.as_deref());
     let mut number = 0u32;
-    let mut flush = |block: &mut Vec<Side>, out: &mut Candidates| -> io::Result<()> {
-        if block.is_empty() {
-            return Ok(());
-        }
-        let base = out.sides.len();
+    let mut block_candidates = |block: &[Side], base: u64, order: &mut Sorter<Candidate>| {
         let cands = chunk(block);
         // Support: the candidate's sides and its neighbours'; the window:
         // from its first neighbour to its last.
@@ -258,38 +250,61 @@ pub fn candidates(sides: Sides, date_rank: &[u32], id_rank: &[u32]) -> io::Resul
             }
         }
         let doc = block[0].doc;
-        for (i, &(words, _)) in cands.iter().enumerate() {
-            let d = doc.index();
+        let d = doc.index();
+        order.extend(cands.iter().enumerate().map(|(i, &(words, _))| {
             let (lo, hi) = (cands[window[i].0].1.start, cands[window[i].1].1.end);
-            out.order.extend([Candidate {
+            number += 1;
+            Candidate {
                 unsupport: u32::MAX - support[i],
                 date_rank: date_rank[d],
                 shortness: u32::MAX - words.len(),
                 id_rank: id_rank[d],
                 start: words.start,
-                number,
+                number: number - 1,
                 doc,
                 end: words.end,
                 window: (base + lo as u64, base + hi as u64),
-            }])?;
-            number += 1;
-        }
-        out.sides.extend(block)?;
-        block.clear();
-        Ok(())
+            }
+        }))
     };
-    for side in sorter.sorted()? {
-        let side = side?;
-        if block.last().is_some_and(|s| s.doc != side.doc) {
-            flush(&mut block, &mut out)?;
+    let sides = match sorter.into_memory() {
+        // Never spilled: the sorted sides are the table, not copied into it
+        // (a second copy of every side was the peak of a syndicated crawl).
+        Ok(mut all) => {
+            all.dedup();
+            let mut base = 0;
+            for block in all.chunk_by(|x, y| x.doc == y.doc) {
+                block_candidates(block, base, &mut order)?;
+                base += block.len() as u64;
+            }
+            Table::of(all)
         }
-        if block.last() != Some(&side) {
-            block.push(side);
+        Err(sorter) => {
+            let mut table = Table::new(budget, dir.as_deref());
+            let mut block: Vec<Side> = Vec::new();
+            let mut flush = |block: &mut Vec<Side>, table: &mut Table<Side>| -> io::Result<()> {
+                if !block.is_empty() {
+                    block_candidates(block, table.len(), &mut order)?;
+                    table.extend(block)?;
+                    block.clear();
+                }
+                Ok(())
+            };
+            for side in sorter.sorted()? {
+                let side = side?;
+                if block.last().is_some_and(|s| s.doc != side.doc) {
+                    flush(&mut block, &mut table)?;
+                }
+                if block.last() != Some(&side) {
+                    block.push(side);
+                }
+            }
+            flush(&mut block, &mut table)?;
+            table.finish()?;
+            table
         }
-    }
-    flush(&mut block, &mut out)?;
-    out.sides.finish()?;
-    Ok(out)
+    };
+    Ok(Candidates { order, sides, sorted_spill })
 }
 
 /// One document's sorted sides as candidates: the words of each and its

@@ -45,6 +45,11 @@ impl<R: Record> Table<R> {
         Table { mem: Vec::new(), spill: None, len: 0, budget, dir: dir.map(Path::to_path_buf) }
     }
 
+    /// A table of `rows`, in memory: rows already held, whatever the budget.
+    pub fn of(rows: Vec<R>) -> Table<R> {
+        Table { len: rows.len() as u64, mem: rows, spill: None, budget: usize::MAX, dir: None }
+    }
+
     /// Records appended so far.
     pub fn len(&self) -> u64 {
         self.len
