@@ -44,19 +44,21 @@ pub(crate) trait Grouping {
         source: &[u32],
         rank: &[u32],
         config: &Config,
-    ) -> std::io::Result<passage::Matches>;
-    /// Alignment of every matched pair, handed to `sink` in blocks (in no
-    /// set order: group sorts what it reads).
+    ) -> std::io::Result<(passage::Matches, passage::Pairs)>;
+    /// Alignment of every matched pair (`pairs`, or in a cluster
+    /// `matches.pairs`), handed to `sink` in blocks (in no set order: group
+    /// sorts what it reads); returns the number of pairs aligned.
     ///
     /// # Errors
-    /// What `sink` returns.
+    /// Reading the pairs back failed, or what `sink` returns.
     fn passages(
         &mut self,
         words: &Store,
         matches: &passage::Matches,
+        pairs: passage::Pairs,
         config: &Config,
         sink: &mut dyn FnMut(&[passage::Passage]) -> std::io::Result<()>,
-    ) -> std::io::Result<()>;
+    ) -> std::io::Result<u64>;
 }
 
 /// How the cluster stage measures similarity.
@@ -124,18 +126,24 @@ impl Grouping for Local {
         source: &[u32],
         rank: &[u32],
         config: &Config,
-    ) -> std::io::Result<passage::Matches> {
-        let budget = config.budgets().postings;
-        passage::matching_pairs(words, group, source, rank, &config.passage, budget, config.spill_dir.as_deref())
+    ) -> std::io::Result<(passage::Matches, passage::Pairs)> {
+        // The pairs take the LSH sort's share, free by now.
+        let budgets = config.budgets();
+        let dir = config.spill_dir.as_deref();
+        let mut pairs = passage::Pairs::new(budgets.sort, dir);
+        let matches =
+            passage::matching(words, group, source, rank, &config.passage, budgets.postings, dir, &mut pairs)?;
+        Ok((matches, pairs))
     }
 
     fn passages(
         &mut self,
         words: &Store,
-        matches: &passage::Matches,
+        _matches: &passage::Matches,
+        pairs: passage::Pairs,
         config: &Config,
         sink: &mut dyn FnMut(&[passage::Passage]) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
-        passage::align_pairs_into(words, &matches.pairs, &config.passage.align, sink)
+    ) -> std::io::Result<u64> {
+        passage::align_pairs_into(words, pairs, &config.passage.align, sink)
     }
 }

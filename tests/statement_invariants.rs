@@ -13,7 +13,7 @@ use proptest::test_runner::{Config as ProptestConfig, RngSeed};
 use sada::model::{DocId, WordRange};
 use sada::passage::candidates::Sides;
 use sada::passage::statement::{DocInfo, Statement, group, group_sides};
-use sada::passage::{PassageConfig, align_pairs, align_pairs_into, matching_pairs};
+use sada::passage::{Pairs, PassageConfig, align_pairs, align_pairs_into, matching, matching_pairs};
 use sada::spill::store::Store;
 
 fn config() -> ProptestConfig {
@@ -59,8 +59,9 @@ fn corpus() -> impl Strategy<Value = Vec<Vec<u32>>> {
 type Found = BTreeSet<BTreeSet<(String, WordRange)>>;
 
 /// Statements of `docs` listed in `order` (document `order[i]` is read
-/// `i`th), on a pool of `threads` threads; with `spill`, passages are
-/// streamed into group's sides, which spill at every record.
+/// `i`th), on a pool of `threads` threads; with `spill`, the anchor
+/// postings, the pairs and group's sides and candidates spill at every
+/// record (passages streamed from align into group as the pipeline does).
 fn statements(
     docs: &[Vec<u32>],
     order: &[usize],
@@ -78,7 +79,16 @@ fn statements(
     let source: Vec<u32> = (0..n as u32).collect();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     let st = pool.install(|| {
-        let matches = matching_pairs(&store, &group_of, &source, &rank, &cfg, usize::MAX, None).expect("in memory");
+        let dir = tempfile::tempdir().unwrap();
+        let (matches, pairs) = if spill {
+            let mut pairs = Pairs::new(0, Some(dir.path()));
+            let m = matching(&store, &group_of, &source, &rank, &cfg, 1, Some(dir.path()), &mut pairs).unwrap();
+            (m, pairs)
+        } else {
+            let m = matching_pairs(&store, &group_of, &source, &rank, &cfg, usize::MAX, None).expect("in memory");
+            let pairs = Pairs::of(&store, &m.pairs);
+            (m, pairs)
+        };
         let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let words_of = |d: DocId| store.get(d);
         let info = DocInfo {
@@ -91,13 +101,15 @@ fn statements(
             is_templated: &|_, _| false,
         };
         if spill {
-            let dir = tempfile::tempdir().unwrap();
             let mut sides = Sides::new(n, 0, Some(dir.path()));
-            align_pairs_into(&store, &matches.pairs, &cfg.align, |block| sides.add(block)).unwrap();
+            align_pairs_into(&store, pairs, &cfg.align, |block| sides.add(block)).unwrap();
+            let sides_in = 2 * sides.passages();
             let (st, spilled) = group_sides(sides, &info, &cfg.align, cfg.boilerplate_docs).unwrap();
-            assert!(st.is_empty() || spilled > 0, "a budget of 0 spills");
+            // A sorter holds 16 records at the least.
+            assert!(sides_in < 16 || spilled > 0, "a budget of 0 spills {sides_in} sides");
             st
         } else {
+            drop(pairs);
             group(align_pairs(&store, &matches.pairs, &cfg.align), &info, &cfg.align, cfg.boilerplate_docs)
         }
     });

@@ -121,7 +121,7 @@ impl Grouping for Distributed<'_> {
         source: &[u32],
         rank: &[u32],
         config: &Config,
-    ) -> std::io::Result<Matches> {
+    ) -> std::io::Result<(Matches, passage::Pairs)> {
         let cfg = &config.passage;
         let (me, peers) = (self.me, self.peers);
         let (pairs, template, df) = self.cp.stage(self.worker, "match", &mut self.resumed, &[words], |worker| {
@@ -166,22 +166,26 @@ impl Grouping for Distributed<'_> {
             pairs.dedup();
             (pairs, template, df)
         });
-        Ok(Matches {
+        // Every process aligns a share of the gathered pairs by their place
+        // in `Matches::pairs`: the pairs stay there, none in `Pairs`.
+        let matches = Matches {
             pairs,
             template,
             df: passage::Frequencies::new(df),
             anchor_words: cfg.anchor_words,
             window: cfg.window,
-        })
+        };
+        Ok((matches, passage::Pairs::new(0, None)))
     }
 
     fn passages(
         &mut self,
         words: &Store,
         matches: &Matches,
+        _pairs: passage::Pairs,
         config: &Config,
         sink: &mut dyn FnMut(&[Passage]) -> std::io::Result<()>,
-    ) -> std::io::Result<()> {
+    ) -> std::io::Result<u64> {
         let share: Vec<(DocId, DocId)> = self.share(matches.pairs.len()).map(|i| matches.pairs[i]).collect();
         let all = self.cp.stage(self.worker, "align", &mut self.resumed, &[words], |worker| {
             let found = passage::align_pairs(words, &share, &config.passage.align);
@@ -196,6 +200,7 @@ impl Grouping for Distributed<'_> {
             all.sort_unstable_by_key(|p| (p.0, p.1));
             all
         });
-        sink(&all.into_iter().map(|(_, _, p)| p).collect::<Vec<_>>())
+        sink(&all.into_iter().map(|(_, _, p)| p).collect::<Vec<_>>())?;
+        Ok(matches.pairs.len() as u64)
     }
 }

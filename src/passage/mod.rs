@@ -19,6 +19,7 @@ pub mod candidates;
 pub mod fingerprint;
 pub mod frequencies;
 pub mod locate;
+pub mod pairs;
 pub mod postings;
 pub mod probe;
 pub mod statement;
@@ -31,6 +32,7 @@ use crate::spill::store::Store;
 pub use align::{AlignConfig, Alignment};
 pub use fingerprint::Anchor;
 pub use frequencies::Frequencies;
+pub use pairs::Pairs;
 pub use statement::{Occurrence, Statement};
 
 /// Parameters of the passage stages.
@@ -201,26 +203,52 @@ pub fn matching_pairs(
     budget: usize,
     dir: Option<&std::path::Path>,
 ) -> std::io::Result<Matches> {
+    let mut pairs = Pairs::new(usize::MAX, None);
+    let mut m = matching(docs, group, source, rank, cfg, budget, dir, &mut pairs)?;
+    m.pairs = pairs.into_sorted()?;
+    Ok(m)
+}
+
+/// What [`matching_pairs`] finds, the document pairs added to `pairs` (as
+/// they are found, repeats and all) rather than to [`Matches::pairs`],
+/// which stays empty.
+///
+/// # Errors
+/// Writing or reading back the postings of the parts, or spilling pairs,
+/// failed.
+#[allow(clippy::too_many_arguments)]
+pub fn matching(
+    docs: &Store,
+    group: &[u32],
+    source: &[u32],
+    rank: &[u32],
+    cfg: &PassageConfig,
+    budget: usize,
+    dir: Option<&std::path::Path>,
+    pairs: &mut Pairs,
+) -> std::io::Result<Matches> {
     let mut found = Found::default();
     let partitions = partitions(docs, cfg, budget, 1);
     let ids = Ids { group: &|d| group[d as usize], source: &|d| source[d as usize], rank: &|d| rank[d as usize] };
+    let mut take = |mut part: Found| {
+        pairs.add(docs, &std::mem::take(&mut part.pairs))?;
+        found.add(part);
+        std::io::Result::Ok(())
+    };
     if partitions == 1 {
-        found.add(match_postings(partition_postings(docs, cfg, 0, 1, &|_| true), &ids, cfg));
+        take(match_postings(partition_postings(docs, cfg, 0, 1, &|_| true), &ids, cfg))?;
     } else {
         // Documents winnowed once, the postings spilled by part.
         let parts = postings::Parts::write(docs, cfg, partitions, budget, dir)?;
         for part in 0..partitions {
-            found.add(match_postings(parts.read(part)?, &ids, cfg));
+            take(match_postings(parts.read(part)?, &ids, cfg))?;
         }
     }
     let holders = &found.holders;
-    let mut pairs = found.pairs;
     let frequent = &|d: DocId| holders.binary_search(&d.0).is_ok();
-    pairs.extend(frequent_pairs(docs, &found.leaders, &|d| group[d as usize], cfg, frequent));
-    pairs.par_sort_unstable();
-    pairs.dedup();
+    pairs.add(docs, &frequent_pairs(docs, &found.leaders, &|d| group[d as usize], cfg, frequent))?;
     Ok(Matches {
-        pairs,
+        pairs: Vec::new(),
         template: found.template,
         df: Frequencies::new(found.df),
         anchor_words: cfg.anchor_words,
@@ -455,97 +483,85 @@ fn collect_over_anchors<T: Send>(
 /// Aligns every pair of `pairs` (all or a share of `matches.pairs`) word by
 /// word, in parallel; the result is in pair order.
 pub fn align_pairs(docs: &Store, pairs: &[(DocId, DocId)], cfg: &AlignConfig) -> Vec<Passage> {
-    let mut found: Vec<(u32, Passage)> = Vec::new();
-    align_blocks(docs, pairs, cfg, |block| {
-        found.extend(block);
+    let mut found: Vec<Passage> = Vec::new();
+    align_pairs_into(docs, Pairs::of(docs, pairs), cfg, |block| {
+        found.extend_from_slice(block);
         Ok(())
     })
-    .expect("collecting in memory does not fail");
-    found.sort_by_key(|x| x.0);
-    found.into_iter().map(|x| x.1).collect()
+    .expect("pairs in memory are not read back");
+    // Stable: a pair's passages keep the order alignment gave them.
+    found.sort_by_key(|p| (p.a, p.b));
+    found
 }
 
-/// Aligns every pair of documents as [`align_pairs`] does, handing the
-/// passages to `sink` a block of pairs at a time (in no set order), so that
-/// no more than a block's are in memory at once.
+/// Aligns every pair of `pairs` word by word, handing the passages to
+/// `sink` a block of pairs at a time (in no set order), so that no more
+/// than a block's are in memory at once; returns the number of pairs.
+///
+/// The pairs come grouped by their longer document, whose gram index is
+/// built once for all of them: a long document compared with a thousand
+/// short ones is indexed once and each short one is scanned once. A block
+/// holds whole groups.
 ///
 /// # Errors
-/// What `sink` returns.
+/// Reading the pairs back failed, or what `sink` returns.
 pub fn align_pairs_into(
     docs: &Store,
-    pairs: &[(DocId, DocId)],
+    pairs: Pairs,
     cfg: &AlignConfig,
     mut sink: impl FnMut(&[Passage]) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    align_blocks(docs, pairs, cfg, |block| sink(&block.into_iter().map(|x| x.1).collect::<Vec<_>>()))
+) -> std::io::Result<u64> {
+    let mut jobs = pairs.jobs()?.peekable();
+    let mut block: Vec<pairs::Job> = Vec::with_capacity(ALIGN_BLOCK);
+    let mut aligned = 0u64;
+    loop {
+        block.clear();
+        while let Some(job) = jobs.next_if(|j| {
+            block.len() < ALIGN_BLOCK || j.as_ref().is_ok_and(|j| j.indexed == block[block.len() - 1].indexed)
+        }) {
+            block.push(job?);
+        }
+        if block.is_empty() {
+            return Ok(aligned);
+        }
+        aligned += block.len() as u64;
+        sink(&align_block(docs, &block, cfg))?;
+    }
 }
 
 /// Pairs aligned per block: enough to keep both threads busy, few enough
 /// that a block's passages are a small part of memory.
 const ALIGN_BLOCK: usize = 1 << 16;
 
-/// Aligns `pairs`, calling `sink` with each block's passages tagged with
-/// their pair's number, in pair order within the block.
-///
-/// Pairs are grouped by their longer document, whose gram index is built
-/// once for all of them: a long document compared with a thousand short ones
-/// is indexed once and each short one is scanned once. A block holds whole
-/// groups.
-fn align_blocks(
-    docs: &Store,
-    pairs: &[(DocId, DocId)],
-    cfg: &AlignConfig,
-    mut sink: impl FnMut(Vec<(u32, Passage)>) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let len = |d: DocId| docs.items_of(d);
-    // (indexed, other, pair number)
-    let mut jobs: Vec<(DocId, DocId, u32)> = pairs
-        .iter()
-        .enumerate()
-        .map(|(i, &(a, b))| if len(a) >= len(b) { (a, b, i as u32) } else { (b, a, i as u32) })
-        .collect();
-    jobs.par_sort_unstable();
-    let mut rest = &jobs[..];
-    while !rest.is_empty() {
-        let mut end = rest.len().min(ALIGN_BLOCK);
-        while end < rest.len() && rest[end].0 == rest[end - 1].0 {
-            end += 1;
-        }
-        let (block, next) = rest.split_at(end);
-        rest = next;
-        let mut found: Vec<(u32, Vec<(Alignment, bool)>)> = block
-            .par_chunk_by(|x, y| x.0 == y.0)
-            .flat_map_iter(|group| {
-                let indexed = docs.get(group[0].0);
-                let index = align::GramIndex::new(&indexed, cfg.seed_words);
-                group
-                    .par_iter()
-                    .map_init(align::Scratch::default, |scratch, &(x, y, i)| {
-                        let other = docs.get(y);
-                        let got =
-                            align::align_matched(&index, &other, 0..other.len(), cfg, align::Mode::OneToOne, scratch);
-                        // The pair is (min, max): swap back when `y` is its `a`.
-                        let got = got
-                            .into_iter()
-                            .map(|k| (if x < y { k.alignment } else { k.alignment.swapped() }, k.extra))
-                            .collect();
-                        (i, got)
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        found.sort_unstable_by_key(|x| x.0);
-        let passages = found
-            .into_iter()
-            .flat_map(|(i, mut als)| {
-                als.sort_unstable_by_key(|x| (x.1, x.0.a.start, x.0.b.start));
-                let (a, b) = pairs[i as usize];
-                als.into_iter().map(move |(alignment, extra)| (i, Passage { a, b, alignment, extra }))
-            })
-            .collect();
-        sink(passages)?;
-    }
-    Ok(())
+/// The passages of `block`'s pairs, in block order.
+fn align_block(docs: &Store, block: &[pairs::Job], cfg: &AlignConfig) -> Vec<Passage> {
+    block
+        .par_chunk_by(|x, y| x.indexed == y.indexed)
+        .flat_map_iter(|group| {
+            let indexed = docs.get(group[0].indexed);
+            let index = align::GramIndex::new(&indexed, cfg.seed_words);
+            group
+                .par_iter()
+                .map_init(align::Scratch::default, |scratch, &job| {
+                    let other = docs.get(job.other);
+                    let got = align::align_matched(&index, &other, 0..other.len(), cfg, align::Mode::OneToOne, scratch);
+                    // The pair is (earlier, later): swap back when the
+                    // indexed document is the later one.
+                    let (a, b) = job.pair();
+                    let mut passages: Vec<Passage> = got
+                        .into_iter()
+                        .map(|k| {
+                            let alignment = if job.indexed == a { k.alignment } else { k.alignment.swapped() };
+                            Passage { a, b, alignment, extra: k.extra }
+                        })
+                        .collect();
+                    passages.sort_unstable_by_key(|p| (p.extra, p.alignment.a.start, p.alignment.b.start));
+                    passages
+                })
+                .collect::<Vec<_>>()
+        })
+        .flatten()
+        .collect()
 }
 
 #[cfg(test)]

@@ -288,22 +288,28 @@ fn statements(
         rank[d as usize] = r as u32;
     }
     let spin = progress.spinner("match");
-    let mut matches = timings
+    let (mut matches, pairs) = timings
         .run(Stage::Match, || grouping.matches(words, &group, &source, &rank, config))
         .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
     spin.finish_and_clear();
     config.go_on()?;
-    let bar = progress.items("align", matches.pairs.len() as u64);
     // What align finds goes straight into group's sorted sides, within the
     // shares match and the LSH sort no longer use.
+    let spin = progress.spinner("align");
     let budgets = config.budgets();
     let mut sides =
         passage::candidates::Sides::new(docs.len(), budgets.sort + budgets.postings, config.spill_dir.as_deref());
-    timings
-        .run(Stage::Align, || grouping.passages(words, &matches, config, &mut |block| sides.add(block)))
+    let pairs_spill = pairs.spilled_bytes();
+    counts.aligned = timings
+        .run(Stage::Align, || {
+            grouping.passages(words, &matches, pairs, config, &mut |block| {
+                sides.add(block)?;
+                spin.set_message(format!("{} passages", sides.passages()));
+                Ok(())
+            })
+        })
         .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
-    bar.finish_and_clear();
-    counts.aligned = matches.pairs.len() as u64;
+    spin.finish_and_clear();
     counts.passages = sides.passages();
     // Grouping needs the frequencies and template anchors, not the pairs.
     matches.pairs = Vec::new();
@@ -332,7 +338,7 @@ fn statements(
             )
         })
         .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
-    *spilled += spill;
+    *spilled += pairs_spill + spill;
     Ok(statements)
 }
 
