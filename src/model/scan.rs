@@ -164,7 +164,8 @@ pub struct Spilled {
     pub words: u64,
     /// Sorted runs of LSH bucket keys.
     pub sorted: u64,
-    /// What group works through: passage sides and candidates.
+    /// What the statement stages work through: document pairs, passage
+    /// sides and candidates.
     pub statements: u64,
 }
 
