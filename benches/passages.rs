@@ -50,6 +50,7 @@ fn passages(c: &mut Criterion) {
         words: &words_of_doc,
         is_formula: &no_formula,
         is_templated: &no_template,
+        stop: &|| false,
     };
     let matches = matching_pairs(&words, &groups, &sources, &ranks, &cfg, usize::MAX, None).expect("in memory");
     let found = align_pairs(&words, &matches.pairs, &cfg.align);

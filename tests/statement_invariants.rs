@@ -99,6 +99,7 @@ fn statements(
             words: &words_of,
             is_formula: &|_, _, _| false,
             is_templated: &|_, _| false,
+            stop: &|| false,
         };
         if spill {
             let mut sides = Sides::new(n, 0, Some(dir.path()));

@@ -145,6 +145,11 @@ pub struct DocInfo<'a> {
     /// Whether most anchors of some words of a document are site-template
     /// anchors (see [`super::Matches::template`]).
     pub is_templated: &'a (dyn Fn(DocId, WordRange) -> bool + Sync),
+    /// Whether to stop: checked before each candidate, so that a scan
+    /// cancelled in a long group stage stops there
+    /// ([`crate::Config::cancel`]); grouping then fails with
+    /// [`io::ErrorKind::Interrupted`].
+    pub stop: &'a (dyn Fn() -> bool + Sync),
 }
 
 /// A document is searched for copies of a statement's text where its
@@ -174,7 +179,8 @@ pub fn group(passages: Vec<Passage>, info: &DocInfo<'_>, cfg: &AlignConfig, boil
 /// first occurrence); with the bytes spilled on the way.
 ///
 /// # Errors
-/// Spilling or reading back the sides or candidates failed.
+/// Spilling or reading back the sides or candidates failed, or
+/// [`DocInfo::stop`] said to stop.
 pub fn group_sides(
     sides: Sides,
     info: &DocInfo<'_>,
@@ -205,6 +211,9 @@ pub fn group_sides(
     let mut taken = Taken::new(info.group.len());
     let mut out: Vec<Statement> = Vec::new();
     for c in order.sorted()? {
+        if (info.stop)() {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "grouping was stopped"));
+        }
         let c = c?;
         let words = c.words();
         if taken.same_text(c.doc, words) {
@@ -558,6 +567,27 @@ mod tests {
 
     /// Statements of documents given by their words, every pair aligned.
     fn statements(docs: &[Vec<u32>], source: &[u32], date: &[Option<String>]) -> Vec<Statement> {
+        let passages = passages_of(docs);
+        let ids: Vec<String> = (0..docs.len()).map(|d| format!("d{d:03}")).collect();
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let group: Vec<u32> = (0..docs.len() as u32).collect();
+        let words = |d: DocId| Cow::Borrowed(&docs[d.index()][..]);
+        let date: Vec<Option<&str>> = date.iter().map(Option::as_deref).collect();
+        let info = DocInfo {
+            source,
+            date: &date,
+            id: &ids,
+            group: &group,
+            words: &words,
+            is_formula: &|_, _, _| false,
+            is_templated: &|_, _| false,
+            stop: &|| false,
+        };
+        group_statements(&passages, &info)
+    }
+
+    /// The passages of every pair of `docs`.
+    fn passages_of(docs: &[Vec<u32>]) -> Vec<Passage> {
         let mut passages = Vec::new();
         for a in 0..docs.len() {
             for b in a + 1..docs.len() {
@@ -573,21 +603,7 @@ mod tests {
                 }
             }
         }
-        let ids: Vec<String> = (0..docs.len()).map(|d| format!("d{d:03}")).collect();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let group: Vec<u32> = (0..docs.len() as u32).collect();
-        let words = |d: DocId| Cow::Borrowed(&docs[d.index()][..]);
-        let date: Vec<Option<&str>> = date.iter().map(Option::as_deref).collect();
-        let info = DocInfo {
-            source,
-            date: &date,
-            id: &ids,
-            group: &group,
-            words: &words,
-            is_formula: &|_, _, _| false,
-            is_templated: &|_, _| false,
-        };
-        group_statements(&passages, &info)
+        passages
     }
 
     fn group_statements(passages: &[Passage], info: &DocInfo<'_>) -> Vec<Statement> {
@@ -626,6 +642,36 @@ mod tests {
         let ranges: Vec<WordRange> = st[0].occurrences.iter().map(|o| o.words).collect();
         assert_eq!(ranges, vec![WordRange::new(10, 30), WordRange::new(15, 35), WordRange::new(20, 40)]);
         assert!(st[0].occurrences.iter().all(|o| o.identity == 1.0));
+    }
+
+    /// A stop asked for during grouping ends it at the next candidate, with
+    /// `Interrupted`, whatever is left to take.
+    #[test]
+    fn grouping_stops_when_asked() {
+        let quote: Vec<u32> = (1..=20).collect();
+        let docs: Vec<Vec<u32>> = (0..3).map(|d| [filler(d, 10), quote.clone(), filler(d + 10, 7)].concat()).collect();
+        let passages = passages_of(&docs);
+        assert!(!passages.is_empty());
+        let ids = ["a", "b", "c"];
+        let words = |d: DocId| Cow::Borrowed(&docs[d.index()][..]);
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        // Stops at the second question: one candidate is taken first.
+        let stop = || asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed) >= 1;
+        let info = DocInfo {
+            source: &[0, 1, 2],
+            date: &[None, None, None],
+            id: &ids,
+            group: &[0, 1, 2],
+            words: &words,
+            is_formula: &|_, _, _| false,
+            is_templated: &|_, _| false,
+            stop: &stop,
+        };
+        let mut sides = Sides::new(3, usize::MAX, None);
+        sides.add(&passages).unwrap();
+        let err = group_sides(sides, &info, &CFG, 4).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::Interrupted);
+        assert_eq!(asked.load(std::sync::atomic::Ordering::Relaxed), 2);
     }
 
     /// A shares one text with B, B another with C: two statements, not one

@@ -300,44 +300,52 @@ fn statements(
     let mut sides =
         passage::candidates::Sides::new(docs.len(), budgets.sort + budgets.postings, config.spill_dir.as_deref());
     let pairs_spill = pairs.spilled_bytes();
-    counts.aligned = timings
-        .run(Stage::Align, || {
-            grouping.passages(words, &matches, pairs, config, &mut |block| {
-                sides.add(block)?;
-                spin.set_message(format!("{} passages", sides.passages()));
-                Ok(())
-            })
+    // Cancelling stops align at its next block of pairs and group at its
+    // next candidate: a long stage of a large crawl does not run to its end.
+    let interrupted = || std::io::Error::new(std::io::ErrorKind::Interrupted, "align was stopped");
+    let aligned = timings.run(Stage::Align, || {
+        grouping.passages(words, &matches, pairs, config, &mut |block| {
+            if config.cancelled() {
+                return Err(interrupted());
+            }
+            sides.add(block)?;
+            spin.set_message(format!("{} passages", sides.passages()));
+            Ok(())
         })
-        .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
+    });
     spin.finish_and_clear();
+    config.go_on()?;
+    counts.aligned = aligned.map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
     counts.passages = sides.passages();
     // Grouping needs the frequencies and template anchors, not the pairs.
     matches.pairs = Vec::new();
     config.go_on()?;
 
-    let (statements, spill) = timings
-        .run(Stage::Group, || {
-            let date: Vec<Option<&str>> = docs.iter().map(|d| d.meta.date.as_deref()).collect();
-            let ids: Vec<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
-            let is_formula = |d: DocId, r: WordRange, n: usize| matches.is_formula(&words.get(d), r, n);
-            let is_templated = |d: DocId, r: WordRange| matches.is_templated(&words.get(d), r);
-            let words_of = |d: DocId| words.get(d);
-            passage::statement::group_sides(
-                sides,
-                &passage::statement::DocInfo {
-                    source: &source,
-                    date: &date,
-                    id: &ids,
-                    group: &group,
-                    words: &words_of,
-                    is_formula: &is_formula,
-                    is_templated: &is_templated,
-                },
-                &pc.align,
-                pc.boilerplate_docs,
-            )
-        })
-        .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
+    let stop = || config.cancelled();
+    let grouped = timings.run(Stage::Group, || {
+        let date: Vec<Option<&str>> = docs.iter().map(|d| d.meta.date.as_deref()).collect();
+        let ids: Vec<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
+        let is_formula = |d: DocId, r: WordRange, n: usize| matches.is_formula(&words.get(d), r, n);
+        let is_templated = |d: DocId, r: WordRange| matches.is_templated(&words.get(d), r);
+        let words_of = |d: DocId| words.get(d);
+        passage::statement::group_sides(
+            sides,
+            &passage::statement::DocInfo {
+                source: &source,
+                date: &date,
+                id: &ids,
+                group: &group,
+                words: &words_of,
+                is_formula: &is_formula,
+                is_templated: &is_templated,
+                stop: &stop,
+            },
+            &pc.align,
+            pc.boilerplate_docs,
+        )
+    });
+    config.go_on()?;
+    let (statements, spill) = grouped.map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
     *spilled += pairs_spill + spill;
     Ok(statements)
 }
