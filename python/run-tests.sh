@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Python package's checks, as .ci/run runs them on a fresh machine: the
 # extension crate formatted and lint-free, the package built by maturin and
-# installed with pip into a fresh virtualenv (target/py-venv; maturin, numpy,
+# installed with pip into a fresh virtualenv (target/py-venv; maturin, numpy, tqdm,
 # pyarrow and pytest from PyPI), then its tests, which compare it with the
 # `sada` binary (built here if needed).
 #
@@ -20,7 +20,7 @@ echo "== python: a fresh virtualenv with the package built by pip (maturin)"
 rm -rf target/py-venv
 python3 -m venv target/py-venv
 PIP=(target/py-venv/bin/pip install --quiet --disable-pip-version-check)
-"${PIP[@]}" "maturin>=1.5,<2" numpy pyarrow pytest
+"${PIP[@]}" "maturin>=1.5,<2" numpy pyarrow pytest tqdm
 "${PIP[@]}" ./python
 
 echo "== python: pytest"

@@ -88,6 +88,10 @@ pub struct Config {
     /// Ctrl-C.
     #[serde(skip)]
     pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Hears every progress step of the scan, whatever stderr is (the
+    /// Python package draws notebook bars from them).
+    #[serde(skip)]
+    pub observer: Option<crate::progress::Observer>,
 }
 
 /// Shares of [`Config::memory_limit`], in bytes, for the structures that grow
@@ -137,6 +141,7 @@ impl Default for Config {
             fields: crate::read::Fields::default(),
             archived: 0,
             cancel: None,
+            observer: None,
         }
     }
 }

@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from typing import Any, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 
 import numpy as np
 
@@ -301,8 +301,22 @@ def scan(source: Any, **options: Any) -> Result:
     Raises ``ValueError`` for a bad option (the command line's message), ``FileNotFoundError``
     for a missing path, ``KeyboardInterrupt`` on Ctrl-C (nothing is left behind). Records that
     cannot be read are in ``documents`` with ``status == "error"``, as on the command line.
-    Progress bars are shown with ``progress=True``."""
-    progress = bool(options.pop("progress", False))
+    ``progress=True`` shows a bar per stage: tqdm's (``tqdm.auto``: a notebook's widget, or the
+    terminal's) when tqdm is installed, else the command line's bars on a terminal's stderr.
+    ``progress=callable`` hands every step to ``callable(stage, done, total, message,
+    finished)`` instead (``done`` and ``total`` in bytes read for ``"read"``; ``total`` may be
+    ``None``)."""
+    progress = options.pop("progress", False)
+    observer = None
+    if callable(progress):
+        observer = progress
+    elif progress:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            tqdm = None
+        if tqdm is not None:
+            observer = _Bars(tqdm)
     for refused in ("out", "quiet"):
         if refused in options:
             raise ValueError(f"{refused}: the result is returned; write it with Result.write(DIR)")
@@ -313,11 +327,15 @@ def scan(source: Any, **options: Any) -> Result:
         # removed after it; the outputs stay with the result.
         with tempfile.TemporaryDirectory(prefix="sada-input-") as tmp:
             inputs = _inputs(source, tmp)
-            args = _flags(options) + ([] if progress else ["--quiet"]) + ["--out", out, "--"] + inputs
-            _sada.scan(args)
+            terminal_bars = progress is True and observer is None
+            args = _flags(options) + ([] if terminal_bars else ["--quiet"]) + ["--out", out, "--"] + inputs
+            _sada.scan(args, observer)
     except BaseException:
         holder.cleanup()
         raise
+    finally:
+        if isinstance(observer, _Bars):
+            observer.close()
     with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
         summary = json.load(f)
     return Result(
@@ -328,6 +346,39 @@ def scan(source: Any, **options: Any) -> Result:
         _dir=out,
         _holder=holder,
     )
+
+
+class _Bars:
+    """tqdm bars, one per stage, drawn from a scan's progress steps; a stage's bar goes when
+    the stage ends, as the command line's do."""
+
+    def __init__(self, tqdm: Any):
+        self._tqdm = tqdm
+        self._bars: Dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: Optional[int], message: str,
+                 finished: bool) -> None:
+        bar = self._bars.get(stage)
+        if bar is None:
+            if stage == "read":
+                bar = self._tqdm(total=total, desc=stage, unit="B", unit_scale=True,
+                                 unit_divisor=1024, leave=False)
+            else:
+                bar = self._tqdm(total=total, desc=stage, bar_format="{desc}: {elapsed} {postfix}",
+                                 leave=False)
+            self._bars[stage] = bar
+        if done > bar.n:
+            bar.update(done - bar.n)
+        if message:
+            bar.set_postfix_str(message, refresh=False)
+        if finished:
+            bar.close()
+        else:
+            bar.refresh()
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
 
 
 class MinHashLSH:

@@ -3,8 +3,8 @@
 //! released while Rust works; `sada/__init__.py` builds the Python API on
 //! them (dataclasses, Arrow tables, inputs from dicts and tables).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use clap::Parser;
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
@@ -12,6 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use sada::cli::{Cli, Command};
+use sada::progress::{Observer, Step};
 use sada::{Config, Error};
 
 /// The binary's allocator for Rust's allocations here too (Python's own
@@ -82,9 +83,12 @@ fn signatures<'py>(
 /// Ctrl-C stops the scan at its next batch of records or stage (its
 /// staging directory is removed, `--out` never written) and raises
 /// `KeyboardInterrupt`; a second Ctrl-C raises at once and leaves the scan
-/// to stop on its own.
+/// to stop on its own. With `progress`, every progress step is handed to it
+/// as `progress(stage, done, total, message, finished)` (`total` may be
+/// `None`), from this thread, between polls.
 #[pyfunction]
-fn scan(py: Python<'_>, args: Vec<String>) -> PyResult<()> {
+#[pyo3(signature = (args, progress=None))]
+fn scan(py: Python<'_>, args: Vec<String>, progress: Option<Py<PyAny>>) -> PyResult<()> {
     let argv = ["sada".to_string(), "scan".to_string()].into_iter().chain(args);
     let cli = Cli::try_parse_from(argv).map_err(|e| PyValueError::new_err(e.render().to_string()))?;
     let Command::Scan(args) = cli.command else { unreachable!("parsed as `scan`") };
@@ -94,10 +98,36 @@ fn scan(py: Python<'_>, args: Vec<String>) -> PyResult<()> {
         ));
     }
     let cancel = Arc::new(AtomicBool::new(false));
-    let config = Config { cancel: Some(Arc::clone(&cancel)), ..args.config() };
+    // Steps wait here for this thread, which holds the GIL between polls:
+    // the scan's threads never call into Python.
+    let steps: Arc<Mutex<Vec<Step>>> = Arc::default();
+    let observer = progress.as_ref().map(|_| {
+        let steps = Arc::clone(&steps);
+        Observer(Arc::new(move |s: Step| steps.lock().expect("not poisoned").push(s)))
+    });
+    let config = Config { cancel: Some(Arc::clone(&cancel)), observer, ..args.config() };
     let worker = std::thread::spawn(move || run(&args, &config));
     let mut interrupted = None;
-    while !worker.is_finished() {
+    let tell = |py: Python<'_>| -> PyResult<()> {
+        let Some(callback) = &progress else { return Ok(()) };
+        let taken = std::mem::take(&mut *steps.lock().expect("not poisoned"));
+        for s in taken {
+            callback.call1(py, (s.stage, s.done, s.total, s.message, s.finished))?;
+        }
+        Ok(())
+    };
+    loop {
+        let finished = worker.is_finished();
+        if interrupted.is_none() {
+            // A failing callback stops the scan as Ctrl-C does, and raises.
+            if let Err(e) = tell(py) {
+                cancel.store(true, Ordering::SeqCst);
+                interrupted = Some(e);
+            }
+        }
+        if finished {
+            break;
+        }
         if let Err(interrupt) = py.check_signals() {
             if interrupted.is_some() {
                 return Err(interrupt);

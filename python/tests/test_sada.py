@@ -228,3 +228,46 @@ def test_ctrl_c_stops_the_scan_and_leaves_nothing(tmp_path, monkeypatch, generat
     gc.collect()
     assert os.listdir(tmp_path) == []
     assert len(sada.scan(SEEDS).statements) >= 2  # and the package still works
+
+
+def test_progress_steps_reach_a_callable_stage_by_stage(generated):
+    steps = []
+    with_progress = sada.scan(generated, progress=lambda *step: steps.append(step))
+    stages = []
+    for stage, done, total, message, finished in steps:
+        if not stages or stages[-1] != stage:
+            stages.append(stage)
+    assert stages == ["read", "index", "verify", "cluster", "match", "align", "group", "locate"]
+    read = [s for s in steps if s[0] == "read"]
+    size = os.path.getsize(generated)
+    assert read[0][1:3] == (0, size) and read[-1][1:3] == (size, size) and read[-1][4]
+    assert any(s[3].endswith(" records") for s in read)
+    for stage in stages:
+        ends = [s for s in steps if s[0] == stage and s[4]]
+        assert len(ends) == 1 and steps.index(ends[0]) > steps.index(next(s for s in steps if s[0] == stage))
+    plain = sada.scan(generated)
+    assert with_progress.statements == plain.statements and with_progress.clusters == plain.clusters
+
+
+def test_tqdm_bars_draw_a_scan_and_close(generated, capsys):
+    pytest.importorskip("tqdm")
+    result = sada.scan(generated, progress=True)
+    assert result.clusters == sada.scan(generated).clusters
+    drawn = capsys.readouterr().err
+    assert "read" in drawn and "group" in drawn, drawn[-500:]
+
+
+def test_a_failing_progress_callable_stops_the_scan_and_raises(tmp_path, monkeypatch, generated):
+    import gc
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def broken(stage, *rest):
+        if stage == "match":
+            raise RuntimeError("progress failed at match")
+
+    with pytest.raises(RuntimeError, match="progress failed at match"):
+        sada.scan(generated, progress=broken)
+    gc.collect()
+    assert os.listdir(tmp_path) == []

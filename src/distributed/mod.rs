@@ -238,7 +238,7 @@ fn run(
     cp: &Checkpoints,
 ) -> Result<Option<Scan>, Error> {
     let (me, peers) = (worker.index(), worker.peers());
-    let progress = Progress::new(config.progress && me == 0);
+    let progress = Progress::new(config.progress && me == 0, config.observer.clone().filter(|_| me == 0));
     let mut timings = Timings::default();
 
     let t = Instant::now();

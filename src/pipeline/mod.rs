@@ -93,7 +93,7 @@ fn discover_spooled(inputs: &[PathBuf], config: &Config) -> Result<Discovery, Er
 }
 
 fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
-    let progress = Progress::new(config.progress);
+    let progress = Progress::new(config.progress, config.observer.clone());
     let mut timings = Timings::default();
     let signer = Signer::new(config.method, config.num_perm, config.seed);
 
@@ -154,7 +154,7 @@ pub(crate) fn finish(
         .map_err(spill_error)?;
     spin.finish_and_clear();
     config.go_on()?;
-    let bar = progress.items("verify", candidates.len() as u64);
+    let bar = progress.spinner("verify");
     // When clustering will decide on exact Jaccard (word shingles), the
     // estimate only needs to keep the candidates that might pass: a margin of
     // VERIFY_SLACK (about 2σ of a 128-lane estimate near 0.6) keeps pairs the
@@ -322,6 +322,7 @@ fn statements(
     config.go_on()?;
 
     let stop = || config.cancelled();
+    let spin = progress.spinner("group");
     let grouped = timings.run(Stage::Group, || {
         let date: Vec<Option<&str>> = docs.iter().map(|d| d.meta.date.as_deref()).collect();
         let ids: Vec<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
@@ -344,6 +345,7 @@ fn statements(
             pc.boilerplate_docs,
         )
     });
+    spin.finish_and_clear();
     config.go_on()?;
     let (statements, spill) = grouped.map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
     *spilled += pairs_spill + spill;

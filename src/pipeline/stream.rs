@@ -40,7 +40,7 @@ pub(super) fn stream<T: Send, W: Write + Send>(
     let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
     let io = |source| Error::Io { what, path: PathBuf::from("--out"), source };
     pool.install(|| {
-        let progress = Progress::new(config.progress);
+        let progress = Progress::new(config.progress, config.observer.clone());
         let bar = progress.bytes(discovery.total_bytes());
         start(out).map_err(io)?;
         let mut stats = Streamed::default();
