@@ -319,7 +319,6 @@ fn statements(
     counts.passages = sides.passages();
     // Grouping needs the frequencies and template anchors, not the pairs.
     matches.pairs = Vec::new();
-    config.go_on()?;
 
     let stop = || config.cancelled();
     let spin = progress.spinner("group");

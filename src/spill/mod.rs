@@ -5,8 +5,8 @@
 //!   kept between the first pass and the grouping stages, moved to a file
 //!   once past their share and read back by `pread`;
 //! - [`runs`]: an external sort of fixed-size [`Record`]s (one LSH band's
-//!   keys, the sides of the passages group reads), sorted runs on disk
-//!   merged on the way out;
+//!   keys; the document pairs align reads; the passage sides and candidates
+//!   group reads), sorted runs on disk merged on the way out;
 //! - [`partitioned`]: [`Entry`]s appended to one file per part (the match
 //!   stage's anchor postings by part of the hash space), each part read back
 //!   whole;
