@@ -5,6 +5,9 @@
 # pyarrow and pytest from PyPI), then its tests, which compare it with the
 # `sada` binary (built here if needed).
 #
+# Last, the wheel python/build-wheel.sh makes is installed into another fresh virtualenv
+# and scans the seeds.
+#
 #   python/run-tests.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,3 +28,15 @@ PIP=(target/py-venv/bin/pip install --quiet --disable-pip-version-check)
 
 echo "== python: pytest"
 SADA_BIN="$PWD/target/release/sada" target/py-venv/bin/python -m pytest python/tests -q "$@"
+
+echo "== python: the wheel of python/build-wheel.sh, installed into a fresh virtualenv, scans the seeds"
+WHEEL="$(python/build-wheel.sh)"
+rm -rf target/wheel-check
+python3 -m venv target/wheel-check
+target/wheel-check/bin/pip install --quiet --disable-pip-version-check "$WHEEL"
+target/wheel-check/bin/python -c "
+import sada
+r = sada.scan('seeds')
+assert len(r.statements) == 2, r.statements
+print('wheel', '$(basename "$WHEEL")', 'ok:', len(r.documents), 'documents,', len(r.statements), 'statements')
+"
