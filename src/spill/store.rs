@@ -2,11 +2,13 @@
 //! stages: word hashes (passages, exact Jaccard) and signature lanes (LSH,
 //! verification), each a sequence of `u32`s per document.
 //!
-//! A [`Store`] keeps its sequences in one flat buffer (no allocation per
-//! document: per-document `Vec`s stranded ~550 MiB of allocator slack on the
-//! 1M-document crawl) and, once the buffer outgrows its share of
-//! `--memory-limit`, moves it to an unlinked temporary file and appends there
-//! from then on. Reading back is `pread` ([`FileExt::read_exact_at`]), safe
+//! A [`Store`] keeps its sequences in chunks of [`CHUNK_ITEMS`] (no
+//! allocation per document: per-document `Vec`s stranded ~550 MiB of
+//! allocator slack on the 1M-document crawl; and no growing by doubling,
+//! whose reallocation held the old and the new buffer at once, taking a
+//! small `--memory-limit` past itself while the store filled) and, once they
+//! outgrow their share of `--memory-limit`, moves them to an unlinked
+//! temporary file and appends there from then on. Reading back is `pread` ([`FileExt::read_exact_at`]), safe
 //! from many threads; the page cache makes repeated reads cheap when the
 //! machine has memory to spare, and the limit holds when it does not.
 //!
@@ -28,14 +30,22 @@ use crate::sign::Signature;
 const WRITE_BUFFER: usize = 4 << 20;
 /// Bytes read per `pread` when streaming over many documents.
 const READ_BLOCK: usize = 8 << 20;
+/// Items per chunk of a store in memory (16 MiB). A document never spans
+/// two chunks, so it is read back as one slice; one longer than a chunk has
+/// a chunk of its own.
+pub const CHUNK_ITEMS: usize = 4 << 20;
 
 /// Per-document `u32` sequences, in memory or spilled to a file.
 #[derive(Debug)]
 pub struct Store {
     /// `offsets[d]..offsets[d + 1]` are document `d`'s items (in `u32`s).
     offsets: Vec<u64>,
-    /// All items while in memory; the items not yet written once spilled.
-    mem: Vec<u32>,
+    /// The items while in memory, in chunks (see [`CHUNK_ITEMS`]).
+    chunks: Vec<Vec<u32>>,
+    /// The first document of each chunk.
+    chunk_docs: Vec<usize>,
+    /// Once spilled: the items not yet written.
+    pending: Vec<u32>,
     spill: Option<Spill>,
     /// Bytes the in-memory buffer may hold before the store spills.
     budget: usize,
@@ -58,7 +68,9 @@ impl Store {
     pub fn new(budget: usize, dir: Option<&Path>) -> Store {
         Store {
             offsets: vec![0],
-            mem: Vec::new(),
+            chunks: Vec::new(),
+            chunk_docs: Vec::new(),
+            pending: Vec::new(),
             spill: None,
             budget,
             dir: dir.map(Path::to_path_buf),
@@ -106,20 +118,34 @@ impl Store {
     /// # Errors
     /// Creating or writing the spill file failed.
     pub fn push(&mut self, items: &[u32]) -> io::Result<()> {
-        self.mem.extend_from_slice(items);
+        let doc = self.len();
         self.offsets.push(self.items() + items.len() as u64);
         match &mut self.spill {
-            Some(spill) if 4 * self.mem.len() >= WRITE_BUFFER => spill.write(&mut self.mem),
-            Some(_) => Ok(()),
-            None if 4 * self.mem.len() > self.budget => {
-                let file = super::file(self.dir.as_deref())?;
-                let mut spill = Spill { file, written: 0 };
-                spill.write(&mut self.mem)?;
-                self.mem = Vec::with_capacity(WRITE_BUFFER / 4);
-                self.spill = Some(spill);
+            Some(spill) => {
+                self.pending.extend_from_slice(items);
+                if 4 * self.pending.len() >= WRITE_BUFFER {
+                    spill.write(&mut self.pending)?;
+                }
                 Ok(())
             }
-            None => Ok(()),
+            None => {
+                if !self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= items.len()) {
+                    self.chunks.push(Vec::with_capacity(CHUNK_ITEMS.max(items.len())));
+                    self.chunk_docs.push(doc);
+                }
+                self.chunks.last_mut().expect("a chunk").extend_from_slice(items);
+                if 4 * self.items() > self.budget as u64 {
+                    let file = super::file(self.dir.as_deref())?;
+                    let mut spill = Spill { file, written: 0 };
+                    for mut chunk in std::mem::take(&mut self.chunks) {
+                        spill.write(&mut chunk)?;
+                    }
+                    self.chunk_docs = Vec::new();
+                    self.pending = Vec::with_capacity(WRITE_BUFFER / 4);
+                    self.spill = Some(spill);
+                }
+                Ok(())
+            }
         }
     }
 
@@ -131,14 +157,11 @@ impl Store {
     pub fn finish(&mut self) -> io::Result<()> {
         match &mut self.spill {
             Some(spill) => {
-                spill.write(&mut self.mem)?;
-                self.mem = Vec::new();
+                spill.write(&mut self.pending)?;
+                self.pending = Vec::new();
                 Ok(())
             }
-            None => {
-                self.mem.shrink_to_fit();
-                Ok(())
-            }
+            None => Ok(()),
         }
     }
 
@@ -155,10 +178,12 @@ impl Store {
         if 4 * spill.written > budget as u64 {
             return Ok(());
         }
-        debug_assert!(self.mem.is_empty(), "Store::finish before loading back");
+        debug_assert!(self.pending.is_empty(), "Store::finish before loading back");
         match self.read(spill, 0, spill.written) {
             Some(items) => {
-                self.mem = items;
+                // One chunk of exactly the items: read into place, never grown.
+                self.chunks = vec![items];
+                self.chunk_docs = vec![0];
                 self.spill = None;
                 Ok(())
             }
@@ -230,13 +255,24 @@ impl Store {
     }
 
     /// The items of documents `first..last`, read in one piece.
+    /// (`first..last` within one chunk when in memory: see [`Store::blocks`].)
     fn block(&self, first: usize, last: usize) -> Cow<'_, [u32]> {
-        debug_assert!(self.spill.is_none() || self.mem.is_empty(), "Store::finish before reading");
+        debug_assert!(self.spill.is_none() || self.pending.is_empty(), "Store::finish before reading");
         let (lo, hi) = (self.offsets[first], self.offsets[last]);
         match &self.spill {
-            None => Cow::Borrowed(&self.mem[lo as usize..hi as usize]),
+            None if lo == hi => Cow::Borrowed(&[]),
+            None => {
+                let c = self.chunk_of(first);
+                let base = self.offsets[self.chunk_docs[c]];
+                Cow::Borrowed(&self.chunks[c][(lo - base) as usize..(hi - base) as usize])
+            }
             Some(spill) => Cow::Owned(self.read(spill, lo, hi).unwrap_or_default()),
         }
+    }
+
+    /// The chunk holding document `d` (in memory).
+    fn chunk_of(&self, d: usize) -> usize {
+        self.chunk_docs.partition_point(|&first| first <= d) - 1
     }
 
     /// Fails with the first read error met since the store was written.
@@ -251,16 +287,22 @@ impl Store {
     }
 
     /// Document ranges `[first, last)` of at most [`READ_BLOCK`] bytes each
-    /// (one document may exceed it alone).
+    /// (one document may exceed it alone), in memory each within one chunk.
     fn blocks(&self) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut first = 0;
         while first < self.len() {
             let limit = self.offsets[first] + (READ_BLOCK / 4) as u64;
+            let end = match self.spill {
+                None if !self.chunk_docs.is_empty() => {
+                    self.chunk_docs.get(self.chunk_of(first) + 1).copied().unwrap_or(self.len())
+                }
+                _ => self.len(),
+            };
             let mut last = first + 1;
             // At most 4096 documents per block in memory too, so that small
             // corpora still spread over threads.
-            while last < self.len() && self.offsets[last + 1] <= limit && last - first < 4096 {
+            while last < end && self.offsets[last + 1] <= limit && last - first < 4096 {
                 last += 1;
             }
             out.push((first, last));
@@ -397,6 +439,40 @@ mod tests {
             assert_eq!(&*disk.get(DocId(i as u32)), d.as_slice());
         }
         disk.check().unwrap();
+    }
+
+    /// Documents that fill chunks unevenly (one longer than a chunk, empty
+    /// ones at chunk starts) read back whole, one by one and block by block.
+    #[test]
+    fn documents_never_straddle_chunks() {
+        let sizes = [CHUNK_ITEMS / 3, CHUNK_ITEMS / 2, 0, CHUNK_ITEMS / 2, CHUNK_ITEMS + 5, 0, 7, CHUNK_ITEMS - 7, 3];
+        let docs: Vec<Vec<u32>> =
+            sizes.iter().enumerate().map(|(d, &n)| (0..n as u32).map(|i| i ^ (d as u32 * 0x9E37)).collect()).collect();
+        let s = Store::of(&docs);
+        assert!(s.chunks.len() >= 4, "{} chunks", s.chunks.len());
+        assert!(s.chunks.iter().all(|c| c.capacity() == CHUNK_ITEMS || c.len() == c.capacity()));
+        for (d, want) in docs.iter().enumerate() {
+            assert_eq!(&*s.get(DocId(d as u32)), want.as_slice(), "document {d}");
+        }
+        let sums = s.par_fold(
+            Vec::new,
+            |mut acc, d, items| {
+                acc.push((d, items.len(), items.iter().map(|&x| u64::from(x)).sum::<u64>()));
+                acc
+            },
+            |mut a, mut b| {
+                a.append(&mut b);
+                a
+            },
+        );
+        let mut sums = sums;
+        sums.sort_unstable();
+        let want: Vec<(DocId, usize, u64)> = docs
+            .iter()
+            .enumerate()
+            .map(|(d, w)| (DocId(d as u32), w.len(), w.iter().map(|&x| u64::from(x)).sum()))
+            .collect();
+        assert_eq!(sums, want);
     }
 
     #[test]
