@@ -129,7 +129,7 @@ impl Store {
                 Ok(())
             }
             None => {
-                if !self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= items.len()) {
+                if self.chunks.last().is_none_or(|c| c.capacity() - c.len() < items.len()) {
                     self.chunks.push(Vec::with_capacity(CHUNK_ITEMS.max(items.len())));
                     self.chunk_docs.push(doc);
                 }
