@@ -15,6 +15,7 @@
 //! syndicated crawl's millions of passages held as `Vec`s took `--memory-limit
 //! 2G` past its limit. Within the shares nothing touches the disk.
 
+use std::borrow::Cow;
 use std::io;
 use std::ops::Range;
 use std::path::Path;
@@ -320,29 +321,26 @@ fn chunk(block: &[Side]) -> Vec<(WordRange, Range<usize>)> {
 }
 
 /// A candidate's sides and its same-text neighbours', read back.
-pub struct Neighbourhood {
-    sides: Vec<Side>,
+pub struct Neighbourhood<'a> {
+    /// Borrowed from the table while it is in memory: no copy per candidate.
+    sides: Cow<'a, [Side]>,
     /// The candidate's and its neighbours': words and sides in `sides`.
     members: Vec<(WordRange, Range<usize>)>,
 }
 
-impl Neighbourhood {
+impl<'a> Neighbourhood<'a> {
     /// The sides of `c` and of its neighbours, from `table`.
     ///
     /// # Errors
     /// Reading the table failed.
-    pub fn of(c: &Candidate, table: &Table<Side>) -> io::Result<Neighbourhood> {
-        let sides = table.read(c.window.0..c.window.1)?.into_owned();
-        let all = chunk(&sides);
-        let own = all.iter().position(|x| x.0 == c.words()).expect("a candidate's window holds it");
-        // The window spans its neighbours only, all within
-        // MAX_NEIGHBOURS of it: a same text there is a neighbour.
-        let members = all
-            .iter()
-            .enumerate()
-            .filter(|&(j, x)| j == own || same_text(x.0, c.words()))
-            .map(|(_, x)| x.clone())
-            .collect();
+    pub fn of(c: &Candidate, table: &'a Table<Side>) -> io::Result<Neighbourhood<'a>> {
+        let sides = table.read(c.window.0..c.window.1)?;
+        // The window spans its neighbours only, all within MAX_NEIGHBOURS
+        // of it: a same text there (the candidate itself included) is a
+        // neighbour.
+        let members: Vec<(WordRange, Range<usize>)> =
+            chunk(&sides).into_iter().filter(|x| same_text(x.0, c.words())).collect();
+        debug_assert!(members.iter().any(|x| x.0 == c.words()), "a candidate's window holds it");
         Ok(Neighbourhood { sides, members })
     }
 

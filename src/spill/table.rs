@@ -38,6 +38,21 @@ struct Spill {
     pending: Vec<u8>,
 }
 
+impl Spill {
+    /// Encodes `rows` after what is pending, writing once a buffer's worth
+    /// is pending.
+    fn append<R: Record>(&mut self, rows: &[R]) -> io::Result<()> {
+        for r in rows {
+            r.put(&mut self.pending);
+        }
+        if self.pending.len() >= WRITE_BUFFER {
+            self.file.write_all(&self.pending)?;
+            self.pending.clear();
+        }
+        Ok(())
+    }
+}
+
 impl<R: Record> Table<R> {
     /// An empty table that spills past `budget` bytes into a temporary file
     /// in `dir` (the system's temporary directory if `None`).
@@ -72,26 +87,13 @@ impl<R: Record> Table<R> {
     pub fn extend(&mut self, rows: &[R]) -> io::Result<()> {
         self.len += rows.len() as u64;
         match &mut self.spill {
-            Some(spill) => {
-                for r in rows {
-                    r.put(&mut spill.pending);
-                }
-                if spill.pending.len() >= WRITE_BUFFER {
-                    spill.file.write_all(&spill.pending)?;
-                    spill.pending.clear();
-                }
-                Ok(())
-            }
+            Some(spill) => spill.append(rows),
             None => {
                 self.mem.extend_from_slice(rows);
                 if self.mem.len() * std::mem::size_of::<R>() > self.budget {
                     let mut spill = Spill { file: super::file(self.dir.as_deref())?, pending: Vec::new() };
-                    for r in std::mem::take(&mut self.mem) {
-                        r.put(&mut spill.pending);
-                        if spill.pending.len() >= WRITE_BUFFER {
-                            spill.file.write_all(&spill.pending)?;
-                            spill.pending.clear();
-                        }
+                    for rows in std::mem::take(&mut self.mem).chunks(WRITE_BUFFER / R::BYTES) {
+                        spill.append(rows)?;
                     }
                     self.spill = Some(spill);
                 }
