@@ -63,18 +63,53 @@ def normalize(text: str) -> List[Token]:
     return [Token(w, s, e) for (w, s, e) in _sada.normalize(text)]
 
 
-def signatures(texts: Iterable[str], num_perm: int = 128, ngram: int = 5, method: str = "oph",
+def signatures(texts: Any, num_perm: int = 128, ngram: int = 5, method: str = "oph",
                seed: Optional[int] = None):
     """The signature of each text as an ``(n, lanes)`` ``numpy.uint32`` array: the values
     ``sada sign`` writes (``--num-perm``, ``--ngram``, ``--method``, ``--seed``). A text without
     words gets a row of 0xFFFFFFFF, as an empty MinHash has in datasketch. SimHash has 2 lanes
-    (the 64-bit hash, low half first)."""
+    (the 64-bit hash, low half first).
+
+    ``texts`` is an iterable of ``str``, or a ``pyarrow`` string array or chunked array (a table's
+    column): those are read where Arrow keeps them, already UTF-8, which saves CPython's encoding
+    of each ``str`` (a third of the call on Arabic text). A null string has no words."""
+    chunks = _arrow_strings(texts)
+    if chunks is not None:
+        parts = []
+        for chunk in chunks:
+            schema, array = chunk.__arrow_c_array__()
+            raw, lanes, _tokens = _sada.signatures_arrow(schema, array, num_perm, ngram, method, seed)
+            parts.append(np.frombuffer(raw, dtype="<u4").reshape(len(chunk), lanes))
+        if parts:
+            return np.concatenate(parts) if len(parts) > 1 else parts[0]
+        texts = []
     texts = list(texts)
     for i, t in enumerate(texts):
         if not isinstance(t, str):
             raise TypeError(f"texts[{i}] is {type(t).__name__}, not str")
     raw, lanes, _tokens = _sada.signatures(texts, num_perm, ngram, method, seed)
     return np.frombuffer(raw, dtype="<u4").reshape(len(texts), lanes)
+
+
+def _arrow_strings(texts: Any) -> Optional[list]:
+    """The chunks of a pyarrow string array or chunked array (``string`` or ``large_string``;
+    ``string_view`` is cast to ``large_string``), or None when ``texts`` is not one."""
+    if not type(texts).__module__.startswith("pyarrow"):
+        return None
+    import pyarrow as pa
+
+    if isinstance(texts, pa.ChunkedArray):
+        chunks = list(texts.chunks)
+    elif isinstance(texts, pa.Array):
+        chunks = [texts]
+    else:
+        return None
+    kind = texts.type
+    if getattr(pa.types, "is_string_view", lambda _: False)(kind):
+        return [c.cast(pa.large_string()) for c in chunks]
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        raise TypeError(f"texts is a pyarrow array of {kind}, not of strings")
+    return chunks
 
 
 @dataclass

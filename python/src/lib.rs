@@ -6,10 +6,15 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use arrow_array::OffsetSizeTrait;
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi};
+use arrow_data::ArrayData;
+use arrow_schema::DataType;
 use clap::Parser;
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyCapsule, PyString};
+use rayon::prelude::*;
 
 use sada::cli::{Cli, Command};
 use sada::progress::{Observer, Step};
@@ -50,6 +55,96 @@ fn signatures<'py>(
     method: &str,
     seed: Option<u64>,
 ) -> PyResult<(Bound<'py, PyBytes>, usize, Vec<u32>)> {
+    let config = sign_config(num_perm, ngram, method, seed)?;
+    // Borrowed: CPython keeps each string's UTF-8 form, so the texts are
+    // not copied again into Rust strings.
+    let refs: Vec<&str> = texts.iter().map(|t| t.to_str()).collect::<PyResult<_>>()?;
+    let (bytes, tokens) = py.detach(|| sign_packed(&refs, &config));
+    Ok((PyBytes::new(py, &bytes), lanes(&config), tokens))
+}
+
+/// As `signatures`, for the strings of one Arrow array (`string` or
+/// `large_string`) handed over by the Arrow PyCapsule interface
+/// (`array.__arrow_c_array__()`): the strings are read where Arrow keeps
+/// them, already UTF-8, so nothing is encoded or copied (a `str` is stored
+/// by CPython as UCS-2 for Arabic and encoded on the way in). A null
+/// string has no words.
+#[pyfunction]
+#[pyo3(signature = (schema, array, num_perm, ngram, method, seed))]
+fn signatures_arrow<'py>(
+    py: Python<'py>,
+    schema: &Bound<'py, PyCapsule>,
+    array: &Bound<'py, PyCapsule>,
+    num_perm: usize,
+    ngram: usize,
+    method: &str,
+    seed: Option<u64>,
+) -> PyResult<(Bound<'py, PyBytes>, usize, Vec<u32>)> {
+    let config = sign_config(num_perm, ngram, method, seed)?;
+    let schema = schema.pointer_checked(Some(c"arrow_schema"))?.cast::<FFI_ArrowSchema>();
+    let array = array.pointer_checked(Some(c"arrow_array"))?.cast::<FFI_ArrowArray>();
+    // SAFETY: capsules of these names hold these C Data Interface structs
+    // (the interface's contract, and the names are checked above). The
+    // array is moved out, leaving a released one behind, as the interface
+    // asks of a consumer: its buffers are ours until `data` drops.
+    let data = unsafe { from_ffi(FFI_ArrowArray::from_raw(array.as_ptr()), schema.as_ref()) }
+        .map_err(|e| PyValueError::new_err(format!("not an Arrow array sada can read: {e}")))?;
+    let signed = py.detach(|| -> Result<_, String> {
+        let texts = arrow_texts(&data)?;
+        Ok(sign_packed(&texts, &config))
+    });
+    // Dropped here, with the GIL: the release callback is the producer's.
+    drop(data);
+    let (bytes, tokens) = signed.map_err(PyValueError::new_err)?;
+    Ok((PyBytes::new(py, &bytes), lanes(&config), tokens))
+}
+
+/// The strings of a `string` or `large_string` array, each checked as
+/// UTF-8 (in parallel) and against its buffer's bounds: the C Data
+/// Interface promises both, but a promise is not a check.
+fn arrow_texts(data: &ArrayData) -> Result<Vec<&str>, String> {
+    fn strings<O: OffsetSizeTrait>(data: &ArrayData) -> Result<Vec<&str>, String> {
+        let (Some(offsets), Some(values)) = (data.buffers().first(), data.buffers().get(1)) else {
+            return Err("an Arrow string array without its offsets and values".into());
+        };
+        let offsets = offsets.typed_data::<O>();
+        let Some(offsets) = offsets.get(data.offset()..data.offset() + data.len() + 1) else {
+            return Err("an Arrow string array with too few offsets".into());
+        };
+        let values = values.as_slice();
+        let nulls = data.nulls();
+        let ranges: Vec<Option<(usize, usize)>> = (0..data.len())
+            .map(|i| {
+                if nulls.is_some_and(|n| n.is_null(i)) {
+                    return Ok(None);
+                }
+                let start = offsets[i].to_usize().ok_or_else(|| format!("string {i}: a negative offset"))?;
+                let end = offsets[i + 1].to_usize().ok_or_else(|| format!("string {i}: a negative offset"))?;
+                Ok(Some((start, end)))
+            })
+            .collect::<Result<_, String>>()?;
+        ranges
+            .par_iter()
+            .enumerate()
+            .map(|(i, range)| {
+                let Some((start, end)) = *range else { return Ok("") };
+                let bytes = values.get(start..end).ok_or_else(|| format!("string {i}: offsets past the values"))?;
+                simdutf8::basic::from_utf8(bytes).map_err(|_| match std::str::from_utf8(bytes) {
+                    Err(e) => format!("string {i} is not UTF-8: {e}"),
+                    Ok(_) => format!("string {i} is not UTF-8"),
+                })
+            })
+            .collect()
+    }
+    match data.data_type() {
+        DataType::Utf8 => strings::<i32>(data),
+        DataType::LargeUtf8 => strings::<i64>(data),
+        other => Err(format!("an Arrow array of {other}, not of strings (string or large_string)")),
+    }
+}
+
+/// The signing options of `signatures`, checked as the command line checks them.
+fn sign_config(num_perm: usize, ngram: usize, method: &str, seed: Option<u64>) -> PyResult<Config> {
     let method = <sada::sign::Method as clap::ValueEnum>::from_str(method, true)
         .map_err(|_| PyValueError::new_err(format!("invalid method '{method}': expected minhash, oph or simhash")))?;
     let mut config = Config { method, num_perm, ..Config::default() };
@@ -58,24 +153,29 @@ fn signatures<'py>(
         config.seed = seed;
     }
     config.validate().map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let lanes = if method == sada::sign::Method::Simhash { 2 } else { num_perm };
-    // Borrowed: CPython keeps each string's UTF-8 form, so the texts are
-    // not copied again into Rust strings.
-    let refs: Vec<&str> = texts.iter().map(|t| t.to_str()).collect::<PyResult<_>>()?;
-    let (bytes, tokens) = py.detach(|| {
-        let signed = sada::pipeline::sign_texts(&refs, &config);
-        let mut bytes = Vec::with_capacity(4 * lanes * signed.len());
-        let mut tokens = Vec::with_capacity(signed.len());
-        for (n, sig) in signed {
-            tokens.push(n);
-            match sig {
-                Some(l) => l.iter().for_each(|x| bytes.extend_from_slice(&x.to_le_bytes())),
-                None => bytes.resize(bytes.len() + 4 * lanes, 0xFF),
-            }
+    Ok(config)
+}
+
+/// Lanes per signature: `num_perm`, or SimHash's 64 bits as two.
+fn lanes(config: &Config) -> usize {
+    if config.method == sada::sign::Method::Simhash { 2 } else { config.num_perm }
+}
+
+/// `texts` signed, as rows of little-endian lanes (`0xFFFFFFFF` for a text
+/// without words), and their token counts.
+fn sign_packed(texts: &[&str], config: &Config) -> (Vec<u8>, Vec<u32>) {
+    let lanes = lanes(config);
+    let signed = sada::pipeline::sign_texts(texts, config);
+    let mut bytes = Vec::with_capacity(4 * lanes * signed.len());
+    let mut tokens = Vec::with_capacity(signed.len());
+    for (n, sig) in signed {
+        tokens.push(n);
+        match sig {
+            Some(l) => l.iter().for_each(|x| bytes.extend_from_slice(&x.to_le_bytes())),
+            None => bytes.resize(bytes.len() + 4 * lanes, 0xFF),
         }
-        (bytes, tokens)
-    });
-    Ok((PyBytes::new(py, &bytes), lanes, tokens))
+    }
+    (bytes, tokens)
 }
 
 /// `sada scan ARGS...`: parsed as the command line parses them (the same
@@ -186,6 +286,7 @@ fn version() -> &'static str {
 fn _sada(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize, m)?)?;
     m.add_function(wrap_pyfunction!(signatures, m)?)?;
+    m.add_function(wrap_pyfunction!(signatures_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(scan, m)?)?;
     m.add_function(wrap_pyfunction!(optimal_bands, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;

@@ -141,6 +141,33 @@ def test_signatures_are_those_of_sada_sign(tmp_path, num_perm, ngram, method):
         assert row.tolist() == (lanes or [0xFFFFFFFF] * got.shape[1])
 
 
+def test_arrow_strings_sign_as_python_strings():
+    pa = pytest.importorskip("pyarrow")
+    texts = [open(os.path.join(SEEDS, f), encoding="utf-8").read() for f in sorted(os.listdir(SEEDS))]
+    texts += ["", "!!!", "one two three four five six"]
+    want = sada.signatures(texts + [""], num_perm=64, method="minhash")
+    # A null string has no words, as an empty one; slices start inside their buffers.
+    array = pa.array(texts + [None])
+    assert (sada.signatures(array, num_perm=64, method="minhash") == want).all()
+    large = pa.array(["x"] + texts + [None], type=pa.large_string()).slice(1)
+    assert (sada.signatures(large, num_perm=64, method="minhash") == want).all()
+    chunked = pa.chunked_array([texts[:2], [], texts[2:] + [None]])
+    assert (sada.signatures(chunked, num_perm=64, method="minhash") == want).all()
+    table = pa.table({"text": chunked})
+    assert (sada.signatures(table["text"], num_perm=64, method="minhash") == want).all()
+    assert sada.signatures(pa.chunked_array([], type=pa.string())).shape == (0, 128)
+    with pytest.raises(TypeError, match="not of strings"):
+        sada.signatures(pa.array([1, 2]))
+    with pytest.raises(ValueError, match="invalid method"):
+        sada.signatures(array, method="nope")
+    # Arrays built from raw buffers are not validated by pyarrow: sada checks them.
+    def raw(values, offsets):
+        return pa.Array.from_buffers(pa.string(), len(offsets) - 1, [
+            None, pa.py_buffer(np.array(offsets, dtype=np.int32).tobytes()), pa.py_buffer(values)])
+    with pytest.raises(ValueError, match="string 1 is not UTF-8"):
+        sada.signatures(raw(b"ok\xff\xfe", [0, 2, 4]))
+
+
 def test_normalize_folds_and_spans_point_into_the_text():
     text = "قالَ لافروف: «روسيا مستعدة» — Ready, STEADY."
     tokens = sada.normalize(text)

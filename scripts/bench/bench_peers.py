@@ -117,6 +117,9 @@ PEER_ROWS = (
     # The Python package (python/), installed into the peers' venv from this tree: the
     # same OPH signatures as `sada sign`, all threads, tokenization included.
     ('sada-python', 'sada.signatures oph', 'sada-python'),
+    # The same call on the text column of a pyarrow table (read by pyarrow.json): strings
+    # read where Arrow keeps them, already UTF-8, not encoded from CPython's str.
+    ('sada-python', 'sada.signatures oph, pyarrow column', 'sada-python'),
 )
 SADA_ROWS = tuple(('sada', f'{m} --threads {t}', m, t, None) for m in ('oph', 'minhash') for t in (1, 2)) + (
     # The practical limit: read, parse and tokenize only (`sada sign --format none`).
@@ -168,7 +171,11 @@ def worker(tool, variant, corpus):
         import sada
     start_cpu = cpu_self()
     c0, t0 = cpu_self(), time.perf_counter()
-    texts = read_texts(corpus)
+    if 'pyarrow' in variant:
+        import pyarrow.json
+        texts = pyarrow.json.read_json(corpus)['text']
+    else:
+        texts = read_texts(corpus)
     n = len(texts)
     if (tool, variant) == ('gaoya', 'py-tokens par_bulk_insert_tokens'):
         index = MinHashStringIndex(hash_size=32, jaccard_threshold=0.8, num_bands=16,
@@ -204,7 +211,7 @@ def worker(tool, variant, corpus):
             h.update_batch([s.encode('utf-8') for s in shingle_strings(t)])
             sigs.append(h)
         count, width = len(sigs), (len(sigs[0].hashvalues) if sigs else 0)
-    elif tool == 'sada-python':
+    elif tool == 'sada-python':  # a list of str, or a pyarrow column
         c1 = cpu_self()
         sigs = sada.signatures(texts, num_perm=NUM_PERM, ngram=NGRAM, method='oph')
         call_cpu = cpu_self() - c1  # the call alone: texts already in Python
@@ -233,7 +240,7 @@ def install_sada_python():
     print('bench: pip install ./python into the peers\' venv', file=sys.stderr)
     env = dict(os.environ, CARGO_TARGET_DIR=os.path.join(ROOT, 'target', 'python'))
     r = subprocess.run([venv_python(), '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-                        os.path.join(ROOT, 'python')], capture_output=True, text=True, env=env)
+                        os.path.join(ROOT, 'python') + '[arrow]'], capture_output=True, text=True, env=env)
     return {} if r.returncode == 0 else {'sada-python': 'pip install ./python failed: ' + tail(r.stderr)}
 
 
@@ -522,19 +529,19 @@ def print_report(script, res, reps, out=sys.stdout):
     p = lambda *a: print(*a, file=out)  # noqa: E731
     p(f"=== {script}: {res['corpus']}: {res['docs']} documents, {res['mb']:.1f} MB of text "
       f"({res['file_bytes'] / 1e6:.1f} MB of JSONL)")
-    hdr = (f"{'tool':<11}{'variant':<41}{'MB':>6}{'wall s':>8}{'CPU s':>8}{'cores':>6}"
+    hdr = (f"{'tool':<12}{'variant':<41}{'MB':>6}{'wall s':>8}{'CPU s':>8}{'cores':>6}"
            f"{'MB/CPU-s':>10}{'x gaoya':>9}{'work':>8}{'other':>7}")
     p(hdr)
     p('-' * len(hdr))
     for r in res['rows']:
         if 'best' not in r:
-            p(f"{r['tool']:<11}{r['variant']:<41}  FAILED: {r.get('error')}")
+            p(f"{r['tool']:<12}{r['variant']:<41}  FAILED: {r.get('error')}")
             continue
         b = r['best']
         x = f"{r['x_gaoya']:.2f}" if 'x_gaoya' in r else '-'
         w = f"{r['mb_per_work_cpu_s']:.1f}" if r.get('mb_per_work_cpu_s') else '-'
         o = f"{100 * b['others_share']:.0f}%" if b.get('others_share') is not None else '-'
-        p(f"{r['tool']:<11}{r['variant']:<41}{res['mb']:>6.1f}{b['wall_s']:>8.2f}"
+        p(f"{r['tool']:<12}{r['variant']:<41}{res['mb']:>6.1f}{b['wall_s']:>8.2f}"
           f"{b['cpu_s']:>8.2f}{r['cores_busy']:>6.2f}{r['mb_per_cpu_s']:>10.1f}{x:>9}{w:>8}{o:>7}")
     p(f"best of {reps} runs per row (least CPU), runs interleaved round-robin (forward, backward); "
       f"x gaoya = ratio to the fastest gaoya row ({res['gaoya_reference'] or 'none'})")
@@ -560,14 +567,15 @@ def print_report(script, res, reps, out=sys.stdout):
         ratios = sorted(g['cpu_s'] / s['cpu_s'] for s, g in zip(oph['runs'], ref['runs']))
         p(f"sada oph --threads 1 over {res['gaoya_reference']}, repetition by repetition: "
           f"least {ratios[0]:.2f}x, median {statistics.median(ratios):.2f}x, most {ratios[-1]:.2f}x ({len(ratios)} pairs)")
-    py = next((r for r in res['rows'] if r['tool'] == 'sada-python' and 'best' in r), None)
     cli = by.get('oph --threads 2')
-    if py and cli:
-        p(f"sada.signatures from Python at {100 * py['mb_per_cpu_s'] / cli['mb_per_cpu_s']:.0f}% of "
+    for py in (r for r in res['rows'] if r['tool'] == 'sada-python' and 'best' in r and cli):
+        what = ('a pyarrow column, read by pyarrow.json' if 'pyarrow' in py['variant']
+                else 'a list of str, read by json, first call on them')
+        p(f"{py['variant']} at {100 * py['mb_per_cpu_s'] / cli['mb_per_cpu_s']:.0f}% of "
           f"`sada sign --method oph --threads 2` per CPU-second (whole process; "
           f"{100 * py['mb_per_work_cpu_s'] / cli['mb_per_cpu_s']:.0f}% without Python's start-up and imports)")
         call = min(m['call_cpu'] for m in py['runs'])
-        p(f"sada.signatures, the call alone (texts already read by Python, first call on them): "
+        p(f"  the call alone ({what}): "
           f"{res['mb'] / call:.1f} MB/CPU-s, {100 * res['mb'] / call / cli['mb_per_cpu_s']:.0f}% of the command line's")
     for m in ('oph', 'minhash'):
         t1, t2 = by.get(f'{m} --threads 1'), by.get(f'{m} --threads 2')

@@ -216,8 +216,11 @@ pub(crate) fn finish(
     config.go_on()?;
     let excerpts = if locate_text {
         let spin = progress.spinner("locate");
-        let excerpts = timings.run(Stage::Locate, || locate(&discovery, &config.fields, &mut statements, &clusters));
+        let stop = || config.cancelled();
+        let excerpts =
+            timings.run(Stage::Locate, || locate(&discovery, &config.fields, &mut statements, &clusters, &stop));
         spin.finish_and_clear();
+        config.go_on()?;
         excerpts
     } else {
         Vec::new()
@@ -355,12 +358,14 @@ fn statements(
 /// clusters (streaming, in input order) to turn word ranges into byte spans,
 /// copy out statement texts and contexts, and keep excerpts of clustered
 /// documents for the report. Text is not kept in memory between the first
-/// pass and this one.
+/// pass and this one. Stops early (leaving the statements half located)
+/// once `stop` says so: the caller then fails the scan as cancelled.
 fn locate(
     discovery: &Discovery,
     fields: &crate::read::Fields,
     statements: &mut [Statement],
     clusters: &[Cluster],
+    stop: &dyn Fn() -> bool,
 ) -> Vec<(DocId, String)> {
     let index = passage::locate::occurrence_index(statements);
     let mut excerpt_docs: Vec<DocId> =
@@ -379,6 +384,9 @@ fn locate(
     // Only the records needed are parsed (JSON, HTML extraction); the others
     // are skipped as raw lines or archive records.
     for (i, raw) in RawReader::new(discovery.files.clone()).fields(fields).enumerate().take(last + 1) {
+        if stop() {
+            break;
+        }
         let entries = rows.next_if(|e| e[0].0.index() == i);
         let excerpt = wanted.next_if(|d| d.index() == i).is_some();
         if entries.is_none() && !excerpt {
