@@ -62,8 +62,9 @@ pub struct IndexArgs {
 #[derive(Subcommand, Debug)]
 pub enum IndexCommand {
     /// Makes DIR (new or empty) an archive holding the records of INPUT…
-    /// that have a text.
-    Create(IndexAddArgs),
+    /// that have a text, their analyses made with the options given (those
+    /// of `sada scan`).
+    Create(IndexCreateArgs),
     /// Appends the records of INPUT… that have a text to the archive DIR,
     /// as one new segment (all of it, or nothing if the run fails or is
     /// killed).
@@ -89,6 +90,41 @@ pub enum IndexCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Options of `sada index create`: those of `sada index add`, and the scan
+/// parameters the archive's analyses are made with. A scan against the
+/// archive with the same ones uses them; with others it reads the texts.
+#[derive(Args, Debug)]
+pub struct IndexCreateArgs {
+    #[command(flatten)]
+    pub add: IndexAddArgs,
+
+    /// The --threshold of the scans the archive serves (chooses the LSH
+    /// banding and the similarity its pairs are verified at).
+    #[arg(long, value_name = "T", default_value_t = config::DEFAULT_THRESHOLD)]
+    pub threshold: f64,
+
+    #[command(flatten)]
+    pub signature: SignatureArgs,
+
+    /// LSH bands, overriding the choice from --threshold (needs --rows).
+    #[arg(long, value_name = "B", requires = "rows")]
+    pub bands: Option<usize>,
+
+    /// MinHash lanes per LSH band (needs --bands).
+    #[arg(long, value_name = "R", requires = "bands")]
+    pub rows: Option<usize>,
+}
+
+impl IndexCreateArgs {
+    /// The configuration: reading as `add` reads, the analysis parameters given.
+    pub fn config(&self) -> Config {
+        let mut c =
+            Config { threshold: self.threshold, bands: self.bands, rows: self.rows, ..self.add.reading.config() };
+        self.signature.apply(&mut c);
+        c
+    }
 }
 
 /// Options of `sada index create` and `sada index add`.

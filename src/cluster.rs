@@ -243,17 +243,17 @@ pub const BUDGET_PER_UNIT: usize = 256;
 const PARALLEL_POOL: usize = 4096;
 
 /// Union-find with path halving and union by size.
-struct UnionFind {
+pub(crate) struct UnionFind {
     parent: Vec<u32>,
     size: Vec<u32>,
 }
 
 impl UnionFind {
-    fn new(n: usize) -> UnionFind {
+    pub(crate) fn new(n: usize) -> UnionFind {
         UnionFind { parent: (0..n as u32).collect(), size: vec![1; n] }
     }
 
-    fn find(&mut self, mut x: u32) -> u32 {
+    pub(crate) fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let p = self.parent[x as usize];
             self.parent[x as usize] = self.parent[p as usize];
@@ -262,7 +262,7 @@ impl UnionFind {
         x
     }
 
-    fn union(&mut self, a: u32, b: u32) {
+    pub(crate) fn union(&mut self, a: u32, b: u32) {
         let (mut a, mut b) = (self.find(a), self.find(b));
         if a == b {
             return;

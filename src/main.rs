@@ -264,10 +264,13 @@ fn extract(args: &ExtractArgs) -> anyhow::Result<()> {
 fn index(command: &IndexCommand) -> anyhow::Result<()> {
     match command {
         IndexCommand::Create(args) => {
-            // Inputs checked first: a typo must not leave an empty archive behind.
-            sada::read::discover(&args.inputs)?;
-            let lock = sada::archive::create(&args.dir)?;
-            index_add(&lock, args, "sada index create")
+            // Inputs and parameters checked first: a typo must not leave an
+            // empty archive behind.
+            let config = args.config();
+            config.validate()?;
+            sada::read::discover(&args.add.inputs)?;
+            let lock = sada::archive::create(&args.add.dir, sada::archive::params::Params::of(&config))?;
+            index_add(&lock, &args.add, "sada index create")
         }
         IndexCommand::Add(args) => {
             // Refused before a lock file is made in a directory that is no archive.
@@ -320,11 +323,38 @@ fn index(command: &IndexCommand) -> anyhow::Result<()> {
                     m.written_by
                 )?;
                 for s in &m.segments {
-                    writeln!(w, "  {}  {}  {} bytes  xxh3 {}", s.file, count(s.documents, "record"), s.bytes, s.xxh3)?;
+                    writeln!(
+                        w,
+                        "  {}  {}  {} bytes  xxh3 {}; analyses {} bytes",
+                        s.file,
+                        count(s.documents, "record"),
+                        s.bytes,
+                        s.xxh3,
+                        s.analysis.bytes
+                    )?;
                 }
-                // Texts only (layout 1): nothing in the archive depends on a
-                // scan parameter, so a later scan may use any.
-                writeln!(w, "  parameters: none stored (texts only): any scan parameters apply")?;
+                if let Some(e) = &m.edges {
+                    // 16 bytes a pair after a 16-byte header (archive/edges.rs).
+                    let pairs = e.bytes.saturating_sub(16) / 16;
+                    writeln!(w, "  {}  {}  {} bytes", e.file, count(pairs, "verified pair"), e.bytes)?;
+                }
+                let p = &m.parameters;
+                let banding = match (p.bands, p.rows) {
+                    (Some(b), Some(r)) => format!("--bands {b} --rows {r}"),
+                    _ => "banding from --threshold".into(),
+                };
+                writeln!(
+                    w,
+                    "  parameters: --threshold {} --num-perm {} --ngram {} --shingle {} --method {} --seed {}, {banding}, \
+                     normalization v{} (a scan with others reads the texts again)",
+                    p.threshold,
+                    p.num_perm,
+                    p.ngram,
+                    clap::ValueEnum::to_possible_value(&p.shingle).expect("named").get_name(),
+                    clap::ValueEnum::to_possible_value(&p.method).expect("named").get_name(),
+                    p.seed,
+                    p.normalization
+                )?;
                 if *verify {
                     writeln!(w, "  every segment matches its hash")?;
                 }

@@ -17,7 +17,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::model::Token;
 
 /// What a shingle is made of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum ShingleKind {
     /// `n` consecutive words (the default; robust to spelling variants once

@@ -164,7 +164,7 @@ fn against_an_archive_reports_what_a_full_scan_reports_about_today() {
     assert_same(&outputs(&dir, "o3"), &want, "compacted");
     let names: BTreeSet<String> =
         std::fs::read_dir(dir.join("two")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
-    assert_eq!(names.len(), 3, "manifest, lock and one segment after compaction: {names:?}");
+    assert_eq!(names.len(), 5, "manifest, lock, one segment, its analyses and the pairs after compaction: {names:?}");
 
     assert!(
         dir.read("o3/report.html").contains("<span class=\"badge\">archived</span>"),
@@ -453,11 +453,13 @@ fn an_add_killed_at_any_point_leaves_the_archive_before_or_after() {
     assert!(outcomes.contains(&true), "no kill landed before the add completed (whole add: {whole:?})");
     // The next add removes leftovers and leaves only listed files.
     dir.sada().args(["index", "add", "-q", "arc", "day1.jsonl"]).assert().success();
-    let listed: BTreeSet<String> = info(&dir, "arc")["segments"]
+    let manifest = info(&dir, "arc");
+    let listed: BTreeSet<String> = manifest["segments"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s["file"].as_str().unwrap().to_string())
+        .flat_map(|s| [s["file"].as_str().unwrap().to_string(), s["analysis"]["file"].as_str().unwrap().to_string()])
+        .chain([manifest["edges"]["file"].as_str().unwrap().to_string()])
         .collect();
     for e in std::fs::read_dir(dir.join("arc")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::params::Params;
 use crate::error::Error;
 
 /// The manifest's file name inside the archive directory.
@@ -19,11 +20,13 @@ pub const FORMAT: &str = "sada-archive";
 
 /// The layout version this sada writes and reads. Raised when a segment's
 /// or the manifest's layout changes; an archive of another version is
-/// refused with a message, never misread.
-pub const VERSION: u32 = 1;
+/// refused with a message, never misread. Version 2: segments in frames,
+/// with their analyses, the archive's verified pairs and the parameters
+/// they were made with.
+pub const VERSION: u32 = 2;
 
 /// The contents of `manifest.json`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
     /// Always [`FORMAT`]: tells an archive from any other JSON file.
     pub format: String,
@@ -34,9 +37,34 @@ pub struct Manifest {
     /// The number the next segment takes (segment names never repeat, so a
     /// leftover of a killed run is never mistaken for a listed segment).
     pub next_segment: u64,
+    /// What the stored analyses were made with (`sada index create`'s
+    /// options).
+    pub parameters: Params,
+    /// The archive's verified pairs ([`super::edges`]); `None` until the
+    /// first segment.
+    pub edges: Option<Part>,
     /// The segments, oldest first: together, the archived records in the
     /// order they were added.
     pub segments: Vec<Segment>,
+}
+
+/// What every layout's manifest begins with.
+#[derive(Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+    written_by: String,
+}
+
+/// A file of the archive besides the segments, as the manifest lists it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Part {
+    /// File name inside the archive directory.
+    pub file: String,
+    /// Its size: a file of another size is damaged.
+    pub bytes: u64,
+    /// xxh3-64 of its bytes, hex (checked by `sada index info --verify`).
+    pub xxh3: String,
 }
 
 /// One segment file: a zstd-compressed JSON-lines file of archived records.
@@ -50,20 +78,33 @@ pub struct Segment {
     pub text_bytes: u64,
     /// Size of the file: a segment of another size is damaged.
     pub bytes: u64,
-    /// xxh3-64 of the file's bytes, hex (checked by `sada index verify`).
+    /// xxh3-64 of the file's bytes, hex (checked by `sada index info --verify`).
     pub xxh3: String,
+    /// Its records' analyses ([`super::analysis`]).
+    pub analysis: Part,
 }
 
 impl Manifest {
-    /// The manifest of an archive without segments.
-    pub fn empty() -> Manifest {
+    /// The manifest of an archive without segments, whose analyses will be
+    /// made with `parameters`.
+    pub fn empty(parameters: Params) -> Manifest {
         Manifest {
             format: FORMAT.into(),
             version: VERSION,
             written_by: env!("CARGO_PKG_VERSION").into(),
             next_segment: 1,
+            parameters,
+            edges: None,
             segments: Vec::new(),
         }
+    }
+
+    /// Every file the manifest lists.
+    pub fn files(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.segments
+            .iter()
+            .flat_map(|s| [(s.file.as_str(), s.bytes), (s.analysis.file.as_str(), s.analysis.bytes)])
+            .chain(self.edges.iter().map(|e| (e.file.as_str(), e.bytes)))
     }
 
     /// Records in the archive.
@@ -90,22 +131,32 @@ impl Manifest {
             Err(source) => return Err(Error::Io { what: "cannot read", path, source }),
         };
         let damaged = |reason: String| Error::ArchiveDamaged { path: path.clone(), reason };
-        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+        let not_ours = |e: serde_json::Error| {
             damaged(format!("is not a sada archive manifest ({e}); was it written by another program?"))
-        })?;
+        };
+        // Format and version first, so that another layout is named as such
+        // rather than as fields missing.
+        let m: Header = serde_json::from_slice(&bytes).map_err(not_ours)?;
         if m.format != FORMAT {
             return Err(damaged(format!("says format '{}', not '{FORMAT}'", m.format)));
         }
         if m.version != VERSION {
             return Err(damaged(format!(
-                "is an archive of layout version {} (written by sada {}); this sada reads version {VERSION}",
-                m.version, m.written_by
+                "is an archive of layout version {} (written by sada {}); this sada reads version {VERSION}: \
+                 make a new archive of its texts with `sada index create NEW {}/seg-*.jsonl.zst`",
+                m.version,
+                m.written_by,
+                dir.display()
             )));
         }
+        let m: Manifest = serde_json::from_slice(&bytes).map_err(not_ours)?;
         for s in &m.segments {
-            if !is_segment_name(&s.file) {
+            if !is_segment_name(&s.file) || !is_part_name(&s.analysis.file) {
                 return Err(damaged(format!("lists '{}', which is not a segment file name", s.file)));
             }
+        }
+        if let Some(e) = m.edges.as_ref().filter(|e| !is_part_name(&e.file)) {
+            return Err(damaged(format!("lists '{}', which is not a pairs file name", e.file)));
         }
         Ok(m)
     }
@@ -132,6 +183,23 @@ impl Manifest {
     pub fn segment_name(n: u64) -> String {
         format!("seg-{n:08}.jsonl.zst")
     }
+
+    /// The name of the analyses of the segment numbered `n`.
+    pub fn analysis_name(n: u64) -> String {
+        format!("seg-{n:08}.ana")
+    }
+
+    /// The name of the pairs file written with the segment numbered `n`.
+    pub fn edges_name(n: u64) -> String {
+        format!("edges-{n:08}.bin")
+    }
+}
+
+/// Whether `name` is the name of a segment's analyses or of a pairs file.
+pub fn is_part_name(name: &str) -> bool {
+    let numbered = |n: &str| n.len() == 8 && n.bytes().all(|b| b.is_ascii_digit());
+    name.strip_prefix("seg-").and_then(|r| r.strip_suffix(".ana")).is_some_and(numbered)
+        || name.strip_prefix("edges-").and_then(|r| r.strip_suffix(".bin")).is_some_and(numbered)
 }
 
 /// Whether `name` is a segment file name (and only a name: no path).
@@ -170,14 +238,16 @@ mod tests {
     #[test]
     fn a_stored_manifest_loads_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
-        let mut m = Manifest::empty();
+        let mut m = Manifest::empty(Params::of(&crate::config::Config::default()));
         m.segments.push(Segment {
             file: Manifest::segment_name(1),
             documents: 3,
             text_bytes: 10,
             bytes: 20,
             xxh3: "00".into(),
+            analysis: Part { file: Manifest::analysis_name(1), bytes: 30, xxh3: "01".into() },
         });
+        m.edges = Some(Part { file: Manifest::edges_name(1), bytes: 16, xxh3: "02".into() });
         m.store(dir.path()).unwrap();
         assert_eq!(Manifest::load(dir.path()).unwrap(), m);
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
@@ -193,21 +263,30 @@ mod tests {
             (br#"{"format":"x","version":1,"written_by":"0","next_segment":1,"segments":[]}"#, "format 'x'"),
             (br#"{"format":"sada-archive","version":9,"written_by":"9","next_segment":1,"segments":[]}"#, "version 9"),
             (
-                br#"{"format":"sada-archive","version":1,"written_by":"0","next_segment":1,"segments":[{"file":"../x","documents":1,"text_bytes":1,"bytes":1,"xxh3":"0"}]}"#,
-                "not a segment file name",
+                br#"{"format":"sada-archive","version":1,"written_by":"0","next_segment":1,"segments":[]}"#,
+                "layout version 1",
             ),
         ] {
             std::fs::write(dir.path().join(MANIFEST), bytes).unwrap();
             let err = Manifest::load(dir.path()).unwrap_err().to_string();
             assert!(err.contains("manifest.json") && err.contains(says), "{err}");
         }
+        let mut m = Manifest::empty(Params::of(&crate::config::Config::default()));
+        m.edges = Some(Part { file: "../x".into(), bytes: 1, xxh3: "0".into() });
+        std::fs::write(dir.path().join(MANIFEST), serde_json::to_vec(&m).unwrap()).unwrap();
+        let err = Manifest::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("not a pairs file name"), "{err}");
     }
 
     #[test]
     fn segment_names() {
         assert!(is_segment_name(&Manifest::segment_name(42)));
+        assert!(is_part_name(&Manifest::analysis_name(42)) && is_part_name(&Manifest::edges_name(42)));
         for bad in ["seg-1.jsonl.zst", "../seg-00000001.jsonl.zst", "seg-0000000a.jsonl.zst", "x"] {
             assert!(!is_segment_name(bad), "{bad}");
+        }
+        for bad in ["seg-1.ana", "../seg-00000001.ana", "edges-0000000x.bin", "seg-00000001.jsonl.zst"] {
+            assert!(!is_part_name(bad), "{bad}");
         }
     }
 }

@@ -17,13 +17,21 @@
 //! process is killed), and removes what a killed writer left (temporary
 //! files, an unlisted segment) before it writes.
 
+pub mod analysis;
+pub mod edges;
+pub mod frames;
+pub mod graph;
 pub mod manifest;
+pub mod params;
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use manifest::{MANIFEST, Manifest, Segment, is_segment_name, sync_dir, temp_file};
+use analysis::{Analyses, AnalysisWriter};
+use frames::FrameWriter;
+use manifest::{MANIFEST, Manifest, Part, Segment, is_part_name, is_segment_name, sync_dir, temp_file};
+use params::Params;
 
 use crate::config::Config;
 use crate::error::Error;
@@ -65,15 +73,15 @@ impl Archive {
     /// not write.
     pub fn open(dir: &Path) -> Result<Archive, Error> {
         let manifest = Manifest::load(dir)?;
-        for s in &manifest.segments {
-            let path = dir.join(&s.file);
+        for (file, bytes) in manifest.files() {
+            let path = dir.join(file);
             let len = std::fs::metadata(&path)
                 .map_err(|e| Error::ArchiveDamaged { path: path.clone(), reason: format!("is missing ({e})") })?
                 .len();
-            if len != s.bytes {
+            if len != bytes {
                 return Err(Error::ArchiveDamaged {
                     path,
-                    reason: format!("has {len} bytes where the manifest says {}: the file was changed or cut", s.bytes),
+                    reason: format!("has {len} bytes where the manifest says {bytes}: the file was changed or cut"),
                 });
             }
         }
@@ -82,7 +90,12 @@ impl Archive {
         {
             let entry = entry.map_err(|source| Error::Io { what: "cannot read", path: dir.into(), source })?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !(name == MANIFEST || name == LOCK || is_segment_name(&name) || is_leftover(&name)) {
+            if !(name == MANIFEST
+                || name == LOCK
+                || is_segment_name(&name)
+                || is_part_name(&name)
+                || is_leftover(&name))
+            {
                 return Err(Error::ArchiveDamaged {
                     path: entry.path(),
                     reason: "was not written by sada index: move it out of the archive".into(),
@@ -110,23 +123,7 @@ impl Archive {
     /// The segments as inputs of a scan: zstd-compressed JSON lines, read
     /// with sada's own field names whatever the run's.
     pub fn input_files(&self) -> Vec<InputFile> {
-        let fields = std::sync::Arc::new(Fields::default());
-        self.manifest
-            .segments
-            .iter()
-            .map(|s| {
-                let path = self.dir.join(&s.file);
-                InputFile {
-                    display: path.to_string_lossy().into_owned(),
-                    path,
-                    format: Format::Jsonl,
-                    compression: Compression::Zstd,
-                    size: s.bytes,
-                    spooled: None,
-                    fields: Some(fields.clone()),
-                }
-            })
-            .collect()
+        self.manifest.segments.iter().map(|s| segment_input(self.dir.join(&s.file), s.bytes)).collect()
     }
 
     /// Reads every segment whole and checks it against the manifest's hash.
@@ -134,12 +131,19 @@ impl Archive {
     /// # Errors
     /// [`Error::ArchiveDamaged`] naming the first segment whose bytes differ.
     pub fn verify(&self) -> Result<(), Error> {
-        for (s, path) in self.manifest.segments.iter().zip(self.segment_paths()) {
+        let parts = self
+            .manifest
+            .segments
+            .iter()
+            .flat_map(|s| [(&s.file, s.bytes, &s.xxh3), (&s.analysis.file, s.analysis.bytes, &s.analysis.xxh3)]);
+        let edges = self.manifest.edges.iter().map(|e| (&e.file, e.bytes, &e.xxh3));
+        for (file, want_bytes, want_hash) in parts.chain(edges) {
+            let path = self.dir.join(file);
             let (bytes, hash) = hash_file(&path)?;
-            if bytes != s.bytes || hash != s.xxh3 {
+            if bytes != want_bytes || hash != *want_hash {
                 return Err(Error::ArchiveDamaged {
                     path,
-                    reason: format!("has hash {hash} where the manifest says {}: the file is damaged", s.xxh3),
+                    reason: format!("has hash {hash} where the manifest says {want_hash}: the file is damaged"),
                 });
             }
         }
@@ -152,7 +156,7 @@ impl Archive {
 ///
 /// # Errors
 /// [`Error::Archive`] when `dir` is already an archive or holds other files.
-pub fn create(dir: &Path) -> Result<WriteLock, Error> {
+pub fn create(dir: &Path, parameters: Params) -> Result<WriteLock, Error> {
     let refuse = |reason: &str| Error::Archive { path: dir.to_path_buf(), reason: reason.into() };
     if dir.join(MANIFEST).exists() {
         return Err(refuse("is already a sada archive: add to it with `sada index add`"));
@@ -174,13 +178,15 @@ pub fn create(dir: &Path) -> Result<WriteLock, Error> {
     if dir.join(MANIFEST).exists() {
         return Err(refuse("was made an archive by another sada meanwhile"));
     }
-    Manifest::empty().store(dir)?;
+    Manifest::empty(parameters).store(dir)?;
     Ok(lock)
 }
 
 /// Reads `inputs` as `sada extract` does and appends their records that
-/// have a text to the archive `dir` as one new segment; each record that
-/// cannot be read is handed to `skipped` and not archived.
+/// have a text to the archive `dir` as one new segment, with their analyses
+/// and the archive's pairs brought up to date; each record that cannot be
+/// read is handed to `skipped` and not archived. The analyses are made with
+/// the archive's parameters, whatever `config` says of them.
 ///
 /// # Errors
 /// As [`Archive::open`]; [`Error::Archive`] when another sada writes the
@@ -194,41 +200,137 @@ pub fn add(
     let dir = lock.dir();
     let archive = Archive::open(dir)?;
     remove_leftovers(dir, &archive.manifest)?;
-    let mut manifest = archive.manifest;
+    let config = archive.manifest.parameters.apply(config);
     let io = |what, source| Error::Io { what, path: dir.to_path_buf(), source };
     let tmp = temp_file(dir, ".seg-").map_err(|e| io("cannot write a segment in", e))?;
     let file = tmp.as_file().try_clone().map_err(|e| io("cannot write a segment in", e))?;
-    let mut encoder = zstd::stream::write::Encoder::new(BufWriter::with_capacity(1 << 20, file), ZSTD_LEVEL)
-        .map_err(|e| io("cannot write a segment in", e))?;
-    let read = crate::pipeline::extract_texts(inputs, config, &mut encoder, skipped)?;
-    encoder
+    let mut writer = FrameWriter::new(BufWriter::with_capacity(1 << 20, file), ZSTD_LEVEL);
+    let read = crate::pipeline::extract_texts(inputs, &config, &mut writer, skipped)?;
+    let (_, frames, records) = writer
         .finish()
-        .and_then(|mut w| w.flush())
-        .and_then(|()| tmp.as_file().sync_all())
+        .and_then(|(w, f, n)| tmp.as_file().sync_all().map(|()| (w, f, n)))
         .map_err(|e| io("cannot write a segment in", e))?;
     let documents = read.ok + read.empty;
     if documents == 0 {
         return Ok(Added { read, segment: None });
     }
-    let name = Manifest::segment_name(manifest.next_segment);
-    let path = dir.join(&name);
-    tmp.persist(&path).map_err(|e| io("cannot put a segment in place in", e.error))?;
+    debug_assert_eq!(records, documents, "a line per archived record");
+    let n = archive.manifest.next_segment;
+    let segment_path = dir.join(Manifest::segment_name(n));
+    tmp.persist(&segment_path).map_err(|e| io("cannot put a segment in place in", e.error))?;
+
+    // The new records' analyses, from the segment as it will be read.
+    let (analysis, content, sigs) = analyze_segment(dir, &segment_path, &frames, &config)?;
+    let analysis_path = dir.join(Manifest::analysis_name(n));
+    analysis.persist(&analysis_path).map_err(|e| io("cannot put a segment's analyses in place in", e.error))?;
+
+    // The archive's pairs with the new records'.
+    let stored = graph::Stored::open(&archive)?;
+    let at = crate::pipeline::verify_at(&config);
+    let extended = graph::extend(&stored, graph::New { content: &content, sigs: &sigs }, &config.banding(), at)
+        .map_err(|e| crate::spill::error(Some(dir), e))?;
+    let edges = extended.edges(&stored.edges);
+    let tmp = temp_file(dir, ".edges-").map_err(|e| io("cannot write the pairs in", e))?;
+    let file = tmp.as_file().try_clone().map_err(|e| io("cannot write the pairs in", e))?;
+    edges::write(file, &edges).and_then(|f| f.sync_all()).map_err(|e| io("cannot write the pairs in", e))?;
+    let edges_path = dir.join(Manifest::edges_name(n));
+    tmp.persist(&edges_path).map_err(|e| io("cannot put the pairs in place in", e.error))?;
     sync_dir(dir)?;
-    let (bytes, xxh3) = hash_file(&path)?;
-    let segment = Segment { file: name, documents, text_bytes: read.bytes, bytes, xxh3 };
+
+    let (bytes, xxh3) = hash_file(&segment_path)?;
+    let segment = Segment {
+        file: Manifest::segment_name(n),
+        documents,
+        text_bytes: read.bytes,
+        bytes,
+        xxh3,
+        analysis: part(&analysis_path)?,
+    };
+    let mut manifest = archive.manifest;
+    manifest.edges = Some(part(&edges_path)?);
     manifest.next_segment += 1;
     manifest.written_by = env!("CARGO_PKG_VERSION").into();
     manifest.segments.push(segment.clone());
     manifest.store(dir)?;
+    // The previous pairs file is no longer listed.
+    remove_leftovers(dir, &manifest)?;
     Ok(Added { read, segment: Some(segment) })
+}
+
+/// A file written into the archive, as the manifest lists it.
+fn part(path: &Path) -> Result<Part, Error> {
+    let (bytes, xxh3) = hash_file(path)?;
+    let file = path.file_name().expect("a file in the archive").to_string_lossy().into_owned();
+    Ok(Part { file, bytes, xxh3 })
+}
+
+/// Analyzes the records of the segment at `path` (its frames `frames`) as a
+/// scan with `config` does, and writes their analyses to a temporary file in
+/// `dir`. Returns that file and the records' exact-duplicate keys and
+/// signatures.
+fn analyze_segment(
+    dir: &Path,
+    path: &Path,
+    frames: &[frames::Frame],
+    config: &Config,
+) -> Result<(tempfile::NamedTempFile, Vec<Option<u64>>, crate::spill::store::Signatures), Error> {
+    use rayon::prelude::*;
+    let io = |what, source| Error::Io { what, path: dir.to_path_buf(), source };
+    let tmp = temp_file(dir, ".ana-").map_err(|e| io("cannot write a segment's analyses in", e))?;
+    let file = tmp.as_file().try_clone().map_err(|e| io("cannot write a segment's analyses in", e))?;
+    let lanes = if config.method == crate::sign::Method::Simhash { 2 } else { config.num_perm };
+    let mut writer = AnalysisWriter::new(file, lanes, config.banding());
+    let signer = crate::sign::Signer::new(config.method, config.num_perm, config.seed);
+    let budgets = config.budgets();
+    let mut sigs = crate::spill::store::Signatures::new(budgets.signatures, config.spill_dir.as_deref());
+    let mut content = Vec::new();
+    let mut failed: std::io::Result<()> = Ok(());
+    let mut timings = crate::model::Timings::default();
+    let len = std::fs::metadata(path).map_err(|e| io("cannot read a segment in", e))?.len();
+    let input = segment_input(path.to_path_buf(), len);
+    crate::analyze::for_each_batch(&[input], &Fields::default(), &mut timings, &|| false, |batch, _, _| {
+        let analyzed: Vec<_> = batch
+            .into_par_iter()
+            .map(|raw| crate::analyze::with_scratch(|s| crate::analyze::analyze(raw.parse(), config, &signer, s)))
+            .collect();
+        for a in analyzed {
+            if failed.is_ok() {
+                let lanes = a.sig.as_ref().map(|s| s.lanes());
+                failed = writer.push(a.content, lanes.as_deref()).and_then(|()| sigs.push(a.sig.as_ref()));
+                content.push(a.content);
+            }
+        }
+    });
+    failed
+        .and_then(|()| sigs.finish())
+        .and_then(|()| writer.finish(frames))
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io("cannot write a segment's analyses in", e))?;
+    Ok((tmp, content, sigs))
+}
+
+/// A segment as an input of a scan: zstd-compressed JSON lines, read with
+/// sada's own field names whatever the run's.
+fn segment_input(path: PathBuf, size: u64) -> InputFile {
+    InputFile {
+        display: path.to_string_lossy().into_owned(),
+        path,
+        format: Format::Jsonl,
+        compression: Compression::Zstd,
+        size,
+        spooled: None,
+        fields: Some(std::sync::Arc::new(Fields::default())),
+    }
 }
 
 /// Merges the archive's segments into one (the same records in the same
 /// order); `None` when there was nothing to merge (fewer than two segments).
+/// Segments are series of zstd frames, so the merged one is their bytes end
+/// to end; their analyses are merged as well, and the pairs (numbered by
+/// record across the archive) stay as they are.
 ///
 /// # Errors
-/// As [`add`]; [`Error::ArchiveDamaged`] naming a segment that cannot be
-/// decompressed.
+/// As [`add`]; [`Error::ArchiveDamaged`] naming a file that cannot be read.
 pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
     let dir = lock.dir();
     let archive = Archive::open(dir)?;
@@ -237,35 +339,59 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
         return Ok(None);
     }
     let io = |what, source| Error::Io { what, path: dir.to_path_buf(), source };
+    let config = archive.manifest.parameters.apply(&Config::default());
+    let lanes = if config.method == crate::sign::Method::Simhash { 2 } else { config.num_perm };
     let mut tmp = temp_file(dir, ".seg-").map_err(|e| io("cannot write a segment in", e))?;
+    let ana_tmp = temp_file(dir, ".ana-").map_err(|e| io("cannot write a segment's analyses in", e))?;
+    let ana_file = ana_tmp.as_file().try_clone().map_err(|e| io("cannot write a segment's analyses in", e))?;
+    let mut analysis = AnalysisWriter::new(ana_file, lanes, config.banding());
+    let mut frames = Vec::new();
+    let (mut offset, mut first) = (0u64, 0u64);
     {
-        let mut encoder =
-            zstd::stream::write::Encoder::new(BufWriter::with_capacity(1 << 20, tmp.as_file_mut()), ZSTD_LEVEL)
-                .map_err(|e| io("cannot write a segment in", e))?;
-        for path in archive.segment_paths() {
+        let mut out = BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+        for s in &archive.manifest.segments {
+            let path = dir.join(&s.file);
             let damaged = |e: std::io::Error| Error::ArchiveDamaged {
                 path: path.clone(),
-                reason: format!("cannot be decompressed ({e}): the archive is damaged"),
+                reason: format!("cannot be read ({e}): the archive is damaged"),
             };
-            let file = File::open(&path).map_err(damaged)?;
-            let mut decoder = zstd::stream::read::Decoder::new(file).map_err(damaged)?;
-            std::io::copy(&mut decoder, &mut encoder).map_err(damaged)?;
+            let mut file = File::open(&path).map_err(damaged)?;
+            std::io::copy(&mut file, &mut out).map_err(damaged)?;
+            let ana_path = dir.join(&s.analysis.file);
+            let a = Analyses::open(&ana_path).map_err(|e| Error::ArchiveDamaged {
+                path: ana_path.clone(),
+                reason: format!("cannot be read ({e}): the archive is damaged"),
+            })?;
+            for i in 0..a.len() {
+                let lanes = a.lanes_of(i).map_err(|e| io("cannot read a segment's analyses in", e))?;
+                analysis
+                    .push(a.content(i), lanes.as_deref())
+                    .map_err(|e| io("cannot write a segment's analyses in", e))?;
+            }
+            frames
+                .extend(a.frames().iter().map(|f| frames::Frame { offset: offset + f.offset, first: first + f.first }));
+            offset += s.bytes;
+            first += s.documents;
         }
-        encoder.finish().and_then(|mut w| w.flush()).map_err(|e| io("cannot write a segment in", e))?;
+        out.flush().map_err(|e| io("cannot write a segment in", e))?;
     }
     tmp.as_file().sync_all().map_err(|e| io("cannot write a segment in", e))?;
+    analysis.finish(&frames).and_then(|f| f.sync_all()).map_err(|e| io("cannot write a segment's analyses in", e))?;
     let mut manifest = archive.manifest.clone();
-    let name = Manifest::segment_name(manifest.next_segment);
-    let path = dir.join(&name);
+    let n = manifest.next_segment;
+    let path = dir.join(Manifest::segment_name(n));
+    let ana_path = dir.join(Manifest::analysis_name(n));
     tmp.persist(&path).map_err(|e| io("cannot put a segment in place in", e.error))?;
+    ana_tmp.persist(&ana_path).map_err(|e| io("cannot put a segment's analyses in place in", e.error))?;
     sync_dir(dir)?;
     let (bytes, xxh3) = hash_file(&path)?;
     let segment = Segment {
-        file: name,
+        file: Manifest::segment_name(n),
         documents: manifest.documents(),
         text_bytes: manifest.segments.iter().map(|s| s.text_bytes).sum(),
         bytes,
         xxh3,
+        analysis: part(&ana_path)?,
     };
     manifest.next_segment += 1;
     manifest.written_by = env!("CARGO_PKG_VERSION").into();
@@ -357,7 +483,7 @@ impl ReadLock {
 
 /// A file a killed writer may leave: a temporary segment or manifest.
 fn is_leftover(name: &str) -> bool {
-    name.ends_with(".partial") && (name.starts_with(".seg-") || name.starts_with(".manifest-"))
+    name.ends_with(".partial") && [".seg-", ".ana-", ".edges-", ".manifest-"].iter().any(|p| name.starts_with(p))
 }
 
 /// Removes what killed writers left: temporary files and segments the
@@ -367,7 +493,7 @@ fn remove_leftovers(dir: &Path, manifest: &Manifest) -> Result<(), Error> {
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let unlisted = is_segment_name(&name) && !manifest.segments.iter().any(|s| s.file == name);
+        let unlisted = (is_segment_name(&name) || is_part_name(&name)) && !manifest.files().any(|(f, _)| f == name);
         if unlisted || is_leftover(&name) {
             std::fs::remove_file(entry.path()).map_err(io)?;
         }

@@ -208,7 +208,10 @@ pub fn bucket_pairs(entries: &mut [(u64, u32)]) -> Vec<Candidate> {
     pairs
 }
 
-fn pairs_of_bucket(g: &[(u64, u32)], out: &mut Vec<Candidate>) {
+/// The candidate pairs of one bucket (`(key, doc)` entries of one key,
+/// sorted by document): all with all up to [`FULL_BUCKET`], else each with
+/// the next [`WINDOW`].
+pub(crate) fn pairs_of_bucket(g: &[(u64, u32)], out: &mut Vec<Candidate>) {
     let reach = if g.len() <= FULL_BUCKET { g.len() } else { WINDOW + 1 };
     for (i, &(_, a)) in g.iter().enumerate() {
         for &(_, b) in &g[i + 1..(i + reach).min(g.len())] {

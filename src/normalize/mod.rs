@@ -31,3 +31,9 @@ pub use alone::{stands_alone, unspaced};
 pub use analyzer::Analyzer;
 pub use fold::{fold_fast, fold_word};
 pub use hash::hash_word;
+
+/// The version of what normalization makes of a text (where words split,
+/// how they fold, how a word hashes). Raised with any change that gives a
+/// text other word hashes: analyses an archive stored (`sada index`) hold
+/// only for the version that made them.
+pub const VERSION: u32 = 1;

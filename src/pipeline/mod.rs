@@ -31,6 +31,19 @@ use crate::verify::{self, Similarity};
 /// still be checked exactly by the cluster stage.
 const VERIFY_SLACK: f64 = 0.1;
 
+/// Whether clustering decides on exact Jaccard of word shingles rebuilt
+/// from the word hashes (the default) rather than on the verify stage's
+/// similarity.
+pub(crate) fn exact_clustering(config: &Config) -> bool {
+    config.shingle.kind == ShingleKind::Word && !config.exact_jaccard
+}
+
+/// The similarity a candidate pair must reach to be verified: with exact
+/// clustering, [`VERIFY_SLACK`] below the threshold.
+pub(crate) fn verify_at(config: &Config) -> f64 {
+    if exact_clustering(config) { config.threshold - VERIFY_SLACK } else { config.threshold }
+}
+
 /// Runs every stage over `inputs`. Per-record failures end up in
 /// [`Scan::docs`], not in `Err`.
 ///
@@ -159,8 +172,8 @@ pub(crate) fn finish(
     // estimate only needs to keep the candidates that might pass: a margin of
     // VERIFY_SLACK (about 2σ of a 128-lane estimate near 0.6) keeps pairs the
     // estimate puts just below the threshold.
-    let exact_clustering = config.shingle.kind == ShingleKind::Word && !config.exact_jaccard;
-    let verify_at = if exact_clustering { config.threshold - VERIFY_SLACK } else { config.threshold };
+    let exact_clustering = exact_clustering(config);
+    let verify_at = verify_at(config);
     let edges = timings.run(Stage::Verify, || grouping.edges(&candidates, sim, verify_at));
     bar.finish_and_clear();
     config.go_on()?;

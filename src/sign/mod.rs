@@ -16,7 +16,7 @@ pub use oph::OnePermHasher;
 pub use simhash::SimHash;
 
 /// Which document signature to compute.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// Classic k-permutation MinHash with `--num-perm` lanes, banded LSH.
