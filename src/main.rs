@@ -80,7 +80,17 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
             Some(scan) => scan,
             None => return Ok(()),
         },
-        (_, _, Some((archive, _))) => sada::pipeline::scan_against(archive, &args.inputs, &config)?,
+        (_, _, Some((archive, _))) => {
+            // Clusters alone could have come from the stored analyses: say why not.
+            if let (false, sada::pipeline::Mode::Texts(why)) =
+                (config.passage.enabled, sada::pipeline::Mode::of(archive, &config))
+            {
+                if !args.quiet {
+                    eprintln!("sada scan: reading the archive's texts (slower): {why}");
+                }
+            }
+            sada::pipeline::scan_against(archive, &args.inputs, &config)?
+        }
         _ => sada::scan(&args.inputs, &config)?,
     };
     name_skipped(&scan.discovery, "counted in summary.json");
@@ -106,6 +116,10 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         dir: a.dir().to_string_lossy().into_owned(),
         documents: a.manifest().documents(),
         added: matches!(lock, ArchiveLock::Write(_)),
+        analyses: match sada::pipeline::Mode::of(a, &config) {
+            sada::pipeline::Mode::Stored => "stored",
+            sada::pipeline::Mode::Texts(_) => "texts",
+        },
     });
     sada::report::write_with(
         &scan,

@@ -181,6 +181,62 @@ fn against_an_archive_reports_what_a_full_scan_reports_about_today() {
     assert_same(&outputs(&dir, "o4"), &restricted(&dir, "full", days[0].len() as u64), "one day against two");
 }
 
+/// Document clusters alone (`--no-statements`) come from the stored
+/// analyses, not the archive's texts, and are a full scan's: with one
+/// segment, two, after compaction and after `--add`; with other parameters
+/// the texts are read and the answer is still a full scan's.
+#[test]
+fn clusters_from_the_stored_analyses_are_those_of_a_full_scan() {
+    let dir = TestDir::new("against-stored");
+    let days = write_days(&dir);
+    let stored = |out: &str| -> Value {
+        let summary: Value = serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap();
+        summary["archive"]["analyses"].clone()
+    };
+    let ns = "--no-statements";
+    dir.sada().args(["scan", "-q", ns, "--out", "full", "day0.jsonl", "day1.jsonl", "day2.jsonl"]).assert().success();
+    let archived = (days[0].len() + days[1].len()) as u64;
+    let want = restricted(&dir, "full", archived);
+    assert!(
+        want[1].iter().any(|c| c["members"].as_array().unwrap().iter().any(|m| m.get("archived").is_some())),
+        "some cluster must join today with the archive"
+    );
+
+    dir.sada().args(["index", "create", "-q", "one", "day0.jsonl", "day1.jsonl"]).assert().success();
+    dir.sada().args(["scan", "-q", ns, "--out", "o1", "--against", "one", "day2.jsonl"]).assert().success();
+    assert_eq!(stored("o1"), json!("stored"));
+    assert_same(&outputs(&dir, "o1"), &want, "one segment");
+    assert!(dir.read("o1/report.html").contains("<span class=\"badge\">archived</span>"));
+
+    dir.sada().args(["index", "create", "-q", "two", "day0.jsonl"]).assert().success();
+    dir.sada().args(["scan", "-q", ns, "--out", "o2", "--against", "two", "--add", "day1.jsonl"]).assert().success();
+    dir.sada().args(["scan", "-q", ns, "--out", "full01", "day0.jsonl", "day1.jsonl"]).assert().success();
+    assert_same(&outputs(&dir, "o2"), &restricted(&dir, "full01", days[0].len() as u64), "a day against one");
+    dir.sada().args(["scan", "-q", ns, "--out", "o3", "--against", "two", "day2.jsonl"]).assert().success();
+    assert_same(&outputs(&dir, "o3"), &want, "two segments, the second by --add");
+    dir.sada().args(["index", "compact", "-q", "two"]).assert().success();
+    dir.sada().args(["scan", "-q", ns, "--out", "o4", "--against", "two", "day2.jsonl"]).assert().success();
+    assert_same(&outputs(&dir, "o4"), &want, "compacted");
+    assert_eq!(stored("o4"), json!("stored"));
+
+    // Other parameters: the texts, said on stderr, and still a full scan's answer.
+    dir.sada()
+        .args(["scan", "-q", ns, "--threshold", "0.8", "--out", "full8", "day0.jsonl", "day1.jsonl", "day2.jsonl"])
+        .assert()
+        .success();
+    let out = dir
+        .sada()
+        .args(["scan", ns, "--threshold", "0.8", "--out", "o5", "--against", "two", "day2.jsonl"])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("--threshold (the archive's 0.6, this run's 0.8)"));
+    assert_eq!(stored("o5"), json!("texts"));
+    assert_same(&outputs(&dir, "o5"), &restricted(&dir, "full8", archived), "other parameters");
+}
+
 #[test]
 fn add_appends_today_after_the_outputs_and_the_next_day_sees_it() {
     let dir = TestDir::new("against-add");

@@ -19,7 +19,6 @@
 //! group keeps its first document: the archive's units and representatives
 //! never change, they only gain members.
 
-use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -39,6 +38,7 @@ use crate::verify::{self, Edge};
 /// archive's record `g` (segments in order).
 #[derive(Debug)]
 pub struct Stored {
+    dir: PathBuf,
     /// Each segment's first record, its analyses, its file and size.
     segments: Vec<(usize, Analyses, PathBuf, u64)>,
     len: usize,
@@ -87,7 +87,12 @@ impl Stored {
             }
             None => Vec::new(),
         };
-        Ok(Stored { segments, len, edges })
+        Ok(Stored { dir: dir.to_path_buf(), segments, len, edges })
+    }
+
+    /// The archive's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// Records in the archive.
@@ -131,10 +136,14 @@ impl Stored {
     /// the segment's path and line number (1-based) for naming it.
     ///
     /// # Errors
-    /// Reading or decompressing its frame failed.
-    pub fn record(&self, g: usize) -> io::Result<(Vec<u8>, &Path, u64)> {
+    /// [`Error::ArchiveDamaged`] naming the segment when reading or
+    /// decompressing its frame failed.
+    pub fn record(&self, g: usize) -> Result<(Vec<u8>, &Path, u64), Error> {
         let (s, i) = self.at(g);
-        let line = frames::read_record(&s.2, s.1.frames(), s.3, i as u64)?;
+        let line = frames::read_record(&s.2, s.1.frames(), s.3, i as u64).map_err(|e| Error::ArchiveDamaged {
+            path: s.2.clone(),
+            reason: format!("cannot give back its record {} ({e})", i + 1),
+        })?;
         Ok((line, &s.2, i as u64 + 1))
     }
 }
@@ -178,20 +187,28 @@ impl Extended {
     }
 }
 
-/// A bucket holding a new record: its archived members, then its new ones,
-/// each in document order.
-#[derive(Default)]
-struct Bucket {
-    members: Vec<u32>,
-    archived: usize,
+/// `(key, document)` band entries sorted by key then document: a bucket is
+/// a run of one key.
+type Entries = Vec<(u64, u32)>;
+
+/// The run of key `k` in sorted `entries`.
+fn run(entries: &[(u64, u32)], k: u64) -> &[(u64, u32)] {
+    let lo = entries.partition_point(|e| e.0 < k);
+    let hi = entries.partition_point(|e| e.0 <= k);
+    &entries[lo..hi]
 }
 
-impl Bucket {
-    /// Whether the whole scan pairs `a` and `b` (both members) in this bucket.
-    fn pairs(&self, a: u32, b: u32) -> bool {
-        let pos = |d: u32| self.members.binary_search(&d).expect("a member");
-        self.members.len() <= FULL_BUCKET || pos(a).abs_diff(pos(b)) <= WINDOW
-    }
+/// Whether the whole scan pairs `a` and `b` in the bucket made of the
+/// archived members `old` and the new ones `new` (archived first, each run
+/// in document order), as [`pairs_of_bucket`] does.
+fn pairs_in(old: &[(u64, u32)], new: &[(u64, u32)], a: DocId, b: DocId) -> bool {
+    let pos = |d: DocId| -> usize {
+        match old.binary_search_by_key(&d.0, |e| e.1) {
+            Ok(p) => p,
+            Err(_) => old.len() + new.binary_search_by_key(&d.0, |e| e.1).expect("a member"),
+        }
+    };
+    old.len() + new.len() <= FULL_BUCKET || pos(a).abs_diff(pos(b)) <= WINDOW
 }
 
 /// The pairs a scan of `stored`'s archive and `new` together would verify
@@ -211,53 +228,48 @@ pub fn extend(stored: &Stored, new: New<'_>, banding: &Banding, verify_at: f64) 
     }
     let simhash = matches!(banding, Banding::Simhash { .. });
 
-    // The new representatives' band keys, and the buckets they fall in.
-    let mut buckets: HashMap<u64, Bucket> = HashMap::new();
-    let mut new_sigs: Vec<Option<Signature>> = Vec::with_capacity(new.content.len());
-    for d in 0..new.content.len() {
-        let sig = new.sigs.get(DocId(d as u32));
-        if let Some(s) = sig.as_ref().filter(|_| rep[archived + d]) {
-            let lanes = s.lanes();
-            for band in 0..banding.bands() {
-                buckets.entry(banding.key_of_lanes(&lanes, band)).or_default().members.push((archived + d) as u32);
-            }
+    // The new representatives' band entries, and the archived entries of
+    // the same keys (one pass over the stored keys).
+    let mut fresh: Entries = (0..new.content.len())
+        .into_par_iter()
+        .filter(|&d| rep[archived + d])
+        .flat_map_iter(|d| {
+            let lanes = new.sigs.get(DocId(d as u32)).map(|s| s.lanes().into_owned()).unwrap_or_default();
+            let bands = if lanes.is_empty() { 0 } else { banding.bands() };
+            (0..bands).map(move |band| (banding.key_of_lanes(&lanes, band), (archived + d) as u32))
+        })
+        .collect();
+    fresh.par_sort_unstable();
+    let archived_entries = |keys: &ahash::AHashSet<u64>| -> Entries {
+        if keys.is_empty() {
+            return Vec::new();
         }
-        new_sigs.push(sig);
-    }
-    // Their archived members: one pass over the stored keys.
-    let archived_members = |keys: &HashMap<u64, Bucket>| -> Vec<(u64, u32)> {
-        let mut found: Vec<(u64, u32)> = (0..archived)
+        let mut found: Entries = (0..archived)
             .into_par_iter()
             .filter(|&g| rep[g])
             .flat_map_iter(|g| {
-                stored.keys(g).unwrap_or(&[]).iter().filter(|k| keys.contains_key(k)).map(move |&k| (k, g as u32))
+                stored.keys(g).unwrap_or(&[]).iter().filter(|k| keys.contains(k)).map(move |&k| (k, g as u32))
             })
             .collect();
         found.par_sort_unstable();
         found
     };
-    let place = |buckets: &mut HashMap<u64, Bucket>, found: Vec<(u64, u32)>| {
-        for (k, g) in found {
-            let b = buckets.get_mut(&k).expect("looked up");
-            b.members.insert(b.archived, g);
-            b.archived += 1;
-        }
-    };
-    let found = archived_members(&buckets);
-    place(&mut buckets, found);
+    let touched: ahash::AHashSet<u64> =
+        if archived == 0 { Default::default() } else { fresh.iter().map(|e| e.0).collect() };
+    let old = archived_entries(&touched);
+    drop(touched);
 
     // Candidates with a new record; stored pairs a grown bucket no longer makes.
-    let mut keys: Vec<u64> = buckets.keys().copied().collect();
-    keys.sort_unstable();
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut unpaired: Vec<(DocId, DocId)> = Vec::new();
-    let mut entries: Vec<(u64, u32)> = Vec::new();
-    for k in &keys {
-        let b = &buckets[k];
-        entries.clear();
-        entries.extend(b.members.iter().map(|&d| (*k, d)));
+    let mut bucket: Entries = Vec::new();
+    for group in fresh.chunk_by(|x, y| x.0 == y.0) {
+        let before = run(&old, group[0].0);
+        bucket.clear();
+        bucket.extend_from_slice(before);
+        bucket.extend_from_slice(group);
         let from = candidates.len();
-        pairs_of_bucket(&entries, &mut candidates);
+        pairs_of_bucket(&bucket, &mut candidates);
         let mut kept = from;
         for i in from..candidates.len() {
             if candidates[i].b.index() >= archived {
@@ -266,10 +278,10 @@ pub fn extend(stored: &Stored, new: New<'_>, banding: &Banding, verify_at: f64) 
             }
         }
         candidates.truncate(kept);
-        if b.archived <= FULL_BUCKET && b.members.len() > FULL_BUCKET {
-            for i in 0..b.archived {
-                for j in i + WINDOW + 1..b.archived {
-                    unpaired.push((DocId(b.members[i]), DocId(b.members[j])));
+        if before.len() <= FULL_BUCKET && bucket.len() > FULL_BUCKET {
+            for i in 0..before.len() {
+                for j in i + WINDOW + 1..before.len() {
+                    unpaired.push((DocId(before[i].1), DocId(before[j].1)));
                 }
             }
         }
@@ -280,7 +292,7 @@ pub fn extend(stored: &Stored, new: New<'_>, banding: &Banding, verify_at: f64) 
     // Verified against the stored signatures.
     let sig_of = |d: DocId| -> io::Result<Option<Signature>> {
         if d.index() >= archived {
-            return Ok(new_sigs[d.index() - archived].clone());
+            return Ok(new.sigs.get(DocId((d.index() - archived) as u32)));
         }
         Ok(stored.lanes(d.index())?.and_then(|l| Signature::from_lanes(&l, simhash)))
     };
@@ -303,23 +315,88 @@ pub fn extend(stored: &Stored, new: New<'_>, banding: &Banding, verify_at: f64) 
         ka.iter().zip(kb).filter(|(x, y)| x == y).map(|(x, _)| *x).collect()
     };
     // Buckets no new record falls in, as the archive alone makes them.
-    let mut others: HashMap<u64, Bucket> = HashMap::new();
-    for &(a, b) in &unpaired {
-        for k in shared(a, b) {
-            if !buckets.contains_key(&k) {
-                others.entry(k).or_default();
-            }
-        }
-    }
-    if !others.is_empty() {
-        let found = archived_members(&others);
-        place(&mut others, found);
-    }
+    let untouched: ahash::AHashSet<u64> =
+        unpaired.iter().flat_map(|&(a, b)| shared(a, b)).filter(|&k| run(&fresh, k).is_empty()).collect();
+    let others = archived_entries(&untouched);
     let lost: Vec<(DocId, DocId)> = unpaired
         .into_iter()
         .filter(|&(a, b)| {
-            !shared(a, b).iter().any(|k| buckets.get(k).or_else(|| others.get(k)).expect("found").pairs(a.0, b.0))
+            !shared(a, b).into_iter().any(|k| {
+                let new_run = run(&fresh, k);
+                let old_run = if new_run.is_empty() { run(&others, k) } else { run(&old, k) };
+                pairs_in(old_run, new_run, a, b)
+            })
         })
         .collect();
     Ok(Extended { units, candidates: candidates.len() as u64, new_edges, lost })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::archive::analysis::AnalysisWriter;
+    use crate::archive::frames::Frame;
+
+    /// A small deterministic generator (xorshift).
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+    }
+
+    /// Whatever the split between archive and new records, the stored pairs
+    /// brought up to date are the pairs a scan of all of them verifies —
+    /// with buckets of a few lanes' values holding about FULL_BUCKET records,
+    /// so that many cross it when the new records come, and exact
+    /// duplicates across the split.
+    #[test]
+    fn stored_pairs_brought_up_to_date_are_those_of_a_whole_scan() {
+        let banding = Banding::Minhash { bands: 4, rows: 2 };
+        let at = 0.5;
+        for (seed, total, archived) in [(1, 1200, 1000), (2, 1200, 1150), (3, 600, 300), (4, 300, 0)] {
+            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed);
+            let lanes: Vec<Vec<u32>> = (0..total).map(|_| (0..8).map(|_| rng.below(3) as u32).collect()).collect();
+            // Every 50th record repeats an earlier one's words.
+            let content: Vec<Option<u64>> =
+                (0..total).map(|i| Some(if i % 50 == 49 { (i / 2) as u64 } else { 1_000_000 + i as u64 })).collect();
+            let sig = |i: usize| Signature::from_lanes(&lanes[i], false);
+            let whole = |n: usize| -> Vec<Edge> {
+                let units = verify::exact_groups(&content[..n]);
+                let sigs: Vec<Option<Signature>> = (0..n).map(sig).collect();
+                let refs: Vec<(DocId, &Signature)> =
+                    units.iter().map(|u| (u[0], sigs[u[0].index()].as_ref().expect("signed"))).collect();
+                let candidates = crate::index::candidates(&refs, &banding);
+                let store = Signatures::of(sigs.iter().map(Option::as_ref));
+                verify::edges(&candidates, verify::Similarity::Estimated(&store), at)
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("a.ana");
+            let mut w = AnalysisWriter::new(std::fs::File::create(&path).unwrap(), 8, banding);
+            for i in 0..archived {
+                w.push(content[i], Some(&lanes[i])).unwrap();
+            }
+            w.finish(&[Frame { offset: 0, first: 0 }]).unwrap();
+            let stored = Stored {
+                dir: dir.path().to_path_buf(),
+                segments: vec![(0, Analyses::open(&path).unwrap(), path.clone(), 0)],
+                len: archived,
+                edges: whole(archived),
+            };
+            let new_sigs: Vec<Option<Signature>> = (archived..total).map(sig).collect();
+            let store = Signatures::of(new_sigs.iter().map(Option::as_ref));
+            let extended = extend(&stored, New { content: &content[archived..], sigs: &store }, &banding, at).unwrap();
+            assert_eq!(extended.units, verify::exact_groups(&content), "seed {seed}");
+            let want = whole(total);
+            let got = extended.edges(&stored.edges);
+            assert_eq!(got.len(), want.len(), "seed {seed}: {} lost", extended.lost.len());
+            assert_eq!(got, want, "seed {seed}");
+            if seed == 1 {
+                assert!(!extended.lost.is_empty(), "the case must lose stored pairs to grown buckets");
+            }
+        }
+    }
 }

@@ -1,9 +1,11 @@
 //! The scan: every stage, in order, over a list of inputs.
 
+mod against;
 mod extract;
 mod sign;
 mod stream;
 
+pub use against::Mode;
 pub use extract::{extract, extract_texts};
 pub use sign::{SigFormat, sign, sign_texts};
 
@@ -70,6 +72,18 @@ pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
 /// give back the records its manifest counts.
 pub fn scan_against(archive: &crate::archive::Archive, inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
     config.validate()?;
+    if Mode::of(archive, config) == Mode::Stored {
+        let stored = crate::archive::graph::Stored::open(archive)?;
+        let mut discovery = discover_spooled(inputs, config)?;
+        let config = Config { archived: stored.len(), ..config.clone() };
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
+        return pool.install(|| {
+            let progress = Progress::new(config.progress, config.observer.clone());
+            let mut timings = Timings::default();
+            let kept = analyze_inputs(&mut discovery, &config, &progress, &mut timings)?;
+            against::finish(kept, discovery, &stored, &config, &progress, timings)
+        });
+    }
     let mut discovery = discover_spooled(inputs, config)?;
     let segments = archive.input_files();
     let displays: Vec<String> = segments.iter().map(|f| f.display.clone()).collect();
@@ -108,6 +122,18 @@ fn discover_spooled(inputs: &[PathBuf], config: &Config) -> Result<Discovery, Er
 fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let progress = Progress::new(config.progress, config.observer.clone());
     let mut timings = Timings::default();
+    let kept = analyze_inputs(&mut discovery, config, &progress, &mut timings)?;
+    finish(kept, discovery, config, &mut Local, &progress, timings, true)
+}
+
+/// The first pass over the inputs: what [`finish`] (or a scan against
+/// stored analyses) needs of every record, the texts not kept.
+fn analyze_inputs(
+    discovery: &mut Discovery,
+    config: &Config,
+    progress: &Progress,
+    timings: &mut Timings,
+) -> Result<Analyzed, Error> {
     let signer = Signer::new(config.method, config.num_perm, config.seed);
 
     // read → normalize → shingle → sign, streaming in batches: only one batch
@@ -117,23 +143,22 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let mut failed: Result<(), Error> = Ok(());
     let fields = &config.fields;
     let stop = || config.cancelled();
-    discovery.skipped_records =
-        for_each_batch(&discovery.files, fields, &mut timings, &stop, |batch, timings, consumed| {
-            let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
-                batch.into_par_iter().map(|raw| with_scratch(|s| analyze(raw.parse(), config, &signer, s))).collect()
-            });
-            for a in analyzed {
-                if failed.is_ok() {
-                    failed = kept.push(a);
-                }
-            }
-            bar.set_position(consumed);
-            bar.set_message(format!("{} records", kept.docs.len()));
+    discovery.skipped_records = for_each_batch(&discovery.files, fields, timings, &stop, |batch, timings, consumed| {
+        let analyzed: Vec<Analysis> = timings.run(Stage::Analyze, || {
+            batch.into_par_iter().map(|raw| with_scratch(|s| analyze(raw.parse(), config, &signer, s))).collect()
         });
+        for a in analyzed {
+            if failed.is_ok() {
+                failed = kept.push(a);
+            }
+        }
+        bar.set_position(consumed);
+        bar.set_message(format!("{} records", kept.docs.len()));
+    });
     bar.finish_and_clear();
     failed?;
     config.go_on()?;
-    finish(kept, discovery, config, &mut Local, &progress, timings, true)
+    Ok(kept)
 }
 
 /// Every stage after analyze: index, verify, cluster, the passage stages
@@ -231,7 +256,7 @@ pub(crate) fn finish(
         let spin = progress.spinner("locate");
         let stop = || config.cancelled();
         let excerpts =
-            timings.run(Stage::Locate, || locate(&discovery, &config.fields, &mut statements, &clusters, &stop));
+            timings.run(Stage::Locate, || locate(&discovery, &config.fields, &mut statements, &clusters, &stop, 0));
         spin.finish_and_clear();
         config.go_on()?;
         excerpts
@@ -372,23 +397,31 @@ fn statements(
 /// copy out statement texts and contexts, and keep excerpts of clustered
 /// documents for the report. Text is not kept in memory between the first
 /// pass and this one. Stops early (leaving the statements half located)
-/// once `stop` says so: the caller then fails the scan as cancelled.
+/// once `stop` says so: the caller then fails the scan as cancelled. The
+/// inputs' records are documents `offset…` (after an archive's, when it is
+/// not read with them); documents before `offset` are left alone.
 fn locate(
     discovery: &Discovery,
     fields: &crate::read::Fields,
     statements: &mut [Statement],
     clusters: &[Cluster],
     stop: &dyn Fn() -> bool,
+    offset: usize,
 ) -> Vec<(DocId, String)> {
-    let index = passage::locate::occurrence_index(statements);
-    let mut excerpt_docs: Vec<DocId> =
-        clusters.iter().take(EXCERPT_CLUSTERS).flat_map(|c| c.members.iter().map(|m| m.0)).collect();
+    let mut index = passage::locate::occurrence_index(statements);
+    index.retain(|r| r.0.index() >= offset);
+    let mut excerpt_docs: Vec<DocId> = clusters
+        .iter()
+        .take(EXCERPT_CLUSTERS)
+        .flat_map(|c| c.members.iter().map(|m| m.0))
+        .filter(|d| d.index() >= offset)
+        .collect();
     excerpt_docs.sort_unstable();
     let mut excerpts = Vec::new();
     if index.is_empty() && excerpt_docs.is_empty() {
         return excerpts;
     }
-    let last = index.last().map_or(0, |r| r.0.index()).max(excerpt_docs.last().map_or(0, |d| d.index()));
+    let last = index.last().map_or(0, |r| r.0.index()).max(excerpt_docs.last().map_or(0, |d| d.index())) - offset;
     let mut analyzer = Analyzer::new();
     let mut tokens = Vec::new();
     let mut spans = Vec::new();
@@ -400,6 +433,7 @@ fn locate(
         if stop() {
             break;
         }
+        let i = i + offset;
         let entries = rows.next_if(|e| e[0].0.index() == i);
         let excerpt = wanted.next_if(|d| d.index() == i).is_some();
         if entries.is_none() && !excerpt {

@@ -80,6 +80,9 @@ pub struct ArchiveCounts {
     /// Whether `--add` was given: the inputs are appended to the archive
     /// once the outputs are written (a failure then exits 1, saying so).
     pub added: bool,
+    /// How the archive was read: `stored` (its stored analyses: the cost of
+    /// the inputs) or `texts` (its texts scanned with the inputs).
+    pub analyses: &'static str,
 }
 
 /// The part of the summary that may differ between identical runs.

@@ -1,0 +1,258 @@
+//! `scan --against` from the archive's stored analyses: the document
+//! clusters a scan of the archive and the inputs together would report
+//! about the inputs, at the cost of the inputs, not of the archive.
+//!
+//! The inputs are analyzed as by any scan; the archive is not read: its
+//! stored band keys find the buckets the new records fall in, its stored
+//! signatures verify the pairs they make, its stored pairs give the rest of
+//! the graph ([`crate::archive::graph`]). Clustering then runs on the
+//! connected components that hold a new record, and on nothing else: star
+//! clustering decides inside a component from that component alone, so
+//! those components give the clusters the whole scan gives them. Only their
+//! archived records are read back (one frame each) to compare exactly and to
+//! describe them. Statements are not made this way yet: they need every
+//! archived text ([`Mode`]).
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{Analyzed, exact_clustering, locate, verify_at};
+use crate::analyze::{Analysis, analyze, with_scratch};
+use crate::archive::graph::{New, Stored};
+use crate::archive::{Archive, graph};
+use crate::cluster::{Cluster, UnionFind};
+use crate::config::Config;
+use crate::error::Error;
+use crate::grouping::ClusterSim;
+use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Status, Timings};
+use crate::progress::Progress;
+use crate::read::{Discovery, Fields, Raw, RawLine};
+use crate::report::caps::{EXCERPT_BYTES, EXCERPT_CLUSTERS};
+use crate::sign::Signer;
+use crate::spill::store::{Signatures, Store};
+use crate::verify::{Edge, Similarity};
+
+/// How a scan against an archive reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// From the stored analyses: the cost of the inputs.
+    Stored,
+    /// Its texts scanned with the inputs, for the reason given.
+    Texts(String),
+}
+
+impl Mode {
+    /// How a scan of `config` against `archive` reads it: from the stored
+    /// analyses when it reports document clusters only (no statements) with
+    /// the parameters they were made with.
+    pub fn of(archive: &Archive, config: &Config) -> Mode {
+        if config.passage.enabled {
+            return Mode::Texts(
+                "statements need every archived text (--no-statements uses the stored analyses)".into(),
+            );
+        }
+        match archive.manifest().parameters.differs(config) {
+            Some(p) => Mode::Texts(format!("the stored analyses were made with other parameters: {p}")),
+            None => Mode::Stored,
+        }
+    }
+}
+
+/// Every stage after the inputs' first pass, against `stored`.
+pub(super) fn finish(
+    kept: Analyzed,
+    discovery: Discovery,
+    stored: &Stored,
+    config: &Config,
+    progress: &Progress,
+    mut timings: Timings,
+) -> Result<Scan, Error> {
+    let Analyzed { docs: new_docs, content, mut sigs, mut words, .. } = kept;
+    let spill_error = |source| crate::spill::error(config.spill_dir.as_deref(), source);
+    sigs.finish().and_then(|()| words.finish()).map_err(spill_error)?;
+    let archived = stored.len();
+    let banding = config.banding();
+
+    let spin = progress.spinner("index");
+    let extended = timings
+        .run(Stage::Index, || {
+            graph::extend(stored, New { content: &content, sigs: &sigs }, &banding, verify_at(config))
+        })
+        .map_err(|e| archive_error(stored, e))?;
+    spin.finish_and_clear();
+    config.go_on()?;
+    let edges = extended.edges(&stored.edges);
+    let units = &extended.units;
+
+    // The units of the components that hold a new record, in unit order.
+    let spin = progress.spinner("cluster");
+    let local_units = touched(units, &edges, archived);
+    let mut local_docs: Vec<DocId> = local_units.iter().flat_map(|&u| units[u].iter().copied()).collect();
+    local_docs.sort_unstable();
+    let local = |d: DocId| DocId(local_docs.binary_search(&d).expect("a document of a touched unit") as u32);
+
+    // Their archived records read back and analyzed as the scan would.
+    let signer = Signer::new(config.method, config.num_perm, config.seed);
+    let fields = Arc::new(Fields::default());
+    let archived_local = local_docs.partition_point(|d| d.index() < archived);
+    let reread: Vec<Analysis> = timings.run(Stage::Analyze, || {
+        local_docs[..archived_local]
+            .par_iter()
+            .map(|&d| {
+                let rec = archived_record(stored, d.index(), &fields)?;
+                let a = with_scratch(|s| analyze(rec, config, &signer, s));
+                if a.content != stored.content(d.index()) {
+                    return Err(damaged(stored, d, "reads back other words than its stored analyses"));
+                }
+                Ok(a)
+            })
+            .collect::<Result<_, Error>>()
+    })?;
+    config.go_on()?;
+
+    let clusters = timings.run(Stage::Cluster, || {
+        let new_words: Vec<Vec<u32>> = local_docs[archived_local..]
+            .iter()
+            .map(|d| words.get(DocId((d.index() - archived) as u32)).to_vec())
+            .collect();
+        let all_words: Vec<Vec<u32>> = reread.iter().map(|a| a.words.clone()).chain(new_words).collect();
+        let local_words = Store::of(&all_words);
+        let new_sigs: Vec<_> =
+            local_docs[archived_local..].iter().map(|d| sigs.get(DocId((d.index() - archived) as u32))).collect();
+        let local_sigs =
+            Signatures::of(reread.iter().map(|a| a.sig.as_ref()).chain(new_sigs.iter().map(Option::as_ref)));
+        let lunits: Vec<Vec<DocId>> =
+            local_units.iter().map(|&u| units[u].iter().map(|&d| local(d)).collect()).collect();
+        let mut in_local = vec![false; units.len()];
+        local_units.iter().for_each(|&u| in_local[u] = true);
+        let unit_of = unit_index(units);
+        let ledges: Vec<Edge> = edges
+            .iter()
+            .filter(|e| in_local[unit_of(e.a)])
+            .map(|e| Edge { a: local(e.a), b: local(e.b), similarity: e.similarity })
+            .collect();
+        let how = if exact_clustering(config) {
+            ClusterSim::ExactFromWords(&local_words, config.shingle.n, local_docs.len())
+        } else {
+            ClusterSim::Given(Similarity::Estimated(&local_sigs))
+        };
+        let global = |d: DocId| local_docs[d.index()];
+        let mut clusters: Vec<Cluster> = how
+            .cluster(&lunits, &ledges, config.limits())
+            .into_iter()
+            .map(|c| Cluster {
+                kind: c.kind,
+                representative: global(c.representative),
+                members: c.members.into_iter().map(|(d, s)| (global(d), s)).collect(),
+            })
+            .collect();
+        // What the archive alone would have reported is not the inputs' answer.
+        clusters.retain(|c| c.members.iter().any(|m| m.0.index() >= archived));
+        clusters
+    });
+    spin.finish_and_clear();
+    config.go_on()?;
+
+    // Documents: the inputs', and the archived ones the clusters name.
+    let mut docs: Vec<Document> = vec![placeholder(); archived];
+    for (d, a) in local_docs.iter().zip(&reread) {
+        docs[d.index()] = a.doc.clone();
+    }
+    docs.extend(new_docs);
+
+    let spin = progress.spinner("locate");
+    let stop = || config.cancelled();
+    let excerpts = timings.run(Stage::Locate, || -> Result<_, Error> {
+        let mut excerpts = locate(&discovery, &config.fields, &mut [], &clusters, &stop, archived);
+        let mut from_archive: Vec<DocId> = clusters
+            .iter()
+            .take(EXCERPT_CLUSTERS)
+            .flat_map(|c| c.members.iter().map(|m| m.0))
+            .filter(|d| d.index() < archived)
+            .collect();
+        from_archive.sort_unstable();
+        for d in from_archive {
+            let rec = archived_record(stored, d.index(), &fields)?;
+            if let Ok(text) = rec.content {
+                excerpts.push((d, excerpt(&text)));
+            }
+        }
+        excerpts.sort_by_key(|e| e.0);
+        Ok(excerpts)
+    })?;
+    spin.finish_and_clear();
+    config.go_on()?;
+
+    let pairs =
+        PairCounts { candidates: extended.candidates, verified: extended.new_edges.len() as u64, ..Default::default() };
+    let spilled =
+        Spilled { signatures: sigs.store().spilled_bytes(), words: words.spilled_bytes(), sorted: 0, statements: 0 };
+    Ok(Scan {
+        docs,
+        clusters,
+        statements: Vec::new(),
+        excerpts,
+        discovery,
+        banding,
+        pairs,
+        timings,
+        spilled,
+        resumed: Vec::new(),
+        archived,
+    })
+}
+
+/// The units of the connected components (units joined by `edges`) that
+/// hold a record after the first `archived`, in unit order.
+fn touched(units: &[Vec<DocId>], edges: &[Edge], archived: usize) -> Vec<usize> {
+    let unit_of = unit_index(units);
+    let mut uf = UnionFind::new(units.len());
+    for e in edges {
+        uf.union(unit_of(e.a) as u32, unit_of(e.b) as u32);
+    }
+    let mut roots: Vec<u32> = (0..units.len())
+        .filter(|&u| units[u].last().is_some_and(|d| d.index() >= archived))
+        .map(|u| uf.find(u as u32))
+        .collect();
+    roots.sort_unstable();
+    roots.dedup();
+    (0..units.len()).filter(|&u| roots.binary_search(&uf.find(u as u32)).is_ok()).collect()
+}
+
+/// The unit of a unit's representative (units sorted by their first document).
+fn unit_index(units: &[Vec<DocId>]) -> impl Fn(DocId) -> usize + '_ {
+    |d: DocId| units.binary_search_by_key(&d, |u| u[0]).expect("an edge between unit representatives")
+}
+
+/// Archived record `g`, read back from its segment as a scan reads it.
+fn archived_record(stored: &Stored, g: usize, fields: &Arc<Fields>) -> Result<crate::read::Record, Error> {
+    let (bytes, path, line) = stored.record(g)?;
+    let input: Arc<str> = path.to_string_lossy().into();
+    Ok(Raw::Line(RawLine { input, line, bytes, fields: Arc::clone(fields) }).parse())
+}
+
+/// The first [`EXCERPT_BYTES`] of `text`, cut at a character boundary.
+fn excerpt(text: &str) -> String {
+    let mut end = text.len().min(EXCERPT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
+}
+
+/// An archived document no cluster names: never written anywhere.
+fn placeholder() -> Document {
+    Document { meta: Default::default(), bytes: 0, tokens: 0, status: Status::Ok }
+}
+
+fn archive_error(stored: &Stored, e: std::io::Error) -> Error {
+    Error::ArchiveDamaged { path: stored.dir().to_path_buf(), reason: format!("cannot be read ({e})") }
+}
+
+fn damaged(stored: &Stored, d: DocId, what: &str) -> Error {
+    Error::ArchiveDamaged {
+        path: stored.dir().to_path_buf(),
+        reason: format!("record {} {what}: check it with `sada index info --verify`", d.index()),
+    }
+}
