@@ -14,12 +14,17 @@ the differences measured):
 
   scan       `sada scan ARCHIVE.jsonl`: a plain scan of what the archive holds
   create     `sada index create DIR ARCHIVE.jsonl`: build throughput, bytes on disk per record
+             (texts, stored analyses and pairs)
   full       `sada scan ARCHIVE.jsonl TODAY.jsonl`: the full rescan
-  against    `sada scan --against DIR TODAY.jsonl`: the daily run
+  against    `sada scan --against DIR TODAY.jsonl`: the daily run (statements: the archive's
+             texts are scanned again)
+  full-ns, against-ns   the same two with --no-statements: document clusters only, which
+             `--against` answers from the archive's stored analyses
+  add        `sada index add DIR TODAY.jsonl`: appending the day (run last: it changes DIR)
 
-and checks that `against` reports what `full` reports about today (the clusters and statements
-with a new document, archived members flagged). Prints one Markdown table. Files go to
-target/archive-bench/ (the crawl is kept between runs). Standard library only.
+and checks that each `against` reports what its `full` reports about today (the clusters and
+statements with a new document, archived members flagged). Prints two Markdown tables. Files go
+to target/archive-bench/ (the crawl is kept between runs). Standard library only.
 """
 import argparse
 import json
@@ -113,34 +118,62 @@ def main():
         archive_jsonl, today = split(crawl(size + args.today), size, args.today)
         arc = os.path.join(WORK, f'arc-{size}')
         shutil.rmtree(arc, ignore_errors=True)
-        outs = {k: os.path.join(WORK, f'out-{k}-{size}') for k in ('scan', 'full', 'against')}
-        scan = best([sada, 'scan', '-q', *threads, '--out', outs['scan'], archive_jsonl])
-        create = best([sada, 'index', 'create', '-q', *threads, arc, archive_jsonl], fresh=arc)
-        full = best([sada, 'scan', '-q', *threads, '--out', outs['full'], archive_jsonl, today])
-        against = best([sada, 'scan', '-q', *threads, '--out', outs['against'], '--against', arc, today])
+        kinds = ('scan', 'full', 'against', 'full-ns', 'against-ns')
+        outs = {k: os.path.join(WORK, f'out-{k}-{size}') for k in kinds}
+        ns = ['--no-statements']
+        r = {'size': size, 'jsonl_per_doc': os.path.getsize(archive_jsonl) / size}
+        r['scan'] = best([sada, 'scan', '-q', *threads, '--out', outs['scan'], archive_jsonl])
+        r['create'] = best([sada, 'index', 'create', '-q', *threads, arc, archive_jsonl], fresh=arc)
+        r['full'] = best([sada, 'scan', '-q', *threads, '--out', outs['full'], archive_jsonl, today])
+        r['against'] = best([sada, 'scan', '-q', *threads, '--out', outs['against'], '--against', arc, today])
+        r['full-ns'] = best([sada, 'scan', '-q', *ns, *threads, '--out', outs['full-ns'], archive_jsonl, today])
+        r['against-ns'] = best([sada, 'scan', '-q', *ns, *threads, '--out', outs['against-ns'], '--against', arc,
+                                today])
         with open(os.path.join(arc, 'manifest.json')) as f:
-            on_disk = sum(s['bytes'] for s in json.load(f)['segments'])
-        want = restricted(outs['full'], size)
-        got = (jsonl(os.path.join(outs['against'], 'clusters.jsonl')),
-               jsonl(os.path.join(outs['against'], 'statements.jsonl')))
-        same = 'yes' if got == want else 'NO'
-        rows.append((size, scan, create, on_disk / size, os.path.getsize(archive_jsonl) / size, full, against,
-                     len(want[0]), len(want[1]), same))
+            m = json.load(f)
+        r['texts_per_doc'] = sum(s['bytes'] for s in m['segments']) / size
+        r['analyses_per_doc'] = (sum(s['analysis']['bytes'] for s in m['segments'])
+                                 + (m['edges']['bytes'] if m.get('edges') else 0)) / size
+        for kind, full in (('against', 'full'), ('against-ns', 'full-ns')):
+            want = restricted(outs[full], size)
+            got = (jsonl(os.path.join(outs[kind], 'clusters.jsonl')),
+                   jsonl(os.path.join(outs[kind], 'statements.jsonl')))
+            r[f'same-{kind}'] = 'yes' if got == want else 'NO'
+            r[f'found-{kind}'] = (len(want[0]), len(want[1]))
+        with open(os.path.join(outs['against-ns'], 'summary.json')) as f:
+            r['analyses'] = json.load(f)['archive']['analyses']
+        # Last: it grows the archive (each run on a fresh copy would cost a copy of it).
+        r['add'] = measure([sada, 'index', 'add', '-q', *threads, arc, today], 'archive_cost')
+        rows.append(r)
         shutil.rmtree(arc, ignore_errors=True)
         for o in outs.values():
             shutil.rmtree(o, ignore_errors=True)
+    ws = lambda t: f'{t[0]:.1f} s / {t[1]:.0f}'  # noqa: E731
     print(f'today: {args.today} documents; wall seconds / peak RSS MiB'
           + (f' (least / greatest of {args.runs} runs)' if args.runs > 1 else ''))
-    print('| archive | plain scan | index create | archive bytes/doc (JSONL bytes/doc) | full rescan | '
-          '--against | against / full (time) | clusters, statements with today | same as full |')
-    print('|---|---|---|---|---|---|---|---|---|')
-    for size, scan, create, per_doc, jsonl_per_doc, full, against, nc, ns, same in rows:
-        print(f'| {size:,} | {scan[0]:.1f} s / {scan[1]:.0f} | {create[0]:.1f} s / {create[1]:.0f} | '
-              f'{per_doc:.0f} ({jsonl_per_doc:.0f}) | {full[0]:.1f} s / {full[1]:.0f} | '
-              f'{against[0]:.1f} s / {against[1]:.0f} | {against[0] / full[0]:.2f} | {nc:,}, {ns:,} | {same} |')
-    if any(r[-1] != 'yes' for r in rows):
+    print()
+    print('Building the archive:')
+    print()
+    print('| archive | plain scan | index create | bytes/doc on disk: texts + analyses and pairs (JSONL) | '
+          'index add of the day |')
+    print('|---|---|---|---|---|')
+    for r in rows:
+        print(f"| {r['size']:,} | {ws(r['scan'])} | {ws(r['create'])} | {r['texts_per_doc']:.0f} + "
+              f"{r['analyses_per_doc']:.0f} ({r['jsonl_per_doc']:.0f}) | {ws(r['add'])} |")
+    print()
+    print('The daily run:')
+    print()
+    print('| archive | run | full rescan | --against | against / full (time) | '
+          'clusters, statements with today | same as full |')
+    print('|---|---|---|---|---|---|---|')
+    for r in rows:
+        for kind, full, what in (('against', 'full', 'clusters and statements (archive texts)'),
+                                 ('against-ns', 'full-ns', f"--no-statements ({r['analyses']} analyses)")):
+            nc, nst = r[f'found-{kind}']
+            print(f"| {r['size']:,} | {what} | {ws(r[full])} | {ws(r[kind])} | {r[kind][0] / r[full][0]:.3f} | "
+                  f"{nc:,}, {nst:,} | {r[f'same-{kind}']} |")
+    if any(r['same-against'] != 'yes' or r['same-against-ns'] != 'yes' for r in rows):
         sys.exit('archive_cost: --against differs from the full rescan')
-
 
 if __name__ == '__main__':
     main()
