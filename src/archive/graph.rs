@@ -32,7 +32,7 @@ use crate::index::{Banding, Candidate, FULL_BUCKET, WINDOW, pairs_of_bucket};
 use crate::model::DocId;
 use crate::sign::Signature;
 use crate::spill::store::Signatures;
-use crate::verify::{self, Edge};
+use crate::verify::Edge;
 
 /// An archive's stored analyses and pairs, opened: document `g` is the
 /// archive's record `g` (segments in order).
@@ -158,12 +158,60 @@ pub struct New<'a> {
     pub sigs: &'a Signatures,
 }
 
+/// The exact-duplicate groups (units) of the archive and the new records
+/// together, without a list per group: `(content hash, document)` sorted,
+/// so a group is a run, its first document the unit's representative.
+#[derive(Debug)]
+pub struct Units {
+    keyed: Vec<(u64, u32)>,
+    /// Bit `d`: document `d` represents its unit.
+    rep: Vec<u64>,
+}
+
+impl Units {
+    /// The units of `stored`'s archive followed by the new records of `content`.
+    fn of(stored: &Stored, content: &[Option<u64>]) -> Units {
+        let archived = stored.len();
+        let mut keyed: Vec<(u64, u32)> = (0..archived)
+            .into_par_iter()
+            .filter_map(|g| stored.content(g).map(|c| (c, g as u32)))
+            .chain(content.par_iter().enumerate().filter_map(|(d, c)| c.map(|c| (c, (archived + d) as u32))))
+            .collect();
+        keyed.par_sort_unstable();
+        let mut rep = vec![0u64; (archived + content.len()).div_ceil(64)];
+        for run in keyed.chunk_by(|x, y| x.0 == y.0) {
+            let d = run[0].1 as usize;
+            rep[d / 64] |= 1 << (d % 64);
+        }
+        Units { keyed, rep }
+    }
+
+    /// Whether `d` represents its unit (the first document of its content).
+    pub fn is_rep(&self, d: DocId) -> bool {
+        self.rep[d.index() / 64] >> (d.index() % 64) & 1 == 1
+    }
+
+    /// The documents of the unit of content `c`, in document order.
+    pub fn members(&self, c: u64) -> impl Iterator<Item = DocId> + '_ {
+        let lo = self.keyed.partition_point(|e| e.0 < c);
+        let hi = self.keyed.partition_point(|e| e.0 <= c);
+        self.keyed[lo..hi].iter().map(|e| DocId(e.1))
+    }
+
+    /// Every unit, as [`crate::verify::exact_groups`] lists them (for tests).
+    pub fn all(&self) -> Vec<Vec<DocId>> {
+        let mut units: Vec<Vec<DocId>> =
+            self.keyed.chunk_by(|x, y| x.0 == y.0).map(|r| r.iter().map(|e| DocId(e.1)).collect()).collect();
+        units.sort_unstable_by_key(|u| u[0]);
+        units
+    }
+}
+
 /// What the new records change in the whole scan's graph.
 #[derive(Debug)]
 pub struct Extended {
-    /// The exact-duplicate groups of the archive and the new records
-    /// together, as [`verify::exact_groups`] makes them.
-    pub units: Vec<Vec<DocId>>,
+    /// The exact-duplicate groups of the archive and the new records together.
+    pub units: Units,
     /// Candidate pairs with a new record.
     pub candidates: u64,
     /// Verified pairs with a new record, sorted.
@@ -218,21 +266,15 @@ fn pairs_in(old: &[(u64, u32)], new: &[(u64, u32)], a: DocId, b: DocId) -> bool 
 /// Reading a stored signature failed.
 pub fn extend(stored: &Stored, new: New<'_>, banding: &Banding, verify_at: f64) -> io::Result<Extended> {
     let archived = stored.len();
-    let mut content: Vec<Option<u64>> = (0..archived).map(|g| stored.content(g)).collect();
-    content.extend_from_slice(new.content);
-    let units = verify::exact_groups(&content);
-    drop(content);
-    let mut rep = vec![false; archived + new.content.len()];
-    for u in &units {
-        rep[u[0].index()] = true;
-    }
+    let units = Units::of(stored, new.content);
+    let rep = |d: usize| units.is_rep(DocId(d as u32));
     let simhash = matches!(banding, Banding::Simhash { .. });
 
     // The new representatives' band entries, and the archived entries of
     // the same keys (one pass over the stored keys).
     let mut fresh: Entries = (0..new.content.len())
         .into_par_iter()
-        .filter(|&d| rep[archived + d])
+        .filter(|&d| rep(archived + d))
         .flat_map_iter(|d| {
             let lanes = new.sigs.get(DocId(d as u32)).map(|s| s.lanes().into_owned()).unwrap_or_default();
             let bands = if lanes.is_empty() { 0 } else { banding.bands() };
@@ -246,7 +288,7 @@ pub fn extend(stored: &Stored, new: New<'_>, banding: &Banding, verify_at: f64) 
         }
         let mut found: Entries = (0..archived)
             .into_par_iter()
-            .filter(|&g| rep[g])
+            .filter(|&g| rep(g))
             .flat_map_iter(|g| {
                 stored.keys(g).unwrap_or(&[]).iter().filter(|k| keys.contains(k)).map(move |&k| (k, g as u32))
             })
@@ -336,6 +378,7 @@ mod tests {
     use super::*;
     use crate::archive::analysis::AnalysisWriter;
     use crate::archive::frames::Frame;
+    use crate::verify;
 
     /// A small deterministic generator (xorshift).
     struct Rng(u64);
@@ -389,7 +432,7 @@ mod tests {
             let new_sigs: Vec<Option<Signature>> = (archived..total).map(sig).collect();
             let store = Signatures::of(new_sigs.iter().map(Option::as_ref));
             let extended = extend(&stored, New { content: &content[archived..], sigs: &store }, &banding, at).unwrap();
-            assert_eq!(extended.units, verify::exact_groups(&content), "seed {seed}");
+            assert_eq!(extended.units.all(), verify::exact_groups(&content), "seed {seed}");
             let want = whole(total);
             let got = extended.edges(&stored.edges);
             assert_eq!(got.len(), want.len(), "seed {seed}: {} lost", extended.lost.len());

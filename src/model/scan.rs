@@ -153,6 +153,11 @@ pub struct Scan {
     /// The first `archived` documents come from an archive (`scan
     /// --against`): they are reported only as members and occurrences.
     pub archived: usize,
+    /// The archive's record number of each of the first `archived`
+    /// documents when they are not all of its records (a scan from the
+    /// stored analyses holds only those its clusters name); empty when they
+    /// are all of them, in order.
+    pub archived_records: Vec<u32>,
 }
 
 /// Bytes spilled to disk, per structure (all 0 when everything fit).
@@ -178,7 +183,11 @@ impl Scan {
     /// Where `d` is listed: its line in `documents.jsonl`, or for an archived
     /// document its record number in the archive.
     pub fn listed_index(&self, d: DocId) -> u32 {
-        if self.is_archived(d) { d.0 } else { d.0 - self.archived as u32 }
+        if self.is_archived(d) {
+            self.archived_records.get(d.index()).copied().unwrap_or(d.0)
+        } else {
+            d.0 - self.archived as u32
+        }
     }
 
     /// The cluster number of each document, if it is in one.

@@ -19,13 +19,13 @@ use rayon::prelude::*;
 
 use super::{Analyzed, exact_clustering, locate, verify_at};
 use crate::analyze::{Analysis, analyze, with_scratch};
-use crate::archive::graph::{New, Stored};
+use crate::archive::graph::{New, Stored, Units};
 use crate::archive::{Archive, graph};
 use crate::cluster::{Cluster, UnionFind};
 use crate::config::Config;
 use crate::error::Error;
 use crate::grouping::ClusterSim;
-use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Status, Timings};
+use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Timings};
 use crate::progress::Progress;
 use crate::read::{Discovery, Fields, Raw, RawLine};
 use crate::report::caps::{EXCERPT_BYTES, EXCERPT_CLUSTERS};
@@ -87,8 +87,14 @@ pub(super) fn finish(
 
     // The units of the components that hold a new record, in unit order.
     let spin = progress.spinner("cluster");
-    let local_units = touched(units, &edges, archived);
-    let mut local_docs: Vec<DocId> = local_units.iter().flat_map(|&u| units[u].iter().copied()).collect();
+    let content_of =
+        |d: DocId| if d.index() < archived { stored.content(d.index()) } else { content[d.index() - archived] };
+    let (local_reps, local_edges) = touched(units, &edges, &content);
+    let local_units: Vec<Vec<DocId>> = local_reps
+        .iter()
+        .map(|&r| units.members(content_of(r).expect("a representative has words")).collect())
+        .collect();
+    let mut local_docs: Vec<DocId> = local_units.iter().flatten().copied().collect();
     local_docs.sort_unstable();
     let local = |d: DocId| DocId(local_docs.binary_search(&d).expect("a document of a touched unit") as u32);
 
@@ -122,58 +128,54 @@ pub(super) fn finish(
             local_docs[archived_local..].iter().map(|d| sigs.get(DocId((d.index() - archived) as u32))).collect();
         let local_sigs =
             Signatures::of(reread.iter().map(|a| a.sig.as_ref()).chain(new_sigs.iter().map(Option::as_ref)));
-        let lunits: Vec<Vec<DocId>> =
-            local_units.iter().map(|&u| units[u].iter().map(|&d| local(d)).collect()).collect();
-        let mut in_local = vec![false; units.len()];
-        local_units.iter().for_each(|&u| in_local[u] = true);
-        let unit_of = unit_index(units);
-        let ledges: Vec<Edge> = edges
-            .iter()
-            .filter(|e| in_local[unit_of(e.a)])
-            .map(|e| Edge { a: local(e.a), b: local(e.b), similarity: e.similarity })
-            .collect();
+        let lunits: Vec<Vec<DocId>> = local_units.iter().map(|u| u.iter().map(|&d| local(d)).collect()).collect();
+        let ledges: Vec<Edge> =
+            local_edges.iter().map(|e| Edge { a: local(e.a), b: local(e.b), similarity: e.similarity }).collect();
         let how = if exact_clustering(config) {
             ClusterSim::ExactFromWords(&local_words, config.shingle.n, local_docs.len())
         } else {
             ClusterSim::Given(Similarity::Estimated(&local_sigs))
         };
-        let global = |d: DocId| local_docs[d.index()];
+        // Scan numbering: the archived documents read back, then the inputs'.
+        let numbered = |d: DocId| {
+            let g = local_docs[d.index()];
+            if g.index() < archived { d } else { DocId((archived_local + g.index() - archived) as u32) }
+        };
         let mut clusters: Vec<Cluster> = how
             .cluster(&lunits, &ledges, config.limits())
             .into_iter()
             .map(|c| Cluster {
                 kind: c.kind,
-                representative: global(c.representative),
-                members: c.members.into_iter().map(|(d, s)| (global(d), s)).collect(),
+                representative: numbered(c.representative),
+                members: c.members.into_iter().map(|(d, s)| (numbered(d), s)).collect(),
             })
             .collect();
         // What the archive alone would have reported is not the inputs' answer.
-        clusters.retain(|c| c.members.iter().any(|m| m.0.index() >= archived));
+        clusters.retain(|c| c.members.iter().any(|m| m.0.index() >= archived_local));
         clusters
     });
     spin.finish_and_clear();
     config.go_on()?;
 
-    // Documents: the inputs', and the archived ones the clusters name.
-    let mut docs: Vec<Document> = vec![placeholder(); archived];
-    for (d, a) in local_docs.iter().zip(&reread) {
-        docs[d.index()] = a.doc.clone();
-    }
-    docs.extend(new_docs);
+    // Documents: the archived ones read back (not the whole archive: a
+    // million `Document`s are a quarter of a gigabyte), then the inputs'.
+    let archived_records: Vec<u32> = local_docs[..archived_local].iter().map(|d| d.0).collect();
+    let docs: Vec<Document> = reread.into_iter().map(|a| a.doc).chain(new_docs).collect();
 
     let spin = progress.spinner("locate");
     let stop = || config.cancelled();
     let excerpts = timings.run(Stage::Locate, || -> Result<_, Error> {
-        let mut excerpts = locate(&discovery, &config.fields, &mut [], &clusters, &stop, archived);
+        let mut excerpts = locate(&discovery, &config.fields, &mut [], &clusters, &stop, archived_local);
         let mut from_archive: Vec<DocId> = clusters
             .iter()
             .take(EXCERPT_CLUSTERS)
             .flat_map(|c| c.members.iter().map(|m| m.0))
-            .filter(|d| d.index() < archived)
+            .filter(|d| d.index() < archived_local)
             .collect();
         from_archive.sort_unstable();
+        from_archive.dedup();
         for d in from_archive {
-            let rec = archived_record(stored, d.index(), &fields)?;
+            let rec = archived_record(stored, archived_records[d.index()] as usize, &fields)?;
             if let Ok(text) = rec.content {
                 excerpts.push((d, excerpt(&text)));
             }
@@ -199,30 +201,41 @@ pub(super) fn finish(
         timings,
         spilled,
         resumed: Vec::new(),
-        archived,
+        archived: archived_local,
+        archived_records,
     })
 }
 
-/// The units of the connected components (units joined by `edges`) that
-/// hold a record after the first `archived`, in unit order.
-fn touched(units: &[Vec<DocId>], edges: &[Edge], archived: usize) -> Vec<usize> {
-    let unit_of = unit_index(units);
-    let mut uf = UnionFind::new(units.len());
+/// The representatives of the units in the connected components (units
+/// joined by `edges`) that hold a new record (of exact-duplicate keys
+/// `content`), in document order, and
+/// the edges among them. Only the documents with an edge and the new
+/// records' units are looked at, not every unit of the archive.
+fn touched(units: &Units, edges: &[Edge], content: &[Option<u64>]) -> (Vec<DocId>, Vec<Edge>) {
+    let mut nodes: Vec<DocId> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    let node = |d: DocId| nodes.binary_search(&d).ok().map(|i| i as u32);
+    let mut uf = UnionFind::new(nodes.len());
     for e in edges {
-        uf.union(unit_of(e.a) as u32, unit_of(e.b) as u32);
+        uf.union(node(e.a).expect("an end"), node(e.b).expect("an end"));
     }
-    let mut roots: Vec<u32> = (0..units.len())
-        .filter(|&u| units[u].last().is_some_and(|d| d.index() >= archived))
-        .map(|u| uf.find(u as u32))
-        .collect();
+    // The unit of every new record, by its representative.
+    let mut seeds: Vec<DocId> =
+        content.iter().flatten().map(|&c| units.members(c).next().expect("a unit holds its documents")).collect();
+    seeds.sort_unstable();
+    seeds.dedup();
+    let mut roots: Vec<u32> = seeds.iter().filter_map(|&d| node(d)).map(|n| uf.find(n)).collect();
     roots.sort_unstable();
     roots.dedup();
-    (0..units.len()).filter(|&u| roots.binary_search(&uf.find(u as u32)).is_ok()).collect()
-}
-
-/// The unit of a unit's representative (units sorted by their first document).
-fn unit_index(units: &[Vec<DocId>]) -> impl Fn(DocId) -> usize + '_ {
-    |d: DocId| units.binary_search_by_key(&d, |u| u[0]).expect("an edge between unit representatives")
+    let inside = |uf: &mut UnionFind, d: DocId| roots.binary_search(&uf.find(node(d).expect("an end"))).is_ok();
+    let mut reps = seeds;
+    reps.extend(nodes.iter().copied().filter(|&d| inside(&mut uf, d)));
+    reps.sort_unstable();
+    reps.dedup();
+    let local_edges = edges.iter().copied().filter(|e| inside(&mut uf, e.a)).collect();
+    debug_assert!(reps.iter().all(|&d| units.is_rep(d)), "edges join representatives");
+    (reps, local_edges)
 }
 
 /// Archived record `g`, read back from its segment as a scan reads it.
@@ -239,11 +252,6 @@ fn excerpt(text: &str) -> String {
         end -= 1;
     }
     text[..end].to_string()
-}
-
-/// An archived document no cluster names: never written anywhere.
-fn placeholder() -> Document {
-    Document { meta: Default::default(), bytes: 0, tokens: 0, status: Status::Ok }
 }
 
 fn archive_error(stored: &Stored, e: std::io::Error) -> Error {

@@ -275,6 +275,7 @@ pub(crate) fn finish(
         spilled,
         resumed: Vec::new(),
         archived: config.archived,
+        archived_records: Vec::new(),
     })
 }
 
