@@ -12,7 +12,7 @@
 //! `u64`) — and a fixed-size footer saying where each part starts.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
@@ -117,6 +117,21 @@ impl AnalysisWriter {
     }
 }
 
+/// `count` little-endian `u64`s at `at` in `file`, read a MiB at a time
+/// into their vector (no second copy of a part that is 72 bytes a record).
+fn read_u64s(file: &File, at: u64, count: u64) -> io::Result<Vec<u64>> {
+    let mut out = Vec::with_capacity(count as usize);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut done = 0u64;
+    while done < count {
+        let n = (count - done).min(buf.len() as u64 / 8) as usize;
+        file.read_exact_at(&mut buf[..8 * n], at + 8 * done)?;
+        out.extend(buf[..8 * n].chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))));
+        done += n as u64;
+    }
+    Ok(out)
+}
+
 /// A segment's analyses, opened: everything but the signatures in memory,
 /// a signature read from the file when asked for.
 #[derive(Debug)]
@@ -138,8 +153,8 @@ impl Analyses {
     /// says what is wrong; the caller names the file).
     pub fn open(path: &Path) -> io::Result<Analyses> {
         let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_string());
-        let mut file = File::open(path)?;
-        let len = file.seek(SeekFrom::End(0))?;
+        let file = File::open(path)?;
+        let len = file.metadata()?.len();
         if len < FOOTER as u64 {
             return Err(bad("shorter than its footer"));
         }
@@ -163,19 +178,11 @@ impl Analyses {
         if expected.iter().any(|&(at, want)| Some(at) != want) {
             return Err(bad("its parts do not fit its size: the file is damaged or cut"));
         }
-        let mut tail = vec![0u8; (len - FOOTER as u64 - flags_at) as usize];
-        file.seek(SeekFrom::Start(flags_at))?;
-        file.read_exact(&mut tail)?;
-        let words = |from: u64, to: u64| -> Vec<u64> {
-            tail[(from - flags_at) as usize..(to - flags_at) as usize]
-                .chunks_exact(8)
-                .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-                .collect()
-        };
-        let flags = tail[..records as usize].to_vec();
-        let content = words(content_at, keys_at);
-        let keys = words(keys_at, frames_at);
-        let frames: Vec<Frame> = words(frames_at, len - FOOTER as u64)
+        let mut flags = vec![0u8; records as usize];
+        file.read_exact_at(&mut flags, flags_at)?;
+        let content = read_u64s(&file, content_at, records)?;
+        let keys = read_u64s(&file, keys_at, records * bands)?;
+        let frames: Vec<Frame> = read_u64s(&file, frames_at, 2 * frames)?
             .chunks_exact(2)
             .map(|p| Frame { offset: p[0], first: p[1] })
             .collect();
