@@ -82,12 +82,10 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         },
         (_, _, Some((archive, _))) => {
             // Clusters alone could have come from the stored analyses: say why not.
-            if let (false, sada::pipeline::Mode::Texts(why)) =
-                (config.passage.enabled, sada::pipeline::Mode::of(archive, &config))
+            if let (false, false, sada::pipeline::Mode::Texts(why)) =
+                (args.quiet, config.passage.enabled, sada::pipeline::Mode::of(archive, &config))
             {
-                if !args.quiet {
-                    eprintln!("sada scan: reading the archive's texts (slower): {why}");
-                }
+                eprintln!("sada scan: reading the archive's texts (slower): {why}");
             }
             sada::pipeline::scan_against(archive, &args.inputs, &config)?
         }
