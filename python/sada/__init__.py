@@ -138,6 +138,7 @@ class Member:
     index: int
     source: str
     similarity: float
+    archived: bool = False  # with ``against``: from the archive (``index`` is its record number)
 
 
 @dataclass
@@ -165,6 +166,7 @@ class Occurrence:
     words: int
     identity: float
     date: Optional[str] = None
+    archived: bool = False  # with ``against``: in an archived document
 
 
 @dataclass

@@ -192,9 +192,9 @@ fn scan(py: Python<'_>, args: Vec<String>, progress: Option<Py<PyAny>>) -> PyRes
     let argv = ["sada".to_string(), "scan".to_string()].into_iter().chain(args);
     let cli = Cli::try_parse_from(argv).map_err(|e| PyValueError::new_err(e.render().to_string()))?;
     let Command::Scan(args) = cli.command else { unreachable!("parsed as `scan`") };
-    if args.hosts.is_some() || args.against.is_some() || args.write.is_some() {
+    if args.hosts.is_some() || args.write.is_some() {
         return Err(PyValueError::new_err(
-            "hosts, against and write are for the command line: run `sada scan` for a cluster, an archive or a written corpus",
+            "hosts and write are for the command line: run `sada scan` for a cluster or a written corpus",
         ));
     }
     let cancel = Arc::new(AtomicBool::new(false));
@@ -244,22 +244,57 @@ fn scan(py: Python<'_>, args: Vec<String>, progress: Option<Py<PyAny>>) -> PyRes
     }
 }
 
-/// What `sada scan` does without a cluster, an archive or `--write`.
+/// What `sada scan` does without a cluster or `--write`: against an archive
+/// too (`--against`, `--add`), locked and reported as the command line does.
 fn run(args: &sada::cli::ScanArgs, config: &Config) -> Result<(), Error> {
+    use sada::archive::{Archive, ReadLock, WriteLock};
+    enum Lock {
+        Read(#[expect(dead_code, reason = "held, never read: dropping it releases the lock")] ReadLock),
+        Write(WriteLock),
+    }
+    // Locked before anything is read, as the command line does.
+    let against = match &args.against {
+        Some(dir) => {
+            Archive::open(dir)?;
+            let lock = if args.add { Lock::Write(WriteLock::take(dir)?) } else { Lock::Read(ReadLock::take(dir)?) };
+            Some((Archive::open(dir)?, lock))
+        }
+        None => None,
+    };
     let out = sada::report::outdir::OutDir::prepare(&args.out)?;
-    let scan = sada::scan(&args.inputs, config)?;
-    sada::report::write_with(&scan, config, out.path(), sada::report::Extras { written: None, archive: None })?;
+    let scan = match &against {
+        Some((archive, _)) => sada::pipeline::scan_against(archive, &args.inputs, config)?,
+        None => sada::scan(&args.inputs, config)?,
+    };
+    let counts = against.as_ref().map(|(a, lock)| sada::report::summary::ArchiveCounts {
+        dir: a.dir().to_string_lossy().into_owned(),
+        documents: a.manifest().documents(),
+        added: matches!(lock, Lock::Write(_)),
+        analyses: match sada::pipeline::Mode::of(a, config) {
+            sada::pipeline::Mode::Stored => "stored",
+            sada::pipeline::Mode::Texts(_) => "texts",
+        },
+    });
+    sada::report::write_with(&scan, config, out.path(), sada::report::Extras { written: None, archive: counts })?;
     config.go_on()?;
-    out.commit()
+    out.commit()?;
+    // `add` after the outputs, as on the command line: records that cannot
+    // be read are in `documents` already.
+    if let Some((_, Lock::Write(lock))) = &against {
+        sada::archive::add(lock, &args.inputs, config, |_| {})?;
+    }
+    Ok(())
 }
 
 fn to_python(e: Error) -> PyErr {
     let message = e.to_string();
     match e {
         Error::MissingInput { .. } => PyFileNotFoundError::new_err(message),
-        Error::UnknownFormat { .. } | Error::Stdin { .. } | Error::Param { .. } | Error::Output { .. } => {
-            PyValueError::new_err(message)
-        }
+        Error::UnknownFormat { .. }
+        | Error::Stdin { .. }
+        | Error::Param { .. }
+        | Error::Output { .. }
+        | Error::Archive { .. } => PyValueError::new_err(message),
         _ => PyOSError::new_err(message),
     }
 }

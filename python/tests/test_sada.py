@@ -141,6 +141,29 @@ def test_signatures_are_those_of_sada_sign(tmp_path, num_perm, ngram, method):
         assert row.tolist() == (lanes or [0xFFFFFFFF] * got.shape[1])
 
 
+def test_against_an_archive_gives_the_command_lines_outputs(tmp_path, generated):
+    with open(generated, encoding="utf-8") as f:
+        lines = f.readlines()
+    third = len(lines) // 3
+    for name, part in (("old.jsonl", lines[:2 * third]), ("today.jsonl", lines[2 * third:])):
+        (tmp_path / name).write_text("".join(part), encoding="utf-8")
+    arc, today = str(tmp_path / "arc"), str(tmp_path / "today.jsonl")
+    cli("index", "create", "-q", arc, str(tmp_path / "old.jsonl"))
+    for ns, how in (([], "texts"), (["--no-statements"], "stored")):
+        want = str(tmp_path / f"want-{how}")
+        cli("scan", "-q", *ns, "--out", want, "--against", arc, today)
+        got = sada.scan(today, against=arc, no_statements=bool(ns))
+        got.write(tmp_path / f"got-{how}")
+        assert comparable(str(tmp_path / f"got-{how}")) == comparable(want)
+        assert got.summary["archive"]["analyses"] == how
+        assert any(m.archived for c in got.clusters for m in c.members)
+    sada.scan(today, against=arc, add=True, no_statements=True)
+    info = json.loads(cli("index", "info", "--json", arc).stdout)
+    assert sum(s["documents"] for s in info["segments"]) == len(lines)
+    with pytest.raises(ValueError, match="not a sada archive"):
+        sada.scan(today, against=str(tmp_path))
+
+
 def test_arrow_strings_sign_as_python_strings():
     pa = pytest.importorskip("pyarrow")
     texts = [open(os.path.join(SEEDS, f), encoding="utf-8").read() for f in sorted(os.listdir(SEEDS))]
