@@ -218,6 +218,15 @@ fn clusters_from_the_stored_analyses_are_those_of_a_full_scan() {
     dir.sada().args(["scan", "-q", ns, "--out", "o4", "--against", "two", "day2.jsonl"]).assert().success();
     assert_same(&outputs(&dir, "o4"), &want, "compacted");
     assert_eq!(stored("o4"), json!("stored"));
+    // Whatever the threads and the memory limit, the same bytes.
+    dir.sada()
+        .args(["scan", "-q", ns, "--threads", "1", "--memory-limit", "64K", "--out", "o6", "--against", "two"])
+        .arg("day2.jsonl")
+        .assert()
+        .success();
+    for f in ["documents.jsonl", "clusters.jsonl"] {
+        assert_eq!(dir.read(&format!("o6/{f}")), dir.read(&format!("o4/{f}")), "{f}");
+    }
 
     // Other parameters: the texts, said on stderr, and still a full scan's answer.
     dir.sada()
