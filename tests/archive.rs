@@ -246,6 +246,50 @@ fn clusters_from_the_stored_analyses_are_those_of_a_full_scan() {
     assert_same(&outputs(&dir, "o5"), &restricted(&dir, "full8", archived), "other parameters");
 }
 
+/// Stored analyses made with other signatures — SimHash, character
+/// shingles (clustered on the estimate, not exact word Jaccard), classic
+/// MinHash with explicit banding — answer as a full scan with the same
+/// options does.
+#[test]
+fn stored_analyses_hold_for_the_parameters_they_were_made_with() {
+    let dir = TestDir::new("against-params");
+    let days = write_days(&dir);
+    let archived = (days[0].len() + days[1].len()) as u64;
+    for (k, params) in [
+        &["--method", "simhash", "--threshold", "0.7"][..],
+        &["--shingle", "char", "--ngram", "7"][..],
+        &["--method", "minhash", "--num-perm", "64", "--bands", "16", "--rows", "4"][..],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (arc, full, out) = (format!("arc{k}"), format!("full{k}"), format!("o{k}"));
+        dir.sada()
+            .args(["index", "create", "-q", &arc])
+            .args(params)
+            .args(["day0.jsonl", "day1.jsonl"])
+            .assert()
+            .success();
+        dir.sada()
+            .args(["scan", "-q", "--no-statements", "--out", &full])
+            .args(params)
+            .args(["day0.jsonl", "day1.jsonl", "day2.jsonl"])
+            .assert()
+            .success();
+        dir.sada()
+            .args(["scan", "-q", "--no-statements", "--out", &out, "--against", &arc])
+            .args(params)
+            .arg("day2.jsonl")
+            .assert()
+            .success();
+        let summary: Value = serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap();
+        assert_eq!(summary["archive"]["analyses"], json!("stored"), "{params:?}");
+        let want = restricted(&dir, &full, archived);
+        assert!(!want[1].is_empty(), "{params:?}: the corpus must give clusters");
+        assert_same(&outputs(&dir, &out), &want, &format!("{params:?}"));
+    }
+}
+
 #[test]
 fn add_appends_today_after_the_outputs_and_the_next_day_sees_it() {
     let dir = TestDir::new("against-add");
