@@ -1,21 +1,25 @@
-//! `sada index`: a persistent archive of scanned texts, so that today's
-//! crawl can be compared with everything already seen without the original
-//! input files.
+//! `sada index`: a persistent archive of scanned texts and of what a scan
+//! computes of them that stays true, so that today's crawl can be compared
+//! with everything already seen without the original input files, and
+//! (for document clusters) without reading the archive's texts again.
 //!
 //! An archive is a directory: `manifest.json` ([`manifest`]) lists the
-//! segments, oldest first; each segment is one zstd-compressed JSON-lines
-//! file of the records one `sada index create`/`add` read — exactly the lines
-//! `sada extract` writes for the records that have a text — so sada's own
-//! JSONL reader reads them back as the same records (id, source, url, date,
-//! title, text).
+//! segments, oldest first; each segment is a zstd-compressed JSON-lines file
+//! of the records one `sada index create`/`add` read — exactly the lines
+//! `sada extract` writes for the records that have a text, in frames of a
+//! few records ([`frames`]) — so sada's own JSONL reader reads them back as
+//! the same records (id, source, url, date, title, text). Beside each
+//! segment, its records' analyses ([`analysis`]); for the whole archive, its
+//! verified pairs ([`edges`]), kept up to date by [`graph::extend`]; in the
+//! manifest, the parameters both were made with ([`params`]).
 //!
-//! Crash safety: a segment is written under a temporary name, flushed and
+//! Crash safety: every file is written under a temporary name, flushed and
 //! renamed to a name the manifest does not list yet; then the manifest is
 //! replaced (temporary name, flush, rename, directory flush). Until that last
 //! rename, readers see the archive as it was; after it, with the whole new
 //! segment. A writer holds `.lock` (an OS file lock, released even when the
 //! process is killed), and removes what a killed writer left (temporary
-//! files, an unlisted segment) before it writes.
+//! files, unlisted segments, analyses and pairs) before it writes.
 
 pub mod analysis;
 pub mod edges;
@@ -228,7 +232,7 @@ pub fn add(
     let stored = graph::Stored::open(&archive)?;
     let at = crate::pipeline::verify_at(&config);
     let extended = graph::extend(&stored, graph::New { content: &content, sigs: &sigs }, &config.banding(), at)
-        .map_err(|e| crate::spill::error(Some(dir), e))?;
+        .map_err(|e| Error::ArchiveDamaged { path: dir.to_path_buf(), reason: format!("cannot be read ({e})") })?;
     let edges = extended.edges(&stored.edges);
     let tmp = temp_file(dir, ".edges-").map_err(|e| io("cannot write the pairs in", e))?;
     let file = tmp.as_file().try_clone().map_err(|e| io("cannot write the pairs in", e))?;

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Analyzed, exact_clustering, locate, verify_at};
+use super::{Analyzed, exact_clustering, excerpt_of, locate, verify_at};
 use crate::analyze::{Analysis, analyze, with_scratch};
 use crate::archive::graph::{New, Stored, Units};
 use crate::archive::{Archive, graph};
@@ -28,7 +28,7 @@ use crate::grouping::ClusterSim;
 use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Timings};
 use crate::progress::Progress;
 use crate::read::{Discovery, Fields, Raw, RawLine};
-use crate::report::caps::{EXCERPT_BYTES, EXCERPT_CLUSTERS};
+use crate::report::caps::EXCERPT_CLUSTERS;
 use crate::sign::Signer;
 use crate::spill::store::{Signatures, Store};
 use crate::verify::{Edge, Similarity};
@@ -177,7 +177,7 @@ pub(super) fn finish(
         for d in from_archive {
             let rec = archived_record(stored, archived_records[d.index()] as usize, &fields)?;
             if let Ok(text) = rec.content {
-                excerpts.push((d, excerpt(&text)));
+                excerpts.push((d, excerpt_of(&text)));
             }
         }
         excerpts.sort_by_key(|e| e.0);
@@ -243,15 +243,6 @@ fn archived_record(stored: &Stored, g: usize, fields: &Arc<Fields>) -> Result<cr
     let (bytes, path, line) = stored.record(g)?;
     let input: Arc<str> = path.to_string_lossy().into();
     Ok(Raw::Line(RawLine { input, line, bytes, fields: Arc::clone(fields) }).parse())
-}
-
-/// The first [`EXCERPT_BYTES`] of `text`, cut at a character boundary.
-fn excerpt(text: &str) -> String {
-    let mut end = text.len().min(EXCERPT_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_string()
 }
 
 fn archive_error(stored: &Stored, e: std::io::Error) -> Error {

@@ -450,14 +450,20 @@ fn locate(
             passage::locate::locate(statements, entries, text, &spans);
         }
         if excerpt {
-            let mut end = text.len().min(EXCERPT_BYTES);
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            excerpts.push((DocId(i as u32), text[..end].to_string()));
+            excerpts.push((DocId(i as u32), excerpt_of(text)));
         }
     }
     excerpts
+}
+
+/// The first [`EXCERPT_BYTES`] of `text`, cut at a character boundary: what
+/// the report shows of a clustered document.
+fn excerpt_of(text: &str) -> String {
+    let mut end = text.len().min(EXCERPT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
 }
 
 #[cfg(test)]
