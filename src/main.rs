@@ -114,10 +114,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         dir: a.dir().to_string_lossy().into_owned(),
         documents: a.manifest().documents(),
         added: matches!(lock, ArchiveLock::Write(_)),
-        analyses: match sada::pipeline::Mode::of(a, &config) {
-            sada::pipeline::Mode::Stored => "stored",
-            sada::pipeline::Mode::Texts(_) => "texts",
-        },
+        analyses: sada::pipeline::Mode::of(a, &config).name(),
     });
     sada::report::write_with(
         &scan,

@@ -270,10 +270,7 @@ fn run(args: &sada::cli::ScanArgs, config: &Config) -> Result<(), Error> {
         dir: a.dir().to_string_lossy().into_owned(),
         documents: a.manifest().documents(),
         added: matches!(lock, Lock::Write(_)),
-        analyses: match sada::pipeline::Mode::of(a, config) {
-            sada::pipeline::Mode::Stored => "stored",
-            sada::pipeline::Mode::Texts(_) => "texts",
-        },
+        analyses: sada::pipeline::Mode::of(a, config).name(),
     });
     sada::report::write_with(&scan, config, out.path(), sada::report::Extras { written: None, archive: counts })?;
     config.go_on()?;

@@ -57,6 +57,14 @@ impl Mode {
             None => Mode::Stored,
         }
     }
+
+    /// As `summary.json`'s `archive.analyses` says it: `stored` or `texts`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Mode::Stored => "stored",
+            Mode::Texts(_) => "texts",
+        }
+    }
 }
 
 /// Every stage after the inputs' first pass, against `stored`.
