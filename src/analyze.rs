@@ -255,14 +255,10 @@ pub(crate) fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scr
         }
     };
     doc.bytes = text.len() as u64;
-    let mut h = Xxh3::new();
     // About one word per six bytes of Arabic text: one allocation, not a
     // series of doublings.
     let mut words: Vec<u32> = Vec::with_capacity(text.len() / 6);
-    let (sig, tokens) = sign_text(&text, config, signer, s, config.exact_jaccard, |x| {
-        h.update(&x.to_le_bytes());
-        words.push(x as u32);
-    });
+    let (content, sig, tokens) = analyze_text(&text, config, signer, s, |x| words.push(x));
     drop(text);
     doc.tokens = tokens;
     if tokens == 0 {
@@ -271,7 +267,26 @@ pub(crate) fn analyze(rec: Record, config: &Config, signer: &Signer, s: &mut Scr
     }
     words.shrink_to_fit();
     let set = config.exact_jaccard.then(|| shingle::into_set(s.shingles.clone()));
-    Analysis { doc, content: Some(h.digest()), sig, set, words }
+    Analysis { doc, content, sig, set, words }
+}
+
+/// What [`analyze`] computes of a text: its exact-duplicate key (a hash of
+/// its word hashes; `None` without words), its signature and its number of
+/// words; each word's hash (truncated to 32 bits) goes to `on_word`. With
+/// `--exact-jaccard` the shingles are left in `s.shingles`.
+pub(crate) fn analyze_text(
+    text: &str,
+    config: &Config,
+    signer: &Signer,
+    s: &mut Scratch,
+    mut on_word: impl FnMut(u32),
+) -> (Option<u64>, Option<Signature>, u32) {
+    let mut h = Xxh3::new();
+    let (sig, tokens) = sign_text(text, config, signer, s, config.exact_jaccard, |x| {
+        h.update(&x.to_le_bytes());
+        on_word(x as u32);
+    });
+    if tokens == 0 { (None, None, 0) } else { (Some(h.digest()), sig, tokens) }
 }
 
 #[cfg(test)]

@@ -290,6 +290,28 @@ fn stored_analyses_hold_for_the_parameters_they_were_made_with() {
     }
 }
 
+/// A segment is `sada extract`'s lines of the records that have a text, byte
+/// for byte, in frames that read back as one stream.
+#[test]
+fn a_segment_holds_the_lines_sada_extract_writes() {
+    let dir = TestDir::new("segment-lines");
+    write_days(&dir);
+    dir.create("bad.jsonl", "{\"id\": \"x\"}\nnot json\n{\"id\": \"e\", \"text\": \"!!!\"}\n");
+    dir.sada().args(["index", "create", "-q", "arc", "day0.jsonl", "bad.jsonl", "day1.jsonl"]).assert().success();
+    let manifest = info(&dir, "arc");
+    let file = manifest["segments"][0]["file"].as_str().unwrap().to_string();
+    let bytes = std::fs::read(dir.join(&format!("arc/{file}"))).unwrap();
+    let stored = zstd::stream::decode_all(&bytes[..]).unwrap();
+    let out = dir.sada().args(["extract", "day0.jsonl", "bad.jsonl", "day1.jsonl"]).assert().success();
+    let want: String = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .filter(|l| !l.contains("\"status\":\"error\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(want.contains("\"status\":\"empty\""), "the empty record is archived");
+    assert_eq!(String::from_utf8(stored).unwrap(), want);
+}
+
 #[test]
 fn add_appends_today_after_the_outputs_and_the_next_day_sees_it() {
     let dir = TestDir::new("against-add");

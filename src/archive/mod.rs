@@ -37,6 +37,8 @@ use frames::FrameWriter;
 use manifest::{MANIFEST, Manifest, Part, Segment, is_part_name, is_segment_name, sync_dir, temp_file};
 use params::Params;
 
+use crate::spill::store::Signatures;
+
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::Streamed;
@@ -209,7 +211,18 @@ pub fn add(
     let tmp = temp_file(dir, ".seg-").map_err(|e| io("cannot write a segment in", e))?;
     let file = tmp.as_file().try_clone().map_err(|e| io("cannot write a segment in", e))?;
     let mut writer = FrameWriter::new(BufWriter::with_capacity(1 << 20, file), ZSTD_LEVEL);
-    let read = crate::pipeline::extract_texts(inputs, &config, &mut writer, skipped)?;
+    // The records' analyses, made as their lines are: signatures streamed
+    // to a file, keys kept for the pairs below.
+    let ana = temp_file(dir, ".ana-").map_err(|e| io("cannot write a segment's analyses in", e))?;
+    let ana_file = ana.as_file().try_clone().map_err(|e| io("cannot write a segment's analyses in", e))?;
+    let mut analysis = AnalysisWriter::new(ana_file, lanes(&config), config.banding());
+    let mut content = Vec::new();
+    let mut sigs = Signatures::new(config.budgets().signatures, config.spill_dir.as_deref());
+    let read = crate::pipeline::extract_texts(inputs, &config, &mut writer, skipped, |c, sig| {
+        analysis.push(c, sig.map(|s| s.lanes()).as_deref())?;
+        content.push(c);
+        sigs.push(sig)
+    })?;
     let (_, frames, records) = writer
         .finish()
         .and_then(|(w, f, n)| tmp.as_file().sync_all().map(|()| (w, f, n)))
@@ -219,14 +232,15 @@ pub fn add(
         return Ok(Added { read, segment: None });
     }
     debug_assert_eq!(records, documents, "a line per archived record");
+    sigs.finish()
+        .and_then(|()| analysis.finish(&frames))
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io("cannot write a segment's analyses in", e))?;
     let n = archive.manifest.next_segment;
     let segment_path = dir.join(Manifest::segment_name(n));
     tmp.persist(&segment_path).map_err(|e| io("cannot put a segment in place in", e.error))?;
-
-    // The new records' analyses, from the segment as it will be read.
-    let (analysis, content, sigs) = analyze_segment(dir, &segment_path, &frames, &config)?;
     let analysis_path = dir.join(Manifest::analysis_name(n));
-    analysis.persist(&analysis_path).map_err(|e| io("cannot put a segment's analyses in place in", e.error))?;
+    ana.persist(&analysis_path).map_err(|e| io("cannot put a segment's analyses in place in", e.error))?;
 
     // The archive's pairs with the new records'.
     let stored = graph::Stored::open(&archive)?;
@@ -268,49 +282,10 @@ fn part(path: &Path) -> Result<Part, Error> {
     Ok(Part { file, bytes, xxh3 })
 }
 
-/// Analyzes the records of the segment at `path` (its frames `frames`) as a
-/// scan with `config` does, and writes their analyses to a temporary file in
-/// `dir`. Returns that file and the records' exact-duplicate keys and
-/// signatures.
-fn analyze_segment(
-    dir: &Path,
-    path: &Path,
-    frames: &[frames::Frame],
-    config: &Config,
-) -> Result<(tempfile::NamedTempFile, Vec<Option<u64>>, crate::spill::store::Signatures), Error> {
-    use rayon::prelude::*;
-    let io = |what, source| Error::Io { what, path: dir.to_path_buf(), source };
-    let tmp = temp_file(dir, ".ana-").map_err(|e| io("cannot write a segment's analyses in", e))?;
-    let file = tmp.as_file().try_clone().map_err(|e| io("cannot write a segment's analyses in", e))?;
-    let lanes = if config.method == crate::sign::Method::Simhash { 2 } else { config.num_perm };
-    let mut writer = AnalysisWriter::new(file, lanes, config.banding());
-    let signer = crate::sign::Signer::new(config.method, config.num_perm, config.seed);
-    let budgets = config.budgets();
-    let mut sigs = crate::spill::store::Signatures::new(budgets.signatures, config.spill_dir.as_deref());
-    let mut content = Vec::new();
-    let mut failed: std::io::Result<()> = Ok(());
-    let mut timings = crate::model::Timings::default();
-    let len = std::fs::metadata(path).map_err(|e| io("cannot read a segment in", e))?.len();
-    let input = segment_input(path.to_path_buf(), len);
-    crate::analyze::for_each_batch(&[input], &Fields::default(), &mut timings, &|| false, |batch, _, _| {
-        let analyzed: Vec<_> = batch
-            .into_par_iter()
-            .map(|raw| crate::analyze::with_scratch(|s| crate::analyze::analyze(raw.parse(), config, &signer, s)))
-            .collect();
-        for a in analyzed {
-            if failed.is_ok() {
-                let lanes = a.sig.as_ref().map(|s| s.lanes());
-                failed = writer.push(a.content, lanes.as_deref()).and_then(|()| sigs.push(a.sig.as_ref()));
-                content.push(a.content);
-            }
-        }
-    });
-    failed
-        .and_then(|()| sigs.finish())
-        .and_then(|()| writer.finish(frames))
-        .and_then(|f| f.sync_all())
-        .map_err(|e| io("cannot write a segment's analyses in", e))?;
-    Ok((tmp, content, sigs))
+/// Lanes of a signature made with `config`: `--num-perm`, or SimHash's 64
+/// bits as two.
+fn lanes(config: &Config) -> usize {
+    if config.method == crate::sign::Method::Simhash { 2 } else { config.num_perm }
 }
 
 /// A segment as an input of a scan: zstd-compressed JSON lines, read with
@@ -344,11 +319,10 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
     }
     let io = |what, source| Error::Io { what, path: dir.to_path_buf(), source };
     let config = archive.manifest.parameters.apply(&Config::default());
-    let lanes = if config.method == crate::sign::Method::Simhash { 2 } else { config.num_perm };
     let mut tmp = temp_file(dir, ".seg-").map_err(|e| io("cannot write a segment in", e))?;
     let ana_tmp = temp_file(dir, ".ana-").map_err(|e| io("cannot write a segment's analyses in", e))?;
     let ana_file = ana_tmp.as_file().try_clone().map_err(|e| io("cannot write a segment's analyses in", e))?;
-    let mut analysis = AnalysisWriter::new(ana_file, lanes, config.banding());
+    let mut analysis = AnalysisWriter::new(ana_file, lanes(&config), config.banding());
     let mut frames = Vec::new();
     let (mut offset, mut first) = (0u64, 0u64);
     {

@@ -9,8 +9,9 @@ use std::path::PathBuf;
 use crate::analyze::Scratch;
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{Record, StatusKind, Streamed};
+use crate::model::{Meta, Record, StatusKind, Streamed};
 use crate::report::wire::{ExtractLine, WithText};
+use crate::sign::{Signature, Signer};
 
 /// `sada extract`: reads `inputs` as `sada scan` does and writes one JSON
 /// line per record to `out` (`documents.jsonl`'s fields plus `text`), in
@@ -44,30 +45,41 @@ pub fn extract(inputs: &[PathBuf], config: &Config, out: &mut (impl Write + Send
 /// are written; each `error` record's message is handed to `skipped`, in
 /// input order. The lines are what `sada index` archives: read back as
 /// JSONL they give the same records (id, source, url, date, title, text).
+/// Each written record's exact-duplicate key and signature, as a scan with
+/// `config` makes them of the text read back, go to `analysed`, in order:
+/// the archive's analyses, made on the way rather than by reading the
+/// segment again.
 ///
 /// # Errors
-/// As [`extract`].
+/// As [`extract`]; `analysed` failing is a failure to write.
 pub fn extract_texts(
     inputs: &[PathBuf],
     config: &Config,
     out: &mut (impl Write + Send),
     mut skipped: impl FnMut(&str) + Send,
+    mut analysed: impl FnMut(Option<u64>, Option<&Signature>) -> std::io::Result<()> + Send,
 ) -> Result<Streamed, Error> {
+    let signer = Signer::new(config.method, config.num_perm, config.seed);
     super::stream::stream(
         inputs,
         config,
         "cannot write the archived texts to",
         out,
         |_| Ok(()),
-        |rec, s| {
-            let error = rec.content.as_ref().err().map(ToString::to_string);
-            let (line, status, bytes) = extract_record(rec, s);
-            (error.map_or(Texted::Line(line), Texted::Skipped), status, bytes)
+        |rec, s| match &rec.content {
+            Err(e) => (Texted::Skipped(e.to_string()), StatusKind::Error, 0),
+            Ok(text) => {
+                let (content, sig, tokens) = crate::analyze::analyze_text(text, config, &signer, s, |_| {});
+                let status = if tokens == 0 { StatusKind::Empty } else { StatusKind::Ok };
+                let line = line_of(&rec.meta, Some(text), tokens, status, None);
+                (Texted::Line(line, content, sig), status, text.len() as u64)
+            }
         },
         |out, made| match made {
-            Texted::Line(line) => {
+            Texted::Line(line, content, sig) => {
                 out.write_all(line)?;
-                out.write_all(b"\n")
+                out.write_all(b"\n")?;
+                analysed(*content, sig.as_ref())
             }
             Texted::Skipped(error) => {
                 skipped(error);
@@ -77,9 +89,9 @@ pub fn extract_texts(
     )
 }
 
-/// A record of [`extract_texts`]: its line, or why it has no text.
+/// A record of [`extract_texts`]: its line and analysis, or why it has no text.
 enum Texted {
-    Line(Vec<u8>),
+    Line(Vec<u8>, Option<u64>, Option<Signature>),
     Skipped(String),
 }
 
@@ -95,14 +107,18 @@ fn extract_record(rec: Record, s: &mut Scratch) -> (Vec<u8>, StatusKind, u64) {
         Err(e) => (StatusKind::Error, None, Some(e.to_string())),
     };
     let bytes = text.map_or(0, |t| t.len() as u64);
+    (line_of(&rec.meta, text, s.tokens.len() as u32, status, error), status, bytes)
+}
+
+/// A record's `sada extract` line, without its newline.
+fn line_of(meta: &Meta, text: Option<&str>, tokens: u32, status: StatusKind, error: Option<String>) -> Vec<u8> {
     let line = ExtractLine {
-        meta: &rec.meta,
-        bytes,
-        tokens: s.tokens.len() as u32,
+        meta,
+        bytes: text.map_or(0, |t| t.len() as u64),
+        tokens,
         status: status.name(),
         error,
         rest: WithText { text },
     };
-    let json = serde_json::to_vec(&line).expect("a line of strings and numbers serializes");
-    (json, status, bytes)
+    serde_json::to_vec(&line).expect("a line of strings and numbers serializes")
 }
