@@ -340,12 +340,8 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
                 path: ana_path.clone(),
                 reason: format!("cannot be read ({e}): the archive is damaged"),
             })?;
-            for i in 0..a.len() {
-                let lanes = a.lanes_of(i).map_err(|e| io("cannot read a segment's analyses in", e))?;
-                analysis
-                    .push(a.content(i), lanes.as_deref())
-                    .map_err(|e| io("cannot write a segment's analyses in", e))?;
-            }
+            a.for_each_lanes(|i, lanes| analysis.push(a.content(i), lanes))
+                .map_err(|e| io("cannot merge the segments' analyses in", e))?;
             frames
                 .extend(a.frames().iter().map(|f| frames::Frame { offset: offset + f.offset, first: first + f.first }));
             offset += s.bytes;

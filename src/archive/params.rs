@@ -71,40 +71,27 @@ impl Params {
     /// `--name (the archive's value, this run's value)`; `None` when the
     /// stored analyses hold for `config`.
     pub fn differs(&self, config: &Config) -> Option<String> {
-        let theirs = Params::of(config);
-        let named = |name: &str, a: String, b: String| Some(format!("{name} (the archive's {a}, this run's {b})"));
-        let show = |o: Option<usize>| o.map_or_else(|| "chosen by --threshold".to_string(), |v| v.to_string());
         if config.exact_jaccard {
             return Some("--exact-jaccard (the archive stores estimates)".into());
         }
-        if self.normalization != theirs.normalization {
-            return named("normalization", self.normalization.to_string(), theirs.normalization.to_string());
-        }
-        if self.method != theirs.method {
-            return named("--method", format!("{:?}", self.method), format!("{:?}", theirs.method));
-        }
-        if self.num_perm != theirs.num_perm {
-            return named("--num-perm", self.num_perm.to_string(), theirs.num_perm.to_string());
-        }
-        if self.ngram != theirs.ngram {
-            return named("--ngram", self.ngram.to_string(), theirs.ngram.to_string());
-        }
-        if self.shingle != theirs.shingle {
-            return named("--shingle", format!("{:?}", self.shingle), format!("{:?}", theirs.shingle));
-        }
-        if self.seed != theirs.seed {
-            return named("--seed", self.seed.to_string(), theirs.seed.to_string());
-        }
-        if self.threshold != theirs.threshold {
-            return named("--threshold", self.threshold.to_string(), theirs.threshold.to_string());
-        }
-        if self.bands != theirs.bands {
-            return named("--bands", show(self.bands), show(theirs.bands));
-        }
-        if self.rows != theirs.rows {
-            return named("--rows", show(self.rows), show(theirs.rows));
-        }
-        None
+        let theirs = Params::of(config);
+        let show = |o: Option<usize>| o.map_or_else(|| "chosen by --threshold".to_string(), |v| v.to_string());
+        // In the order a reader would check them; each as both sides show it.
+        let sides = [
+            ("normalization", self.normalization.to_string(), theirs.normalization.to_string()),
+            ("--method", format!("{:?}", self.method), format!("{:?}", theirs.method)),
+            ("--num-perm", self.num_perm.to_string(), theirs.num_perm.to_string()),
+            ("--ngram", self.ngram.to_string(), theirs.ngram.to_string()),
+            ("--shingle", format!("{:?}", self.shingle), format!("{:?}", theirs.shingle)),
+            ("--seed", self.seed.to_string(), theirs.seed.to_string()),
+            ("--threshold", self.threshold.to_string(), theirs.threshold.to_string()),
+            ("--bands", show(self.bands), show(theirs.bands)),
+            ("--rows", show(self.rows), show(theirs.rows)),
+        ];
+        sides
+            .into_iter()
+            .find(|(_, a, b)| a != b)
+            .map(|(name, a, b)| format!("{name} (the archive's {a}, this run's {b})"))
     }
 }
 
