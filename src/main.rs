@@ -75,19 +75,20 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
     };
     let outdir = if writes { Some(sada::report::outdir::OutDir::prepare(&args.out)?) } else { None };
     let dataset = write_to.map(sada::report::outdir::OutDir::prepare_dataset).transpose()?;
+    let mut mode = None;
     let mut scan = match (&args.hosts, args.process, &against) {
         (Some(hosts), Some(process), _) => match cluster_scan(args, &config, hosts, process)? {
             Some(scan) => scan,
             None => return Ok(()),
         },
         (_, _, Some((archive, _))) => {
-            // Clusters alone could have come from the stored analyses: say why not.
-            if let (false, false, sada::pipeline::Mode::Texts(why)) =
-                (args.quiet, config.passage.enabled, sada::pipeline::Mode::of(archive, &config))
-            {
-                eprintln!("sada scan: reading the archive's texts (slower): {why}");
+            let (scan, how) = sada::pipeline::scan_against(archive, &args.inputs, &config)?;
+            // The stored analyses could have served: say why they did not.
+            if let (false, sada::pipeline::Mode::Texts(why)) = (args.quiet, &how) {
+                eprintln!("sada scan: read the archive's texts (slower): {why}");
             }
-            sada::pipeline::scan_against(archive, &args.inputs, &config)?
+            mode = Some(how);
+            scan
         }
         _ => sada::scan(&args.inputs, &config)?,
     };
@@ -114,7 +115,7 @@ fn scan(args: &ScanArgs) -> anyhow::Result<()> {
         dir: a.dir().to_string_lossy().into_owned(),
         documents: a.manifest().documents(),
         added: matches!(lock, ArchiveLock::Write(_)),
-        analyses: sada::pipeline::Mode::of(a, &config).name(),
+        analyses: mode.as_ref().map_or("texts", sada::pipeline::Mode::name),
     });
     sada::report::write_with(
         &scan,

@@ -164,13 +164,22 @@ fn against_an_archive_reports_what_a_full_scan_reports_about_today() {
     assert_same(&outputs(&dir, "o3"), &want, "compacted");
     let names: BTreeSet<String> =
         std::fs::read_dir(dir.join("two")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
-    assert_eq!(names.len(), 5, "manifest, lock, one segment, its analyses and the pairs after compaction: {names:?}");
+    assert_eq!(
+        names.len(),
+        9,
+        "manifest, lock, one segment, its analyses and postings, the pairs and the statement state (docs, links, \
+         order) after compaction: {names:?}"
+    );
 
     assert!(
         dir.read("o3/report.html").contains("<span class=\"badge\">archived</span>"),
         "the page marks archived documents"
     );
     let summary: Value = serde_json::from_str(&dir.read("o3/summary.json")).unwrap();
+    for out in ["o1", "o2", "o3"] {
+        let summary: Value = serde_json::from_str(&dir.read(&format!("{out}/summary.json"))).unwrap();
+        assert_eq!(summary["archive"]["analyses"], json!("stored"), "{out}: statements from the stored state");
+    }
     assert_eq!(summary["documents"], json!(days[2].len()));
     assert_eq!(summary["archive"]["documents"], json!(archived));
     assert_eq!(summary["archive"]["added"], json!(false));
@@ -589,8 +598,11 @@ fn an_add_killed_at_any_point_leaves_the_archive_before_or_after() {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|s| [s["file"].as_str().unwrap().to_string(), s["analysis"]["file"].as_str().unwrap().to_string()])
+        .flat_map(|s| {
+            ["file", "analysis", "postings"].map(|k| s[k].as_str().or(s[k]["file"].as_str()).unwrap().to_string())
+        })
         .chain([manifest["edges"]["file"].as_str().unwrap().to_string()])
+        .chain(["docs", "links", "order"].map(|k| manifest["state"][k]["file"].as_str().unwrap().to_string()))
         .collect();
     for e in std::fs::read_dir(dir.join("arc")).unwrap() {
         let name = e.unwrap().file_name().to_string_lossy().into_owned();

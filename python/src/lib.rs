@@ -262,15 +262,18 @@ fn run(args: &sada::cli::ScanArgs, config: &Config) -> Result<(), Error> {
         None => None,
     };
     let out = sada::report::outdir::OutDir::prepare(&args.out)?;
-    let scan = match &against {
-        Some((archive, _)) => sada::pipeline::scan_against(archive, &args.inputs, config)?,
-        None => sada::scan(&args.inputs, config)?,
+    let (scan, mode) = match &against {
+        Some((archive, _)) => {
+            let (scan, mode) = sada::pipeline::scan_against(archive, &args.inputs, config)?;
+            (scan, Some(mode))
+        }
+        None => (sada::scan(&args.inputs, config)?, None),
     };
     let counts = against.as_ref().map(|(a, lock)| sada::report::summary::ArchiveCounts {
         dir: a.dir().to_string_lossy().into_owned(),
         documents: a.manifest().documents(),
         added: matches!(lock, Lock::Write(_)),
-        analyses: sada::pipeline::Mode::of(a, config).name(),
+        analyses: mode.as_ref().map_or("texts", sada::pipeline::Mode::name),
     });
     sada::report::write_with(&scan, config, out.path(), sada::report::Extras { written: None, archive: counts })?;
     config.go_on()?;

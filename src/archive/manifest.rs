@@ -22,8 +22,9 @@ pub const FORMAT: &str = "sada-archive";
 /// or the manifest's layout changes; an archive of another version is
 /// refused with a message, never misread. Version 2: segments in frames,
 /// with their analyses, the archive's verified pairs and the parameters
-/// they were made with.
-pub const VERSION: u32 = 2;
+/// they were made with. Version 3: each segment's anchor postings and the
+/// archive's statement state ([`super::state`]).
+pub const VERSION: u32 = 3;
 
 /// The contents of `manifest.json`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -43,6 +44,8 @@ pub struct Manifest {
     /// The archive's verified pairs ([`super::edges`]); `None` until the
     /// first segment.
     pub edges: Option<Part>,
+    /// The archive's statement state; `None` until the first segment.
+    pub state: Option<StateParts>,
     /// The segments, oldest first: together, the archived records in the
     /// order they were added.
     pub segments: Vec<Segment>,
@@ -67,6 +70,17 @@ pub struct Part {
     pub xxh3: String,
 }
 
+/// The files of the statement state ([`super::state`], [`super::order`]).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StateParts {
+    /// Groups and sources of the records.
+    pub docs: Part,
+    /// Pairs of records that share a passage.
+    pub links: Part,
+    /// The records in leader order.
+    pub order: Part,
+}
+
 /// One segment file: a zstd-compressed JSON-lines file of archived records.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Segment {
@@ -82,6 +96,8 @@ pub struct Segment {
     pub xxh3: String,
     /// Its records' analyses ([`super::analysis`]).
     pub analysis: Part,
+    /// Its records' anchor postings ([`super::postings`]).
+    pub postings: Part,
 }
 
 impl Manifest {
@@ -95,6 +111,7 @@ impl Manifest {
             next_segment: 1,
             parameters,
             edges: None,
+            state: None,
             segments: Vec::new(),
         }
     }
@@ -103,8 +120,17 @@ impl Manifest {
     pub fn files(&self) -> impl Iterator<Item = (&str, u64)> {
         self.segments
             .iter()
-            .flat_map(|s| [(s.file.as_str(), s.bytes), (s.analysis.file.as_str(), s.analysis.bytes)])
+            .flat_map(|s| {
+                [
+                    (s.file.as_str(), s.bytes),
+                    (s.analysis.file.as_str(), s.analysis.bytes),
+                    (s.postings.file.as_str(), s.postings.bytes),
+                ]
+            })
             .chain(self.edges.iter().map(|e| (e.file.as_str(), e.bytes)))
+            .chain(
+                self.state.iter().flat_map(|st| [&st.docs, &st.links, &st.order]).map(|e| (e.file.as_str(), e.bytes)),
+            )
     }
 
     /// Records in the archive.
@@ -151,11 +177,12 @@ impl Manifest {
         }
         let m: Manifest = serde_json::from_slice(&bytes).map_err(not_ours)?;
         for s in &m.segments {
-            if !is_segment_name(&s.file) || !is_part_name(&s.analysis.file) {
+            if !is_segment_name(&s.file) || !is_part_name(&s.analysis.file) || !is_part_name(&s.postings.file) {
                 return Err(damaged(format!("lists '{}', which is not a segment file name", s.file)));
             }
         }
-        if let Some(e) = m.edges.as_ref().filter(|e| !is_part_name(&e.file)) {
+        let parts = m.edges.iter().chain(m.state.iter().flat_map(|st| [&st.docs, &st.links, &st.order]));
+        if let Some(e) = parts.into_iter().find(|e| !is_part_name(&e.file)) {
             return Err(damaged(format!("lists '{}', which is not a pairs file name", e.file)));
         }
         Ok(m)
@@ -193,13 +220,25 @@ impl Manifest {
     pub fn edges_name(n: u64) -> String {
         format!("edges-{n:08}.bin")
     }
+
+    /// The name of the anchor postings of the segment numbered `n`.
+    pub fn postings_name(n: u64) -> String {
+        format!("seg-{n:08}.pst")
+    }
+
+    /// The name of the state file `kind` (`docs`, `links`, `order`) written
+    /// with the segment numbered `n`.
+    pub fn state_name(kind: &str, n: u64) -> String {
+        format!("{kind}-{n:08}.bin")
+    }
 }
 
 /// Whether `name` is the name of a segment's analyses or of a pairs file.
 pub fn is_part_name(name: &str) -> bool {
     let numbered = |n: &str| n.len() == 8 && n.bytes().all(|b| b.is_ascii_digit());
-    name.strip_prefix("seg-").and_then(|r| r.strip_suffix(".ana")).is_some_and(numbered)
-        || name.strip_prefix("edges-").and_then(|r| r.strip_suffix(".bin")).is_some_and(numbered)
+    let seg = |ext: &str| name.strip_prefix("seg-").and_then(|r| r.strip_suffix(ext)).is_some_and(numbered);
+    let bin = |kind: &str| name.strip_prefix(kind).and_then(|r| r.strip_suffix(".bin")).is_some_and(numbered);
+    seg(".ana") || seg(".pst") || ["edges-", "docs-", "links-", "order-"].into_iter().any(bin)
 }
 
 /// Whether `name` is a segment file name (and only a name: no path).
@@ -246,8 +285,11 @@ mod tests {
             bytes: 20,
             xxh3: "00".into(),
             analysis: Part { file: Manifest::analysis_name(1), bytes: 30, xxh3: "01".into() },
+            postings: Part { file: Manifest::postings_name(1), bytes: 40, xxh3: "03".into() },
         });
         m.edges = Some(Part { file: Manifest::edges_name(1), bytes: 16, xxh3: "02".into() });
+        let state = |kind| Part { file: Manifest::state_name(kind, 1), bytes: 16, xxh3: "04".into() };
+        m.state = Some(StateParts { docs: state("docs"), links: state("links"), order: state("order") });
         m.store(dir.path()).unwrap();
         assert_eq!(Manifest::load(dir.path()).unwrap(), m);
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();

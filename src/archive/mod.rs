@@ -26,7 +26,10 @@ pub mod edges;
 pub mod frames;
 pub mod graph;
 pub mod manifest;
+pub mod order;
 pub mod params;
+pub mod postings;
+pub mod state;
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -34,8 +37,9 @@ use std::path::{Path, PathBuf};
 
 use analysis::{Analyses, AnalysisWriter};
 use frames::FrameWriter;
-use manifest::{MANIFEST, Manifest, Part, Segment, is_part_name, is_segment_name, sync_dir, temp_file};
+use manifest::{MANIFEST, Manifest, Part, Segment, StateParts, is_part_name, is_segment_name, sync_dir, temp_file};
 use params::Params;
+use postings::{Postings, PostingsWriter};
 
 use crate::spill::store::Signatures;
 
@@ -216,10 +220,14 @@ pub fn add(
     let ana = temp_file(dir, ".ana-").map_err(|e| io("cannot write a segment's analyses in", e))?;
     let ana_file = ana.as_file().try_clone().map_err(|e| io("cannot write a segment's analyses in", e))?;
     let mut analysis = AnalysisWriter::new(ana_file, lanes(&config), config.banding());
+    let pst = temp_file(dir, ".pst-").map_err(|e| io("cannot write a segment's postings in", e))?;
+    let pst_file = pst.as_file().try_clone().map_err(|e| io("cannot write a segment's postings in", e))?;
+    let mut postings = PostingsWriter::new(pst_file, config.budgets().postings);
     let mut content = Vec::new();
     let mut sigs = Signatures::new(config.budgets().signatures, config.spill_dir.as_deref());
-    let read = crate::pipeline::extract_texts(inputs, &config, &mut writer, skipped, |c, sig| {
+    let read = crate::pipeline::extract_texts(inputs, &config, &mut writer, skipped, |c, sig, anchors| {
         analysis.push(c, sig.map(|s| s.lanes()).as_deref())?;
+        postings.push(anchors)?;
         content.push(c);
         sigs.push(sig)
     })?;
@@ -236,11 +244,14 @@ pub fn add(
         .and_then(|()| analysis.finish(&frames))
         .and_then(|f| f.sync_all())
         .map_err(|e| io("cannot write a segment's analyses in", e))?;
+    postings.finish().and_then(|f| f.sync_all()).map_err(|e| io("cannot write a segment's postings in", e))?;
     let n = archive.manifest.next_segment;
     let segment_path = dir.join(Manifest::segment_name(n));
     tmp.persist(&segment_path).map_err(|e| io("cannot put a segment in place in", e.error))?;
     let analysis_path = dir.join(Manifest::analysis_name(n));
     ana.persist(&analysis_path).map_err(|e| io("cannot put a segment's analyses in place in", e.error))?;
+    let postings_path = dir.join(Manifest::postings_name(n));
+    pst.persist(&postings_path).map_err(|e| io("cannot put a segment's postings in place in", e.error))?;
 
     // The archive's pairs with the new records'.
     let stored = graph::Stored::open(&archive)?;
@@ -263,9 +274,14 @@ pub fn add(
         bytes,
         xxh3,
         analysis: part(&analysis_path)?,
+        postings: part(&postings_path)?,
     };
+    let mut segments = archive.manifest.segments.clone();
+    segments.push(segment.clone());
+    let state = write_state(dir, &segments, &config, n)?;
     let mut manifest = archive.manifest;
     manifest.edges = Some(part(&edges_path)?);
+    manifest.state = Some(state);
     manifest.next_segment += 1;
     manifest.written_by = env!("CARGO_PKG_VERSION").into();
     manifest.segments.push(segment.clone());
@@ -273,6 +289,59 @@ pub fn add(
     // The previous pairs file is no longer listed.
     remove_leftovers(dir, &manifest)?;
     Ok(Added { read, segment: Some(segment) })
+}
+
+/// The statement state of the archive of `segments` ([`state`], [`order`]),
+/// written beside them under the number `n`: made by scanning every
+/// segment with statements, so that it is what a scan of the whole archive
+/// knows.
+fn write_state(dir: &Path, segments: &[Segment], config: &Config, n: u64) -> Result<StateParts, Error> {
+    let io = |what, source| Error::Io { what, path: dir.to_path_buf(), source };
+    let files = segments.iter().map(|s| segment_input(dir.join(&s.file), s.bytes)).collect();
+    let mut config = config.clone();
+    config.passage.enabled = true;
+    config.progress = false;
+    config.archived = 0;
+    let scan = crate::pipeline::scan_files(files, &config)?;
+    let documents: u64 = segments.iter().map(|s| s.documents).sum();
+    if scan.docs.len() as u64 != documents {
+        return Err(Error::ArchiveDamaged {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "gave back {} records where its manifest lists {documents}: check it with `sada index info --verify`",
+                scan.docs.len()
+            ),
+        });
+    }
+    let mut docs = state::Docs {
+        group: (0..scan.docs.len() as u32).collect(),
+        source: scan.docs.iter().map(|d| state::source_hash(&d.meta.source)).collect(),
+    };
+    for c in &scan.clusters {
+        let first = c.members.iter().map(|m| m.0.0).min().expect("a cluster has members");
+        c.members.iter().for_each(|m| docs.group[m.0.index()] = first);
+    }
+    let mut keys: Vec<order::Key> = scan
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| order::Key { date: d.meta.date.clone(), id: d.meta.id.clone(), doc: i as u32 })
+        .collect();
+    keys.sort();
+    let links: Vec<(u32, u32)> = scan.linked.iter().map(|&(a, b)| (a.0, b.0)).collect();
+    let put = |kind: &str, write: &dyn Fn(File) -> std::io::Result<File>| -> Result<Part, Error> {
+        let tmp = temp_file(dir, ".state-").map_err(|e| io("cannot write the statement state in", e))?;
+        let file = tmp.as_file().try_clone().map_err(|e| io("cannot write the statement state in", e))?;
+        write(file).and_then(|f| f.sync_all()).map_err(|e| io("cannot write the statement state in", e))?;
+        let path = dir.join(Manifest::state_name(kind, n));
+        tmp.persist(&path).map_err(|e| io("cannot put the statement state in place in", e.error))?;
+        part(&path)
+    };
+    Ok(StateParts {
+        docs: put("docs", &|f| state::write_docs(f, &docs))?,
+        links: put("links", &|f| state::write_links(f, &links))?,
+        order: put("order", &|f| order::write(f, &keys))?,
+    })
 }
 
 /// A file written into the archive, as the manifest lists it.
@@ -324,6 +393,7 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
     let ana_file = ana_tmp.as_file().try_clone().map_err(|e| io("cannot write a segment's analyses in", e))?;
     let mut analysis = AnalysisWriter::new(ana_file, lanes(&config), config.banding());
     let mut frames = Vec::new();
+    let mut postings = Vec::new();
     let (mut offset, mut first) = (0u64, 0u64);
     {
         let mut out = BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
@@ -344,6 +414,12 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
                 .map_err(|e| io("cannot merge the segments' analyses in", e))?;
             frames
                 .extend(a.frames().iter().map(|f| frames::Frame { offset: offset + f.offset, first: first + f.first }));
+            let pst_path = dir.join(&s.postings.file);
+            let p = Postings::open(&pst_path).map_err(|e| Error::ArchiveDamaged {
+                path: pst_path.clone(),
+                reason: format!("cannot be read ({e}): the archive is damaged"),
+            })?;
+            postings.push((p, u32::try_from(first).expect("an archive's records fit in memory")));
             offset += s.bytes;
             first += s.documents;
         }
@@ -351,12 +427,20 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
     }
     tmp.as_file().sync_all().map_err(|e| io("cannot write a segment in", e))?;
     analysis.finish(&frames).and_then(|f| f.sync_all()).map_err(|e| io("cannot write a segment's analyses in", e))?;
+    let pst_tmp = temp_file(dir, ".pst-").map_err(|e| io("cannot write a segment's postings in", e))?;
+    let pst_file = pst_tmp.as_file().try_clone().map_err(|e| io("cannot write a segment's postings in", e))?;
+    let parts: Vec<(&Postings, u32)> = postings.iter().map(|(p, b)| (p, *b)).collect();
+    postings::concat(&parts, pst_file)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io("cannot merge the segments' postings in", e))?;
     let mut manifest = archive.manifest.clone();
     let n = manifest.next_segment;
     let path = dir.join(Manifest::segment_name(n));
     let ana_path = dir.join(Manifest::analysis_name(n));
     tmp.persist(&path).map_err(|e| io("cannot put a segment in place in", e.error))?;
     ana_tmp.persist(&ana_path).map_err(|e| io("cannot put a segment's analyses in place in", e.error))?;
+    let pst_path = dir.join(Manifest::postings_name(n));
+    pst_tmp.persist(&pst_path).map_err(|e| io("cannot put a segment's postings in place in", e.error))?;
     sync_dir(dir)?;
     let (bytes, xxh3) = hash_file(&path)?;
     let segment = Segment {
@@ -366,6 +450,7 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
         bytes,
         xxh3,
         analysis: part(&ana_path)?,
+        postings: part(&pst_path)?,
     };
     manifest.next_segment += 1;
     manifest.written_by = env!("CARGO_PKG_VERSION").into();
@@ -457,7 +542,8 @@ impl ReadLock {
 
 /// A file a killed writer may leave: a temporary segment or manifest.
 fn is_leftover(name: &str) -> bool {
-    name.ends_with(".partial") && [".seg-", ".ana-", ".edges-", ".manifest-"].iter().any(|p| name.starts_with(p))
+    name.ends_with(".partial")
+        && [".seg-", ".ana-", ".pst-", ".edges-", ".state-", ".manifest-"].iter().any(|p| name.starts_with(p))
 }
 
 /// Removes what killed writers left: temporary files and segments the

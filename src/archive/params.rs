@@ -32,6 +32,25 @@ pub struct Params {
     pub rows: Option<usize>,
     /// [`crate::normalize::VERSION`].
     pub normalization: u32,
+    /// What the statement state ([`super::state`]) was made with.
+    pub statements: StatementParams,
+}
+
+/// The statement options the stored statement state depends on: alignment
+/// (which pairs share a passage), `--max-df` (which pairs are made) and
+/// `--boilerplate-docs` (template anchors).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct StatementParams {
+    /// `--min-words`.
+    pub min_words: usize,
+    /// `--min-identity`.
+    pub min_identity: f64,
+    /// `--max-gap`.
+    pub max_gap: usize,
+    /// `--max-df`.
+    pub max_df: usize,
+    /// `--boilerplate-docs`.
+    pub boilerplate_docs: usize,
 }
 
 impl Params {
@@ -47,6 +66,13 @@ impl Params {
             bands: config.bands,
             rows: config.rows,
             normalization: crate::normalize::VERSION,
+            statements: StatementParams {
+                min_words: config.passage.align.min_words,
+                min_identity: config.passage.align.min_identity,
+                max_gap: config.passage.align.max_gap,
+                max_df: config.passage.max_df,
+                boilerplate_docs: config.passage.boilerplate_docs,
+            },
         }
     }
 
@@ -64,7 +90,28 @@ impl Params {
         };
         c.shingle.n = self.ngram;
         c.shingle.kind = self.shingle;
+        let st = &self.statements;
+        c.passage.align.min_words = st.min_words;
+        c.passage.align.min_identity = st.min_identity;
+        c.passage.align.max_gap = st.max_gap;
+        c.passage.max_df = st.max_df;
+        c.passage.boilerplate_docs = st.boilerplate_docs;
         c
+    }
+
+    /// The first statement option of `config` that differs from these, as
+    /// [`Params::differs`] names it; `None` when the stored statement state
+    /// holds for `config`.
+    pub fn differs_statements(&self, config: &Config) -> Option<String> {
+        let (a, b) = (self.statements, Params::of(config).statements);
+        let sides = [
+            ("--min-words", a.min_words.to_string(), b.min_words.to_string()),
+            ("--min-identity", a.min_identity.to_string(), b.min_identity.to_string()),
+            ("--max-gap", a.max_gap.to_string(), b.max_gap.to_string()),
+            ("--max-df", a.max_df.to_string(), b.max_df.to_string()),
+            ("--boilerplate-docs", a.boilerplate_docs.to_string(), b.boilerplate_docs.to_string()),
+        ];
+        first_difference(sides)
     }
 
     /// The first parameter of `config` that differs from these, as
@@ -88,11 +135,14 @@ impl Params {
             ("--bands", show(self.bands), show(theirs.bands)),
             ("--rows", show(self.rows), show(theirs.rows)),
         ];
-        sides
-            .into_iter()
-            .find(|(_, a, b)| a != b)
-            .map(|(name, a, b)| format!("{name} (the archive's {a}, this run's {b})"))
+        first_difference(sides)
     }
+}
+
+/// The first of `sides` (name, the archive's value, this run's) whose values
+/// differ, said for a reader.
+fn first_difference<const N: usize>(sides: [(&str, String, String); N]) -> Option<String> {
+    sides.into_iter().find(|(_, a, b)| a != b).map(|(name, a, b)| format!("{name} (the archive's {a}, this run's {b})"))
 }
 
 #[cfg(test)]
@@ -111,5 +161,11 @@ mod tests {
         other.shingle.n = 3;
         assert!(p.differs(&other).unwrap().starts_with("--num-perm"));
         assert!(p.differs(&Config { exact_jaccard: true, ..Config::default() }).unwrap().contains("exact"));
+        assert_eq!(p.differs_statements(&config), None);
+        let mut other = Config::default();
+        other.passage.max_df = 9;
+        assert_eq!(p.differs(&other), None, "clusters do not depend on it");
+        assert_eq!(p.differs_statements(&other).unwrap(), "--max-df (the archive's 64, this run's 9)");
+        assert_eq!(p.differs_statements(&p.apply(&other)), None);
     }
 }

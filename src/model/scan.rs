@@ -158,6 +158,10 @@ pub struct Scan {
     /// stored analyses holds only those its clusters name); empty when they
     /// are all of them, in order.
     pub archived_records: Vec<u32>,
+    /// Every pair of documents that shares a passage, sorted: what an
+    /// archive stores to find later which records a day's statements reach
+    /// (`crate::archive::state`). Empty without statements.
+    pub linked: Vec<(DocId, DocId)>,
 }
 
 /// Bytes spilled to disk, per structure (all 0 when everything fit).

@@ -274,22 +274,35 @@ pub fn frequent_pairs(
         return Vec::new();
     }
     let mut pairs = collect_over_anchors(docs, cfg, keep, |d, anchors, acc| {
-        let mut last: Option<(u32, u32)> = None; // (position, leader)
-        for a in anchors {
-            let Ok(i) = leaders.binary_search_by_key(&a.hash, |x| x.0) else { continue };
-            let leader = leaders[i].1;
-            if last.is_some_and(|(pos, l)| l == leader && a.pos - pos <= cfg.window as u32)
-                && leader != d.0
-                && group(leader) != group(d.0)
-            {
-                acc.push((DocId(leader.min(d.0)), DocId(leader.max(d.0))));
-            }
-            last = Some((a.pos, leader));
-        }
+        frequent_pairs_of(d, anchors, leaders, group, cfg, acc)
     });
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs
+}
+
+/// The pairs [`frequent_pairs`] makes of document `d` given its winnowed
+/// `anchors`, appended to `acc` (repeats and all).
+pub fn frequent_pairs_of(
+    d: DocId,
+    anchors: &[Anchor],
+    leaders: &[(u64, u32)],
+    group: &(dyn Fn(u32) -> u32 + Sync),
+    cfg: &PassageConfig,
+    acc: &mut Vec<(DocId, DocId)>,
+) {
+    let mut last: Option<(u32, u32)> = None; // (position, leader)
+    for a in anchors {
+        let Ok(i) = leaders.binary_search_by_key(&a.hash, |x| x.0) else { continue };
+        let leader = leaders[i].1;
+        if last.is_some_and(|(pos, l)| l == leader && a.pos - pos <= cfg.window as u32)
+            && leader != d.0
+            && group(leader) != group(d.0)
+        {
+            acc.push((DocId(leader.min(d.0)), DocId(leader.max(d.0))));
+        }
+        last = Some((a.pos, leader));
+    }
 }
 
 /// What [`match_postings`] needs to know of a document, by number.

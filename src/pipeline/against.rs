@@ -17,15 +17,19 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::against_statements::{self, Day, Outcome};
 use super::{Analyzed, exact_clustering, excerpt_of, locate, verify_at};
 use crate::analyze::{Analysis, analyze, with_scratch};
 use crate::archive::graph::{New, Stored, Units};
+use crate::archive::state::State;
 use crate::archive::{Archive, graph};
 use crate::cluster::{Cluster, UnionFind};
 use crate::config::Config;
 use crate::error::Error;
 use crate::grouping::ClusterSim;
 use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Timings};
+use crate::normalize::Analyzer;
+use crate::passage;
 use crate::progress::Progress;
 use crate::read::{Discovery, Fields, Raw, RawLine};
 use crate::report::caps::EXCERPT_CLUSTERS;
@@ -43,16 +47,18 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// How a scan of `config` against `archive` reads it: from the stored
-    /// analyses when it reports document clusters only (no statements) with
-    /// the parameters they were made with.
+    /// How a scan of `config` against `archive` is meant to read it: from
+    /// the stored analyses when they were made with this run's parameters
+    /// (and, for statements, its statement options). The scan may still
+    /// fall back to the texts when the new records change what is stored
+    /// (see [`super::against_statements`]); `scan_against` says which it
+    /// did.
     pub fn of(archive: &Archive, config: &Config) -> Mode {
-        if config.passage.enabled {
-            return Mode::Texts(
-                "statements need every archived text (--no-statements uses the stored analyses)".into(),
-            );
-        }
-        match archive.manifest().parameters.differs(config) {
+        let params = &archive.manifest().parameters;
+        let differs = params
+            .differs(config)
+            .or_else(|| config.passage.enabled.then(|| params.differs_statements(config)).flatten());
+        match differs {
             Some(p) => Mode::Texts(format!("the stored analyses were made with other parameters: {p}")),
             None => Mode::Stored,
         }
@@ -67,15 +73,26 @@ impl Mode {
     }
 }
 
-/// Every stage after the inputs' first pass, against `stored`.
+/// What a scan from the stored analyses comes to.
+pub(super) enum Finished {
+    /// The scan.
+    Scan(Box<Scan>),
+    /// The stored statement state does not give a whole scan's statements,
+    /// for the reason said: scan the archive's texts.
+    Rescan(String),
+}
+
+/// Every stage after the inputs' first pass, against `stored` (and, for
+/// statements, `state`).
 pub(super) fn finish(
     kept: Analyzed,
     discovery: Discovery,
     stored: &Stored,
+    state: Option<&State>,
     config: &Config,
     progress: &Progress,
     mut timings: Timings,
-) -> Result<Scan, Error> {
+) -> Result<Finished, Error> {
     let Analyzed { docs: new_docs, content, mut sigs, mut words, .. } = kept;
     let spill_error = |source| crate::spill::error(config.spill_dir.as_deref(), source);
     sigs.finish().and_then(|()| words.finish()).map_err(spill_error)?;
@@ -125,7 +142,7 @@ pub(super) fn finish(
     })?;
     config.go_on()?;
 
-    let clusters = timings.run(Stage::Cluster, || {
+    let mut clusters = timings.run(Stage::Cluster, || {
         let new_words: Vec<Vec<u32>> = local_docs[archived_local..]
             .iter()
             .map(|d| words.get(DocId((d.index() - archived) as u32)).to_vec())
@@ -144,36 +161,76 @@ pub(super) fn finish(
         } else {
             ClusterSim::Given(Similarity::Estimated(&local_sigs))
         };
-        // Scan numbering: the archived documents read back, then the inputs'.
-        let numbered = |d: DocId| {
-            let g = local_docs[d.index()];
-            if g.index() < archived { d } else { DocId((archived_local + g.index() - archived) as u32) }
-        };
-        let mut clusters: Vec<Cluster> = how
+        // Numbered as in a scan of both: the archive's records, then the inputs'.
+        let global = |d: DocId| local_docs[d.index()];
+        let clusters: Vec<Cluster> = how
             .cluster(&lunits, &ledges, config.limits())
             .into_iter()
             .map(|c| Cluster {
                 kind: c.kind,
-                representative: numbered(c.representative),
-                members: c.members.into_iter().map(|(d, s)| (numbered(d), s)).collect(),
+                representative: global(c.representative),
+                members: c.members.into_iter().map(|(d, s)| (global(d), s)).collect(),
             })
             .collect();
-        // What the archive alone would have reported is not the inputs' answer.
-        clusters.retain(|c| c.members.iter().any(|m| m.0.index() >= archived_local));
         clusters
     });
     spin.finish_and_clear();
     config.go_on()?;
 
+    // Statements, from the stored statement state.
+    let mut archived_docs: Vec<(u32, Document)> =
+        local_docs[..archived_local].iter().zip(reread).map(|(d, a)| (d.0, a.doc)).collect();
+    let mut statements = Vec::new();
+    let mut aligned = 0;
+    if let Some(state) = state {
+        // Every cluster of the touched components: the new records may have
+        // regrouped archived ones among themselves.
+        let day =
+            Day { new_docs: &new_docs, words: &words, clusters: &clusters, touched: &local_docs[..archived_local] };
+        let spin = progress.spinner("statements");
+        let outcome = timings.run(Stage::Align, || against_statements::statements(stored, state, &day, config))?;
+        spin.finish_and_clear();
+        match outcome {
+            Outcome::Rescan(why) => return Ok(Finished::Rescan(why)),
+            Outcome::Statements { statements: s, read, aligned: a } => {
+                statements = s;
+                aligned = a;
+                archived_docs.extend(read.into_iter().map(|(g, a)| (g, a.doc)));
+            }
+        }
+        config.go_on()?;
+    }
+    // What the archive alone would have reported is not the inputs' answer.
+    clusters.retain(|c| c.members.iter().any(|m| m.0.index() >= archived));
+    let words_spilled = words.spilled_bytes();
+    drop(words);
+
     // Documents: the archived ones read back (not the whole archive: a
     // million `Document`s are a quarter of a gigabyte), then the inputs'.
-    let archived_records: Vec<u32> = local_docs[..archived_local].iter().map(|d| d.0).collect();
-    let docs: Vec<Document> = reread.into_iter().map(|a| a.doc).chain(new_docs).collect();
+    archived_docs.sort_by_key(|x| x.0);
+    archived_docs.dedup_by_key(|x| x.0);
+    let archived_records: Vec<u32> = archived_docs.iter().map(|x| x.0).collect();
+    let archived_local = archived_records.len();
+    let numbered = |d: DocId| {
+        if d.index() < archived {
+            DocId(archived_records.binary_search(&d.0).expect("read back") as u32)
+        } else {
+            DocId((archived_local + d.index() - archived) as u32)
+        }
+    };
+    for c in &mut clusters {
+        c.representative = numbered(c.representative);
+        c.members.iter_mut().for_each(|m| m.0 = numbered(m.0));
+    }
+    for s in &mut statements {
+        s.occurrences.iter_mut().for_each(|o| o.doc = numbered(o.doc));
+    }
+    let docs: Vec<Document> = archived_docs.into_iter().map(|x| x.1).chain(new_docs).collect();
 
     let spin = progress.spinner("locate");
     let stop = || config.cancelled();
     let excerpts = timings.run(Stage::Locate, || -> Result<_, Error> {
-        let mut excerpts = locate(&discovery, &config.fields, &mut [], &clusters, &stop, archived_local);
+        let mut excerpts = locate(&discovery, &config.fields, &mut statements, &clusters, &stop, archived_local);
         let mut from_archive: Vec<DocId> = clusters
             .iter()
             .take(EXCERPT_CLUSTERS)
@@ -182,9 +239,26 @@ pub(super) fn finish(
             .collect();
         from_archive.sort_unstable();
         from_archive.dedup();
-        for d in from_archive {
+        let mut index = passage::locate::occurrence_index(&statements);
+        index.retain(|r| r.0.index() < archived_local);
+        let mut wanted: Vec<DocId> = index.iter().map(|r| r.0).chain(from_archive.iter().copied()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut analyzer = Analyzer::new();
+        let (mut tokens, mut spans) = (Vec::new(), Vec::new());
+        for d in wanted {
             let rec = archived_record(stored, archived_records[d.index()] as usize, &fields)?;
-            if let Ok(text) = rec.content {
+            let Ok(text) = rec.content else { continue };
+            let lo = index.partition_point(|r| r.0 < d);
+            let entries: Vec<_> = index[lo..].iter().take_while(|r| r.0 == d).copied().collect();
+            if !entries.is_empty() {
+                tokens.clear();
+                analyzer.tokens_into(&text, &mut tokens);
+                spans.clear();
+                spans.extend(tokens.iter().map(|t| t.span));
+                passage::locate::locate(&mut statements, &entries, &text, &spans);
+            }
+            if from_archive.binary_search(&d).is_ok() {
                 excerpts.push((d, excerpt_of(&text)));
             }
         }
@@ -194,14 +268,17 @@ pub(super) fn finish(
     spin.finish_and_clear();
     config.go_on()?;
 
-    let pairs =
-        PairCounts { candidates: extended.candidates, verified: extended.new_edges.len() as u64, ..Default::default() };
-    let spilled =
-        Spilled { signatures: sigs.store().spilled_bytes(), words: words.spilled_bytes(), sorted: 0, statements: 0 };
-    Ok(Scan {
+    let pairs = PairCounts {
+        candidates: extended.candidates,
+        verified: extended.new_edges.len() as u64,
+        aligned,
+        ..Default::default()
+    };
+    let spilled = Spilled { signatures: sigs.store().spilled_bytes(), words: words_spilled, sorted: 0, statements: 0 };
+    Ok(Finished::Scan(Box::new(Scan {
         docs,
         clusters,
-        statements: Vec::new(),
+        statements,
         excerpts,
         discovery,
         banding,
@@ -211,7 +288,8 @@ pub(super) fn finish(
         resumed: Vec::new(),
         archived: archived_local,
         archived_records,
-    })
+        linked: Vec::new(),
+    })))
 }
 
 /// The representatives of the units in the connected components (units
@@ -247,7 +325,7 @@ fn touched(units: &Units, edges: &[Edge], content: &[Option<u64>]) -> (Vec<DocId
 }
 
 /// Archived record `g`, read back from its segment as a scan reads it.
-fn archived_record(stored: &Stored, g: usize, fields: &Arc<Fields>) -> Result<crate::read::Record, Error> {
+pub(super) fn archived_record(stored: &Stored, g: usize, fields: &Arc<Fields>) -> Result<crate::read::Record, Error> {
     let (bytes, path, line) = stored.record(g)?;
     let input: Arc<str> = path.to_string_lossy().into();
     Ok(Raw::Line(RawLine { input, line, bytes, fields: Arc::clone(fields) }).parse())
@@ -257,7 +335,7 @@ fn archive_error(stored: &Stored, e: std::io::Error) -> Error {
     Error::ArchiveDamaged { path: stored.dir().to_path_buf(), reason: format!("cannot be read ({e})") }
 }
 
-fn damaged(stored: &Stored, d: DocId, what: &str) -> Error {
+pub(super) fn damaged(stored: &Stored, d: DocId, what: &str) -> Error {
     Error::ArchiveDamaged {
         path: stored.dir().to_path_buf(),
         reason: format!("record {} {what}: check it with `sada index info --verify`", d.index()),

@@ -45,8 +45,9 @@ pub fn extract(inputs: &[PathBuf], config: &Config, out: &mut (impl Write + Send
 /// are written; each `error` record's message is handed to `skipped`, in
 /// input order. The lines are what `sada index` archives: read back as
 /// JSONL they give the same records (id, source, url, date, title, text).
-/// Each written record's exact-duplicate key and signature, as a scan with
-/// `config` makes them of the text read back, go to `analysed`, in order:
+/// Each written record's exact-duplicate key, signature and anchors (sorted,
+/// without repeats), as a scan with `config` makes them of the text read
+/// back, go to `analysed`, in order:
 /// the archive's analyses, made on the way rather than by reading the
 /// segment again.
 ///
@@ -57,7 +58,7 @@ pub fn extract_texts(
     config: &Config,
     out: &mut (impl Write + Send),
     mut skipped: impl FnMut(&str) + Send,
-    mut analysed: impl FnMut(Option<u64>, Option<&Signature>) -> std::io::Result<()> + Send,
+    mut analysed: impl FnMut(Option<u64>, Option<&Signature>, &[u64]) -> std::io::Result<()> + Send,
 ) -> Result<Streamed, Error> {
     let signer = Signer::new(config.method, config.num_perm, config.seed);
     super::stream::stream(
@@ -69,17 +70,23 @@ pub fn extract_texts(
         |rec, s| match &rec.content {
             Err(e) => (Texted::Skipped(e.to_string()), StatusKind::Error, 0),
             Ok(text) => {
-                let (content, sig, tokens) = crate::analyze::analyze_text(text, config, &signer, s, |_| {});
+                let mut words = Vec::new();
+                let (content, sig, tokens) = crate::analyze::analyze_text(text, config, &signer, s, |w| words.push(w));
+                let pc = &config.passage;
+                let mut anchors: Vec<u64> =
+                    crate::passage::anchors(&words, pc.anchor_words, pc.window).iter().map(|a| a.hash).collect();
+                anchors.sort_unstable();
+                anchors.dedup();
                 let status = if tokens == 0 { StatusKind::Empty } else { StatusKind::Ok };
                 let line = line_of(&rec.meta, Some(text), tokens, status, None);
-                (Texted::Line(line, content, sig), status, text.len() as u64)
+                (Texted::Line(line, content, sig, anchors), status, text.len() as u64)
             }
         },
         |out, made| match made {
-            Texted::Line(line, content, sig) => {
+            Texted::Line(line, content, sig, anchors) => {
                 out.write_all(line)?;
                 out.write_all(b"\n")?;
-                analysed(*content, sig.as_ref())
+                analysed(*content, sig.as_ref(), anchors)
             }
             Texted::Skipped(error) => {
                 skipped(error);
@@ -91,7 +98,7 @@ pub fn extract_texts(
 
 /// A record of [`extract_texts`]: its line and analysis, or why it has no text.
 enum Texted {
-    Line(Vec<u8>, Option<u64>, Option<Signature>),
+    Line(Vec<u8>, Option<u64>, Option<Signature>, Vec<u64>),
     Skipped(String),
 }
 

@@ -1,6 +1,7 @@
 //! The scan: every stage, in order, over a list of inputs.
 
 mod against;
+mod against_statements;
 mod extract;
 mod sign;
 mod stream;
@@ -65,25 +66,38 @@ pub fn scan(inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
 
 /// Scans `inputs` together with the archive `archive` (its records first):
 /// the clusters and statements that involve a record of `inputs`, with the
-/// archive's records as members and occurrences (`scan --against`).
+/// archive's records as members and occurrences (`scan --against`); and how
+/// the archive was read.
 ///
 /// # Errors
 /// As [`scan`]; [`Error::ArchiveDamaged`] when the archive's segments do not
 /// give back the records its manifest counts.
-pub fn scan_against(archive: &crate::archive::Archive, inputs: &[PathBuf], config: &Config) -> Result<Scan, Error> {
+pub fn scan_against(
+    archive: &crate::archive::Archive,
+    inputs: &[PathBuf],
+    config: &Config,
+) -> Result<(Scan, Mode), Error> {
     config.validate()?;
-    if Mode::of(archive, config) == Mode::Stored {
-        let stored = crate::archive::graph::Stored::open(archive)?;
-        let mut discovery = discover_spooled(inputs, config)?;
-        let config = Config { archived: stored.len(), ..config.clone() };
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
-        return pool.install(|| {
-            let progress = Progress::new(config.progress, config.observer.clone());
-            let mut timings = Timings::default();
-            let kept = analyze_inputs(&mut discovery, &config, &progress, &mut timings)?;
-            against::finish(kept, discovery, &stored, &config, &progress, timings)
-        });
-    }
+    let mode = match Mode::of(archive, config) {
+        Mode::Stored => {
+            let stored = crate::archive::graph::Stored::open(archive)?;
+            let state = if config.passage.enabled { crate::archive::state::State::open(archive)? } else { None };
+            let mut discovery = discover_spooled(inputs, config)?;
+            let config = Config { archived: stored.len(), ..config.clone() };
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
+            let finished = pool.install(|| {
+                let progress = Progress::new(config.progress, config.observer.clone());
+                let mut timings = Timings::default();
+                let kept = analyze_inputs(&mut discovery, &config, &progress, &mut timings)?;
+                against::finish(kept, discovery, &stored, state.as_ref(), &config, &progress, timings)
+            })?;
+            match finished {
+                against::Finished::Scan(scan) => return Ok((*scan, Mode::Stored)),
+                against::Finished::Rescan(why) => Mode::Texts(why),
+            }
+        }
+        texts => texts,
+    };
     let mut discovery = discover_spooled(inputs, config)?;
     let segments = archive.input_files();
     let displays: Vec<String> = segments.iter().map(|f| f.display.clone()).collect();
@@ -104,7 +118,19 @@ pub fn scan_against(archive: &crate::archive::Archive, inputs: &[PathBuf], confi
             ),
         });
     }
-    Ok(scan)
+    Ok((scan, mode))
+}
+
+/// Scans `files` (an archive's segments) as they are listed: what the
+/// archive's statement state is made of.
+///
+/// # Errors
+/// As [`scan`].
+pub fn scan_files(files: Vec<read::InputFile>, config: &Config) -> Result<Scan, Error> {
+    config.validate()?;
+    let discovery = Discovery { files, ..Discovery::default() };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
+    pool.install(|| run(discovery, config))
 }
 
 /// The files of `inputs`, with standard input and named streams saved to
@@ -231,6 +257,7 @@ pub(crate) fn finish(
     config.go_on()?;
     let mut pairs =
         PairCounts { candidates: candidates.len() as u64, verified: edges.len() as u64, ..Default::default() };
+    let mut linked = Vec::new();
     let mut statements = if config.passage.enabled {
         statements(
             &docs,
@@ -242,6 +269,7 @@ pub(crate) fn finish(
             &mut timings,
             &mut pairs,
             &mut spilled.statements,
+            &mut linked,
         )?
     } else {
         Vec::new()
@@ -276,6 +304,7 @@ pub(crate) fn finish(
         resumed: Vec::new(),
         archived: config.archived,
         archived_records: Vec::new(),
+        linked,
     })
 }
 
@@ -299,6 +328,7 @@ fn statements(
     timings: &mut Timings,
     counts: &mut PairCounts,
     spilled: &mut u64,
+    linked: &mut Vec<(DocId, DocId)>,
 ) -> Result<Vec<Statement>, Error> {
     let pc = &config.passage;
     // A document's group is its cluster, so that copies of one article count
@@ -351,6 +381,12 @@ fn statements(
                 return Err(interrupted());
             }
             sides.add(block)?;
+            // A pair's passages come together: one entry per pair.
+            for p in block {
+                if linked.last() != Some(&(p.a, p.b)) {
+                    linked.push((p.a, p.b));
+                }
+            }
             spin.set_message(format!("{} passages", sides.passages()));
             Ok(())
         })
@@ -358,6 +394,8 @@ fn statements(
     spin.finish_and_clear();
     config.go_on()?;
     counts.aligned = aligned.map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
+    linked.par_sort_unstable();
+    linked.dedup();
     counts.passages = sides.passages();
     // Grouping needs the frequencies and template anchors, not the pairs.
     matches.pairs = Vec::new();

@@ -1,0 +1,418 @@
+//! `scan --against` statements from the archive's stored statement state
+//! ([`crate::archive::state`]): the statements a scan of the archive and
+//! the inputs together would report about the inputs, reading only the
+//! archived records those statements can depend on.
+//!
+//! Grouping is greedy over the whole crawl, but it only ever looks at a
+//! candidate's document, the partners its passages reach and their
+//! near-duplicate cluster mates: statements of one part of the graph of
+//! passages and clusters never see another part. So the statements that
+//! hold a new record are those of the parts holding new records, grouped
+//! alone — when the passages inside those parts are the whole scan's:
+//!
+//! 1. The new records' anchors are looked up in the archive's postings; with
+//!    every holder's group, source and leader rank (stored), the matching
+//!    stage runs on those anchors exactly as a whole scan would, and once
+//!    more without the new records. If the new records change a pair among
+//!    archived records (a new record leads an anchor archived records
+//!    share, an anchor grows frequent, a cluster of archived records splits
+//!    or merges), the stored links no longer hold: the caller rescans
+//!    ([`Outcome::Rescan`]).
+//! 2. The new pairs are aligned (their archived records read back).
+//! 3. The parts holding new records: from the new records, over the stored
+//!    links, the new passages and cluster co-membership.
+//! 4. Every word gram of their records is looked up, so that their pairs,
+//!    frequencies and template anchors are the whole scan's; their pairs are
+//!    aligned and grouped, and the statements holding a new record kept.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::against::{archived_record, damaged};
+use crate::analyze::{Analysis, analyze, with_scratch};
+use crate::archive::graph::Stored;
+use crate::archive::order;
+use crate::archive::state::{State, source_hash};
+use crate::cluster::Cluster;
+use crate::config::Config;
+use crate::error::Error;
+use crate::model::{DocId, Document, WordRange};
+use crate::passage::{self, Frequencies, Ids, Matches, PassageConfig, Statement, fingerprint};
+use crate::read::Fields;
+use crate::sign::Signer;
+use crate::spill::store::Store;
+
+/// The parts holding new records may not reach more than this share of the
+/// archive: past it, reading their records back costs about what a rescan
+/// does, and a rescan holds them all in memory no worse.
+const MAX_SHARE: usize = 8;
+/// ... but up to this many archived records are always read back: on a small
+/// archive a rescan costs little more, but the stored state is still exact.
+const MIN_REACH: usize = 4096;
+
+/// What the stored state gives.
+pub(super) enum Outcome {
+    /// The statements holding a new record, numbered as in a scan of the
+    /// archive and the inputs together (archived records first), and the
+    /// archived records they read back, by number.
+    Statements { statements: Vec<Statement>, read: Vec<(u32, Analysis)>, aligned: u64 },
+    /// The stored state does not give the whole scan's answer, for the
+    /// reason said: scan the archive's texts.
+    Rescan(String),
+}
+
+/// The inputs' side of a day.
+pub(super) struct Day<'a> {
+    /// The inputs' records.
+    pub new_docs: &'a [Document],
+    /// Their words.
+    pub words: &'a Store,
+    /// Every cluster of the components holding new records (also those of
+    /// archived records only), numbered as in a scan of both (archived
+    /// records first).
+    pub clusters: &'a [Cluster],
+    /// The archived records of those components, sorted.
+    pub touched: &'a [DocId],
+}
+
+/// Records read back from the archive, by number, sorted.
+struct ReadBack(Vec<(u32, Analysis)>);
+
+impl ReadBack {
+    fn get(&self, g: u32) -> Option<&Analysis> {
+        self.0.binary_search_by_key(&g, |x| x.0).ok().map(|i| &self.0[i].1)
+    }
+
+    /// Reads back (and checks against their stored analyses) the records of
+    /// `wanted` not read yet.
+    fn read(&mut self, wanted: &[u32], stored: &Stored, config: &Config) -> Result<(), Error> {
+        let signer = Signer::new(config.method, config.num_perm, config.seed);
+        let fields = Arc::new(Fields::default());
+        let mut missing: Vec<u32> = wanted.iter().copied().filter(|&g| self.get(g).is_none()).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let got: Vec<(u32, Analysis)> = missing
+            .par_iter()
+            .map(|&g| {
+                let rec = archived_record(stored, g as usize, &fields)?;
+                let a = with_scratch(|s| analyze(rec, config, &signer, s));
+                if a.content != stored.content(g as usize) {
+                    return Err(damaged(stored, DocId(g), "reads back other words than its stored analyses"));
+                }
+                Ok((g, a))
+            })
+            .collect::<Result<_, Error>>()?;
+        self.0.extend(got);
+        self.0.sort_unstable_by_key(|x| x.0);
+        Ok(())
+    }
+}
+
+/// The statements of `day` against the archive of `stored` and `state`.
+///
+/// # Errors
+/// Reading the archive failed, or a record reads back other than stored.
+pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: &Config) -> Result<Outcome, Error> {
+    let pc = &config.passage;
+    let n = stored.len() as u32;
+    let t_count = day.new_docs.len() as u32;
+    let io_error = |e: std::io::Error| Error::ArchiveDamaged {
+        path: stored.dir().to_path_buf(),
+        reason: format!("cannot be read ({e})"),
+    };
+
+    // Groups: the stored ones, but where the new records change clusters.
+    let (new_group, regrouped) = groups(state, day, n);
+    let group_of = |g: u32| {
+        if g >= n {
+            new_group[(g - n) as usize]
+        } else {
+            regrouped.binary_search_by_key(&g, |x| x.0).map_or(state.docs.group[g as usize], |i| regrouped[i].1)
+        }
+    };
+    let stored_group = |g: u32| if g < n { state.docs.group[g as usize] } else { g };
+
+    // Leader ranks: the archive's order merged with the inputs'.
+    let keys: Vec<order::Key> = {
+        let mut keys: Vec<order::Key> = day
+            .new_docs
+            .iter()
+            .enumerate()
+            .map(|(t, d)| order::Key { date: d.meta.date.clone(), id: d.meta.id.clone(), doc: n + t as u32 })
+            .collect();
+        keys.sort();
+        keys
+    };
+    let (rank, _) = order::merge(&state.order, &keys, None).map_err(io_error)?;
+    drop(keys);
+
+    // Sources, numbered densely by hash.
+    let new_source: Vec<u64> = day.new_docs.iter().map(|d| source_hash(&d.meta.source)).collect();
+    let mut source_ids: Vec<u64> = state.docs.source.iter().chain(&new_source).copied().collect();
+    source_ids.par_sort_unstable();
+    source_ids.dedup();
+    let source_hash_of = |g: u32| if g < n { state.docs.source[g as usize] } else { new_source[(g - n) as usize] };
+    let source_of = |g: u32| source_ids.binary_search(&source_hash_of(g)).expect("listed") as u32;
+    let ids = Ids { group: &group_of, source: &source_of, rank: &|g| rank[g as usize] };
+
+    // 1. The anchors of the new records and of the regrouped archived ones,
+    // matched with and without the new records.
+    let mut read = ReadBack(Vec::new());
+    let moved: Vec<u32> = regrouped.iter().map(|x| x.0).collect();
+    read.read(&moved, stored, config)?;
+    let new_anchors: Vec<Vec<passage::Anchor>> = (0..t_count)
+        .into_par_iter()
+        .map(|t| passage::anchors(&day.words.get(DocId(t)), pc.anchor_words, pc.window))
+        .collect();
+    let moved_anchors: Vec<Vec<passage::Anchor>> = moved
+        .par_iter()
+        .map(|&g| passage::anchors(&read.get(g).expect("read back").words, pc.anchor_words, pc.window))
+        .collect();
+    let new_postings: Vec<(u64, u32)> =
+        new_anchors.iter().enumerate().flat_map(|(t, a)| a.iter().map(move |a| (a.hash, n + t as u32))).collect();
+    let mut queries: Vec<u64> =
+        new_postings.iter().map(|p| p.0).chain(moved_anchors.iter().flatten().map(|a| a.hash)).collect();
+    queries.par_sort_unstable();
+    queries.dedup();
+    let archived = state.holders(&queries).map_err(io_error)?;
+    drop(queries);
+    let alone_ids = Ids { group: &stored_group, source: &source_of, rank: &|g| rank[g as usize] };
+    let alone = passage::match_postings(archived.clone(), &alone_ids, pc);
+    let full = passage::match_postings(archived.iter().chain(&new_postings).copied().collect(), &ids, pc);
+    if let Some(why) = changes_frequent_pairs(&alone, &full, &archived, &moved) {
+        return Ok(Outcome::Rescan(why.into()));
+    }
+    // Pairs a whole scan makes that the archive's did not: of new records,
+    // and of archived records the new ones regroup.
+    let mut new_pairs: Vec<(DocId, DocId)> = full.pairs.clone();
+    let mut before: Vec<(DocId, DocId)> = alone.pairs.clone();
+    for (t, anchors) in new_anchors.iter().enumerate() {
+        passage::frequent_pairs_of(DocId(n + t as u32), anchors, &full.leaders, &group_of, pc, &mut new_pairs);
+    }
+    for (&g, anchors) in moved.iter().zip(&moved_anchors) {
+        passage::frequent_pairs_of(DocId(g), anchors, &full.leaders, &group_of, pc, &mut new_pairs);
+        passage::frequent_pairs_of(DocId(g), anchors, &alone.leaders, &stored_group, pc, &mut before);
+    }
+    new_pairs.par_sort_unstable();
+    new_pairs.dedup();
+    before.par_sort_unstable();
+    before.dedup();
+    new_pairs.retain(|p| before.binary_search(p).is_err());
+    drop((alone, full, archived, new_anchors, moved_anchors, before));
+
+    // 2. The new pairs aligned.
+    let partners: Vec<u32> = new_pairs.iter().flat_map(|p| [p.0.0, p.1.0]).filter(|&g| g < n).collect();
+    read.read(&partners, stored, config)?;
+    config.go_on()?;
+    let words_of = |g: u32| -> &[u32] { if g < n { &read.get(g).expect("read back").words } else { &[] } };
+    let new_links = linked(&new_pairs, n, day.words, &words_of, pc);
+
+    // 3. The parts holding new records.
+    let Some(part) = reach(&state.links, &new_links, &group_of, n, t_count) else {
+        return Ok(Outcome::Rescan(format!(
+            "the new records' statements reach more than 1/{MAX_SHARE} of the archive's records (and {MIN_REACH})"
+        )));
+    };
+    let archived_part: Vec<u32> = part.iter().copied().filter(|&g| g < n).collect();
+    read.read(&archived_part, stored, config)?;
+    config.go_on()?;
+
+    // 4. Their grams looked up; pairs, frequencies and templates as a whole
+    // scan has them.
+    let words_of = |g: u32| -> Cow<'_, [u32]> {
+        if g < n { Cow::Borrowed(&read.get(g).expect("read back").words) } else { day.words.get(DocId(g - n)) }
+    };
+    let mut grams: Vec<u64> = part
+        .par_iter()
+        .flat_map_iter(|&g| {
+            let mut out = Vec::new();
+            fingerprint::kgram_hashes(&words_of(g), pc.anchor_words, &mut out);
+            out
+        })
+        .collect();
+    grams.par_sort_unstable();
+    grams.dedup();
+    let mut holders = state.holders(&grams).map_err(io_error)?;
+    holders.extend(new_postings.iter().copied().filter(|p| grams.binary_search(&p.0).is_ok()));
+    drop((grams, new_postings));
+    let found = passage::match_postings(holders, &ids, pc);
+    let inside = |g: u32| part.binary_search(&g).is_ok();
+    let mut pairs: Vec<(DocId, DocId)> =
+        found.pairs.iter().copied().filter(|p| inside(p.0.0) && inside(p.1.0)).collect();
+    for &g in &part {
+        let anchors = passage::anchors(&words_of(g), pc.anchor_words, pc.window);
+        passage::frequent_pairs_of(DocId(g), &anchors, &found.leaders, &group_of, pc, &mut pairs);
+    }
+    pairs.retain(|p| inside(p.0.0) && inside(p.1.0));
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    let matches = Matches {
+        pairs: Vec::new(),
+        template: found.template,
+        df: Frequencies::new(found.df),
+        anchor_words: pc.anchor_words,
+        window: pc.window,
+    };
+
+    // Aligned and grouped in a numbering of their own, in the scan's order.
+    let local = |g: u32| DocId(part.binary_search(&g).expect("inside") as u32);
+    let local_words: Vec<Vec<u32>> = part.iter().map(|&g| words_of(g).into_owned()).collect();
+    let store = Store::of(&local_words);
+    drop(local_words);
+    let local_pairs: Vec<(DocId, DocId)> = pairs.iter().map(|&(a, b)| (local(a.0), local(b.0))).collect();
+    let aligned = local_pairs.len() as u64;
+    let passages = passage::align_pairs(&store, &local_pairs, &pc.align);
+    config.go_on()?;
+    let doc_of = |g: u32| if g < n { &read.get(g).expect("read back").doc } else { &day.new_docs[(g - n) as usize] };
+    let source: Vec<u32> = part.iter().map(|&g| source_of(g)).collect();
+    let date: Vec<Option<&str>> = part.iter().map(|&g| doc_of(g).meta.date.as_deref()).collect();
+    let id: Vec<&str> = part.iter().map(|&g| doc_of(g).meta.id.as_str()).collect();
+    let group: Vec<u32> = part.iter().map(|&g| group_of(g)).collect();
+    let is_formula = |d: DocId, r: WordRange, k: usize| matches.is_formula(&store.get(d), r, k);
+    let is_templated = |d: DocId, r: WordRange| matches.is_templated(&store.get(d), r);
+    let words = |d: DocId| store.get(d);
+    let stop = || config.cancelled();
+    let info = passage::statement::DocInfo {
+        source: &source,
+        date: &date,
+        id: &id,
+        group: &group,
+        words: &words,
+        is_formula: &is_formula,
+        is_templated: &is_templated,
+        stop: &stop,
+    };
+    let mut statements = passage::statement::group(passages, &info, &pc.align, pc.boilerplate_docs);
+    config.go_on()?;
+    statements.retain(|s| s.occurrences.iter().any(|o| part[o.doc.index()] >= n));
+    for s in &mut statements {
+        for o in &mut s.occurrences {
+            o.doc = DocId(part[o.doc.index()]);
+        }
+    }
+    let mut kept: Vec<u32> =
+        statements.iter().flat_map(|s| s.occurrences.iter().map(|o| o.doc.0)).filter(|&g| g < n).collect();
+    kept.sort_unstable();
+    kept.dedup();
+    let read = read.0.into_iter().filter(|(g, _)| kept.binary_search(g).is_ok()).collect();
+    Ok(Outcome::Statements { statements, read, aligned })
+}
+
+/// The groups a scan of both gives the records of the components holding
+/// new records: of every new record, and of the archived records whose
+/// group is not the stored one (sorted by record).
+///
+/// A group is named by its smallest record number, as the stored groups
+/// are: a cluster the new records leave as it was keeps its name.
+fn groups(state: &State, day: &Day<'_>, n: u32) -> (Vec<u32>, Vec<(u32, u32)>) {
+    let mut new_group: Vec<u32> = (n..n + day.new_docs.len() as u32).collect();
+    let mut label: Vec<(u32, u32)> = day.touched.iter().map(|d| (d.0, d.0)).collect();
+    for c in day.clusters {
+        let first = c.members.iter().map(|m| m.0.0).min().expect("a cluster has members");
+        for m in &c.members {
+            if m.0.0 >= n {
+                new_group[(m.0.0 - n) as usize] = first;
+            } else if let Ok(i) = label.binary_search_by_key(&m.0.0, |x| x.0) {
+                label[i].1 = first;
+            }
+        }
+    }
+    label.retain(|&(g, l)| state.docs.group[g as usize] != l);
+    (new_group, label)
+}
+
+/// Why the new records change pairs that frequent anchors make among
+/// archived records, if they do: a new record leads such an anchor, or an
+/// archived record whose group changed leads one (every holder's pair with
+/// it changes, and only their words would tell which).
+fn changes_frequent_pairs(
+    alone: &passage::Found,
+    full: &passage::Found,
+    archived: &[(u64, u32)],
+    moved: &[u32],
+) -> Option<&'static str> {
+    let held = |h: u64| archived.binary_search_by_key(&h, |x| x.0).is_ok();
+    let differ = full.leaders.iter().any(|l| held(l.0) && alone.leaders.binary_search(l).is_err())
+        || alone.leaders.iter().any(|l| full.leaders.binary_search(l).is_err());
+    if differ {
+        return Some("a new record leads a frequent anchor of archived records");
+    }
+    let regrouped_leader = full.leaders.iter().any(|l| moved.binary_search(&l.1).is_ok());
+    regrouped_leader.then_some("a new record regroups the leader of a frequent anchor")
+}
+
+/// The pairs of `pairs` (a new record with an archived one, or two new
+/// ones) that share a passage.
+fn linked<'a>(
+    pairs: &[(DocId, DocId)],
+    n: u32,
+    new_words: &Store,
+    archived_words: &(dyn Fn(u32) -> &'a [u32] + Sync),
+    pc: &PassageConfig,
+) -> Vec<(u32, u32)> {
+    let mut docs: Vec<u32> = pairs.iter().flat_map(|p| [p.0.0, p.1.0]).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    let local = |g: u32| DocId(docs.binary_search(&g).expect("an end") as u32);
+    let words: Vec<Vec<u32>> = docs
+        .iter()
+        .map(|&g| if g < n { archived_words(g).to_vec() } else { new_words.get(DocId(g - n)).into_owned() })
+        .collect();
+    let store = Store::of(&words);
+    drop(words);
+    let local_pairs: Vec<(DocId, DocId)> = pairs.iter().map(|&(a, b)| (local(a.0), local(b.0))).collect();
+    let mut links: Vec<(u32, u32)> = passage::align_pairs(&store, &local_pairs, &pc.align)
+        .iter()
+        .map(|p| (docs[p.a.index()], docs[p.b.index()]))
+        .collect();
+    links.sort_unstable();
+    links.dedup();
+    links
+}
+
+/// The records of the parts holding new records, sorted: from the new
+/// records, over the stored `links`, `new_links` and cluster co-membership;
+/// `None` past [`MAX_SHARE`] of the archive.
+fn reach(
+    links: &[(u32, u32)],
+    new_links: &[(u32, u32)],
+    group_of: &(dyn Fn(u32) -> u32 + Sync),
+    n: u32,
+    t_count: u32,
+) -> Option<Vec<u32>> {
+    // Neighbours by passage, both ways.
+    let mut adj: Vec<(u32, u32)> = links.iter().chain(new_links).flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
+    adj.par_sort_unstable();
+    adj.dedup();
+    // Cluster mates: (group, record) of every record in a group of two or more.
+    let mut mates: Vec<(u32, u32)> = (0..n + t_count).into_par_iter().map(|g| (group_of(g), g)).collect();
+    mates.par_sort_unstable();
+    let mates: Vec<(u32, u32)> = mates.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).flatten().copied().collect();
+    let limit = (n as usize / MAX_SHARE).max(MIN_REACH);
+    let mut seen: Vec<u32> = (n..n + t_count).collect();
+    let mut frontier = seen.clone();
+    let mut reached = std::collections::BTreeSet::new();
+    reached.extend(seen.iter().copied());
+    while !frontier.is_empty() {
+        let mut next = Vec::new();
+        for &g in &frontier {
+            let lo = adj.partition_point(|x| x.0 < g);
+            next.extend(adj[lo..].iter().take_while(|x| x.0 == g).map(|x| x.1));
+            let l = group_of(g);
+            let lo = mates.partition_point(|x| x.0 < l);
+            next.extend(mates[lo..].iter().take_while(|x| x.0 == l).map(|x| x.1));
+        }
+        next.sort_unstable();
+        next.dedup();
+        next.retain(|&g| reached.insert(g));
+        if reached.len() - t_count as usize > limit {
+            return None;
+        }
+        seen.extend(&next);
+        frontier = next;
+    }
+    seen.sort_unstable();
+    Some(seen)
+}
