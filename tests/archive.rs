@@ -166,9 +166,9 @@ fn against_an_archive_reports_what_a_full_scan_reports_about_today() {
         std::fs::read_dir(dir.join("two")).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
     assert_eq!(
         names.len(),
-        9,
-        "manifest, lock, one segment, its analyses and postings, the pairs and the statement state (docs, links, \
-         order) after compaction: {names:?}"
+        10,
+        "manifest, lock, one segment, its analyses, postings and words, the pairs and the statement state (docs, \
+         links, order) after compaction: {names:?}"
     );
 
     assert!(
@@ -599,7 +599,8 @@ fn an_add_killed_at_any_point_leaves_the_archive_before_or_after() {
         .unwrap()
         .iter()
         .flat_map(|s| {
-            ["file", "analysis", "postings"].map(|k| s[k].as_str().or(s[k]["file"].as_str()).unwrap().to_string())
+            ["file", "analysis", "postings", "words"]
+                .map(|k| s[k].as_str().or(s[k]["file"].as_str()).unwrap().to_string())
         })
         .chain([manifest["edges"]["file"].as_str().unwrap().to_string()])
         .chain(["docs", "links", "order"].map(|k| manifest["state"][k]["file"].as_str().unwrap().to_string()))

@@ -98,6 +98,8 @@ pub struct Segment {
     pub analysis: Part,
     /// Its records' anchor postings ([`super::postings`]).
     pub postings: Part,
+    /// Its records' word hashes ([`super::words`]).
+    pub words: Part,
 }
 
 impl Manifest {
@@ -125,6 +127,7 @@ impl Manifest {
                     (s.file.as_str(), s.bytes),
                     (s.analysis.file.as_str(), s.analysis.bytes),
                     (s.postings.file.as_str(), s.postings.bytes),
+                    (s.words.file.as_str(), s.words.bytes),
                 ]
             })
             .chain(self.edges.iter().map(|e| (e.file.as_str(), e.bytes)))
@@ -177,7 +180,11 @@ impl Manifest {
         }
         let m: Manifest = serde_json::from_slice(&bytes).map_err(not_ours)?;
         for s in &m.segments {
-            if !is_segment_name(&s.file) || !is_part_name(&s.analysis.file) || !is_part_name(&s.postings.file) {
+            if !is_segment_name(&s.file)
+                || !is_part_name(&s.analysis.file)
+                || !is_part_name(&s.postings.file)
+                || !is_part_name(&s.words.file)
+            {
                 return Err(damaged(format!("lists '{}', which is not a segment file name", s.file)));
             }
         }
@@ -226,6 +233,11 @@ impl Manifest {
         format!("seg-{n:08}.pst")
     }
 
+    /// The name of the word hashes of the segment numbered `n`.
+    pub fn words_name(n: u64) -> String {
+        format!("seg-{n:08}.wds")
+    }
+
     /// The name of the state file `kind` (`docs`, `links`, `order`) written
     /// with the segment numbered `n`.
     pub fn state_name(kind: &str, n: u64) -> String {
@@ -238,7 +250,7 @@ pub fn is_part_name(name: &str) -> bool {
     let numbered = |n: &str| n.len() == 8 && n.bytes().all(|b| b.is_ascii_digit());
     let seg = |ext: &str| name.strip_prefix("seg-").and_then(|r| r.strip_suffix(ext)).is_some_and(numbered);
     let bin = |kind: &str| name.strip_prefix(kind).and_then(|r| r.strip_suffix(".bin")).is_some_and(numbered);
-    seg(".ana") || seg(".pst") || ["edges-", "docs-", "links-", "order-"].into_iter().any(bin)
+    seg(".ana") || seg(".pst") || seg(".wds") || ["edges-", "docs-", "links-", "order-"].into_iter().any(bin)
 }
 
 /// Whether `name` is a segment file name (and only a name: no path).
@@ -286,6 +298,7 @@ mod tests {
             xxh3: "00".into(),
             analysis: Part { file: Manifest::analysis_name(1), bytes: 30, xxh3: "01".into() },
             postings: Part { file: Manifest::postings_name(1), bytes: 40, xxh3: "03".into() },
+            words: Part { file: Manifest::words_name(1), bytes: 50, xxh3: "05".into() },
         });
         m.edges = Some(Part { file: Manifest::edges_name(1), bytes: 16, xxh3: "02".into() });
         let state = |kind| Part { file: Manifest::state_name(kind, 1), bytes: 16, xxh3: "04".into() };

@@ -30,6 +30,7 @@ pub mod order;
 pub mod params;
 pub mod postings;
 pub mod state;
+pub mod words;
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -40,6 +41,7 @@ use frames::FrameWriter;
 use manifest::{MANIFEST, Manifest, Part, Segment, StateParts, is_part_name, is_segment_name, sync_dir, temp_file};
 use params::Params;
 use postings::{Postings, PostingsWriter};
+use words::{Words, WordsWriter};
 
 use crate::spill::store::Signatures;
 
@@ -223,11 +225,15 @@ pub fn add(
     let pst = temp_file(dir, ".pst-").map_err(|e| io("cannot write a segment's postings in", e))?;
     let pst_file = pst.as_file().try_clone().map_err(|e| io("cannot write a segment's postings in", e))?;
     let mut postings = PostingsWriter::new(pst_file, config.budgets().postings);
+    let wds = temp_file(dir, ".wds-").map_err(|e| io("cannot write a segment's words in", e))?;
+    let wds_file = wds.as_file().try_clone().map_err(|e| io("cannot write a segment's words in", e))?;
+    let mut words = WordsWriter::new(wds_file);
     let mut content = Vec::new();
     let mut sigs = Signatures::new(config.budgets().signatures, config.spill_dir.as_deref());
-    let read = crate::pipeline::extract_texts(inputs, &config, &mut writer, skipped, |c, sig, anchors| {
+    let read = crate::pipeline::extract_texts(inputs, &config, &mut writer, skipped, |c, sig, anchors, w| {
         analysis.push(c, sig.map(|s| s.lanes()).as_deref())?;
         postings.push(anchors)?;
+        words.push(w)?;
         content.push(c);
         sigs.push(sig)
     })?;
@@ -245,6 +251,7 @@ pub fn add(
         .and_then(|f| f.sync_all())
         .map_err(|e| io("cannot write a segment's analyses in", e))?;
     postings.finish().and_then(|f| f.sync_all()).map_err(|e| io("cannot write a segment's postings in", e))?;
+    words.finish().and_then(|f| f.sync_all()).map_err(|e| io("cannot write a segment's words in", e))?;
     let n = archive.manifest.next_segment;
     let segment_path = dir.join(Manifest::segment_name(n));
     tmp.persist(&segment_path).map_err(|e| io("cannot put a segment in place in", e.error))?;
@@ -252,6 +259,8 @@ pub fn add(
     ana.persist(&analysis_path).map_err(|e| io("cannot put a segment's analyses in place in", e.error))?;
     let postings_path = dir.join(Manifest::postings_name(n));
     pst.persist(&postings_path).map_err(|e| io("cannot put a segment's postings in place in", e.error))?;
+    let words_path = dir.join(Manifest::words_name(n));
+    wds.persist(&words_path).map_err(|e| io("cannot put a segment's words in place in", e.error))?;
 
     // The archive's pairs with the new records'.
     let stored = graph::Stored::open(&archive)?;
@@ -275,6 +284,7 @@ pub fn add(
         xxh3,
         analysis: part(&analysis_path)?,
         postings: part(&postings_path)?,
+        words: part(&words_path)?,
     };
     let mut segments = archive.manifest.segments.clone();
     segments.push(segment.clone());
@@ -394,6 +404,7 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
     let mut analysis = AnalysisWriter::new(ana_file, lanes(&config), config.banding());
     let mut frames = Vec::new();
     let mut postings = Vec::new();
+    let mut word_files = Vec::new();
     let (mut offset, mut first) = (0u64, 0u64);
     {
         let mut out = BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
@@ -420,6 +431,12 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
                 reason: format!("cannot be read ({e}): the archive is damaged"),
             })?;
             postings.push((p, u32::try_from(first).expect("an archive's records fit in memory")));
+            let wds_path = dir.join(&s.words.file);
+            let w = Words::open(&wds_path).map_err(|e| Error::ArchiveDamaged {
+                path: wds_path.clone(),
+                reason: format!("cannot be read ({e}): the archive is damaged"),
+            })?;
+            word_files.push(w);
             offset += s.bytes;
             first += s.documents;
         }
@@ -433,6 +450,11 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
     postings::concat(&parts, pst_file)
         .and_then(|f| f.sync_all())
         .map_err(|e| io("cannot merge the segments' postings in", e))?;
+    let wds_tmp = temp_file(dir, ".wds-").map_err(|e| io("cannot write a segment's words in", e))?;
+    let wds_file = wds_tmp.as_file().try_clone().map_err(|e| io("cannot write a segment's words in", e))?;
+    words::concat(&word_files.iter().collect::<Vec<_>>(), wds_file)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io("cannot merge the segments' words in", e))?;
     let mut manifest = archive.manifest.clone();
     let n = manifest.next_segment;
     let path = dir.join(Manifest::segment_name(n));
@@ -441,6 +463,8 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
     ana_tmp.persist(&ana_path).map_err(|e| io("cannot put a segment's analyses in place in", e.error))?;
     let pst_path = dir.join(Manifest::postings_name(n));
     pst_tmp.persist(&pst_path).map_err(|e| io("cannot put a segment's postings in place in", e.error))?;
+    let wds_path = dir.join(Manifest::words_name(n));
+    wds_tmp.persist(&wds_path).map_err(|e| io("cannot put a segment's words in place in", e.error))?;
     sync_dir(dir)?;
     let (bytes, xxh3) = hash_file(&path)?;
     let segment = Segment {
@@ -451,6 +475,7 @@ pub fn compact(lock: &WriteLock) -> Result<Option<Segment>, Error> {
         xxh3,
         analysis: part(&ana_path)?,
         postings: part(&pst_path)?,
+        words: part(&wds_path)?,
     };
     manifest.next_segment += 1;
     manifest.written_by = env!("CARGO_PKG_VERSION").into();
@@ -543,7 +568,7 @@ impl ReadLock {
 /// A file a killed writer may leave: a temporary segment or manifest.
 fn is_leftover(name: &str) -> bool {
     name.ends_with(".partial")
-        && [".seg-", ".ana-", ".pst-", ".edges-", ".state-", ".manifest-"].iter().any(|p| name.starts_with(p))
+        && [".seg-", ".ana-", ".pst-", ".wds-", ".edges-", ".state-", ".manifest-"].iter().any(|p| name.starts_with(p))
 }
 
 /// Removes what killed writers left: temporary files and segments the

@@ -28,6 +28,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use super::Archive;
 use super::postings::Postings;
+use super::words::Words;
 use crate::error::Error;
 
 const DOCS_MAGIC: &[u8; 8] = b"SADADOC1";
@@ -60,6 +61,8 @@ pub struct State {
     pub order: PathBuf,
     /// Each segment's anchor postings, with the number of its first record.
     pub postings: Vec<(Postings, u32)>,
+    /// Each segment's word hashes, with the number of its first record.
+    pub words: Vec<(Words, u32)>,
 }
 
 impl State {
@@ -82,12 +85,22 @@ impl State {
         let links_path = dir.join(&parts.links.file);
         let links = read_links(&links_path).map_err(damaged(links_path.clone()))?;
         let mut postings = Vec::new();
+        let mut words = Vec::new();
         let mut base = 0u32;
         for s in &m.segments {
             let path = dir.join(&s.postings.file);
             let p = Postings::open(&path).map_err(damaged(path.clone()))?;
             let records = p.records();
+            let wpath = dir.join(&s.words.file);
+            let w = Words::open(&wpath).map_err(damaged(wpath.clone()))?;
+            if w.records() != records as usize {
+                return Err(Error::ArchiveDamaged {
+                    path: wpath,
+                    reason: format!("holds {} records where the postings hold {records}", w.records()),
+                });
+            }
             postings.push((p, base));
+            words.push((w, base));
             base += records;
         }
         if docs.group.len() != base as usize {
@@ -96,7 +109,17 @@ impl State {
                 reason: format!("describes {} records where the segments hold {base}", docs.group.len()),
             });
         }
-        Ok(Some(State { docs, links, order: dir.join(&parts.order.file), postings }))
+        Ok(Some(State { docs, links, order: dir.join(&parts.order.file), postings, words }))
+    }
+
+    /// The word hashes of archived record `g`.
+    ///
+    /// # Errors
+    /// Reading failed.
+    pub fn words_of(&self, g: u32) -> io::Result<Vec<u32>> {
+        let i = self.words.partition_point(|w| w.1 <= g) - 1;
+        let (w, base) = &self.words[i];
+        w.get((g - base) as usize)
     }
 
     /// Every archived holder of the anchors `queries` (sorted, without

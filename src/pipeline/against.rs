@@ -224,6 +224,7 @@ pub(super) fn finish(
     }
     for s in &mut statements {
         s.occurrences.iter_mut().for_each(|o| o.doc = numbered(o.doc));
+        s.origin = s.origin.map(numbered);
     }
     let docs: Vec<Document> = archived_docs.into_iter().map(|x| x.1).chain(new_docs).collect();
 
@@ -331,7 +332,7 @@ pub(super) fn archived_record(stored: &Stored, g: usize, fields: &Arc<Fields>) -
     Ok(Raw::Line(RawLine { input, line, bytes, fields: Arc::clone(fields) }).parse())
 }
 
-fn archive_error(stored: &Stored, e: std::io::Error) -> Error {
+pub(super) fn archive_error(stored: &Stored, e: std::io::Error) -> Error {
     Error::ArchiveDamaged { path: stored.dir().to_path_buf(), reason: format!("cannot be read ({e})") }
 }
 

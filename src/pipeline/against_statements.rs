@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::against::{archived_record, damaged};
+use super::against::{archive_error, archived_record, damaged};
 use crate::analyze::{Analysis, analyze, with_scratch};
 use crate::archive::graph::Stored;
 use crate::archive::order;
@@ -110,66 +110,135 @@ impl ReadBack {
     }
 }
 
-/// The statements of `day` against the archive of `stored` and `state`.
+/// Word hashes of archived records, read from the archive's word files, by
+/// number, sorted.
+struct StoredWords(Vec<(u32, Vec<u32>)>);
+
+impl StoredWords {
+    fn get(&self, g: u32) -> &[u32] {
+        &self.0[self.0.binary_search_by_key(&g, |x| x.0).expect("read")].1
+    }
+
+    /// Reads those of `wanted` not read yet.
+    fn read(&mut self, wanted: &[u32], state: &State) -> std::io::Result<()> {
+        let mut missing: Vec<u32> =
+            wanted.iter().copied().filter(|&g| self.0.binary_search_by_key(&g, |x| x.0).is_err()).collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let got: Vec<(u32, Vec<u32>)> =
+            missing.par_iter().map(|&g| Ok((g, state.words_of(g)?))).collect::<std::io::Result<_>>()?;
+        self.0.extend(got);
+        self.0.sort_unstable_by_key(|x| x.0);
+        Ok(())
+    }
+}
+
+/// What the new records change in the archive's statement state, and what
+/// grouping their statements needs of it.
+pub(super) struct Linked {
+    /// The group of every new record.
+    pub new_group: Vec<u32>,
+    /// The archived records whose group the new records change, with their
+    /// new group, sorted.
+    pub regrouped: Vec<(u32, u32)>,
+    /// Pairs that share a passage and that the archive's links lack, sorted.
+    pub new_links: Vec<(u32, u32)>,
+    /// The leader rank of every record, archived then new.
+    rank: Vec<u32>,
+    /// Every source hash, sorted: a record's source number is its place.
+    sources: Vec<u64>,
+    /// The new records' source hashes.
+    new_source: Vec<u64>,
+    /// The new records' anchor postings.
+    new_postings: Vec<(u64, u32)>,
+    /// Archived records whose pairs by frequent anchors may change.
+    unsettled: Vec<u32>,
+}
+
+impl Linked {
+    /// The group of record `g` (of `n` archived) in a scan of both.
+    fn group_of(&self, state: &State, n: u32, g: u32) -> u32 {
+        if g >= n {
+            self.new_group[(g - n) as usize]
+        } else {
+            let r = &self.regrouped;
+            r.binary_search_by_key(&g, |x| x.0).map_or(state.docs.group[g as usize], |i| r[i].1)
+        }
+    }
+
+    /// The source number of record `g`.
+    fn source_of(&self, state: &State, n: u32, g: u32) -> u32 {
+        let hash = if g < n { state.docs.source[g as usize] } else { self.new_source[(g - n) as usize] };
+        self.sources.binary_search(&hash).expect("listed") as u32
+    }
+}
+
+/// Steps 1 and 2 of the module doc: the groups, pairs and passages the new
+/// records of `day` add to the archive of `stored` and `state`. With
+/// `settle`, also the passages of archived records whose pairs by frequent
+/// anchors the new records change (what `index add` must store; a scan
+/// groups those records again instead).
 ///
 /// # Errors
-/// Reading the archive failed, or a record reads back other than stored.
-pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: &Config) -> Result<Outcome, Error> {
+/// Reading the archive failed.
+pub(super) fn linked(
+    stored: &Stored,
+    state: &State,
+    day: &Day<'_>,
+    config: &Config,
+    settle: bool,
+) -> Result<Linked, Error> {
     let pc = &config.passage;
     let n = stored.len() as u32;
     let t_count = day.new_docs.len() as u32;
-    let io_error = |e: std::io::Error| Error::ArchiveDamaged {
-        path: stored.dir().to_path_buf(),
-        reason: format!("cannot be read ({e})"),
-    };
+    let io_error = |e: std::io::Error| archive_error(stored, e);
 
     // Groups: the stored ones, but where the new records change clusters.
     let (new_group, regrouped) = groups(state, day, n);
-    let group_of = |g: u32| {
-        if g >= n {
-            new_group[(g - n) as usize]
-        } else {
-            regrouped.binary_search_by_key(&g, |x| x.0).map_or(state.docs.group[g as usize], |i| regrouped[i].1)
-        }
-    };
-    let stored_group = |g: u32| if g < n { state.docs.group[g as usize] } else { g };
-
     // Leader ranks: the archive's order merged with the inputs'.
-    let keys: Vec<order::Key> = {
-        let mut keys: Vec<order::Key> = day
-            .new_docs
-            .iter()
-            .enumerate()
-            .map(|(t, d)| order::Key { date: d.meta.date.clone(), id: d.meta.id.clone(), doc: n + t as u32 })
-            .collect();
-        keys.sort();
-        keys
-    };
+    let mut keys: Vec<order::Key> = day
+        .new_docs
+        .iter()
+        .enumerate()
+        .map(|(t, d)| order::Key { date: d.meta.date.clone(), id: d.meta.id.clone(), doc: n + t as u32 })
+        .collect();
+    keys.sort();
     let (rank, _) = order::merge(&state.order, &keys, None).map_err(io_error)?;
     drop(keys);
-
     // Sources, numbered densely by hash.
     let new_source: Vec<u64> = day.new_docs.iter().map(|d| source_hash(&d.meta.source)).collect();
-    let mut source_ids: Vec<u64> = state.docs.source.iter().chain(&new_source).copied().collect();
-    source_ids.par_sort_unstable();
-    source_ids.dedup();
-    let source_hash_of = |g: u32| if g < n { state.docs.source[g as usize] } else { new_source[(g - n) as usize] };
-    let source_of = |g: u32| source_ids.binary_search(&source_hash_of(g)).expect("listed") as u32;
-    let ids = Ids { group: &group_of, source: &source_of, rank: &|g| rank[g as usize] };
+    let mut sources: Vec<u64> = state.docs.source.iter().chain(&new_source).copied().collect();
+    sources.par_sort_unstable();
+    sources.dedup();
+    let mut linked = Linked {
+        new_group,
+        regrouped,
+        new_links: Vec::new(),
+        rank,
+        sources,
+        new_source,
+        new_postings: Vec::new(),
+        unsettled: Vec::new(),
+    };
+    let l = &linked;
+    let group_of = |g: u32| l.group_of(state, n, g);
+    let stored_group = |g: u32| if g < n { state.docs.group[g as usize] } else { g };
+    let source_of = |g: u32| l.source_of(state, n, g);
+    let rank = |g: u32| l.rank[g as usize];
+    let ids = Ids { group: &group_of, source: &source_of, rank: &rank };
+    let alone_ids = Ids { group: &stored_group, source: &source_of, rank: &rank };
 
     // 1. The anchors of the new records and of the regrouped archived ones,
     // matched with and without the new records.
-    let mut read = ReadBack(Vec::new());
-    let moved: Vec<u32> = regrouped.iter().map(|x| x.0).collect();
-    read.read(&moved, stored, config)?;
+    let moved: Vec<u32> = l.regrouped.iter().map(|x| x.0).collect();
+    let mut stored_words = StoredWords(Vec::new());
+    stored_words.read(&moved, state).map_err(io_error)?;
     let new_anchors: Vec<Vec<passage::Anchor>> = (0..t_count)
         .into_par_iter()
         .map(|t| passage::anchors(&day.words.get(DocId(t)), pc.anchor_words, pc.window))
         .collect();
-    let moved_anchors: Vec<Vec<passage::Anchor>> = moved
-        .par_iter()
-        .map(|&g| passage::anchors(&read.get(g).expect("read back").words, pc.anchor_words, pc.window))
-        .collect();
+    let moved_anchors: Vec<Vec<passage::Anchor>> =
+        moved.par_iter().map(|&g| passage::anchors(stored_words.get(g), pc.anchor_words, pc.window)).collect();
     let new_postings: Vec<(u64, u32)> =
         new_anchors.iter().enumerate().flat_map(|(t, a)| a.iter().map(move |a| (a.hash, n + t as u32))).collect();
     let mut queries: Vec<u64> =
@@ -178,12 +247,9 @@ pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: 
     queries.dedup();
     let archived = state.holders(&queries).map_err(io_error)?;
     drop(queries);
-    let alone_ids = Ids { group: &stored_group, source: &source_of, rank: &|g| rank[g as usize] };
     let alone = passage::match_postings(archived.clone(), &alone_ids, pc);
     let full = passage::match_postings(archived.iter().chain(&new_postings).copied().collect(), &ids, pc);
-    if let Some(why) = changes_frequent_pairs(&alone, &full, &archived, &moved) {
-        return Ok(Outcome::Rescan(why.into()));
-    }
+    let (unsettled, settling) = unsettled(&alone, &full, &archived, &moved, n);
     // Pairs a whole scan makes that the archive's did not: of new records,
     // and of archived records the new ones regroup.
     let mut new_pairs: Vec<(DocId, DocId)> = full.pairs.clone();
@@ -195,6 +261,11 @@ pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: 
         passage::frequent_pairs_of(DocId(g), anchors, &full.leaders, &group_of, pc, &mut new_pairs);
         passage::frequent_pairs_of(DocId(g), anchors, &alone.leaders, &stored_group, pc, &mut before);
     }
+    if settle {
+        // Every pair a changed frequent anchor can make: more than the
+        // scan makes, which only widens what later days read.
+        new_pairs.extend(settling.into_iter().filter(|&(a, b)| a != b && group_of(a.0) != group_of(b.0)));
+    }
     new_pairs.par_sort_unstable();
     new_pairs.dedup();
     before.par_sort_unstable();
@@ -202,20 +273,43 @@ pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: 
     new_pairs.retain(|p| before.binary_search(p).is_err());
     drop((alone, full, archived, new_anchors, moved_anchors, before));
 
-    // 2. The new pairs aligned.
+    // 2. The new pairs aligned, the archived records' words read from the
+    // archive's word files.
     let partners: Vec<u32> = new_pairs.iter().flat_map(|p| [p.0.0, p.1.0]).filter(|&g| g < n).collect();
-    read.read(&partners, stored, config)?;
+    stored_words.read(&partners, state).map_err(io_error)?;
     config.go_on()?;
-    let words_of = |g: u32| -> &[u32] { if g < n { &read.get(g).expect("read back").words } else { &[] } };
-    let new_links = linked(&new_pairs, n, day.words, &words_of, pc);
+    let new_links = with_passages(&new_pairs, n, day.words, &|g| stored_words.get(g), pc);
+    linked.new_links = new_links;
+    linked.new_postings = new_postings;
+    linked.unsettled = unsettled;
+    Ok(linked)
+}
 
-    // 3. The parts holding new records.
-    let Some(part) = reach(&state.links, &new_links, &group_of, n, t_count) else {
+/// The statements of `day` against the archive of `stored` and `state`.
+///
+/// # Errors
+/// Reading the archive failed, or a record reads back other than stored.
+pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: &Config) -> Result<Outcome, Error> {
+    let pc = &config.passage;
+    let n = stored.len() as u32;
+    let t_count = day.new_docs.len() as u32;
+    let io_error = |e: std::io::Error| archive_error(stored, e);
+    let l = linked(stored, state, day, config, false)?;
+    let group_of = |g: u32| l.group_of(state, n, g);
+    let source_of = |g: u32| l.source_of(state, n, g);
+    let rank = |g: u32| l.rank[g as usize];
+    let ids = Ids { group: &group_of, source: &source_of, rank: &rank };
+
+    // 3. The parts holding new records, or archived ones whose frequent
+    // pairs the new records change.
+    let seeds: Vec<u32> = (n..n + t_count).chain(l.unsettled.iter().copied()).collect();
+    let Some(part) = reach(&state.links, &l.new_links, &group_of, seeds, n, n + t_count) else {
         return Ok(Outcome::Rescan(format!(
             "the new records' statements reach more than 1/{MAX_SHARE} of the archive's records (and {MIN_REACH})"
         )));
     };
     let archived_part: Vec<u32> = part.iter().copied().filter(|&g| g < n).collect();
+    let mut read = ReadBack(Vec::new());
     read.read(&archived_part, stored, config)?;
     config.go_on()?;
 
@@ -235,8 +329,8 @@ pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: 
     grams.par_sort_unstable();
     grams.dedup();
     let mut holders = state.holders(&grams).map_err(io_error)?;
-    holders.extend(new_postings.iter().copied().filter(|p| grams.binary_search(&p.0).is_ok()));
-    drop((grams, new_postings));
+    holders.extend(l.new_postings.iter().copied().filter(|p| grams.binary_search(&p.0).is_ok()));
+    drop(grams);
     let found = passage::match_postings(holders, &ids, pc);
     let inside = |g: u32| part.binary_search(&g).is_ok();
     let mut pairs: Vec<(DocId, DocId)> =
@@ -291,6 +385,7 @@ pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: 
         for o in &mut s.occurrences {
             o.doc = DocId(part[o.doc.index()]);
         }
+        s.origin = s.origin.map(|d| DocId(part[d.index()]));
     }
     let mut kept: Vec<u32> =
         statements.iter().flat_map(|s| s.occurrences.iter().map(|o| o.doc.0)).filter(|&g| g < n).collect();
@@ -323,29 +418,49 @@ fn groups(state: &State, day: &Day<'_>, n: u32) -> (Vec<u32>, Vec<(u32, u32)>) {
     (new_group, label)
 }
 
-/// Why the new records change pairs that frequent anchors make among
-/// archived records, if they do: a new record leads such an anchor, or an
-/// archived record whose group changed leads one (every holder's pair with
-/// it changes, and only their words would tell which).
-fn changes_frequent_pairs(
+/// The archived records whose pairs by frequent anchors the new records
+/// may change: the holders and leaders of every anchor whose leader for
+/// [`passage::frequent_pairs`] the new records change (they make it
+/// frequent or not, lead it, or regroup its leader). Which of their pairs
+/// change depends on all their anchors, so rather than matched here they
+/// join the parts that are grouped again, where all their anchors are.
+/// Also every pair of such an anchor's holder with its leader in a scan of
+/// both: a superset of the pairs it can make.
+fn unsettled(
     alone: &passage::Found,
     full: &passage::Found,
     archived: &[(u64, u32)],
     moved: &[u32],
-) -> Option<&'static str> {
-    let held = |h: u64| archived.binary_search_by_key(&h, |x| x.0).is_ok();
-    let differ = full.leaders.iter().any(|l| held(l.0) && alone.leaders.binary_search(l).is_err())
-        || alone.leaders.iter().any(|l| full.leaders.binary_search(l).is_err());
-    if differ {
-        return Some("a new record leads a frequent anchor of archived records");
+    n: u32,
+) -> (Vec<u32>, Vec<(DocId, DocId)>) {
+    let leader = |list: &[(u64, u32)], h: u64| list.binary_search_by_key(&h, |x| x.0).ok().map(|i| list[i].1);
+    let mut hashes: Vec<u64> = alone.leaders.iter().chain(&full.leaders).map(|l| l.0).collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    let (mut docs, mut pairs) = (Vec::new(), Vec::new());
+    for h in hashes {
+        let (a, f) = (leader(&alone.leaders, h), leader(&full.leaders, h));
+        let regrouped = [a, f].iter().flatten().any(|l| moved.binary_search(l).is_ok());
+        if a == f && !regrouped {
+            continue;
+        }
+        let lo = archived.partition_point(|x| x.0 < h);
+        for &(_, d) in archived[lo..].iter().take_while(|x| x.0 == h) {
+            docs.push(d);
+            if let Some(f) = f {
+                pairs.push((DocId(d.min(f)), DocId(d.max(f))));
+            }
+        }
+        docs.extend([a, f].into_iter().flatten().filter(|&l| l < n));
     }
-    let regrouped_leader = full.leaders.iter().any(|l| moved.binary_search(&l.1).is_ok());
-    regrouped_leader.then_some("a new record regroups the leader of a frequent anchor")
+    docs.sort_unstable();
+    docs.dedup();
+    (docs, pairs)
 }
 
 /// The pairs of `pairs` (a new record with an archived one, or two new
 /// ones) that share a passage.
-fn linked<'a>(
+fn with_passages<'a>(
     pairs: &[(DocId, DocId)],
     n: u32,
     new_words: &Store,
@@ -372,30 +487,37 @@ fn linked<'a>(
     links
 }
 
-/// The records of the parts holding new records, sorted: from the new
-/// records, over the stored `links`, `new_links` and cluster co-membership;
-/// `None` past [`MAX_SHARE`] of the archive.
+/// The records of the parts of the passage and cluster graph holding
+/// `seeds` (the new records, and archived records whose pairs may change),
+/// sorted: over the stored `links`, `new_links` and cluster co-membership.
+/// `None` when they hold more than [`MAX_SHARE`] of the archive's `n`
+/// records (and [`MIN_REACH`]).
 fn reach(
     links: &[(u32, u32)],
     new_links: &[(u32, u32)],
     group_of: &(dyn Fn(u32) -> u32 + Sync),
+    seeds: Vec<u32>,
     n: u32,
-    t_count: u32,
+    total: u32,
 ) -> Option<Vec<u32>> {
     // Neighbours by passage, both ways.
     let mut adj: Vec<(u32, u32)> = links.iter().chain(new_links).flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
     adj.par_sort_unstable();
     adj.dedup();
     // Cluster mates: (group, record) of every record in a group of two or more.
-    let mut mates: Vec<(u32, u32)> = (0..n + t_count).into_par_iter().map(|g| (group_of(g), g)).collect();
+    let mut mates: Vec<(u32, u32)> = (0..total).into_par_iter().map(|g| (group_of(g), g)).collect();
     mates.par_sort_unstable();
     let mates: Vec<(u32, u32)> = mates.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).flatten().copied().collect();
     let limit = (n as usize / MAX_SHARE).max(MIN_REACH);
-    let mut seen: Vec<u32> = (n..n + t_count).collect();
-    let mut frontier = seen.clone();
-    let mut reached = std::collections::BTreeSet::new();
-    reached.extend(seen.iter().copied());
+    let mut reached = vec![false; total as usize];
+    let mut frontier: Vec<u32> =
+        seeds.into_iter().filter(|&g| !std::mem::replace(&mut reached[g as usize], true)).collect();
+    let mut seen = frontier.clone();
+    let mut archived = seen.iter().filter(|&&g| g < n).count();
     while !frontier.is_empty() {
+        if archived > limit {
+            return None;
+        }
         let mut next = Vec::new();
         for &g in &frontier {
             let lo = adj.partition_point(|x| x.0 < g);
@@ -404,15 +526,13 @@ fn reach(
             let lo = mates.partition_point(|x| x.0 < l);
             next.extend(mates[lo..].iter().take_while(|x| x.0 == l).map(|x| x.1));
         }
-        next.sort_unstable();
-        next.dedup();
-        next.retain(|&g| reached.insert(g));
-        if reached.len() - t_count as usize > limit {
-            return None;
-        }
+        next.retain(|&g| !std::mem::replace(&mut reached[g as usize], true));
+        archived += next.iter().filter(|&&g| g < n).count();
         seen.extend(&next);
         frontier = next;
     }
-    seen.sort_unstable();
-    Some(seen)
+    (archived <= limit).then(|| {
+        seen.sort_unstable();
+        seen
+    })
 }

@@ -45,9 +45,9 @@ pub fn extract(inputs: &[PathBuf], config: &Config, out: &mut (impl Write + Send
 /// are written; each `error` record's message is handed to `skipped`, in
 /// input order. The lines are what `sada index` archives: read back as
 /// JSONL they give the same records (id, source, url, date, title, text).
-/// Each written record's exact-duplicate key, signature and anchors (sorted,
-/// without repeats), as a scan with `config` makes them of the text read
-/// back, go to `analysed`, in order:
+/// Each written record's exact-duplicate key, signature, anchors (sorted,
+/// without repeats) and word hashes, as a scan with `config` makes them of
+/// the text read back, go to `analysed`, in order:
 /// the archive's analyses, made on the way rather than by reading the
 /// segment again.
 ///
@@ -58,7 +58,7 @@ pub fn extract_texts(
     config: &Config,
     out: &mut (impl Write + Send),
     mut skipped: impl FnMut(&str) + Send,
-    mut analysed: impl FnMut(Option<u64>, Option<&Signature>, &[u64]) -> std::io::Result<()> + Send,
+    mut analysed: impl FnMut(Option<u64>, Option<&Signature>, &[u64], &[u32]) -> std::io::Result<()> + Send,
 ) -> Result<Streamed, Error> {
     let signer = Signer::new(config.method, config.num_perm, config.seed);
     super::stream::stream(
@@ -79,14 +79,14 @@ pub fn extract_texts(
                 anchors.dedup();
                 let status = if tokens == 0 { StatusKind::Empty } else { StatusKind::Ok };
                 let line = line_of(&rec.meta, Some(text), tokens, status, None);
-                (Texted::Line(line, content, sig, anchors), status, text.len() as u64)
+                (Texted::Line(line, content, sig, anchors, words), status, text.len() as u64)
             }
         },
         |out, made| match made {
-            Texted::Line(line, content, sig, anchors) => {
+            Texted::Line(line, content, sig, anchors, words) => {
                 out.write_all(line)?;
                 out.write_all(b"\n")?;
-                analysed(*content, sig.as_ref(), anchors)
+                analysed(*content, sig.as_ref(), anchors, words)
             }
             Texted::Skipped(error) => {
                 skipped(error);
@@ -98,7 +98,7 @@ pub fn extract_texts(
 
 /// A record of [`extract_texts`]: its line and analysis, or why it has no text.
 enum Texted {
-    Line(Vec<u8>, Option<u64>, Option<Signature>, Vec<u64>),
+    Line(Vec<u8>, Option<u64>, Option<Signature>, Vec<u64>, Vec<u32>),
     Skipped(String),
 }
 
