@@ -14,9 +14,9 @@ use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 /// A frame closes after this many records…
-pub const FRAME_RECORDS: u64 = 64;
+pub const FRAME_RECORDS: u64 = 16;
 /// …or once it holds this many bytes of lines, whichever comes first.
-const FRAME_BYTES: usize = 128 << 10;
+const FRAME_BYTES: usize = 32 << 10;
 
 /// Where a frame starts: its byte offset in the segment and the number of
 /// its first record (counted from the segment's first).

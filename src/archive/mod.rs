@@ -288,7 +288,14 @@ pub fn add(
     };
     let mut segments = archive.manifest.segments.clone();
     segments.push(segment.clone());
-    let state = write_state(dir, &segments, &config, n)?;
+    // The statement state: brought up to date with the day's records, or
+    // made again from every segment (the first one, or a day that changes
+    // too much of it).
+    let day = crate::pipeline::day_state(&archive, vec![segment_input(segment_path.clone(), bytes)], &config)?;
+    let state = match (day, &archive.manifest.state) {
+        (Some(day), Some(old)) => update_state(dir, old, day, n)?,
+        _ => write_state(dir, &segments, &config, n)?,
+    };
     let mut manifest = archive.manifest;
     manifest.edges = Some(part(&edges_path)?);
     manifest.state = Some(state);
@@ -306,7 +313,6 @@ pub fn add(
 /// segment with statements, so that it is what a scan of the whole archive
 /// knows.
 fn write_state(dir: &Path, segments: &[Segment], config: &Config, n: u64) -> Result<StateParts, Error> {
-    let io = |what, source| Error::Io { what, path: dir.to_path_buf(), source };
     let files = segments.iter().map(|s| segment_input(dir.join(&s.file), s.bytes)).collect();
     let mut config = config.clone();
     config.passage.enabled = true;
@@ -339,19 +345,59 @@ fn write_state(dir: &Path, segments: &[Segment], config: &Config, n: u64) -> Res
         .collect();
     keys.sort();
     let links: Vec<(u32, u32)> = scan.linked.iter().map(|&(a, b)| (a.0, b.0)).collect();
-    let put = |kind: &str, write: &dyn Fn(File) -> std::io::Result<File>| -> Result<Part, Error> {
-        let tmp = temp_file(dir, ".state-").map_err(|e| io("cannot write the statement state in", e))?;
-        let file = tmp.as_file().try_clone().map_err(|e| io("cannot write the statement state in", e))?;
-        write(file).and_then(|f| f.sync_all()).map_err(|e| io("cannot write the statement state in", e))?;
-        let path = dir.join(Manifest::state_name(kind, n));
-        tmp.persist(&path).map_err(|e| io("cannot put the statement state in place in", e.error))?;
-        part(&path)
-    };
+    let put = |kind: &str, write: &dyn Fn(File) -> std::io::Result<File>| put_state(dir, kind, n, write);
     Ok(StateParts {
         docs: put("docs", &|f| state::write_docs(f, &docs))?,
         links: put("links", &|f| state::write_links(f, &links))?,
         order: put("order", &|f| order::write(f, &keys))?,
     })
+}
+
+/// The statement state `old` brought up to date with a day's records
+/// (`day`), written under the number `n`: the day's groups and source
+/// hashes appended and the regrouped records' groups changed, its links
+/// added, its records merged into the leader order.
+fn update_state(dir: &Path, old: &StateParts, day: crate::pipeline::DayState, n: u64) -> Result<StateParts, Error> {
+    let damaged = |path: PathBuf| {
+        move |e: std::io::Error| Error::ArchiveDamaged {
+            reason: format!("cannot be read ({e}): check the archive with `sada index info --verify`"),
+            path,
+        }
+    };
+    let docs_path = dir.join(&old.docs.file);
+    let mut docs = state::read_docs(&docs_path).map_err(damaged(docs_path.clone()))?;
+    for &(g, group) in &day.regrouped {
+        docs.group[g as usize] = group;
+    }
+    docs.group.extend(&day.new_group);
+    docs.source.extend(&day.sources);
+    let links_path = dir.join(&old.links.file);
+    let mut links = state::read_links(&links_path).map_err(damaged(links_path.clone()))?;
+    links.extend(&day.new_links);
+    links.sort_unstable();
+    links.dedup();
+    let put = |kind: &str, write: &dyn Fn(File) -> std::io::Result<File>| put_state(dir, kind, n, write);
+    let order_path = dir.join(&old.order.file);
+    Ok(StateParts {
+        docs: put("docs", &|f| state::write_docs(f, &docs))?,
+        links: put("links", &|f| state::write_links(f, &links))?,
+        order: put("order", &|f| {
+            let (_, written) = order::merge(&order_path, &day.keys, Some(f))?;
+            Ok(written.expect("asked for"))
+        })?,
+    })
+}
+
+/// Writes the state file `kind` numbered `n` into `dir` with `write`
+/// (temporary name, fsync, rename), as the manifest will list it.
+fn put_state(dir: &Path, kind: &str, n: u64, write: &dyn Fn(File) -> std::io::Result<File>) -> Result<Part, Error> {
+    let io = |what, source| Error::Io { what, path: dir.to_path_buf(), source };
+    let tmp = temp_file(dir, ".state-").map_err(|e| io("cannot write the statement state in", e))?;
+    let file = tmp.as_file().try_clone().map_err(|e| io("cannot write the statement state in", e))?;
+    write(file).and_then(|f| f.sync_all()).map_err(|e| io("cannot write the statement state in", e))?;
+    let path = dir.join(Manifest::state_name(kind, n));
+    tmp.persist(&path).map_err(|e| io("cannot put the statement state in place in", e.error))?;
+    part(&path)
 }
 
 /// A file written into the archive, as the manifest lists it.

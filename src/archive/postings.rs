@@ -32,7 +32,7 @@ use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 
 /// The file's last bytes.
 const MAGIC: &[u8; 8] = b"SADAPST1";
@@ -42,6 +42,8 @@ const POSTING: usize = 12;
 const RUN: usize = 16;
 /// The trailer: records, zero pad, runs, postings, magic.
 const TRAILER: usize = 4 + 4 + 8 + 8 + 8;
+/// Slices of a run looked up in parallel.
+const LOOKUP_SLICES: u64 = 16;
 /// Postings read at a time when streaming a run: a MiB.
 const BLOCK: usize = (1 << 20) / POSTING;
 
@@ -263,23 +265,43 @@ impl Postings {
     pub fn lookup(&self, queries: &[u64], out: &mut Vec<(u64, u32)>) -> io::Result<()> {
         debug_assert!(queries.windows(2).all(|w| w[0] < w[1]), "queries sorted, without repeats");
         let Some(&last) = queries.last() else { return Ok(()) };
-        let mut buf = vec![0u8; BLOCK * POSTING];
-        for run in &self.runs {
-            let mut q = 0;
-            self.scan_run(run, &mut buf, |hash, doc| {
-                if hash > last {
-                    return Ok(false);
-                }
-                // Ends: `last >= hash`, so some query is.
-                while queries[q] < hash {
-                    q += 1;
-                }
-                if queries[q] == hash {
-                    out.push((hash, doc));
-                }
-                Ok(true)
-            })?;
-        }
+        // Each run in slices read in parallel: a day's lookup streams a
+        // gigabyte of postings at a million archived records, and one
+        // thread's merge is the bound.
+        let slices: Vec<(Run, u64, u64)> = self
+            .runs
+            .iter()
+            .flat_map(|&run| {
+                let k = LOOKUP_SLICES.min(run.count.max(1));
+                (0..k).map(move |i| (run, run.count * i / k, run.count * (i + 1) / k))
+            })
+            .filter(|s| s.1 < s.2)
+            .collect();
+        let found: Vec<Vec<(u64, u32)>> = slices
+            .par_iter()
+            .map(|&(run, from, to)| {
+                let mut got = Vec::new();
+                let mut buf = vec![0u8; BLOCK * POSTING];
+                let mut q: Option<usize> = None;
+                self.scan_run(&run, from, to, &mut buf, |hash, doc| {
+                    if hash > last {
+                        return Ok(false);
+                    }
+                    // The first query not below the slice's first hash.
+                    let q = q.get_or_insert_with(|| queries.partition_point(|&x| x < hash));
+                    // Ends: `last >= hash`, so some query is.
+                    while queries[*q] < hash {
+                        *q += 1;
+                    }
+                    if queries[*q] == hash {
+                        got.push((hash, doc));
+                    }
+                    Ok(true)
+                })?;
+                Ok(got)
+            })
+            .collect::<io::Result<_>>()?;
+        out.extend(found.into_iter().flatten());
         Ok(())
     }
 
@@ -291,7 +313,7 @@ impl Postings {
     pub fn for_each(&self, mut f: impl FnMut(u64, u32)) -> io::Result<()> {
         let mut buf = vec![0u8; BLOCK * POSTING];
         for run in &self.runs {
-            self.scan_run(run, &mut buf, |hash, doc| {
+            self.scan_run(run, 0, run.count, &mut buf, |hash, doc| {
                 f(hash, doc);
                 Ok(true)
             })?;
@@ -299,15 +321,32 @@ impl Postings {
         Ok(())
     }
 
-    /// Streams `run` through `buf` (a whole number of postings), calling
-    /// `f(hash, doc)` on each posting in order until it returns `false`;
-    /// checks on the way that the run is in order and its docs are records.
-    fn scan_run(&self, run: &Run, buf: &mut [u8], mut f: impl FnMut(u64, u32) -> io::Result<bool>) -> io::Result<()> {
+    /// Streams postings `from..to` of `run` through `buf` (a whole number of
+    /// postings), calling `f(hash, doc)` on each in order until it returns
+    /// `false`; checks on the way that the run is in order (from the posting
+    /// before `from`) and its docs are records.
+    fn scan_run(
+        &self,
+        run: &Run,
+        from: u64,
+        to: u64,
+        buf: &mut [u8],
+        mut f: impl FnMut(u64, u32) -> io::Result<bool>,
+    ) -> io::Result<()> {
         let per = (buf.len() / POSTING) as u64;
+        // The posting before the slice, to check the order across slices.
         let mut prev: Option<(u64, u32)> = None;
-        let mut done = 0u64;
-        while done < run.count {
-            let n = (run.count - done).min(per) as usize;
+        if from > 0 {
+            let mut c = [0u8; POSTING];
+            self.file.read_exact_at(&mut c, run.offset + POSTING as u64 * (from - 1))?;
+            prev = Some((
+                u64::from_le_bytes(c[..8].try_into().expect("8 bytes")),
+                u32::from_le_bytes(c[8..].try_into().expect("4 bytes")),
+            ));
+        }
+        let mut done = from;
+        while done < to {
+            let n = (to - done).min(per) as usize;
             let block = &mut buf[..n * POSTING];
             self.file.read_exact_at(block, run.offset + POSTING as u64 * done)?;
             for c in block.chunks_exact(POSTING) {
@@ -361,7 +400,9 @@ pub fn concat(parts: &[(&Postings, u32)], file: File) -> io::Result<File> {
     for &(p, first) in parts {
         for run in &p.runs {
             // No overflow: `doc < p.records` and `first + p.records` fits.
-            p.scan_run(run, &mut buf, |hash, doc| write_posting(&mut out, hash, doc + first).map(|()| true))?;
+            p.scan_run(run, 0, run.count, &mut buf, |hash, doc| {
+                write_posting(&mut out, hash, doc + first).map(|()| true)
+            })?;
             runs.push(Run { offset: POSTING as u64 * postings, count: run.count });
             postings += run.count;
         }

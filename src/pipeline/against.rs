@@ -98,95 +98,20 @@ pub(super) fn finish(
     sigs.finish().and_then(|()| words.finish()).map_err(spill_error)?;
     let archived = stored.len();
     let banding = config.banding();
-
-    let spin = progress.spinner("index");
-    let extended = timings
-        .run(Stage::Index, || {
-            graph::extend(stored, New { content: &content, sigs: &sigs }, &banding, verify_at(config))
-        })
-        .map_err(|e| archive_error(stored, e))?;
-    spin.finish_and_clear();
-    config.go_on()?;
-    let edges = extended.edges(&stored.edges);
-    let units = &extended.units;
-
-    // The units of the components that hold a new record, in unit order.
-    let spin = progress.spinner("cluster");
-    let content_of =
-        |d: DocId| if d.index() < archived { stored.content(d.index()) } else { content[d.index() - archived] };
-    let (local_reps, local_edges) = touched(units, &edges, &content);
-    let local_units: Vec<Vec<DocId>> = local_reps
-        .iter()
-        .map(|&r| units.members(content_of(r).expect("a representative has words")).collect())
-        .collect();
-    let mut local_docs: Vec<DocId> = local_units.iter().flatten().copied().collect();
-    local_docs.sort_unstable();
-    let local = |d: DocId| DocId(local_docs.binary_search(&d).expect("a document of a touched unit") as u32);
-
-    // Their archived records read back and analyzed as the scan would.
-    let signer = Signer::new(config.method, config.num_perm, config.seed);
+    let Touched { extended, clusters, archived: touched_archived, reread } =
+        touched(stored, &content, &sigs, &words, config, progress, &mut timings)?;
+    let mut clusters = clusters;
     let fields = Arc::new(Fields::default());
-    let archived_local = local_docs.partition_point(|d| d.index() < archived);
-    let reread: Vec<Analysis> = timings.run(Stage::Analyze, || {
-        local_docs[..archived_local]
-            .par_iter()
-            .map(|&d| {
-                let rec = archived_record(stored, d.index(), &fields)?;
-                let a = with_scratch(|s| analyze(rec, config, &signer, s));
-                if a.content != stored.content(d.index()) {
-                    return Err(damaged(stored, d, "reads back other words than its stored analyses"));
-                }
-                Ok(a)
-            })
-            .collect::<Result<_, Error>>()
-    })?;
-    config.go_on()?;
-
-    let mut clusters = timings.run(Stage::Cluster, || {
-        let new_words: Vec<Vec<u32>> = local_docs[archived_local..]
-            .iter()
-            .map(|d| words.get(DocId((d.index() - archived) as u32)).to_vec())
-            .collect();
-        let all_words: Vec<Vec<u32>> = reread.iter().map(|a| a.words.clone()).chain(new_words).collect();
-        let local_words = Store::of(&all_words);
-        let new_sigs: Vec<_> =
-            local_docs[archived_local..].iter().map(|d| sigs.get(DocId((d.index() - archived) as u32))).collect();
-        let local_sigs =
-            Signatures::of(reread.iter().map(|a| a.sig.as_ref()).chain(new_sigs.iter().map(Option::as_ref)));
-        let lunits: Vec<Vec<DocId>> = local_units.iter().map(|u| u.iter().map(|&d| local(d)).collect()).collect();
-        let ledges: Vec<Edge> =
-            local_edges.iter().map(|e| Edge { a: local(e.a), b: local(e.b), similarity: e.similarity }).collect();
-        let how = if exact_clustering(config) {
-            ClusterSim::ExactFromWords(&local_words, config.shingle.n, local_docs.len())
-        } else {
-            ClusterSim::Given(Similarity::Estimated(&local_sigs))
-        };
-        // Numbered as in a scan of both: the archive's records, then the inputs'.
-        let global = |d: DocId| local_docs[d.index()];
-        let clusters: Vec<Cluster> = how
-            .cluster(&lunits, &ledges, config.limits())
-            .into_iter()
-            .map(|c| Cluster {
-                kind: c.kind,
-                representative: global(c.representative),
-                members: c.members.into_iter().map(|(d, s)| (global(d), s)).collect(),
-            })
-            .collect();
-        clusters
-    });
-    spin.finish_and_clear();
-    config.go_on()?;
 
     // Statements, from the stored statement state.
     let mut archived_docs: Vec<(u32, Document)> =
-        local_docs[..archived_local].iter().zip(reread).map(|(d, a)| (d.0, a.doc)).collect();
+        touched_archived.iter().zip(reread).map(|(d, a)| (d.0, a.doc)).collect();
     let mut statements = Vec::new();
     let mut aligned = 0;
     if let Some(state) = state {
         // Every cluster of the touched components: the new records may have
         // regrouped archived ones among themselves.
-        let day =
-            Day { new_docs: &new_docs, words: &words, clusters: &clusters, touched: &local_docs[..archived_local] };
+        let day = Day { new_docs: &new_docs, words: &words, clusters: &clusters, touched: &touched_archived };
         let spin = progress.spinner("statements");
         let outcome = timings.run(Stage::Align, || against_statements::statements(stored, state, &day, config))?;
         spin.finish_and_clear();
@@ -293,12 +218,163 @@ pub(super) fn finish(
     })))
 }
 
+/// What the new records of a day change in an archive's statement state
+/// (what `index add` writes besides their segment).
+pub struct DayState {
+    /// The group of every new record.
+    pub new_group: Vec<u32>,
+    /// The archived records whose group changes, with the new group, sorted.
+    pub regrouped: Vec<(u32, u32)>,
+    /// Pairs sharing a passage that the archive's links lack, sorted.
+    pub new_links: Vec<(u32, u32)>,
+    /// The new records' leader keys, numbered after the archive's, sorted.
+    pub keys: Vec<crate::archive::order::Key>,
+    /// The new records' source hashes.
+    pub sources: Vec<u64>,
+}
+
+/// The [`DayState`] of the new records `kept` against `stored` and `state`;
+/// `None` when rebuilding the state costs about as much.
+pub(super) fn day_state(
+    kept: Analyzed,
+    stored: &Stored,
+    state: &State,
+    config: &Config,
+    progress: &Progress,
+) -> Result<Option<DayState>, Error> {
+    let Analyzed { docs: new_docs, content, mut sigs, mut words, .. } = kept;
+    let spill_error = |source| crate::spill::error(config.spill_dir.as_deref(), source);
+    sigs.finish().and_then(|()| words.finish()).map_err(spill_error)?;
+    let mut timings = Timings::default();
+    let t = touched(stored, &content, &sigs, &words, config, progress, &mut timings)?;
+    let day = Day { new_docs: &new_docs, words: &words, clusters: &t.clusters, touched: &t.archived };
+    let Some(l) = against_statements::linked(stored, state, &day, config, true)? else { return Ok(None) };
+    let n = stored.len() as u32;
+    let mut keys: Vec<crate::archive::order::Key> = new_docs
+        .iter()
+        .enumerate()
+        .map(|(t, d)| crate::archive::order::Key {
+            date: d.meta.date.clone(),
+            id: d.meta.id.clone(),
+            doc: n + t as u32,
+        })
+        .collect();
+    keys.sort();
+    let sources = new_docs.iter().map(|d| crate::archive::state::source_hash(&d.meta.source)).collect();
+    Ok(Some(DayState { new_group: l.new_group, regrouped: l.regrouped, new_links: l.new_links, keys, sources }))
+}
+
+/// The clusters of the connected components that hold a new record (every
+/// one of them, also those of archived records only), numbered as in a scan
+/// of both, and the archived records of those components read back.
+struct Touched {
+    extended: graph::Extended,
+    clusters: Vec<Cluster>,
+    /// The archived records of the components, sorted.
+    archived: Vec<DocId>,
+    /// Their analyses, in that order.
+    reread: Vec<Analysis>,
+}
+
+/// Index, verify and cluster the new records (`content`, `sigs`, `words`)
+/// against `stored`: see [`Touched`].
+fn touched(
+    stored: &Stored,
+    content: &[Option<u64>],
+    sigs: &Signatures,
+    words: &Store,
+    config: &Config,
+    progress: &Progress,
+    timings: &mut Timings,
+) -> Result<Touched, Error> {
+    let archived = stored.len();
+    let banding = config.banding();
+    let spin = progress.spinner("index");
+    let extended = timings
+        .run(Stage::Index, || graph::extend(stored, New { content, sigs }, &banding, verify_at(config)))
+        .map_err(|e| archive_error(stored, e))?;
+    spin.finish_and_clear();
+    config.go_on()?;
+    let edges = extended.edges(&stored.edges);
+    let units = &extended.units;
+
+    // The units of the components that hold a new record, in unit order.
+    let spin = progress.spinner("cluster");
+    let content_of =
+        |d: DocId| if d.index() < archived { stored.content(d.index()) } else { content[d.index() - archived] };
+    let (local_reps, local_edges) = touched_units(units, &edges, content);
+    let local_units: Vec<Vec<DocId>> = local_reps
+        .iter()
+        .map(|&r| units.members(content_of(r).expect("a representative has words")).collect())
+        .collect();
+    let mut local_docs: Vec<DocId> = local_units.iter().flatten().copied().collect();
+    local_docs.sort_unstable();
+    let local = |d: DocId| DocId(local_docs.binary_search(&d).expect("a document of a touched unit") as u32);
+
+    // Their archived records read back and analyzed as the scan would.
+    let signer = Signer::new(config.method, config.num_perm, config.seed);
+    let fields = Arc::new(Fields::default());
+    let archived_local = local_docs.partition_point(|d| d.index() < archived);
+    let reread: Vec<Analysis> = timings.run(Stage::Analyze, || {
+        local_docs[..archived_local]
+            .par_iter()
+            .map(|&d| {
+                let rec = archived_record(stored, d.index(), &fields)?;
+                let a = with_scratch(|s| analyze(rec, config, &signer, s));
+                if a.content != stored.content(d.index()) {
+                    return Err(damaged(stored, d, "reads back other words than its stored analyses"));
+                }
+                Ok(a)
+            })
+            .collect::<Result<_, Error>>()
+    })?;
+    config.go_on()?;
+
+    let clusters = timings.run(Stage::Cluster, || {
+        let new_words: Vec<Vec<u32>> = local_docs[archived_local..]
+            .iter()
+            .map(|d| words.get(DocId((d.index() - archived) as u32)).to_vec())
+            .collect();
+        let all_words: Vec<Vec<u32>> = reread.iter().map(|a| a.words.clone()).chain(new_words).collect();
+        let local_words = Store::of(&all_words);
+        let new_sigs: Vec<_> =
+            local_docs[archived_local..].iter().map(|d| sigs.get(DocId((d.index() - archived) as u32))).collect();
+        let local_sigs =
+            Signatures::of(reread.iter().map(|a| a.sig.as_ref()).chain(new_sigs.iter().map(Option::as_ref)));
+        let lunits: Vec<Vec<DocId>> = local_units.iter().map(|u| u.iter().map(|&d| local(d)).collect()).collect();
+        let ledges: Vec<Edge> =
+            local_edges.iter().map(|e| Edge { a: local(e.a), b: local(e.b), similarity: e.similarity }).collect();
+        let how = if exact_clustering(config) {
+            ClusterSim::ExactFromWords(&local_words, config.shingle.n, local_docs.len())
+        } else {
+            ClusterSim::Given(Similarity::Estimated(&local_sigs))
+        };
+        // Numbered as in a scan of both: the archive's records, then the inputs'.
+        let global = |d: DocId| local_docs[d.index()];
+        let clusters: Vec<Cluster> = how
+            .cluster(&lunits, &ledges, config.limits())
+            .into_iter()
+            .map(|c| Cluster {
+                kind: c.kind,
+                representative: global(c.representative),
+                members: c.members.into_iter().map(|(d, s)| (global(d), s)).collect(),
+            })
+            .collect();
+        clusters
+    });
+    spin.finish_and_clear();
+    config.go_on()?;
+
+    let archived_docs = local_docs[..archived_local].to_vec();
+    Ok(Touched { extended, clusters, archived: archived_docs, reread })
+}
+
 /// The representatives of the units in the connected components (units
 /// joined by `edges`) that hold a new record (of exact-duplicate keys
 /// `content`), in document order, and
 /// the edges among them. Only the documents with an edge and the new
 /// records' units are looked at, not every unit of the archive.
-fn touched(units: &Units, edges: &[Edge], content: &[Option<u64>]) -> (Vec<DocId>, Vec<Edge>) {
+fn touched_units(units: &Units, edges: &[Edge], content: &[Option<u64>]) -> (Vec<DocId>, Vec<Edge>) {
     let mut nodes: Vec<DocId> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
     nodes.sort_unstable();
     nodes.dedup();

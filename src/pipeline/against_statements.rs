@@ -177,7 +177,8 @@ impl Linked {
 /// records of `day` add to the archive of `stored` and `state`. With
 /// `settle`, also the passages of archived records whose pairs by frequent
 /// anchors the new records change (what `index add` must store; a scan
-/// groups those records again instead).
+/// groups those records again instead), or `None` when those are more than
+/// a rebuild would read.
 ///
 /// # Errors
 /// Reading the archive failed.
@@ -187,7 +188,7 @@ pub(super) fn linked(
     day: &Day<'_>,
     config: &Config,
     settle: bool,
-) -> Result<Linked, Error> {
+) -> Result<Option<Linked>, Error> {
     let pc = &config.passage;
     let n = stored.len() as u32;
     let t_count = day.new_docs.len() as u32;
@@ -262,6 +263,9 @@ pub(super) fn linked(
         passage::frequent_pairs_of(DocId(g), anchors, &alone.leaders, &stored_group, pc, &mut before);
     }
     if settle {
+        if settling.len() > (n as usize / MAX_SHARE).max(MIN_REACH) {
+            return Ok(None);
+        }
         // Every pair a changed frequent anchor can make: more than the
         // scan makes, which only widens what later days read.
         new_pairs.extend(settling.into_iter().filter(|&(a, b)| a != b && group_of(a.0) != group_of(b.0)));
@@ -282,7 +286,7 @@ pub(super) fn linked(
     linked.new_links = new_links;
     linked.new_postings = new_postings;
     linked.unsettled = unsettled;
-    Ok(linked)
+    Ok(Some(linked))
 }
 
 /// The statements of `day` against the archive of `stored` and `state`.
@@ -294,7 +298,7 @@ pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: 
     let n = stored.len() as u32;
     let t_count = day.new_docs.len() as u32;
     let io_error = |e: std::io::Error| archive_error(stored, e);
-    let l = linked(stored, state, day, config, false)?;
+    let l = linked(stored, state, day, config, false)?.expect("only settling gives up");
     let group_of = |g: u32| l.group_of(state, n, g);
     let source_of = |g: u32| l.source_of(state, n, g);
     let rank = |g: u32| l.rank[g as usize];

@@ -6,7 +6,7 @@ mod extract;
 mod sign;
 mod stream;
 
-pub use against::Mode;
+pub use against::{DayState, Mode};
 pub use extract::{extract, extract_texts};
 pub use sign::{SigFormat, sign, sign_texts};
 
@@ -119,6 +119,31 @@ pub fn scan_against(
         });
     }
     Ok((scan, mode))
+}
+
+/// What the records of `files` (a segment being added) change in the
+/// statement state of `archive` (before they are added), with the archive's
+/// parameters; `None` when the archive has no state yet, or rebuilding it
+/// costs about as much.
+///
+/// # Errors
+/// As [`scan_against`].
+pub fn day_state(
+    archive: &crate::archive::Archive,
+    files: Vec<read::InputFile>,
+    config: &Config,
+) -> Result<Option<DayState>, Error> {
+    let Some(state) = crate::archive::state::State::open(archive)? else { return Ok(None) };
+    let stored = crate::archive::graph::Stored::open(archive)?;
+    let mut discovery = Discovery { files, ..Discovery::default() };
+    let mut config = Config { archived: stored.len(), progress: false, ..config.clone() };
+    config.passage.enabled = true;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
+    pool.install(|| {
+        let progress = Progress::new(false, None);
+        let kept = analyze_inputs(&mut discovery, &config, &progress, &mut Timings::default())?;
+        against::day_state(kept, &stored, &state, &config, &progress)
+    })
 }
 
 /// Scans `files` (an archive's segments) as they are listed: what the
