@@ -190,6 +190,59 @@ fn against_an_archive_reports_what_a_full_scan_reports_about_today() {
     assert_same(&outputs(&dir, "o4"), &restricted(&dir, "full", days[0].len() as u64), "one day against two");
 }
 
+/// The statement state `index add` brings up to date from a day is the one
+/// a rebuild from every segment makes: the same groups and sources, the same
+/// leader order, and links that hold at least the rebuild's (more only
+/// widens what a later day reads).
+#[test]
+fn the_state_an_add_brings_up_to_date_is_a_rebuilds() {
+    let dir = TestDir::new("state");
+    write_days(&dir);
+    dir.sada().args(["index", "create", "-q", "whole", "day0.jsonl", "day1.jsonl", "day2.jsonl"]).assert().success();
+    dir.sada().args(["index", "create", "-q", "daily", "day0.jsonl"]).assert().success();
+    dir.sada().args(["index", "add", "-q", "daily", "day1.jsonl"]).assert().success();
+    dir.sada().args(["index", "add", "-q", "daily", "day2.jsonl"]).assert().success();
+    let file = |archive: &str, kind: &str| {
+        let name = info(&dir, archive)["state"][kind]["file"].as_str().unwrap().to_string();
+        std::fs::read(dir.join(&format!("{archive}/{name}"))).unwrap()
+    };
+    assert_eq!(file("daily", "docs"), file("whole", "docs"), "groups and sources");
+    assert_eq!(file("daily", "order"), file("whole", "order"), "leader order");
+    let pairs = |bytes: Vec<u8>| -> BTreeSet<Vec<u8>> { bytes[16..].chunks(8).map(<[u8]>::to_vec).collect() };
+    let (daily, whole) = (pairs(file("daily", "links")), pairs(file("whole", "links")));
+    assert!(!whole.is_empty() && whole.is_subset(&daily), "every linked pair of the rebuild");
+}
+
+/// An archive most of whose records have nothing to do with the day: the
+/// day reads back only the records its statements can reach, numbered
+/// apart from the archive's, and reports what a full scan reports.
+#[test]
+fn a_day_against_a_larger_archive_reports_what_a_full_scan_reports() {
+    let dir = TestDir::new("against-larger");
+    let days = days();
+    let mut rng = Rng(21);
+    let vocabulary: Vec<String> = (0..3000).map(|i| format!("w{i}x{}", rng.below(1000))).collect();
+    let filler: Vec<String> = (0..400)
+        .map(|i| {
+            let text: Vec<&str> = (0..120).map(|_| vocabulary[rng.below(vocabulary.len())].as_str()).collect();
+            json!({"id": format!("filler-{i}"), "text": text.join(" "), "source": format!("f{}", i % 11)}).to_string()
+        })
+        .collect();
+    // Filler before and between the days' records.
+    let archive: Vec<String> =
+        filler[..200].iter().chain(&days[0]).chain(&filler[200..]).chain(&days[1]).cloned().collect();
+    dir.create("archive.jsonl", archive.join("\n") + "\n");
+    dir.create("today.jsonl", days[2].join("\n") + "\n");
+    dir.sada().args(["scan", "-q", "--out", "full", "archive.jsonl", "today.jsonl"]).assert().success();
+    let want = restricted(&dir, "full", archive.len() as u64);
+    assert!(!want[2].is_empty(), "statements to compare");
+    dir.sada().args(["index", "create", "-q", "arc", "archive.jsonl"]).assert().success();
+    dir.sada().args(["scan", "-q", "--out", "day", "--against", "arc", "today.jsonl"]).assert().success();
+    assert_same(&outputs(&dir, "day"), &want, "a larger archive");
+    let summary: Value = serde_json::from_str(&dir.read("day/summary.json")).unwrap();
+    assert_eq!(summary["archive"]["analyses"], json!("stored"));
+}
+
 /// Document clusters alone (`--no-statements`) come from the stored
 /// analyses, not the archive's texts, and are a full scan's: with one
 /// segment, two, after compaction and after `--add`; with other parameters
