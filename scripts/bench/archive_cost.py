@@ -14,10 +14,10 @@ the differences measured):
 
   scan       `sada scan ARCHIVE.jsonl`: a plain scan of what the archive holds
   create     `sada index create DIR ARCHIVE.jsonl`: build throughput, bytes on disk per record
-             (texts, stored analyses and pairs)
+             (texts; analyses and pairs; anchor postings; word hashes; statement state)
   full       `sada scan ARCHIVE.jsonl TODAY.jsonl`: the full rescan
-  against    `sada scan --against DIR TODAY.jsonl`: the daily run (statements: the archive's
-             texts are scanned again)
+  against    `sada scan --against DIR TODAY.jsonl`: the daily run, clusters and statements
+             from the stored analyses and statement state
   full-ns, against-ns   the same two with --no-statements: document clusters only, which
              `--against` answers from the archive's stored analyses
   add        `sada index add DIR TODAY.jsonl`: appending the day (run last: it changes DIR)
@@ -134,14 +134,18 @@ def main():
         r['texts_per_doc'] = sum(s['bytes'] for s in m['segments']) / size
         r['analyses_per_doc'] = (sum(s['analysis']['bytes'] for s in m['segments'])
                                  + (m['edges']['bytes'] if m.get('edges') else 0)) / size
+        r['postings_per_doc'] = sum(s['postings']['bytes'] for s in m['segments']) / size
+        r['words_per_doc'] = sum(s['words']['bytes'] for s in m['segments']) / size
+        r['state_per_doc'] = sum(m['state'][k]['bytes'] for k in ('docs', 'links', 'order')) / size
         for kind, full in (('against', 'full'), ('against-ns', 'full-ns')):
             want = restricted(outs[full], size)
             got = (jsonl(os.path.join(outs[kind], 'clusters.jsonl')),
                    jsonl(os.path.join(outs[kind], 'statements.jsonl')))
             r[f'same-{kind}'] = 'yes' if got == want else 'NO'
             r[f'found-{kind}'] = (len(want[0]), len(want[1]))
-        with open(os.path.join(outs['against-ns'], 'summary.json')) as f:
-            r['analyses'] = json.load(f)['archive']['analyses']
+        for kind in ('against', 'against-ns'):
+            with open(os.path.join(outs[kind], 'summary.json')) as f:
+                r[f'analyses-{kind}'] = json.load(f)['archive']['analyses']
         # Last: it grows the archive (each run on a fresh copy would cost a copy of it).
         r['add'] = measure([sada, 'index', 'add', '-q', *threads, arc, today], 'archive_cost')
         rows.append(r)
@@ -154,12 +158,13 @@ def main():
     print()
     print('Building the archive:')
     print()
-    print('| archive | plain scan | index create | bytes/doc on disk: texts + analyses and pairs (JSONL) | '
-          'index add of the day |')
+    print('| archive | plain scan | index create | bytes/doc on disk: texts + analyses and pairs + postings + '
+          'words + statement state (JSONL) | index add of the day |')
     print('|---|---|---|---|---|')
     for r in rows:
         print(f"| {r['size']:,} | {ws(r['scan'])} | {ws(r['create'])} | {r['texts_per_doc']:.0f} + "
-              f"{r['analyses_per_doc']:.0f} ({r['jsonl_per_doc']:.0f}) | {ws(r['add'])} |")
+              f"{r['analyses_per_doc']:.0f} + {r['postings_per_doc']:.0f} + {r['words_per_doc']:.0f} + "
+              f"{r['state_per_doc']:.0f} ({r['jsonl_per_doc']:.0f}) | {ws(r['add'])} |")
     print()
     print('The daily run:')
     print()
@@ -167,8 +172,8 @@ def main():
           'clusters, statements with today | same as full |')
     print('|---|---|---|---|---|---|---|')
     for r in rows:
-        for kind, full, what in (('against', 'full', 'clusters and statements (archive texts)'),
-                                 ('against-ns', 'full-ns', f"--no-statements ({r['analyses']} analyses)")):
+        for kind, full, what in (('against', 'full', f"clusters and statements ({r['analyses-against']})"),
+                                 ('against-ns', 'full-ns', f"--no-statements ({r['analyses-against-ns']})")):
             nc, nst = r[f'found-{kind}']
             print(f"| {r['size']:,} | {what} | {ws(r[full])} | {ws(r[kind])} | {r[kind][0] / r[full][0]:.3f} | "
                   f"{nc:,}, {nst:,} | {r[f'same-{kind}']} |")

@@ -302,7 +302,7 @@ fn touched(
     let spin = progress.spinner("cluster");
     let content_of =
         |d: DocId| if d.index() < archived { stored.content(d.index()) } else { content[d.index() - archived] };
-    let (local_reps, local_edges) = touched_units(units, &edges, content);
+    let (local_reps, local_edges) = touched_units(units, &edges, content, &extended.lost);
     let local_units: Vec<Vec<DocId>> = local_reps
         .iter()
         .map(|&r| units.members(content_of(r).expect("a representative has words")).collect())
@@ -371,10 +371,15 @@ fn touched(
 
 /// The representatives of the units in the connected components (units
 /// joined by `edges`) that hold a new record (of exact-duplicate keys
-/// `content`), in document order, and
+/// `content`) or an end of a `lost` stored pair, in document order, and
 /// the edges among them. Only the documents with an edge and the new
 /// records' units are looked at, not every unit of the archive.
-fn touched_units(units: &Units, edges: &[Edge], content: &[Option<u64>]) -> (Vec<DocId>, Vec<Edge>) {
+fn touched_units(
+    units: &Units,
+    edges: &[Edge],
+    content: &[Option<u64>],
+    lost: &[(DocId, DocId)],
+) -> (Vec<DocId>, Vec<Edge>) {
     let mut nodes: Vec<DocId> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
     nodes.sort_unstable();
     nodes.dedup();
@@ -383,9 +388,13 @@ fn touched_units(units: &Units, edges: &[Edge], content: &[Option<u64>]) -> (Vec
     for e in edges {
         uf.union(node(e.a).expect("an end"), node(e.b).expect("an end"));
     }
-    // The unit of every new record, by its representative.
+    // The unit of every new record, by its representative; and the ends of
+    // stored pairs the new records take away, whose components (of
+    // archived records only, maybe) may cluster otherwise: their groups
+    // count in statements.
     let mut seeds: Vec<DocId> =
         content.iter().flatten().map(|&c| units.members(c).next().expect("a unit holds its documents")).collect();
+    seeds.extend(lost.iter().flat_map(|&(a, b)| [a, b]));
     seeds.sort_unstable();
     seeds.dedup();
     let mut roots: Vec<u32> = seeds.iter().filter_map(|&d| node(d)).map(|n| uf.find(n)).collect();

@@ -10,20 +10,25 @@
 //! hold a new record are those of the parts holding new records, grouped
 //! alone — when the passages inside those parts are the whole scan's:
 //!
-//! 1. The new records' anchors are looked up in the archive's postings; with
-//!    every holder's group, source and leader rank (stored), the matching
-//!    stage runs on those anchors exactly as a whole scan would, and once
-//!    more without the new records. If the new records change a pair among
-//!    archived records (a new record leads an anchor archived records
-//!    share, an anchor grows frequent, a cluster of archived records splits
-//!    or merges), the stored links no longer hold: the caller rescans
-//!    ([`Outcome::Rescan`]).
-//! 2. The new pairs are aligned (their archived records read back).
-//! 3. The parts holding new records: from the new records, over the stored
-//!    links, the new passages and cluster co-membership.
-//! 4. Every word gram of their records is looked up, so that their pairs,
-//!    frequencies and template anchors are the whole scan's; their pairs are
-//!    aligned and grouped, and the statements holding a new record kept.
+//! 1. Groups: a new record takes its cluster's; archived records whose
+//!    cluster the new ones change are *regrouped*.
+//! 2. The anchors of the new and regrouped records are looked up in the
+//!    archive's postings; with every holder's group, source and leader rank
+//!    (stored), the matching stage runs on them as a whole scan would, and
+//!    once more as the archive alone did. The pairs only the first makes are
+//!    aligned (archived words from the word files): the new links. Records
+//!    holding a frequent anchor whose leader the day changes are
+//!    *unsettled*: their other anchors, not looked up, decide their pairs.
+//! 3. The parts: from the new and unsettled records over the stored links,
+//!    the new links and cluster co-membership; past [`MAX_SHARE`] of the
+//!    archive, the caller scans the texts instead ([`Outcome::Rescan`]).
+//! 4. Every word gram of the parts' records is looked up, so that their
+//!    pairs, frequencies and template anchors are the whole scan's; their
+//!    pairs are aligned and grouped, and the statements holding a new record
+//!    kept.
+//!
+//! Why this is the whole scan's answer: docs/archive.md ("Statements from
+//! the stored state").
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -50,7 +55,7 @@ use crate::spill::store::Store;
 const MAX_SHARE: usize = 8;
 /// ... but up to this many archived records are always read back: on a small
 /// archive a rescan costs little more, but the stored state is still exact.
-const MIN_REACH: usize = 4096;
+const MIN_REACH: usize = 256;
 
 /// What the stored state gives.
 pub(super) enum Outcome {
@@ -307,10 +312,14 @@ pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: 
     // 3. The parts holding new records, or archived ones whose frequent
     // pairs the new records change.
     let seeds: Vec<u32> = (n..n + t_count).chain(l.unsettled.iter().copied()).collect();
-    let Some(part) = reach(&state.links, &l.new_links, &group_of, seeds, n, n + t_count) else {
-        return Ok(Outcome::Rescan(format!(
-            "the new records' statements reach more than 1/{MAX_SHARE} of the archive's records (and {MIN_REACH})"
-        )));
+    let part = match reach(&state.links, &l.new_links, &group_of, seeds, n, n + t_count) {
+        Ok(part) => part,
+        Err(reached) => {
+            return Ok(Outcome::Rescan(format!(
+                "the new records' statements reach {reached}+ of the archive's {n} records, past 1/{MAX_SHARE} \
+                 (and {MIN_REACH}), where reading them back costs about a rescan"
+            )));
+        }
     };
     let archived_part: Vec<u32> = part.iter().copied().filter(|&g| g < n).collect();
     let mut read = ReadBack(Vec::new());
@@ -494,8 +503,8 @@ fn with_passages<'a>(
 /// The records of the parts of the passage and cluster graph holding
 /// `seeds` (the new records, and archived records whose pairs may change),
 /// sorted: over the stored `links`, `new_links` and cluster co-membership.
-/// `None` when they hold more than [`MAX_SHARE`] of the archive's `n`
-/// records (and [`MIN_REACH`]).
+/// When they hold more than [`MAX_SHARE`] of the archive's `n` records (and
+/// [`MIN_REACH`]), the archived records reached when that was found.
 fn reach(
     links: &[(u32, u32)],
     new_links: &[(u32, u32)],
@@ -503,7 +512,7 @@ fn reach(
     seeds: Vec<u32>,
     n: u32,
     total: u32,
-) -> Option<Vec<u32>> {
+) -> Result<Vec<u32>, usize> {
     // Neighbours by passage, both ways.
     let mut adj: Vec<(u32, u32)> = links.iter().chain(new_links).flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
     adj.par_sort_unstable();
@@ -520,7 +529,7 @@ fn reach(
     let mut archived = seen.iter().filter(|&&g| g < n).count();
     while !frontier.is_empty() {
         if archived > limit {
-            return None;
+            return Err(archived);
         }
         let mut next = Vec::new();
         for &g in &frontier {
@@ -535,8 +544,9 @@ fn reach(
         seen.extend(&next);
         frontier = next;
     }
-    (archived <= limit).then(|| {
-        seen.sort_unstable();
-        seen
-    })
+    if archived > limit {
+        return Err(archived);
+    }
+    seen.sort_unstable();
+    Ok(seen)
 }
