@@ -29,7 +29,7 @@ pub struct Frame {
 }
 
 /// A `Write` of JSON lines that compresses them into frames of whole lines
-/// ([`FRAME_RECORDS`] or 128 KiB of lines) and notes where each starts.
+/// ([`FRAME_RECORDS`] or 32 KiB of lines) and notes where each starts.
 pub struct FrameWriter<W: Write> {
     out: W,
     level: i32,

@@ -1,7 +1,7 @@
 //! `sada index`: a persistent archive of scanned texts and of what a scan
 //! computes of them that stays true, so that today's crawl can be compared
 //! with everything already seen without the original input files, and
-//! (for document clusters) without reading the archive's texts again.
+//! without reading the archive's texts again.
 //!
 //! An archive is a directory: `manifest.json` ([`manifest`]) lists the
 //! segments, oldest first; each segment is a zstd-compressed JSON-lines file
@@ -9,9 +9,12 @@
 //! `sada extract` writes for the records that have a text, in frames of a
 //! few records ([`frames`]) — so sada's own JSONL reader reads them back as
 //! the same records (id, source, url, date, title, text). Beside each
-//! segment, its records' analyses ([`analysis`]); for the whole archive, its
-//! verified pairs ([`edges`]), kept up to date by [`graph::extend`]; in the
-//! manifest, the parameters both were made with ([`params`]).
+//! segment, its records' analyses ([`analysis`]), anchor postings
+//! ([`postings`]) and word hashes ([`words`]); for the whole archive, its
+//! verified pairs ([`edges`]), kept up to date by [`graph::extend`], and its
+//! statement state ([`state`], [`order`]), kept up to date by
+//! `pipeline::day_state`; in the manifest, the parameters all were made
+//! with ([`params`]).
 //!
 //! Crash safety: every file is written under a temporary name, flushed and
 //! renamed to a name the manifest does not list yet; then the manifest is

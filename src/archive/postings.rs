@@ -12,7 +12,7 @@
 //! queries, so it reads the whole file but holds only a block of it. The
 //! runs are never merged into one: merging would cost a second pass over the
 //! file at writing time for nothing a lookup needs (it reads every run in
-//! either case), and compaction ([`concat`]) only copies them.
+//! either case), and compaction ([`concat()`]) only copies them.
 //!
 //! Layout, little-endian:
 //! - the postings, 12 bytes each (`hash: u64`, `doc: u32`), run after run,

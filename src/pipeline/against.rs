@@ -1,6 +1,7 @@
 //! `scan --against` from the archive's stored analyses: the document
-//! clusters a scan of the archive and the inputs together would report
-//! about the inputs, at the cost of the inputs, not of the archive.
+//! clusters (and, with [`super::against_statements`], the statements) a
+//! scan of the archive and the inputs together would report about the
+//! inputs, at the cost of the inputs, not of the archive.
 //!
 //! The inputs are analyzed as by any scan; the archive is not read: its
 //! stored band keys find the buckets the new records fall in, its stored
@@ -10,8 +11,8 @@
 //! clustering decides inside a component from that component alone, so
 //! those components give the clusters the whole scan gives them. Only their
 //! archived records are read back (one frame each) to compare exactly and to
-//! describe them. Statements are not made this way yet: they need every
-//! archived text ([`Mode`]).
+//! describe them. Statements: [`super::against_statements`]; `index add`
+//! brings the statement state up to date the same way ([`day_state`]).
 
 use std::sync::Arc;
 
@@ -51,7 +52,7 @@ impl Mode {
     /// the stored analyses when they were made with this run's parameters
     /// (and, for statements, its statement options). The scan may still
     /// fall back to the texts when the new records change what is stored
-    /// (see [`super::against_statements`]); `scan_against` says which it
+    /// (see docs/archive.md); `scan_against` says which it
     /// did.
     pub fn of(archive: &Archive, config: &Config) -> Mode {
         let params = &archive.manifest().parameters;
