@@ -319,10 +319,10 @@ fn index(command: &IndexCommand) -> anyhow::Result<()> {
                 writeln!(w)?;
             } else {
                 let text: u64 = m.segments.iter().map(|s| s.text_bytes).sum();
-                let bytes: u64 = m.segments.iter().map(|s| s.bytes).sum();
+                let bytes: u64 = m.files().map(|f| f.1).sum();
                 writeln!(
                     w,
-                    "archive {}: {}, {}, {:.1} MB of text in {:.1} MB (layout {} v{}, written by sada {})",
+                    "archive {}: {}, {}, {:.1} MB of text in {:.1} MB on disk (layout {} v{}, written by sada {})",
                     dir.display(),
                     count(m.documents(), "record"),
                     count(m.segments.len() as u64, "segment"),
@@ -335,18 +335,35 @@ fn index(command: &IndexCommand) -> anyhow::Result<()> {
                 for s in &m.segments {
                     writeln!(
                         w,
-                        "  {}  {}  {} bytes  xxh3 {}; analyses {} bytes",
+                        "  {}  {}  {} bytes  xxh3 {}; analyses {} bytes, postings {} bytes, words {} bytes",
                         s.file,
                         count(s.documents, "record"),
                         s.bytes,
                         s.xxh3,
-                        s.analysis.bytes
+                        s.analysis.bytes,
+                        s.postings.bytes,
+                        s.words.bytes
                     )?;
                 }
                 if let Some(e) = &m.edges {
                     // 16 bytes a pair after a 16-byte header (archive/edges.rs).
                     let pairs = e.bytes.saturating_sub(16) / 16;
                     writeln!(w, "  {}  {}  {} bytes", e.file, count(pairs, "verified pair"), e.bytes)?;
+                }
+                if let Some(st) = &m.state {
+                    // 8 bytes a pair after a 16-byte header (archive/state.rs).
+                    let links = st.links.bytes.saturating_sub(16) / 8;
+                    writeln!(
+                        w,
+                        "  statement state: {} {} bytes, {} {} ({} bytes), {} {} bytes",
+                        st.docs.file,
+                        st.docs.bytes,
+                        st.links.file,
+                        count(links, "linked pair"),
+                        st.links.bytes,
+                        st.order.file,
+                        st.order.bytes
+                    )?;
                 }
                 let p = &m.parameters;
                 let banding = match (p.bands, p.rows) {
@@ -364,6 +381,12 @@ fn index(command: &IndexCommand) -> anyhow::Result<()> {
                     clap::ValueEnum::to_possible_value(&p.method).expect("named").get_name(),
                     p.seed,
                     p.normalization
+                )?;
+                let st = &p.statements;
+                writeln!(
+                    w,
+                    "  statements: --min-words {} --min-identity {} --max-gap {} --max-df {} --boilerplate-docs {}",
+                    st.min_words, st.min_identity, st.max_gap, st.max_df, st.boilerplate_docs
                 )?;
                 if *verify {
                     writeln!(w, "  every segment matches its hash")?;
