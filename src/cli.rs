@@ -115,15 +115,62 @@ pub struct IndexCreateArgs {
     /// MinHash lanes per LSH band (needs --bands).
     #[arg(long, value_name = "R", requires = "bands")]
     pub rows: Option<usize>,
+
+    #[command(flatten)]
+    pub statements: StatementArgs,
 }
 
 impl IndexCreateArgs {
-    /// The configuration: reading as `add` reads, the analysis parameters given.
+    /// The configuration: reading as `add` reads, the analysis parameters
+    /// and statement options given.
     pub fn config(&self) -> Config {
         let mut c =
             Config { threshold: self.threshold, bands: self.bands, rows: self.rows, ..self.add.reading.config() };
         self.signature.apply(&mut c);
+        self.statements.apply(&mut c);
         c
+    }
+}
+
+/// The statement options: of `sada scan`, and of `sada index create` (the
+/// archive's statement state is made with them).
+#[derive(Args, Debug)]
+pub struct StatementArgs {
+    /// Statements: fewest words a recycled passage has in each document.
+    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().align.min_words)]
+    pub min_words: usize,
+
+    /// Statements: least fraction of a passage's words that must match word
+    /// for word (the rest may be substituted, inserted or deleted).
+    #[arg(long, value_name = "F", default_value_t = PassageConfig::default().align.min_identity)]
+    pub min_identity: f64,
+
+    /// Statements: most words skipped on either side between two matching
+    /// stretches of one passage (substituted, inserted or deleted words).
+    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().align.max_gap)]
+    pub max_gap: usize,
+
+    /// Statements: an anchor (word 4-gram) found in more document clusters
+    /// than this pairs a document with its leader only where a second such
+    /// anchor with the same leader follows closely: a common phrase seeds
+    /// no comparison, a widely recycled passage still does.
+    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().max_df)]
+    pub max_df: usize,
+
+    /// Statements: a passage is boilerplate when one source has at least
+    /// this many of its documents (and at least half of them).
+    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().boilerplate_docs)]
+    pub boilerplate_docs: usize,
+}
+
+impl StatementArgs {
+    /// Sets these options in `c`.
+    pub fn apply(&self, c: &mut Config) {
+        c.passage.align.min_words = self.min_words;
+        c.passage.align.min_identity = self.min_identity;
+        c.passage.align.max_gap = self.max_gap;
+        c.passage.max_df = self.max_df;
+        c.passage.boilerplate_docs = self.boilerplate_docs;
     }
 }
 
@@ -369,31 +416,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub exact_jaccard: bool,
 
-    /// Statements: fewest words a recycled passage has in each document.
-    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().align.min_words)]
-    pub min_words: usize,
-
-    /// Statements: least fraction of a passage's words that must match word
-    /// for word (the rest may be substituted, inserted or deleted).
-    #[arg(long, value_name = "F", default_value_t = PassageConfig::default().align.min_identity)]
-    pub min_identity: f64,
-
-    /// Statements: most words skipped on either side between two matching
-    /// stretches of one passage (substituted, inserted or deleted words).
-    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().align.max_gap)]
-    pub max_gap: usize,
-
-    /// Statements: an anchor (word 4-gram) found in more document clusters
-    /// than this pairs a document with its leader only where a second such
-    /// anchor with the same leader follows closely: a common phrase seeds
-    /// no comparison, a widely recycled passage still does.
-    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().max_df)]
-    pub max_df: usize,
-
-    /// Statements: a passage is boilerplate when one source has at least
-    /// this many of its documents (and at least half of them).
-    #[arg(long, value_name = "N", default_value_t = PassageConfig::default().boilerplate_docs)]
-    pub boilerplate_docs: usize,
+    #[command(flatten)]
+    pub statements: StatementArgs,
 
     /// Skip statement detection (document clusters only).
     #[arg(long)]
@@ -512,11 +536,7 @@ impl ScanArgs {
         self.signature.apply(&mut c);
         c.fields = self.fields.fields();
         c.passage.enabled = !self.no_statements;
-        c.passage.align.min_words = self.min_words;
-        c.passage.align.min_identity = self.min_identity;
-        c.passage.align.max_gap = self.max_gap;
-        c.passage.max_df = self.max_df;
-        c.passage.boilerplate_docs = self.boilerplate_docs;
+        self.statements.apply(&mut c);
         if let Some(m) = self.memory_limit {
             c.memory_limit = m;
         }

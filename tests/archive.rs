@@ -317,15 +317,18 @@ fn stored_analyses_hold_for_the_parameters_they_were_made_with() {
     let dir = TestDir::new("against-params");
     let days = write_days(&dir);
     let archived = (days[0].len() + days[1].len()) as u64;
-    for (k, params) in [
-        &["--method", "simhash", "--threshold", "0.7"][..],
-        &["--shingle", "char", "--ngram", "7"][..],
-        &["--method", "minhash", "--num-perm", "64", "--bands", "16", "--rows", "4"][..],
+    // With statements, the statement options too.
+    for (k, (params, statements)) in [
+        (&["--method", "simhash", "--threshold", "0.7"][..], false),
+        (&["--shingle", "char", "--ngram", "7"][..], false),
+        (&["--method", "minhash", "--num-perm", "64", "--bands", "16", "--rows", "4"][..], false),
+        (&["--max-df", "6", "--min-words", "10", "--boilerplate-docs", "3"][..], true),
     ]
     .into_iter()
     .enumerate()
     {
         let (arc, full, out) = (format!("arc{k}"), format!("full{k}"), format!("o{k}"));
+        let ns: &[&str] = if statements { &[] } else { &["--no-statements"] };
         dir.sada()
             .args(["index", "create", "-q", &arc])
             .args(params)
@@ -333,13 +336,15 @@ fn stored_analyses_hold_for_the_parameters_they_were_made_with() {
             .assert()
             .success();
         dir.sada()
-            .args(["scan", "-q", "--no-statements", "--out", &full])
+            .args(["scan", "-q", "--out", &full])
+            .args(ns)
             .args(params)
             .args(["day0.jsonl", "day1.jsonl", "day2.jsonl"])
             .assert()
             .success();
         dir.sada()
-            .args(["scan", "-q", "--no-statements", "--out", &out, "--against", &arc])
+            .args(["scan", "-q", "--out", &out, "--against", &arc])
+            .args(ns)
             .args(params)
             .arg("day2.jsonl")
             .assert()
@@ -348,8 +353,15 @@ fn stored_analyses_hold_for_the_parameters_they_were_made_with() {
         assert_eq!(summary["archive"]["analyses"], json!("stored"), "{params:?}");
         let want = restricted(&dir, &full, archived);
         assert!(!want[1].is_empty(), "{params:?}: the corpus must give clusters");
+        assert!(!statements || !want[2].is_empty(), "{params:?}: the corpus must give statements");
         assert_same(&outputs(&dir, &out), &want, &format!("{params:?}"));
     }
+    // Statement options other than the archive's: the texts, said why.
+    let run = dir.sada().args(["scan", "--out", "other", "--against", "arc3", "day2.jsonl"]).assert().success();
+    let said = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(said.contains("--min-words (the archive's 10, this run's 8)"), "{said}");
+    let summary: Value = serde_json::from_str(&dir.read("other/summary.json")).unwrap();
+    assert_eq!(summary["archive"]["analyses"], json!("texts"));
 }
 
 /// A segment is `sada extract`'s lines of the records that have a text, byte
