@@ -82,6 +82,12 @@ pub struct Config {
     /// record are reported, and the archive's records are not listed.
     #[serde(skip)]
     pub archived: usize,
+    /// Keep every pair of documents that shares a passage
+    /// ([`crate::model::Scan::linked`]): what an archive's statement state
+    /// is made of, and nothing a report needs (it is not bounded by
+    /// `memory_limit`).
+    #[serde(skip)]
+    pub keep_links: bool,
     /// Set to `true` (from another thread) to stop a running scan at its
     /// next batch of records or its next stage; it then fails with
     /// [`Error::Cancelled`] and writes nothing. The Python package sets it on
@@ -140,6 +146,7 @@ impl Default for Config {
             spill_dir: None,
             fields: crate::read::Fields::default(),
             archived: 0,
+            keep_links: false,
             cancel: None,
             observer: None,
         }

@@ -243,6 +243,64 @@ fn a_day_against_a_larger_archive_reports_what_a_full_scan_reports() {
     assert_eq!(summary["archive"]["analyses"], json!("stored"));
 }
 
+/// A day whose statements reach far into the archive (here a paragraph every
+/// record shares) reads the texts instead and says why; a day read from
+/// standard input is still whole then (the stored path read it first); and
+/// both answer as a full scan does.
+#[test]
+fn a_day_that_reaches_far_reads_the_texts_even_from_standard_input() {
+    let dir = TestDir::new("against-far");
+    let mut rng = Rng(5);
+    let shared = seeds()[1].1.split_whitespace().take(40).collect::<Vec<_>>().join(" ");
+    let record = |id: String, rng: &mut Rng| {
+        let own: Vec<String> = (0..60).map(|_| format!("w{}", rng.below(100_000))).collect();
+        json!({"id": id, "text": format!("{} {shared} {}", own[..30].join(" "), own[30..].join(" ")),
+               "source": format!("s{}", rng.below(50))})
+        .to_string()
+    };
+    let archive: Vec<String> = (0..400).map(|i| record(format!("a{i:03}"), &mut rng)).collect();
+    let today: Vec<String> = (0..10).map(|i| record(format!("t{i:03}"), &mut rng)).collect();
+    dir.create("archive.jsonl", archive.join("\n") + "\n");
+    dir.create("today.jsonl", today.join("\n") + "\n");
+    dir.sada().args(["scan", "-q", "--out", "full", "archive.jsonl", "today.jsonl"]).assert().success();
+    let want = restricted(&dir, "full", archive.len() as u64);
+    assert!(!want[2].is_empty(), "the shared paragraph is a statement with today");
+    dir.sada().args(["index", "create", "-q", "arc", "archive.jsonl"]).assert().success();
+    let run = dir.sada().args(["scan", "--out", "day", "--against", "arc", "today.jsonl"]).assert().success();
+    let said = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(said.contains("read the archive's texts") && said.contains("statements reach"), "{said}");
+    assert_same(&outputs(&dir, "day"), &want, "reaching far");
+    let summary: Value = serde_json::from_str(&dir.read("day/summary.json")).unwrap();
+    assert_eq!(summary["archive"]["analyses"], json!("texts"));
+    dir.sada()
+        .args(["scan", "-q", "--out", "piped", "--against", "arc", "-"])
+        .write_stdin(today.join("\n") + "\n")
+        .assert()
+        .success();
+    let (piped, day) = (outputs(&dir, "piped"), outputs(&dir, "day"));
+    for k in 1..3 {
+        assert_eq!(piped[k], day[k], "standard input gives the file's clusters and statements");
+    }
+    assert_eq!(piped[0].len(), today.len(), "every record of standard input");
+}
+
+/// An archive without records (its inputs had no text) has no statement
+/// state: a day against it is a scan of the day, statements and all.
+#[test]
+fn a_day_against_an_archive_without_records_is_a_scan_of_the_day() {
+    let dir = TestDir::new("against-empty");
+    let days = write_days(&dir);
+    dir.create("none.jsonl", "not json\n");
+    dir.sada().args(["index", "create", "-q", "arc", "none.jsonl"]).assert().success();
+    assert_eq!(documents_in(&info(&dir, "arc")), 0);
+    dir.sada().args(["scan", "-q", "--out", "full", "day2.jsonl"]).assert().success();
+    dir.sada().args(["scan", "-q", "--out", "day", "--against", "arc", "day2.jsonl"]).assert().success();
+    let want = restricted(&dir, "full", 0);
+    assert!(!want[2].is_empty(), "the day's statements among themselves");
+    assert_same(&outputs(&dir, "day"), &want, "an empty archive");
+    assert_eq!(days[2].len(), outputs(&dir, "day")[0].len());
+}
+
 /// Document clusters alone (`--no-statements`) come from the stored
 /// analyses, not the archive's texts, and are a full scan's: with one
 /// segment, two, after compaction and after `--add`; with other parameters

@@ -149,13 +149,14 @@ def test_against_an_archive_gives_the_command_lines_outputs(tmp_path, generated)
         (tmp_path / name).write_text("".join(part), encoding="utf-8")
     arc, today = str(tmp_path / "arc"), str(tmp_path / "today.jsonl")
     cli("index", "create", "-q", arc, str(tmp_path / "old.jsonl"))
-    for ns, how in (([], "texts"), (["--no-statements"], "stored")):
-        want = str(tmp_path / f"want-{how}")
+    # Clusters and statements, and clusters alone: both from the stored state.
+    for ns, run in (([], "all"), (["--no-statements"], "clusters")):
+        want = str(tmp_path / f"want-{run}")
         cli("scan", "-q", *ns, "--out", want, "--against", arc, today)
         got = sada.scan(today, against=arc, no_statements=bool(ns))
-        got.write(tmp_path / f"got-{how}")
-        assert comparable(str(tmp_path / f"got-{how}")) == comparable(want)
-        assert got.summary["archive"]["analyses"] == how
+        got.write(tmp_path / f"got-{run}")
+        assert comparable(str(tmp_path / f"got-{run}")) == comparable(want)
+        assert got.summary["archive"]["analyses"] == "stored"
         assert any(m.archived for c in got.clusters for m in c.members)
     sada.scan(today, against=arc, add=True, no_statements=True)
     info = json.loads(cli("index", "info", "--json", arc).stdout)

@@ -118,22 +118,24 @@ impl Manifest {
         }
     }
 
-    /// Every file the manifest lists.
+    /// Every file the manifest lists: name, size and xxh3.
+    pub fn parts(&self) -> Vec<(&str, u64, &str)> {
+        fn part(p: &Part) -> (&str, u64, &str) {
+            (p.file.as_str(), p.bytes, p.xxh3.as_str())
+        }
+        let mut out = Vec::new();
+        for s in &self.segments {
+            out.push((s.file.as_str(), s.bytes, s.xxh3.as_str()));
+            out.extend([&s.analysis, &s.postings, &s.words].map(part));
+        }
+        out.extend(self.edges.iter().map(part));
+        out.extend(self.state.iter().flat_map(|st| [&st.docs, &st.links, &st.order]).map(part));
+        out
+    }
+
+    /// Every file the manifest lists, with its size.
     pub fn files(&self) -> impl Iterator<Item = (&str, u64)> {
-        self.segments
-            .iter()
-            .flat_map(|s| {
-                [
-                    (s.file.as_str(), s.bytes),
-                    (s.analysis.file.as_str(), s.analysis.bytes),
-                    (s.postings.file.as_str(), s.postings.bytes),
-                    (s.words.file.as_str(), s.words.bytes),
-                ]
-            })
-            .chain(self.edges.iter().map(|e| (e.file.as_str(), e.bytes)))
-            .chain(
-                self.state.iter().flat_map(|st| [&st.docs, &st.links, &st.order]).map(|e| (e.file.as_str(), e.bytes)),
-            )
+        self.parts().into_iter().map(|(f, b, _)| (f, b))
     }
 
     /// Records in the archive.
@@ -180,17 +182,13 @@ impl Manifest {
         }
         let m: Manifest = serde_json::from_slice(&bytes).map_err(not_ours)?;
         for s in &m.segments {
-            if !is_segment_name(&s.file)
-                || !is_part_name(&s.analysis.file)
-                || !is_part_name(&s.postings.file)
-                || !is_part_name(&s.words.file)
-            {
+            if !is_segment_name(&s.file) {
                 return Err(damaged(format!("lists '{}', which is not a segment file name", s.file)));
             }
         }
-        let parts = m.edges.iter().chain(m.state.iter().flat_map(|st| [&st.docs, &st.links, &st.order]));
-        if let Some(e) = parts.into_iter().find(|e| !is_part_name(&e.file)) {
-            return Err(damaged(format!("lists '{}', which is not a pairs file name", e.file)));
+        let segments: Vec<&str> = m.segments.iter().map(|s| s.file.as_str()).collect();
+        if let Some((f, ..)) = m.parts().into_iter().find(|(f, ..)| !segments.contains(f) && !is_part_name(f)) {
+            return Err(damaged(format!("lists '{f}', which is not the name of an archive file")));
         }
         Ok(m)
     }
@@ -245,7 +243,9 @@ impl Manifest {
     }
 }
 
-/// Whether `name` is the name of a segment's analyses or of a pairs file.
+/// Whether `name` is the name of a file the archive keeps beside its
+/// segments: a segment's analyses, postings or words, the pairs, or a state
+/// file.
 pub fn is_part_name(name: &str) -> bool {
     let numbered = |n: &str| n.len() == 8 && n.bytes().all(|b| b.is_ascii_digit());
     let seg = |ext: &str| name.strip_prefix("seg-").and_then(|r| r.strip_suffix(ext)).is_some_and(numbered);
@@ -330,13 +330,18 @@ mod tests {
         m.edges = Some(Part { file: "../x".into(), bytes: 1, xxh3: "0".into() });
         std::fs::write(dir.path().join(MANIFEST), serde_json::to_vec(&m).unwrap()).unwrap();
         let err = Manifest::load(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("not a pairs file name"), "{err}");
+        assert!(err.contains("'../x', which is not the name of an archive file"), "{err}");
     }
 
     #[test]
     fn segment_names() {
         assert!(is_segment_name(&Manifest::segment_name(42)));
         assert!(is_part_name(&Manifest::analysis_name(42)) && is_part_name(&Manifest::edges_name(42)));
+        for kind in ["docs", "links", "order"] {
+            assert!(is_part_name(&Manifest::state_name(kind, 42)));
+        }
+        assert!(is_part_name(&Manifest::postings_name(42)) && is_part_name(&Manifest::words_name(42)));
+        assert!(!is_part_name(&Manifest::state_name("other", 42)));
         for bad in ["seg-1.jsonl.zst", "../seg-00000001.jsonl.zst", "seg-0000000a.jsonl.zst", "x"] {
             assert!(!is_segment_name(bad), "{bad}");
         }

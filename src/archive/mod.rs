@@ -146,16 +146,10 @@ impl Archive {
     /// # Errors
     /// [`Error::ArchiveDamaged`] naming the first segment whose bytes differ.
     pub fn verify(&self) -> Result<(), Error> {
-        let parts = self
-            .manifest
-            .segments
-            .iter()
-            .flat_map(|s| [(&s.file, s.bytes, &s.xxh3), (&s.analysis.file, s.analysis.bytes, &s.analysis.xxh3)]);
-        let edges = self.manifest.edges.iter().map(|e| (&e.file, e.bytes, &e.xxh3));
-        for (file, want_bytes, want_hash) in parts.chain(edges) {
+        for (file, want_bytes, want_hash) in self.manifest.parts() {
             let path = self.dir.join(file);
             let (bytes, hash) = hash_file(&path)?;
-            if bytes != want_bytes || hash != *want_hash {
+            if bytes != want_bytes || hash != want_hash {
                 return Err(Error::ArchiveDamaged {
                     path,
                     reason: format!("has hash {hash} where the manifest says {want_hash}: the file is damaged"),
@@ -299,6 +293,8 @@ pub fn add(
         (Some(day), Some(old)) => update_state(dir, old, day, n)?,
         _ => write_state(dir, &segments, &config, n)?,
     };
+    // The state files' renames on disk before the manifest names them.
+    sync_dir(dir)?;
     let mut manifest = archive.manifest;
     manifest.edges = Some(part(&edges_path)?);
     manifest.state = Some(state);
@@ -321,6 +317,7 @@ fn write_state(dir: &Path, segments: &[Segment], config: &Config, n: u64) -> Res
     config.passage.enabled = true;
     config.progress = false;
     config.archived = 0;
+    config.keep_links = true;
     let scan = crate::pipeline::scan_files(files, &config)?;
     let documents: u64 = segments.iter().map(|s| s.documents).sum();
     if scan.docs.len() as u64 != documents {
@@ -337,16 +334,10 @@ fn write_state(dir: &Path, segments: &[Segment], config: &Config, n: u64) -> Res
         source: scan.docs.iter().map(|d| state::source_hash(&d.meta.source)).collect(),
     };
     for c in &scan.clusters {
-        let first = c.members.iter().map(|m| m.0.0).min().expect("a cluster has members");
-        c.members.iter().for_each(|m| docs.group[m.0.index()] = first);
+        let group = state::cluster_group(c);
+        c.members.iter().for_each(|m| docs.group[m.0.index()] = group);
     }
-    let mut keys: Vec<order::Key> = scan
-        .docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| order::Key { date: d.meta.date.clone(), id: d.meta.id.clone(), doc: i as u32 })
-        .collect();
-    keys.sort();
+    let keys = order::keys(&scan.docs, 0);
     let links: Vec<(u32, u32)> = scan.linked.iter().map(|&(a, b)| (a.0, b.0)).collect();
     let put = |kind: &str, write: &dyn Fn(File) -> std::io::Result<File>| put_state(dir, kind, n, write);
     Ok(StateParts {
@@ -361,12 +352,7 @@ fn write_state(dir: &Path, segments: &[Segment], config: &Config, n: u64) -> Res
 /// hashes appended and the regrouped records' groups changed, its links
 /// added, its records merged into the leader order.
 fn update_state(dir: &Path, old: &StateParts, day: crate::pipeline::DayState, n: u64) -> Result<StateParts, Error> {
-    let damaged = |path: PathBuf| {
-        move |e: std::io::Error| Error::ArchiveDamaged {
-            reason: format!("cannot be read ({e}): check the archive with `sada index info --verify`"),
-            path,
-        }
-    };
+    let damaged = state::unreadable;
     let docs_path = dir.join(&old.docs.file);
     let mut docs = state::read_docs(&docs_path).map_err(damaged(docs_path.clone()))?;
     for &(g, group) in &day.regrouped {

@@ -19,6 +19,8 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
+use crate::model::Document;
+
 const MAGIC: &[u8; 8] = b"SADAORD1";
 /// Magic and count.
 const HEADER: u64 = 16;
@@ -57,6 +59,17 @@ impl PartialOrd for Key {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
+}
+
+/// The keys of `docs` numbered from `first`, sorted.
+pub fn keys(docs: &[Document], first: u32) -> Vec<Key> {
+    let mut keys: Vec<Key> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Key { date: d.meta.date.clone(), id: d.meta.id.clone(), doc: first + i as u32 })
+        .collect();
+    keys.sort();
+    keys
 }
 
 /// Writes `keys` (sorted) to `file`; returns it flushed (the caller fsyncs).

@@ -29,6 +29,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use super::Archive;
 use super::postings::Postings;
 use super::words::Words;
+use crate::cluster::Cluster;
 use crate::error::Error;
 
 const DOCS_MAGIC: &[u8; 8] = b"SADADOC1";
@@ -39,6 +40,19 @@ const LINKS_MAGIC: &[u8; 8] = b"SADALNK1";
 /// practical concern).
 pub fn source_hash(name: &str) -> u64 {
     xxh3_64(name.as_bytes())
+}
+
+/// The group the records of cluster `c` take: its smallest record number.
+pub fn cluster_group(c: &Cluster) -> u32 {
+    c.members.iter().map(|m| m.0.0).min().expect("a cluster has members")
+}
+
+/// The error of a state file at `path` that cannot be read.
+pub(super) fn unreadable(path: PathBuf) -> impl FnOnce(io::Error) -> Error {
+    move |e| Error::ArchiveDamaged {
+        reason: format!("cannot be read ({e}): check the archive with `sada index info --verify`"),
+        path,
+    }
 }
 
 /// Per archived record: its group and its source's hash.
@@ -74,12 +88,7 @@ impl State {
         let m = archive.manifest();
         let Some(parts) = &m.state else { return Ok(None) };
         let dir = archive.dir();
-        let damaged = |path: PathBuf| {
-            move |e: io::Error| Error::ArchiveDamaged {
-                reason: format!("cannot be read ({e}): check the archive with `sada index info --verify`"),
-                path,
-            }
-        };
+        let damaged = unreadable;
         let docs_path = dir.join(&parts.docs.file);
         let docs = read_docs(&docs_path).map_err(damaged(docs_path.clone()))?;
         let links_path = dir.join(&parts.links.file);
@@ -93,11 +102,13 @@ impl State {
             let records = p.records();
             let wpath = dir.join(&s.words.file);
             let w = Words::open(&wpath).map_err(damaged(wpath.clone()))?;
-            if w.records() != records as usize {
-                return Err(Error::ArchiveDamaged {
-                    path: wpath,
-                    reason: format!("holds {} records where the postings hold {records}", w.records()),
-                });
+            for (got, path) in [(u64::from(records), &path), (w.records() as u64, &wpath)] {
+                if got != s.documents {
+                    return Err(Error::ArchiveDamaged {
+                        path: path.clone(),
+                        reason: format!("holds {got} records where its segment holds {}", s.documents),
+                    });
+                }
             }
             postings.push((p, base));
             words.push((w, base));
@@ -107,6 +118,12 @@ impl State {
             return Err(Error::ArchiveDamaged {
                 path: docs_path,
                 reason: format!("describes {} records where the segments hold {base}", docs.group.len()),
+            });
+        }
+        if let Some(&(a, b)) = links.iter().find(|&&(a, b)| a >= b || b >= base) {
+            return Err(Error::ArchiveDamaged {
+                path: links_path,
+                reason: format!("links records {a} and {b} of {base}: the file is damaged"),
             });
         }
         Ok(Some(State { docs, links, order: dir.join(&parts.order.file), postings, words }))

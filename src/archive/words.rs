@@ -1,9 +1,9 @@
 //! A segment's records' word hashes (`seg-N.wds`), each record's readable
 //! with one positioned read. A day's statements align the new records with
 //! thousands of archived ones, most of which share nothing but a common
-//! phrase with them: read from the segment, each costs a zstd frame of 64
-//! records decompressed and a text analyzed again (a second for ten thousand
-//! of them); from here, a read of its own words.
+//! phrase with them: read from the segment, each costs a zstd frame
+//! decompressed and a text analyzed again (a second for ten thousand of them
+//! with frames of 64 records); from here, a read of its own words.
 //!
 //! Layout, little-endian: the words (`u32` each) of every record end to
 //! end; then the offset (in words, `u64`) where each record's begin, and

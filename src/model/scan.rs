@@ -158,9 +158,10 @@ pub struct Scan {
     /// stored analyses holds only those its clusters name); empty when they
     /// are all of them, in order.
     pub archived_records: Vec<u32>,
-    /// Every pair of documents that shares a passage, sorted: what an
-    /// archive stores to find later which records a day's statements reach
-    /// (`crate::archive::state`). Empty without statements.
+    /// Every pair of documents that shares a passage, sorted, with
+    /// `Config::keep_links`: what an archive stores to find later which
+    /// records a day's statements reach (`crate::archive::state`); empty
+    /// otherwise.
     pub linked: Vec<(DocId, DocId)>,
 }
 

@@ -249,20 +249,14 @@ pub(super) fn day_state(
     let mut timings = Timings::default();
     let t = touched(stored, &content, &sigs, &words, config, progress, &mut timings)?;
     let day = Day { new_docs: &new_docs, words: &words, clusters: &t.clusters, touched: &t.archived };
-    let Some(l) = against_statements::linked(stored, state, &day, config, true)? else { return Ok(None) };
-    let n = stored.len() as u32;
-    let mut keys: Vec<crate::archive::order::Key> = new_docs
-        .iter()
-        .enumerate()
-        .map(|(t, d)| crate::archive::order::Key {
-            date: d.meta.date.clone(),
-            id: d.meta.id.clone(),
-            doc: n + t as u32,
-        })
-        .collect();
-    keys.sort();
-    let sources = new_docs.iter().map(|d| crate::archive::state::source_hash(&d.meta.source)).collect();
-    Ok(Some(DayState { new_group: l.new_group, regrouped: l.regrouped, new_links: l.new_links, keys, sources }))
+    let Ok(l) = against_statements::linked(stored, state, &day, config, true)? else { return Ok(None) };
+    Ok(Some(DayState {
+        new_group: l.new_group,
+        regrouped: l.regrouped,
+        new_links: l.new_links,
+        keys: l.keys,
+        sources: l.new_source,
+    }))
 }
 
 /// The clusters of the connected components that hold a new record (every
@@ -313,22 +307,8 @@ fn touched(
     let local = |d: DocId| DocId(local_docs.binary_search(&d).expect("a document of a touched unit") as u32);
 
     // Their archived records read back and analyzed as the scan would.
-    let signer = Signer::new(config.method, config.num_perm, config.seed);
-    let fields = Arc::new(Fields::default());
     let archived_local = local_docs.partition_point(|d| d.index() < archived);
-    let reread: Vec<Analysis> = timings.run(Stage::Analyze, || {
-        local_docs[..archived_local]
-            .par_iter()
-            .map(|&d| {
-                let rec = archived_record(stored, d.index(), &fields)?;
-                let a = with_scratch(|s| analyze(rec, config, &signer, s));
-                if a.content != stored.content(d.index()) {
-                    return Err(damaged(stored, d, "reads back other words than its stored analyses"));
-                }
-                Ok(a)
-            })
-            .collect::<Result<_, Error>>()
-    })?;
+    let reread = timings.run(Stage::Analyze, || read_back(stored, &local_docs[..archived_local], config))?;
     config.go_on()?;
 
     let clusters = timings.run(Stage::Cluster, || {
@@ -409,6 +389,27 @@ fn touched_units(
     let local_edges = edges.iter().copied().filter(|e| inside(&mut uf, e.a)).collect();
     debug_assert!(reps.iter().all(|&d| units.is_rep(d)), "edges join representatives");
     (reps, local_edges)
+}
+
+/// Archived records `docs`, read back from their segments and analyzed as a
+/// scan analyzes them, in that order.
+///
+/// # Errors
+/// Reading failed, or a record reads back other words than its stored
+/// analyses say (a damaged archive).
+pub(super) fn read_back(stored: &Stored, docs: &[DocId], config: &Config) -> Result<Vec<Analysis>, Error> {
+    let signer = Signer::new(config.method, config.num_perm, config.seed);
+    let fields = Arc::new(Fields::default());
+    docs.par_iter()
+        .map(|&d| {
+            let rec = archived_record(stored, d.index(), &fields)?;
+            let a = with_scratch(|s| analyze(rec, config, &signer, s));
+            if a.content != stored.content(d.index()) {
+                return Err(damaged(stored, d, "reads back other words than its stored analyses"));
+            }
+            Ok(a)
+        })
+        .collect()
 }
 
 /// Archived record `g`, read back from its segment as a scan reads it.

@@ -31,22 +31,19 @@
 //! the stored state").
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::against::{archive_error, archived_record, damaged};
-use crate::analyze::{Analysis, analyze, with_scratch};
+use super::against::{archive_error, read_back};
+use crate::analyze::Analysis;
 use crate::archive::graph::Stored;
 use crate::archive::order;
-use crate::archive::state::{State, source_hash};
+use crate::archive::state::{State, cluster_group, source_hash};
 use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::{DocId, Document, WordRange};
 use crate::passage::{self, Frequencies, Ids, Matches, PassageConfig, Statement, fingerprint};
-use crate::read::Fields;
-use crate::sign::Signer;
 use crate::spill::store::Store;
 
 /// The parts holding new records may not reach more than this share of the
@@ -60,8 +57,9 @@ const MIN_REACH: usize = 256;
 /// What the stored state gives.
 pub(super) enum Outcome {
     /// The statements holding a new record, numbered as in a scan of the
-    /// archive and the inputs together (archived records first), and the
-    /// archived records they read back, by number.
+    /// archive and the inputs together (archived records first); the
+    /// archived records their occurrences are in, read back, by number; and
+    /// the pairs aligned to group them.
     Statements { statements: Vec<Statement>, read: Vec<(u32, Analysis)>, aligned: u64 },
     /// The stored state does not give the whole scan's answer, for the
     /// reason said: scan the archive's texts.
@@ -93,23 +91,11 @@ impl ReadBack {
     /// Reads back (and checks against their stored analyses) the records of
     /// `wanted` not read yet.
     fn read(&mut self, wanted: &[u32], stored: &Stored, config: &Config) -> Result<(), Error> {
-        let signer = Signer::new(config.method, config.num_perm, config.seed);
-        let fields = Arc::new(Fields::default());
-        let mut missing: Vec<u32> = wanted.iter().copied().filter(|&g| self.get(g).is_none()).collect();
+        let mut missing: Vec<DocId> = wanted.iter().copied().filter(|&g| self.get(g).is_none()).map(DocId).collect();
         missing.sort_unstable();
         missing.dedup();
-        let got: Vec<(u32, Analysis)> = missing
-            .par_iter()
-            .map(|&g| {
-                let rec = archived_record(stored, g as usize, &fields)?;
-                let a = with_scratch(|s| analyze(rec, config, &signer, s));
-                if a.content != stored.content(g as usize) {
-                    return Err(damaged(stored, DocId(g), "reads back other words than its stored analyses"));
-                }
-                Ok((g, a))
-            })
-            .collect::<Result<_, Error>>()?;
-        self.0.extend(got);
+        let got = read_back(stored, &missing, config)?;
+        self.0.extend(missing.iter().map(|d| d.0).zip(got));
         self.0.sort_unstable_by_key(|x| x.0);
         Ok(())
     }
@@ -146,14 +132,18 @@ pub(super) struct Linked {
     /// The archived records whose group the new records change, with their
     /// new group, sorted.
     pub regrouped: Vec<(u32, u32)>,
-    /// Pairs that share a passage and that the archive's links lack, sorted.
+    /// Pairs that share a passage that the new records make (with a new
+    /// record, or between archived ones they regroup or unsettle), sorted:
+    /// what the archive's links gain.
     pub new_links: Vec<(u32, u32)>,
+    /// The new records' leader keys, sorted.
+    pub keys: Vec<order::Key>,
     /// The leader rank of every record, archived then new.
     rank: Vec<u32>,
     /// Every source hash, sorted: a record's source number is its place.
     sources: Vec<u64>,
     /// The new records' source hashes.
-    new_source: Vec<u64>,
+    pub new_source: Vec<u64>,
     /// The new records' anchor postings.
     new_postings: Vec<(u64, u32)>,
     /// Archived records whose pairs by frequent anchors may change.
@@ -182,8 +172,9 @@ impl Linked {
 /// records of `day` add to the archive of `stored` and `state`. With
 /// `settle`, also the passages of archived records whose pairs by frequent
 /// anchors the new records change (what `index add` must store; a scan
-/// groups those records again instead), or `None` when those are more than
-/// a rebuild would read.
+/// groups those records again instead). `Err` with the reason when the
+/// stored state cannot give them (an anchor stops being frequent: see
+/// [`unsettled`]) or, settling, they reach more than a rebuild would read.
 ///
 /// # Errors
 /// Reading the archive failed.
@@ -193,7 +184,7 @@ pub(super) fn linked(
     day: &Day<'_>,
     config: &Config,
     settle: bool,
-) -> Result<Option<Linked>, Error> {
+) -> Result<Result<Linked, String>, Error> {
     let pc = &config.passage;
     let n = stored.len() as u32;
     let t_count = day.new_docs.len() as u32;
@@ -202,15 +193,8 @@ pub(super) fn linked(
     // Groups: the stored ones, but where the new records change clusters.
     let (new_group, regrouped) = groups(state, day, n);
     // Leader ranks: the archive's order merged with the inputs'.
-    let mut keys: Vec<order::Key> = day
-        .new_docs
-        .iter()
-        .enumerate()
-        .map(|(t, d)| order::Key { date: d.meta.date.clone(), id: d.meta.id.clone(), doc: n + t as u32 })
-        .collect();
-    keys.sort();
+    let keys = order::keys(day.new_docs, n);
     let (rank, _) = order::merge(&state.order, &keys, None).map_err(io_error)?;
-    drop(keys);
     // Sources, numbered densely by hash.
     let new_source: Vec<u64> = day.new_docs.iter().map(|d| source_hash(&d.meta.source)).collect();
     let mut sources: Vec<u64> = state.docs.source.iter().chain(&new_source).copied().collect();
@@ -220,6 +204,7 @@ pub(super) fn linked(
         new_group,
         regrouped,
         new_links: Vec::new(),
+        keys,
         rank,
         sources,
         new_source,
@@ -255,7 +240,11 @@ pub(super) fn linked(
     drop(queries);
     let alone = passage::match_postings(archived.clone(), &alone_ids, pc);
     let full = passage::match_postings(archived.iter().chain(&new_postings).copied().collect(), &ids, pc);
-    let (unsettled, settling) = unsettled(&alone, &full, &archived, &moved, n);
+    let Some((unsettled, settling)) = unsettled(&alone, &full, &archived, &moved, n) else {
+        return Ok(Err(
+            "the new records merge clusters so that an anchor of archived records is no longer frequent".into()
+        ));
+    };
     // Pairs a whole scan makes that the archive's did not: of new records,
     // and of archived records the new ones regroup.
     let mut new_pairs: Vec<(DocId, DocId)> = full.pairs.clone();
@@ -268,8 +257,8 @@ pub(super) fn linked(
         passage::frequent_pairs_of(DocId(g), anchors, &alone.leaders, &stored_group, pc, &mut before);
     }
     if settle {
-        if settling.len() > (n as usize / MAX_SHARE).max(MIN_REACH) {
-            return Ok(None);
+        if unsettled.len() > (n as usize / MAX_SHARE).max(MIN_REACH) {
+            return Ok(Err(format!("the new records unsettle {} archived records' frequent pairs", unsettled.len())));
         }
         // Every pair a changed frequent anchor can make: more than the
         // scan makes, which only widens what later days read.
@@ -291,7 +280,7 @@ pub(super) fn linked(
     linked.new_links = new_links;
     linked.new_postings = new_postings;
     linked.unsettled = unsettled;
-    Ok(Some(linked))
+    Ok(Ok(linked))
 }
 
 /// The statements of `day` against the archive of `stored` and `state`.
@@ -303,7 +292,10 @@ pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: 
     let n = stored.len() as u32;
     let t_count = day.new_docs.len() as u32;
     let io_error = |e: std::io::Error| archive_error(stored, e);
-    let l = linked(stored, state, day, config, false)?.expect("only settling gives up");
+    let l = match linked(stored, state, day, config, false)? {
+        Ok(l) => l,
+        Err(why) => return Ok(Outcome::Rescan(why)),
+    };
     let group_of = |g: u32| l.group_of(state, n, g);
     let source_of = |g: u32| l.source_of(state, n, g);
     let rank = |g: u32| l.rank[g as usize];
@@ -418,7 +410,7 @@ fn groups(state: &State, day: &Day<'_>, n: u32) -> (Vec<u32>, Vec<(u32, u32)>) {
     let mut new_group: Vec<u32> = (n..n + day.new_docs.len() as u32).collect();
     let mut label: Vec<(u32, u32)> = day.touched.iter().map(|d| (d.0, d.0)).collect();
     for c in day.clusters {
-        let first = c.members.iter().map(|m| m.0.0).min().expect("a cluster has members");
+        let first = cluster_group(c);
         for m in &c.members {
             if m.0.0 >= n {
                 new_group[(m.0.0 - n) as usize] = first;
@@ -431,21 +423,30 @@ fn groups(state: &State, day: &Day<'_>, n: u32) -> (Vec<u32>, Vec<(u32, u32)>) {
     (new_group, label)
 }
 
+/// Unsettled records, sorted, and the pairs their changed anchors can make.
+type Unsettled = (Vec<u32>, Vec<(DocId, DocId)>);
+
 /// The archived records whose pairs by frequent anchors the new records
 /// may change: the holders and leaders of every anchor whose leader for
 /// [`passage::frequent_pairs`] the new records change (they make it
-/// frequent or not, lead it, or regroup its leader). Which of their pairs
-/// change depends on all their anchors, so rather than matched here they
-/// join the parts that are grouped again, where all their anchors are.
-/// Also every pair of such an anchor's holder with its leader in a scan of
-/// both: a superset of the pairs it can make.
+/// frequent, lead it, or regroup its leader). Which of their pairs change
+/// depends on all their anchors, so rather than matched here they join the
+/// parts that are grouped again, where all their anchors are. Also every
+/// pair of such an anchor's holder with its new leader: a superset of the
+/// pairs it makes (a frequent anchor breaks runs of others with another
+/// leader, and pairs with its own).
+///
+/// `None` when an anchor stops being frequent (the new records merge
+/// clusters holding it): it no longer breaks its holders' runs of anchors
+/// led by a record that may be anywhere in the archive, which only looking
+/// up all their anchors would find.
 fn unsettled(
     alone: &passage::Found,
     full: &passage::Found,
     archived: &[(u64, u32)],
     moved: &[u32],
     n: u32,
-) -> (Vec<u32>, Vec<(DocId, DocId)>) {
+) -> Option<Unsettled> {
     let leader = |list: &[(u64, u32)], h: u64| list.binary_search_by_key(&h, |x| x.0).ok().map(|i| list[i].1);
     let mut hashes: Vec<u64> = alone.leaders.iter().chain(&full.leaders).map(|l| l.0).collect();
     hashes.sort_unstable();
@@ -457,22 +458,21 @@ fn unsettled(
         if a == f && !regrouped {
             continue;
         }
+        let f = f?;
         let lo = archived.partition_point(|x| x.0 < h);
         for &(_, d) in archived[lo..].iter().take_while(|x| x.0 == h) {
             docs.push(d);
-            if let Some(f) = f {
-                pairs.push((DocId(d.min(f)), DocId(d.max(f))));
-            }
+            pairs.push((DocId(d.min(f)), DocId(d.max(f))));
         }
-        docs.extend([a, f].into_iter().flatten().filter(|&l| l < n));
+        docs.extend([a, Some(f)].into_iter().flatten().filter(|&l| l < n));
     }
     docs.sort_unstable();
     docs.dedup();
-    (docs, pairs)
+    Some((docs, pairs))
 }
 
-/// The pairs of `pairs` (a new record with an archived one, or two new
-/// ones) that share a passage.
+/// The pairs of `pairs` that share a passage (their new records' words from
+/// `new_words`, their archived records' from `archived_words`).
 fn with_passages<'a>(
     pairs: &[(DocId, DocId)],
     n: u32,

@@ -78,11 +78,20 @@ pub fn scan_against(
     config: &Config,
 ) -> Result<(Scan, Mode), Error> {
     config.validate()?;
+    // Spooled once: a stream (standard input, a pipe) read by the stored path
+    // is still there for the texts if that path gives up.
+    let spooled = discover_spooled(inputs, config)?;
+    let state = match Mode::of(archive, config) {
+        Mode::Stored if config.passage.enabled => crate::archive::state::State::open(archive)?,
+        _ => None,
+    };
     let mode = match Mode::of(archive, config) {
+        // Without records an archive has no statement state: the inputs'
+        // statements among themselves are a scan of the inputs.
+        Mode::Stored if config.passage.enabled && state.is_none() => Mode::Texts("the archive has no records".into()),
         Mode::Stored => {
             let stored = crate::archive::graph::Stored::open(archive)?;
-            let state = if config.passage.enabled { crate::archive::state::State::open(archive)? } else { None };
-            let mut discovery = discover_spooled(inputs, config)?;
+            let mut discovery = spooled.clone();
             let config = Config { archived: stored.len(), ..config.clone() };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
             let finished = pool.install(|| {
@@ -98,7 +107,7 @@ pub fn scan_against(
         }
         texts => texts,
     };
-    let mut discovery = discover_spooled(inputs, config)?;
+    let mut discovery = spooled;
     let segments = archive.input_files();
     let displays: Vec<String> = segments.iter().map(|f| f.display.clone()).collect();
     discovery.archive_files = segments.len();
@@ -146,16 +155,23 @@ pub fn day_state(
     })
 }
 
-/// Scans `files` (an archive's segments) as they are listed: what the
-/// archive's statement state is made of.
+/// Scans `files` (an archive's segments) as they are listed, without
+/// locating statements in the texts: what the archive's statement state is
+/// made of.
 ///
 /// # Errors
 /// As [`scan`].
 pub fn scan_files(files: Vec<read::InputFile>, config: &Config) -> Result<Scan, Error> {
     config.validate()?;
-    let discovery = Discovery { files, ..Discovery::default() };
+    let mut discovery = Discovery { files, ..Discovery::default() };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(config.threads).build()?;
-    pool.install(|| run(discovery, config))
+    pool.install(|| {
+        let progress = Progress::new(config.progress, config.observer.clone());
+        let mut timings = Timings::default();
+        let kept = analyze_inputs(&mut discovery, config, &progress, &mut timings)?;
+        // No locate pass: the state needs no byte spans.
+        finish(kept, discovery, config, &mut Local, &progress, timings, false)
+    })
 }
 
 /// The files of `inputs`, with standard input and named streams saved to
@@ -406,10 +422,13 @@ fn statements(
                 return Err(interrupted());
             }
             sides.add(block)?;
-            // A pair's passages come together: one entry per pair.
-            for p in block {
-                if linked.last() != Some(&(p.a, p.b)) {
-                    linked.push((p.a, p.b));
+            if config.keep_links {
+                // A pair's passages come together: one entry per pair here,
+                // the blocks' order sorted out at the end.
+                for p in block {
+                    if linked.last() != Some(&(p.a, p.b)) {
+                        linked.push((p.a, p.b));
+                    }
                 }
             }
             spin.set_message(format!("{} passages", sides.passages()));
