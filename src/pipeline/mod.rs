@@ -81,11 +81,12 @@ pub fn scan_against(
     // Spooled once: a stream (standard input, a pipe) read by the stored path
     // is still there for the texts if that path gives up.
     let spooled = discover_spooled(inputs, config)?;
-    let state = match Mode::of(archive, config) {
+    let planned = Mode::of(archive, config);
+    let state = match planned {
         Mode::Stored if config.passage.enabled => crate::archive::state::State::open(archive)?,
         _ => None,
     };
-    let mode = match Mode::of(archive, config) {
+    let mode = match planned {
         // Without records an archive has no statement state: the inputs'
         // statements among themselves are a scan of the inputs.
         Mode::Stored if config.passage.enabled && state.is_none() => Mode::Texts("the archive has no records".into()),
