@@ -24,23 +24,19 @@ use timely::order::Product;
 use timely::progress::Stamp;
 use timely::worker::Worker;
 
-use crate::verify::Edge;
-
 type Inner = Product<u64, u32>;
 
 /// One loop round's label proposals, with the capability to answer them.
 type Round = (CapabilitySet<Inner>, Vec<(u32, u32)>);
 
-/// Connected components of `edges` by min-label propagation in a timely
+/// Connected components of the edges given by every process (`mine`
+/// here) by min-label propagation in a timely
 /// loop: every node starts with the smallest of itself and its neighbours
 /// and passes any smaller label it learns on to its neighbours; the loop
 /// ends by itself when no label changes (nothing goes around, the frontier
 /// empties). Returns `(node, component)` for the nodes this process owns
 /// (nodes are exchanged by hash), the component being its smallest node.
-pub(super) fn components(worker: &mut Worker, edges: &[Edge]) -> Vec<(u32, u32)> {
-    let me = worker.index();
-    let peers = worker.peers();
-    let mine: Vec<(u32, u32)> = (me..edges.len()).step_by(peers).map(|i| (edges[i].a.0, edges[i].b.0)).collect();
+pub(super) fn components(worker: &mut Worker, mine: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     let changes: Rc<RefCell<Vec<(u32, u32)>>> = Rc::new(RefCell::new(Vec::new()));
     let sink = Rc::clone(&changes);
     let mut input: InputHandleVec<u64, (u32, u32)> = InputHandleVec::new();

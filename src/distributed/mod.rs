@@ -4,50 +4,52 @@
 //! Every process is the same binary with the same inputs (a shared or
 //! replicated file system), one timely worker per process and `--threads`
 //! rayon threads inside it. The run is a sequence of supersteps, each a small
-//! timely dataflow that exchanges records by key and runs to completion;
-//! between them every process holds the same state, so the stage functions
-//! of the single-process pipeline (`crate::grouping::Grouping`) run
-//! unchanged on each process's share:
+//! timely dataflow that exchanges records by key and runs to completion.
 //!
-//! 1. **analyze** where the records are read: small files go whole to one
-//!    process (file `f` to process `f mod P`), files larger than 1/(4P) of
-//!    the input are shared record by record (record `n` to process `n mod
-//!    P`: each process splits the file's lines or archive records, only its
-//!    own are parsed and analyzed). The analyses are then merged into every
-//!    process's stores in input order, a round at a time
-//!    (`merge_in_order`), so document numbers are those of a single
-//!    process.
-//! 2. **index**: each process computes the band keys of its documents;
-//!    `(key, document)` entries are exchanged by key; buckets become candidate
-//!    pairs where the key lands.
-//! 3. **verify**: each process verifies a share of the candidates.
-//! 4. **cluster**: connected components of the verified edges by min-label
-//!    propagation in a timely loop (labels exchanged by node); each
-//!    component is clustered by the process its label hashes to.
-//! 5. **match**: anchors exchanged by hash; each process groups its share of
-//!    the anchor hash space into seed pairs, template anchors and
-//!    frequencies. **align**: each process aligns a share of the pairs.
-//! 6. Results of every step are gathered in their single-process order;
-//!    every process groups the statements (cheap), process 0 re-reads the
-//!    records that hold them and writes `--out`. The files are byte-identical to a single process's
-//!    (tested with three processes on loopback).
+//! **Each process keeps its own documents only**: the ones it read (small
+//! files whole, file `f` by process `f mod P`; files larger than 1/(4P) of
+//! the input record by record, record `n` by process `n mod P`). Once every
+//! file's record count is gathered, every process knows every document's
+//! number (its place in input order) and owner ([`owned::Layout`]) without
+//! exchanging the documents. Every stage works on owned data and sends only
+//! what it needs:
 //!
-//! Every process keeps every document's word hashes and signature, which is
-//! what lets the grouping stages read any document (the stores spill past
-//! `--memory-limit` like a single process's). The work of every stage is
-//! divided; the per-document state is not.
+//! 1. **analyze** where the records are read; their metadata goes to process
+//!    0, which writes `--out`.
+//! 2. **exact duplicates**: `(content hash, document)` by hash.
+//! 3. **index**: band keys by key; a bucket's pairs go to the owner of the
+//!    pair's first document.
+//! 4. **verify** there, the other document's signature fetched from its
+//!    owner, a round of candidates at a time.
+//! 5. **cluster**: connected components of the edges by min-label
+//!    propagation in a timely loop; each component's edges and exact groups
+//!    go to the process its label hashes to, which fetches their documents'
+//!    words and clusters them with the single-process code.
+//! 6. **match**: anchors by hash, each with its document's group, source and
+//!    leader rank; frequencies and template anchors stay where they landed;
+//!    leaders of frequent anchors go to everyone, their holders' pairs are
+//!    made by the holders' owners. **align**: each pair where its first
+//!    document lives, the other's words fetched once per round of pairs.
+//! 7. **group**: the parts of the graph of passages and clusters (label
+//!    propagation again), each grouped where its label hashes to, with its
+//!    documents' words and its grams' frequencies brought there; the
+//!    statements go to process 0 in single-process order, which re-reads
+//!    the records that hold them and writes `--out`, byte-identical to a
+//!    single process's (tested on 1 to 4 processes).
 //!
 //! The files, one job each:
 //!
 //! - `mod.rs` (here): the driver: joining the cluster, checking that the
 //!   processes agree, the run of one process, ending it on failure.
-//! - `share.rs`: which process reads and analyzes what, and the merge that
-//!   gives every process every analysis in input order.
-//! - `grouping.rs`: the grouping stages (index to align), each process doing
-//!   its share.
+//! - `share.rs`: which process reads and analyzes what.
+//! - `owned.rs`: a process's documents, and where every document lives.
+//! - `fetch.rs`: bringing other processes' documents (or keyed values) to
+//!   where a stage needs them.
+//! - `duplicates.rs`: exact duplicates, index, verify, cluster.
+//! - `statements.rs`: match, align, group.
 //! - `components.rs`: connected components by min-label propagation.
 //! - `superstep.rs`: the timely primitives everything above is made of
-//!   (exchange by key, gather to all, the smallest of a value).
+//!   (exchange by key or destination, gather to all, sums and extremes).
 //! - `checkpoint.rs`: `--resume`'s stage checkpoints.
 //! - `net.rs`: connecting the processes.
 //!
@@ -56,9 +58,12 @@
 
 mod checkpoint;
 mod components;
-mod grouping;
+mod duplicates;
+mod fetch;
 mod net;
+mod owned;
 mod share;
+mod statements;
 mod superstep;
 
 use std::path::{Path, PathBuf};
@@ -72,14 +77,14 @@ use timely::worker::Worker;
 use crate::analyze::{Analysis, Analyzed};
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{Scan, Stage, Timings};
+use crate::model::{Document, PairCounts, Scan, Spilled, Stage, Timings};
 use crate::pipeline;
 use crate::progress::Progress;
 use crate::read::{self, Discovery};
 use checkpoint::Checkpoints;
-use grouping::Distributed;
-use share::{MERGE_ROUND, Share, merge_in_order};
-use superstep::gather;
+use owned::{Layout, Owned};
+use share::{Share, shared_files};
+use superstep::{gather, send, total};
 
 /// Where this process stands in the cluster.
 #[derive(Clone, Debug)]
@@ -230,6 +235,30 @@ fn agree(worker: &mut Worker, discovery: &Discovery, cp: &Checkpoints) -> Result
     Ok(())
 }
 
+/// Where a document's label (a component of the cluster's graphs) or the
+/// document itself is handled: the process it hashes to, as the label
+/// propagation of [`components`] places nodes.
+fn mix(d: u32) -> u64 {
+    crate::sign::oph::mix(u64::from(d))
+}
+
+/// One process of a run: its worker, its documents and where every
+/// document lives; the stages are its methods (`duplicates.rs`,
+/// `statements.rs`).
+struct Run<'w> {
+    worker: &'w mut Worker,
+    layout: Layout,
+    owned: Owned,
+    config: &'w Config,
+    cp: &'w Checkpoints,
+    /// Stages taken from checkpoints.
+    resumed: Vec<&'static str>,
+}
+
+/// A document's metadata on its way to process 0.
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
+struct Meta(u32, #[serde(with = "crate::model::document::as_json")] Document);
+
 /// One process's run (see the module docs).
 fn run(
     worker: &mut Worker,
@@ -243,35 +272,100 @@ fn run(
 
     let t = Instant::now();
     let mut resumed = Vec::new();
-    // This process's share, analyzed as the merge consumes it; with
-    // --resume it is analyzed whole and checkpointed first, so that a resumed
-    // run skips the reading and analysis, not the (cheap) exchange.
-    let mut kept = Analyzed::new(config);
-    let push = |kept: &mut Analyzed, a: Analysis| kept.push(a);
-    let (got, counts) = if cp.enabled() {
+    // This process's share, analyzed as it is read into its stores; with
+    // --resume it is analyzed whole and checkpointed first, so that a
+    // resumed run skips the reading and analysis.
+    let mut analyzed = Analyzed::new(config);
+    let mut places: Vec<(u32, u64)> = Vec::new();
+    let mut keep = |(f, n, a): (u32, u64, Analysis)| {
+        places.push((f, n));
+        analyzed.push(a)
+    };
+    let counts = if cp.enabled() {
         let (mine, counts) = cp.stage(worker, "analyze", &mut resumed, &[], |_| {
             let mut share = Share::new(&discovery, config, me, peers);
             let mine: Vec<(u32, u64, Analysis)> = share.by_ref().collect();
             (mine, share.counts)
         });
-        (merge_in_order(worker, mine.into_iter(), MERGE_ROUND, |w| push(&mut kept, w))?, counts)
+        mine.into_iter().try_for_each(&mut keep)?;
+        counts
     } else {
         let mut share = Share::new(&discovery, config, me, peers);
-        let got = merge_in_order(worker, share.by_ref(), MERGE_ROUND, |w| push(&mut kept, w))?;
-        (got, share.counts)
+        share.by_ref().try_for_each(&mut keep)?;
+        share.counts
     };
+    let spill_error = |e| crate::spill::error(config.spill_dir.as_deref(), e);
+    analyzed.sigs.finish().and_then(|()| analyzed.words.finish()).map_err(spill_error)?;
     let counts = gather(worker, counts);
     discovery.skipped_records = counts.iter().map(|c| c.2).sum();
-    // Every record of every file came in once.
-    let mut expected: Vec<(u32, u64)> = counts.iter().map(|c| (c.0, c.1)).filter(|c| c.1 > 0).collect();
-    expected.sort_unstable();
-    if got != expected {
-        return Err(Error::Cluster(format!("records came in as {got:?} per file, not {expected:?}")));
+    let records: Vec<(u32, u64)> = counts.iter().map(|c| (c.0, c.1)).collect();
+    let layout = Layout::new(&records, shared_files(&discovery, peers), peers);
+    // Every record of every file came in once, here or elsewhere.
+    let ids: Vec<u32> = places.iter().map(|&(f, n)| layout.id(f, n)).collect();
+    let came = total(worker, ids.len() as u64);
+    if came != layout.docs() as u64 || !ids.is_sorted() || ids.iter().any(|&d| layout.owner(d) != me as u64) {
+        return Err(Error::Cluster(format!(
+            "process {me}: {came} records came in, where the files hold {}",
+            layout.docs()
+        )));
     }
+    // Every document's metadata to process 0, which writes the outputs.
+    let metas: Vec<(u64, Meta)> = ids.iter().zip(&analyzed.docs).map(|(&d, doc)| (0, Meta(d, doc.clone()))).collect();
+    let mut metas = send(worker, metas);
+    metas.sort_unstable_by_key(|m| m.0);
+    let docs: Vec<Document> = metas.into_iter().map(|m| m.1).collect();
     timings.add(Stage::Analyze, t.elapsed().as_secs_f64());
 
-    let mut grouping = Distributed { worker, me, peers, cp, resumed };
-    let mut scan = pipeline::finish(kept, discovery, config, &mut grouping, &progress, timings, me == 0)?;
-    scan.resumed = grouping.resumed;
-    Ok((me == 0).then_some(scan))
+    let mut run = Run { worker, layout, owned: Owned { ids, analyzed }, config, cp, resumed };
+    let spin = progress.spinner("index");
+    let units = timings.run(Stage::Verify, || run.units());
+    let candidates = timings.run(Stage::Index, || run.candidates(&units));
+    spin.finish_and_clear();
+    let spin = progress.spinner("verify");
+    let edges = timings.run(Stage::Verify, || run.edges(&candidates, pipeline::verify_at(config)));
+    spin.finish_and_clear();
+    let spin = progress.spinner("cluster");
+    let (clusters, groups) = timings.run(Stage::Cluster, || run.clusters(&units, &edges));
+    spin.finish_and_clear();
+    let mut pairs = PairCounts {
+        candidates: total(run.worker, candidates.len() as u64),
+        verified: total(run.worker, edges.len() as u64),
+        ..PairCounts::default()
+    };
+    drop((units, candidates, edges));
+    let a = &mut run.owned.analyzed;
+    let spilled =
+        Spilled { signatures: a.sigs.store().spilled_bytes(), words: a.words.spilled_bytes(), ..Spilled::default() };
+    // The statement stages read words only; the signatures' share is free.
+    a.sigs = crate::spill::store::Signatures::new(0, None);
+    let budgets = config.budgets();
+    a.words.load_back(budgets.words + budgets.signatures).map_err(spill_error)?;
+
+    let statements = if config.passage.enabled {
+        let ids = run.doc_ids(&docs, &groups);
+        let spin = progress.spinner("match");
+        let matched = timings.run(Stage::Match, || run.matches(&ids));
+        spin.finish_and_clear();
+        pairs.aligned = total(run.worker, matched.pairs.len() as u64);
+        let spin = progress.spinner("align");
+        let passages = timings.run(Stage::Align, || run.passages(&matched.pairs));
+        pairs.passages = total(run.worker, passages.iter().filter(|p| !p.extra).count() as u64);
+        spin.finish_and_clear();
+        let spin = progress.spinner("group");
+        let statements = timings.run(Stage::Group, || run.statements(passages, &ids, &matched));
+        spin.finish_and_clear();
+        statements
+    } else {
+        Vec::new()
+    };
+    run.owned.analyzed.words.check().map_err(spill_error)?;
+    let resumed = std::mem::take(&mut run.resumed);
+    drop(run);
+    if me != 0 {
+        return Ok(None);
+    }
+    let found = pipeline::Found { docs, clusters, statements, pairs, spilled, linked: Vec::new() };
+    let mut scan = pipeline::report(found, discovery, config, &progress, timings, true)?;
+    scan.resumed = resumed;
+    Ok(Some(scan))
 }

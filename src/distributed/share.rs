@@ -1,66 +1,13 @@
-//! Which process reads what, and how every process comes to hold every
-//! analysis in input order (step 1 of the module docs of [`super`]).
+//! Which process reads (and then keeps) what: step 1 of the module docs of
+//! [`super`].
 
 use rayon::prelude::*;
-use timely::worker::Worker;
 
-use super::superstep::gather;
 use crate::analyze::Analysis;
 use crate::analyze::{self, next_batch, with_scratch};
 use crate::config::Config;
-use crate::error::Error;
 use crate::read::{self, Discovery, RawReader};
 use crate::sign::Signer;
-
-/// Records sent per process and round by [`merge_in_order`].
-pub(super) const MERGE_ROUND: usize = 4096;
-
-/// Hands every process's analyses to `push` in input order, on every
-/// process, holding only a few rounds of them at a time: in each round every
-/// process sends its next `per_round` analyses (its share is sorted) and
-/// the key of the last one (or "done"); everything up to the smallest of
-/// those keys is complete and goes to `push`. Returns the records per file.
-pub(super) fn merge_in_order(
-    worker: &mut Worker,
-    mine: impl Iterator<Item = (u32, u64, Analysis)>,
-    per_round: usize,
-    mut push: impl FnMut(Analysis) -> Result<(), Error>,
-) -> Result<Vec<(u32, u64)>, Error> {
-    const DONE: (u32, u64) = (u32::MAX, u64::MAX);
-    let mut mine = mine.peekable();
-    let mut pending: Vec<(u32, u64, Analysis)> = Vec::new();
-    let mut per_file: Vec<(u32, u64)> = Vec::new();
-    loop {
-        // A round: records, then a marker (no analysis) holding how far
-        // this process has sent.
-        let mut round: Vec<(u32, u64, Option<Analysis>)> =
-            mine.by_ref().take(per_round).map(|(f, n, w)| (f, n, Some(w))).collect();
-        let mark = match (round.last(), mine.peek()) {
-            (Some(&(f, n, _)), Some(_)) => (f, n),
-            _ => DONE,
-        };
-        round.push((mark.0, mark.1, None));
-        let mut watermark = DONE;
-        for (f, n, w) in gather(worker, round) {
-            match w {
-                Some(w) => pending.push((f, n, w)),
-                None => watermark = watermark.min((f, n)),
-            }
-        }
-        pending.sort_unstable_by_key(|(f, n, _)| (*f, *n));
-        let ready = pending.partition_point(|(f, n, _)| (*f, *n) <= watermark);
-        for (f, _, w) in pending.drain(..ready) {
-            match per_file.last_mut() {
-                Some((g, count)) if *g == f => *count += 1,
-                _ => per_file.push((f, 1)),
-            }
-            push(w)?;
-        }
-        if watermark == DONE {
-            return Ok(per_file);
-        }
-    }
-}
 
 /// This process's share of the input, analyzed as it is consumed: whole
 /// small files and every `peers`-th record of large ones, in input order, as
@@ -114,14 +61,21 @@ impl Iterator for Reading {
     }
 }
 
+/// Whether each file is shared record by record (larger than 1/(4P) of the
+/// input) rather than read whole by process `file mod P`.
+pub(super) fn shared_files(discovery: &Discovery, peers: usize) -> Vec<bool> {
+    let large = discovery.total_bytes() / (4 * peers as u64).max(1);
+    discovery.files.iter().map(|file| peers > 1 && file.size > large).collect()
+}
+
 impl<'a> Share<'a> {
     pub(super) fn new(discovery: &Discovery, config: &'a Config, me: usize, peers: usize) -> Share<'a> {
-        let large = discovery.total_bytes() / (4 * peers as u64).max(1);
         let files: Vec<(u32, read::InputFile, bool, bool)> = discovery
             .files
             .iter()
+            .zip(shared_files(discovery, peers))
             .enumerate()
-            .map(|(f, file)| (f as u32, file.clone(), peers > 1 && file.size > large, f % peers == me))
+            .map(|(f, (file, shared))| (f as u32, file.clone(), shared, f % peers == me))
             .filter(|(_, _, shared, owned)| *shared || *owned)
             .collect();
         Share {
@@ -196,51 +150,6 @@ impl Iterator for Share<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Document;
-
-    fn wire(id: String) -> Analysis {
-        Analysis {
-            doc: Document {
-                meta: crate::model::Meta { id, ..Default::default() },
-                bytes: 0,
-                tokens: 0,
-                status: crate::model::Status::Ok,
-            },
-            content: None,
-            sig: None,
-            set: None,
-            words: Vec::new(),
-        }
-    }
-
-    /// Three workers in one process, shares of uneven sizes (file 0 shared
-    /// record by record, file 1 read by worker 1 alone, worker 2 holding
-    /// little), rounds of 3: every worker gets every record, in input order.
-    #[test]
-    fn merge_in_order_gives_every_worker_every_record_in_input_order() {
-        let guards = timely::execute(timely::Config::process(3), |worker| {
-            let me = worker.index() as u64;
-            let mut mine: Vec<(u32, u64, Analysis)> =
-                (0..40u64).filter(|n| n % 3 == me).map(|n| (0, n, wire(format!("0:{n}")))).collect();
-            if me == 1 {
-                mine.extend((0..25u64).map(|n| (1, n, wire(format!("1:{n}")))));
-            }
-            let mut seen = Vec::new();
-            let per_file = merge_in_order(worker, mine.into_iter(), 3, |w| {
-                seen.push(w.doc.meta.id);
-                Ok(())
-            })
-            .expect("no push fails");
-            (seen, per_file)
-        })
-        .expect("timely starts");
-        let want: Vec<String> = (0..40).map(|n| format!("0:{n}")).chain((0..25).map(|n| format!("1:{n}"))).collect();
-        for result in guards.join() {
-            let (seen, per_file) = result.expect("worker ran");
-            assert_eq!(seen, want);
-            assert_eq!(per_file, vec![(0, 40), (1, 25)]);
-        }
-    }
 
     /// Three processes' shares of a large file (shared record by record,
     /// each share more records than a batch holds) and two small ones: every

@@ -21,11 +21,31 @@ pub(super) fn exchange<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<
     superstep(worker, items, Some(route))
 }
 
+/// Sends each `(process, item)` to that process (mod P) and returns the
+/// items this process received (in no particular order).
+pub(super) fn send<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<(u64, T)>) -> Vec<T> {
+    fn to<T>(x: &(u64, T)) -> u64 {
+        x.0
+    }
+    superstep(worker, items, Some(to::<T>)).into_iter().map(|x| x.1).collect()
+}
+
 /// The smallest of every process's `value` (a superstep): for sizes that
 /// decide how many exchanges follow, when `--memory-limit` defaults to each
 /// machine's own memory.
 pub(super) fn smallest(worker: &mut Worker, value: usize) -> usize {
     gather(worker, vec![value as u64]).into_iter().min().map_or(value, |v| v as usize)
+}
+
+/// The largest of every process's `value`: how many rounds every process
+/// makes when each has its own number of items to send.
+pub(super) fn largest(worker: &mut Worker, value: usize) -> usize {
+    gather(worker, vec![value as u64]).into_iter().max().map_or(value, |v| v as usize)
+}
+
+/// The sum of every process's `value`.
+pub(super) fn total(worker: &mut Worker, value: u64) -> u64 {
+    gather(worker, vec![value]).into_iter().sum()
 }
 
 /// Sends every item to every process: all processes return the same items

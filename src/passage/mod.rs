@@ -445,8 +445,14 @@ pub fn match_postings(mut postings: Vec<(u64, u32)>, ids: &Ids<'_>, cfg: &Passag
 /// postings fit in `budget` bytes: a power of two from `min` to
 /// [`MAX_PARTITIONS`]. The result does not depend on it.
 pub fn partitions(docs: &Store, cfg: &PassageConfig, budget: usize, min: usize) -> usize {
+    partitions_of(docs.items(), cfg, budget, min)
+}
+
+/// [`partitions`] for documents of `items` words in all (a cluster's, whose
+/// processes each hold some).
+pub fn partitions_of(items: u64, cfg: &PassageConfig, budget: usize, min: usize) -> usize {
     // About one anchor per (window + 1) / 2 words, 16 bytes per posting.
-    let postings = docs.items() as usize * 2 / (cfg.window + 1) * std::mem::size_of::<(u64, u32)>();
+    let postings = items as usize * 2 / (cfg.window + 1) * std::mem::size_of::<(u64, u32)>();
     postings.div_ceil(budget.max(1)).next_power_of_two().clamp(min, MAX_PARTITIONS)
 }
 

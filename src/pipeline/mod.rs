@@ -321,6 +321,31 @@ pub(crate) fn finish(
     if config.archived > 0 {
         restrict_to_new(&mut clusters, &mut statements, config.archived);
     }
+    let found = Found { docs, clusters, statements, pairs, spilled, linked };
+    report(found, discovery, config, progress, timings, locate_text)
+}
+
+/// What the grouping stages found, for [`report`].
+pub(crate) struct Found {
+    pub(crate) docs: Vec<Document>,
+    pub(crate) clusters: Vec<Cluster>,
+    pub(crate) statements: Vec<Statement>,
+    pub(crate) pairs: PairCounts,
+    pub(crate) spilled: Spilled,
+    pub(crate) linked: Vec<(DocId, DocId)>,
+}
+
+/// The scan of `found`: with `locate_text`, statements located in the
+/// texts and excerpts of the first clusters taken (the second pass).
+pub(crate) fn report(
+    found: Found,
+    discovery: Discovery,
+    config: &Config,
+    progress: &Progress,
+    mut timings: Timings,
+    locate_text: bool,
+) -> Result<Scan, Error> {
+    let Found { docs, clusters, mut statements, pairs, spilled, linked } = found;
     config.go_on()?;
     let excerpts = if locate_text {
         let spin = progress.spinner("locate");
@@ -339,7 +364,7 @@ pub(crate) fn finish(
         statements,
         excerpts,
         discovery,
-        banding,
+        banding: config.banding(),
         pairs,
         timings,
         spilled,
