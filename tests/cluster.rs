@@ -99,8 +99,10 @@ fn clusters_write_what_one_process_writes() {
     // last, the processes have different limits (the default limit is each
     // machine's own memory): they must still make the same exchanges.
     let (one_thread, spilled): (&[&str], &[&str]) = (&["--threads", "1"], &["--threads", "1", "--memory-limit", "2K"]);
-    let runs: [(&[&[&str]], &str); 4] = [
+    let runs: [(&[&[&str]], &str); 6] = [
+        (&[one_thread; 1], "out-1p"),
         (&[one_thread; 3], "out-3"),
+        (&[one_thread; 4], "out-4"),
         (&[&["--threads", "2"][..]; 2], "out-2"),
         (&[spilled; 2], "out-2-spilled"),
         (&[spilled, one_thread], "out-2-limits"),
@@ -188,6 +190,140 @@ fn resume_skips_the_stages_every_process_completed() {
     // Other options, other run: nothing is reused.
     cluster_run(&dir, 2, "out", &["--resume", "--threshold", "0.7"]);
     assert!(resumed(&dir).is_empty(), "checkpoints of other options are not used");
+}
+
+/// The seeds, on one to four processes.
+#[test]
+fn the_seeds_on_one_to_four_processes() {
+    let dir = TestDir::new("cluster-seeds");
+    let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    for entry in std::fs::read_dir(&seeds).unwrap() {
+        let path = entry.unwrap().path();
+        dir.create(&format!("in/{}", path.file_name().unwrap().to_string_lossy()), std::fs::read(&path).unwrap());
+    }
+    dir.sada().args(["scan", "--quiet", "--out", "out-1", "in"]).assert().success();
+    let one = comparable_outputs(&dir, "out-1");
+    for n in 1..=4 {
+        let out = format!("out-p{n}");
+        cluster_run(&dir, n, &out, &[]);
+        for ((name, a), (_, b)) in one.iter().zip(comparable_outputs(&dir, &out)) {
+            assert!(*a == b, "{name} differs between 1 process and {n} processes");
+        }
+    }
+}
+
+/// Three "machines": each process on its own loopback address, with its own
+/// output and spill directories (a memory limit small enough that every
+/// store spills), sharing only the inputs.
+#[test]
+fn processes_on_their_own_addresses_and_directories() {
+    let dir = TestDir::new("cluster-machines");
+    mixed_corpus(&dir);
+    dir.sada().args(["scan", "--quiet", "--out", "out-1", "in"]).assert().success();
+    let one = comparable_outputs(&dir, "out-1");
+    // A free port, then the same port on 127.0.0.1, .2 and .3.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    dir.create("hosts", (1..=3).map(|i| format!("127.0.0.{i}:{port}\n")).collect::<String>());
+    let children: Vec<Child> = (0..3)
+        .map(|i| {
+            std::fs::create_dir_all(dir.join(&format!("spill-{i}"))).unwrap();
+            let (i, out, spill) = (i.to_string(), format!("machine-{i}"), format!("spill-{i}"));
+            let args = [
+                "scan",
+                "--quiet",
+                "--out",
+                &out,
+                "--spill-dir",
+                &spill,
+                "--memory-limit",
+                "2K",
+                "--hosts",
+                "hosts",
+                "--process",
+                &i,
+                "in",
+            ];
+            spawn(&dir, &args)
+        })
+        .collect();
+    for (i, (code, stderr)) in wait_all(children).into_iter().enumerate() {
+        assert_eq!(code, Some(0), "process {i} failed: {stderr}");
+    }
+    for ((name, a), (_, b)) in one.iter().zip(comparable_outputs(&dir, "machine-0")) {
+        assert!(*a == b, "{name} differs between 1 process and 3 machines");
+    }
+    for i in 1..3 {
+        assert!(!dir.join(&format!("machine-{i}/documents.jsonl")).exists(), "only process 0 writes the outputs");
+    }
+}
+
+/// A process killed mid-run makes its peers exit 1 naming it; the run
+/// started again with `--resume` completes, taking what every process
+/// saved, with the outputs of one process.
+#[test]
+fn a_killed_process_stops_its_peers_and_resume_completes() {
+    let dir = TestDir::new("cluster-kill");
+    mixed_corpus(&dir);
+    // More records, so that the run outlasts the kill by far.
+    let seeds: Vec<String> = (0..1500)
+        .map(|i| {
+            let words: String = (0..120).map(|w| format!("w{} ", (i * 7 + w * 13) % 997)).collect();
+            serde_json::json!({"id": format!("x{i}"), "text": words}).to_string()
+        })
+        .collect();
+    dir.create("in/more.jsonl", seeds.join("\n"));
+    dir.sada().args(["scan", "--quiet", "--out", "out-1", "in"]).assert().success();
+    let one = comparable_outputs(&dir, "out-1");
+
+    let hosts = hostfile(&dir, "hosts-3", 3);
+    let start = |i: usize| {
+        let i = i.to_string();
+        spawn(
+            &dir,
+            &[
+                "scan",
+                "--quiet",
+                "--resume",
+                "--threads",
+                "1",
+                "--out",
+                "out",
+                "--hosts",
+                &hosts,
+                "--process",
+                &i,
+                "in",
+            ],
+        )
+    };
+    let mut children: Vec<Child> = (0..3).map(start).collect();
+    // Process 1 dies once it has saved its candidates (mid-run: clustering
+    // and the statement stages are still to come). Its index stage
+    // exchanged with every process, so all have saved their analyses.
+    let saved = dir.join("out/.sada-stages/process-1-of-3/index.bin");
+    let t = Instant::now();
+    while !saved.exists() {
+        assert!(t.elapsed() < DEADLINE, "process 1 never saved its candidates");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    children[1].kill().unwrap();
+    let results = wait_all(children);
+    for i in [0, 2] {
+        let (code, stderr) = &results[i];
+        assert_eq!(*code, Some(1), "process {i} must fail when process 1 dies: {stderr}");
+        assert!(stderr.contains("process 1"), "process {i} names the lost peer: {stderr}");
+    }
+    assert!(!dir.join("out/documents.jsonl").exists(), "a failed run writes nothing");
+
+    let results = wait_all((0..3).map(start).collect());
+    for (i, (code, stderr)) in results.into_iter().enumerate() {
+        assert_eq!(code, Some(0), "process {i} of the resumed run failed: {stderr}");
+    }
+    let summary: serde_json::Value = serde_json::from_str(&dir.read("out/summary.json")).unwrap();
+    assert_eq!(summary["run"]["resumed"][0], "analyze", "the analyses every process saved are used again");
+    for ((name, a), (_, b)) in one.iter().zip(comparable_outputs(&dir, "out")) {
+        assert!(*a == b, "{name} differs after a killed run resumed");
+    }
 }
 
 #[test]

@@ -207,9 +207,24 @@ fn read_failed(process: usize, e: std::io::Error) -> ! {
 /// waiting on poisoned queues or an abort during unwinding.
 fn fail_stop_on_panic(process: usize) {
     std::panic::set_hook(Box::new(move |info| {
-        eprintln!("sada: process {process}: {info}");
+        match lost_peer(std::thread::current().name()) {
+            Some(peer) => eprintln!(
+                "sada: process {process}: lost the connection to process {peer}, which stopped or failed \
+                 ({}); rerun every process (with --resume to keep the stages completed)",
+                info.payload_as_str().unwrap_or("no message")
+            ),
+            None => eprintln!("sada: process {process}: {info}"),
+        }
         std::process::exit(1)
     }));
+}
+
+/// The peer a thread of timely's network layer talks to, from its name
+/// (`timely:recv-I`, `timely:send-I`): a panic there is that connection
+/// failing.
+fn lost_peer(thread: Option<&str>) -> Option<usize> {
+    let name = thread?;
+    name.strip_prefix("timely:recv-").or_else(|| name.strip_prefix("timely:send-"))?.parse().ok()
 }
 
 /// Checks that every process reads the same files with the same options
