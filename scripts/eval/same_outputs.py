@@ -2,7 +2,7 @@
 """Do two sada builds write the same outputs? Byte for byte, over many inputs.
 
     python3 scripts/eval/same_outputs.py [--threads 2] [--work DIR] [--args "..."]
-                                         OLD NEW [INPUT ...]
+                                         [--processes P] OLD NEW [INPUT ...]
 
 Runs `OLD scan` and `NEW scan` on each INPUT (a file or directory) and compares every file they
 write: documents.jsonl, clusters.jsonl and statements.jsonl byte for byte, summary.json without
@@ -12,6 +12,11 @@ takes the seeds, the generated corpora that scripts/eval/coherence.sh and script
 leave in target/ (made first with their generators when missing) and the real corpora of
 scripts/corpora/real_corpora.py under target/real/ that are there.
 
+With `--processes P`, NEW runs as a cluster of P processes on loopback (`--hosts`, one
+`--process` each, every one with its own output directory; process 0's is compared): OLD and NEW
+may then be the same binary, and the question is whether a cluster writes what one process
+writes.
+
 Exits 0 when every input gave the same outputs, 1 naming the first differing line of each file
 that differs. What a refactoring claims ("outputs byte-identical") is what this prints.
 """
@@ -20,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -68,6 +74,35 @@ def normalized(path, name):
     return data
 
 
+def free_ports(n):
+    """n ports free on 127.0.0.1 now (bound, then let go for sada)."""
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(('127.0.0.1', 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def run_cluster(binary, processes, threads, out, args, inp):
+    """Runs `binary scan` as `processes` processes on loopback; process 0 writes `out`."""
+    hosts = out + '.hosts'
+    with open(hosts, 'w') as f:
+        f.writelines(f'127.0.0.1:{p}\n' for p in free_ports(processes))
+    procs = []
+    for i in range(processes):
+        mine = out if i == 0 else f'{out}-p{i}'
+        shutil.rmtree(mine, ignore_errors=True)
+        cmd = [binary, 'scan', '--quiet', '--threads', str(threads), '--out', mine, '--hosts', hosts,
+               '--process', str(i)] + args + [inp]
+        procs.append((cmd, subprocess.Popen(cmd, stderr=subprocess.PIPE)))
+    for cmd, p in procs:
+        _, err = p.communicate(timeout=3600)
+        if p.returncode != 0:
+            sys.exit(f'same_outputs: {" ".join(cmd)} exited {p.returncode}:\n{err.decode(errors="replace")}')
+
+
 def first_difference(a, b):
     for i, (x, y) in enumerate(zip(a.split(b'\n'), b.split(b'\n'))):
         if x != y:
@@ -83,6 +118,8 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--work', default=os.path.join(ROOT, 'target', 'same-outputs', 'runs'))
     ap.add_argument('--args', default='', help='more `sada scan` arguments, for both builds')
+    ap.add_argument('--processes', type=int, default=0,
+                    help='run NEW as a loopback cluster of this many processes')
     a = ap.parse_args()
     inputs = a.inputs or default_inputs()
     differing = 0
@@ -91,6 +128,10 @@ def main():
         for label, binary in (('old', a.old), ('new', a.new)):
             out = os.path.join(a.work, f'{n}-{label}')
             shutil.rmtree(out, ignore_errors=True)
+            if label == 'new' and a.processes:
+                run_cluster(binary, a.processes, a.threads, out, a.args.split(), inp)
+                outs.append(out)
+                continue
             cmd = [binary, 'scan', '--quiet', '--threads', str(a.threads), '--out', out] + a.args.split() + [inp]
             r = subprocess.run(cmd, stderr=subprocess.PIPE)
             if r.returncode != 0:

@@ -68,7 +68,7 @@ mod superstep;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use timely::WorkerConfig;
@@ -205,19 +205,39 @@ fn read_failed(process: usize, e: std::io::Error) -> ! {
 /// Turns a panic anywhere in this process (a worker, or timely's network
 /// threads when a peer went away) into [`fail`]'s exit, instead of threads
 /// waiting on poisoned queues or an abort during unwinding.
+///
+/// A process that loses a peer names it, and waits [`NAMING_GRACE`] before
+/// exiting: its own exit would otherwise reach the other survivors as
+/// another lost peer, and some would name it rather than the process that
+/// failed first. Only the first panic of a process speaks; later ones (the
+/// other connections, the worker) wait for its exit.
 fn fail_stop_on_panic(process: usize) {
+    static FAILING: AtomicBool = AtomicBool::new(false);
     std::panic::set_hook(Box::new(move |info| {
+        if FAILING.swap(true, Ordering::SeqCst) {
+            loop {
+                std::thread::sleep(Duration::from_secs(3600));
+            }
+        }
         match lost_peer(std::thread::current().name()) {
-            Some(peer) => eprintln!(
-                "sada: process {process}: lost the connection to process {peer}, which stopped or failed \
-                 ({}); rerun every process (with --resume to keep the stages completed)",
-                info.payload_as_str().unwrap_or("no message")
-            ),
+            Some(peer) => {
+                eprintln!(
+                    "sada: process {process}: lost the connection to process {peer}, which stopped or failed \
+                     ({}); rerun every process (with --resume to keep the stages completed)",
+                    info.payload_as_str().unwrap_or("no message")
+                );
+                std::thread::sleep(NAMING_GRACE);
+            }
             None => eprintln!("sada: process {process}: {info}"),
         }
         std::process::exit(1)
     }));
 }
+
+/// How long a process that lost a peer waits before exiting (see
+/// [`fail_stop_on_panic`]): every survivor sees the failed process's
+/// connection close within this.
+const NAMING_GRACE: Duration = Duration::from_secs(1);
 
 /// The peer a thread of timely's network layer talks to, from its name
 /// (`timely:recv-I`, `timely:send-I`): a panic there is that connection
@@ -383,4 +403,18 @@ fn run(
     let mut scan = pipeline::report(found, discovery, config, &progress, timings, true)?;
     scan.resumed = resumed;
     Ok(Some(scan))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lost_peer;
+
+    /// timely names its network threads after the peer they serve.
+    #[test]
+    fn the_lost_peer_is_read_from_the_thread_name() {
+        assert_eq!(lost_peer(Some("timely:recv-2")), Some(2));
+        assert_eq!(lost_peer(Some("timely:send-11")), Some(11));
+        assert_eq!(lost_peer(Some("main")), None);
+        assert_eq!(lost_peer(None), None);
+    }
 }
