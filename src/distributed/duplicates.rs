@@ -9,12 +9,14 @@ use rayon::prelude::*;
 use super::components::components;
 use super::fetch::{Local, fetch};
 use super::owned::Layout;
-use super::superstep::{exchange, largest, send, smallest};
+use super::statements::IN_FLIGHT;
+use super::superstep::{exchange, largest, send, smallest, total};
 use super::{Run, mix, read_failed};
 use crate::cluster::Cluster;
 use crate::grouping::ClusterSim;
 use crate::index::{self, Candidate};
 use crate::model::DocId;
+use crate::passage;
 use crate::spill::store::Signatures;
 use crate::verify::{self, Edge, Similarity};
 
@@ -65,13 +67,12 @@ impl Run<'_> {
         let me = self.worker.index();
         let stores = owned.stores();
         self.cp.stage(self.worker, "index", &mut self.resumed, &stores, |worker| {
-            // As many bands per exchange as fit the sort share of
-            // --memory-limit (all of them, unless memory is short), the same
-            // number of exchanges on every process.
+            // All processes' entries of a round, with their copies in flight,
+            // within the sort share: each process holds 1/P of them.
             let budget = smallest(worker, config.budgets().sort);
-            let per_process = largest(worker, mine.len()).max(1);
+            let reps = total(worker, mine.len() as u64).max(1) as usize;
             let entry = std::mem::size_of::<(u64, u32)>();
-            let bands_per_round = (budget / (per_process * entry)).clamp(1, banding.bands());
+            let bands_per_round = (budget / (reps * entry * IN_FLIGHT)).clamp(1, banding.bands());
             let sigs = &owned.analyzed.sigs;
             let mut pairs: Vec<Candidate> = Vec::new();
             for first in (0..banding.bands()).step_by(bands_per_round) {
@@ -106,9 +107,11 @@ impl Run<'_> {
         let (layout, owned, config) = (&self.layout, &self.owned, self.config);
         let stores = owned.stores();
         self.cp.stage(self.worker, "verify", &mut self.resumed, &stores, |worker| {
-            // A candidate brings up to one signature (or set) of 128 lanes.
+            // A candidate brings up to one signature (or set) of 128 lanes;
+            // the cluster's round is at most a block of pairs, each process
+            // holding 1/P of it.
             let budget = smallest(worker, config.budgets().sort).max(1);
-            let per_round = (budget / 1024).max(1024);
+            let per_round = (budget / 1024).clamp(1024, passage::ALIGN_BLOCK) / worker.peers();
             let rounds = largest(worker, candidates.len().div_ceil(per_round));
             let mut edges = Vec::new();
             for r in 0..rounds {

@@ -290,6 +290,31 @@ struct Run<'w> {
     resumed: Vec<&'static str>,
 }
 
+/// Every document's metadata, in input order, on process 0 (empty
+/// elsewhere), which writes the outputs: sent last, when the stages' data
+/// is gone, [`METADATA_ROUND`] documents per process at a time, each put in
+/// its place as it comes.
+fn gather_metadata(worker: &mut Worker, ids: Vec<u32>, mut analyzed: Analyzed, docs: usize) -> Vec<Document> {
+    let mine = std::mem::take(&mut analyzed.docs);
+    drop(analyzed);
+    let rounds = superstep::largest(worker, mine.len().div_ceil(METADATA_ROUND));
+    let mut slots: Vec<Option<Document>> = Vec::new();
+    if worker.index() == 0 {
+        slots.resize_with(docs, || None);
+    }
+    let mut mine = ids.into_iter().zip(mine);
+    for _ in 0..rounds {
+        let round: Vec<(u64, Meta)> = mine.by_ref().take(METADATA_ROUND).map(|(d, doc)| (0, Meta(d, doc))).collect();
+        for Meta(d, doc) in send(worker, round) {
+            slots[d as usize] = Some(doc);
+        }
+    }
+    slots.into_iter().map(|d| d.expect("every document's metadata came in")).collect()
+}
+
+/// Documents each process sends per round of [`gather_metadata`].
+const METADATA_ROUND: usize = 1 << 16;
+
 /// A document's metadata on its way to process 0.
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct Meta(u32, #[serde(with = "crate::model::document::as_json")] Document);
@@ -344,11 +369,6 @@ fn run(
             layout.docs()
         )));
     }
-    // Every document's metadata to process 0, which writes the outputs.
-    let metas: Vec<(u64, Meta)> = ids.iter().zip(&analyzed.docs).map(|(&d, doc)| (0, Meta(d, doc.clone()))).collect();
-    let mut metas = send(worker, metas);
-    metas.sort_unstable_by_key(|m| m.0);
-    let docs: Vec<Document> = metas.into_iter().map(|m| m.1).collect();
     timings.add(Stage::Analyze, t.elapsed().as_secs_f64());
 
     let mut run = Run { worker, layout, owned: Owned { ids, analyzed }, config, cp, resumed };
@@ -377,7 +397,7 @@ fn run(
     a.words.load_back(budgets.words + budgets.signatures).map_err(spill_error)?;
 
     let statements = if config.passage.enabled {
-        let ids = run.doc_ids(&docs, &groups);
+        let ids = run.doc_ids(&groups);
         let spin = progress.spinner("match");
         let matched = timings.run(Stage::Match, || run.matches(&ids));
         spin.finish_and_clear();
@@ -394,8 +414,9 @@ fn run(
         Vec::new()
     };
     run.owned.analyzed.words.check().map_err(spill_error)?;
-    let resumed = std::mem::take(&mut run.resumed);
-    drop(run);
+    let Run { worker, owned, resumed, layout, .. } = run;
+    let Owned { ids, analyzed } = owned;
+    let docs = gather_metadata(worker, ids, analyzed, layout.docs());
     if me != 0 {
         return Ok(None);
     }

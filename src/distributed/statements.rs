@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use super::components::components;
 use super::fetch::{Local, fetch, lookup};
-use super::superstep::{gather, largest, send, smallest, total};
+use super::superstep::{exchange, gather, largest, send, smallest, total};
 use super::{Run, mix};
-use crate::model::{DocId, Document, Span, WordRange};
+use crate::model::{DocId, Span, WordRange};
 use crate::passage::statement::{BoilerplateKind, DocInfo, Occurrence, Statement};
 use crate::passage::{self, Found, Frequencies, Matches, Passage, fingerprint};
 
@@ -46,6 +46,28 @@ pub(super) struct Matched {
     pub(super) df: Vec<(u64, u32)>,
     pub(super) template: Vec<u64>,
 }
+
+/// How many copies of what a round sends a process holds at once (what it
+/// sends, timely's buffers, what it receives): rounds are sized so that all
+/// of them fit the share of `--memory-limit` a single process's round has.
+pub(super) const IN_FLIGHT: usize = 3;
+
+/// `(process, what)` for every process `postings` (anchor hash, local
+/// document) go to (`hash mod peers`, as an exchange by hash routes them)
+/// and every document with an anchor going there, once.
+fn ids_by_destination<T: Send>(postings: &[(u64, u32)], peers: usize, what: impl Fn(u32) -> T + Sync) -> Vec<(u64, T)> {
+    let mut to: Vec<(u32, u64)> = postings.par_iter().map(|&(h, i)| (i, h % peers as u64)).collect();
+    to.par_sort_unstable();
+    to.dedup();
+    to.into_par_iter().map(|(i, dest)| (dest, what(i))).collect()
+}
+
+/// A document's key in the order of anchor leaders: undated after dated,
+/// date, id, number.
+type RankKey = (bool, Option<String>, String, u32);
+
+/// Keys each process samples for the ranges of [`Run::ranks`].
+const RANK_SAMPLES: usize = 1024;
 
 /// A document of a part, as its owner sends it to the part's process.
 #[derive(Clone, Serialize, Deserialize)]
@@ -73,10 +95,9 @@ struct Wire {
 }
 
 impl Run<'_> {
-    /// Sources, leader ranks and groups of this process's documents, from
-    /// every document's metadata on process 0 (`all`) and the groups the
-    /// cluster stage sent (`groups`).
-    pub(super) fn doc_ids(&mut self, all: &[Document], groups: &[(u32, u32)]) -> DocIds {
+    /// Sources, leader ranks and groups of this process's documents (the
+    /// groups as the cluster stage sent them, `groups`).
+    pub(super) fn doc_ids(&mut self, groups: &[(u32, u32)]) -> DocIds {
         let docs = &self.owned.analyzed.docs;
         let mut names: Vec<String> = docs.iter().map(|d| d.meta.source.clone()).collect();
         names.sort_unstable();
@@ -85,22 +106,7 @@ impl Run<'_> {
         names.sort_unstable();
         names.dedup();
         let source = docs.iter().map(|d| names.binary_search(&d.meta.source).expect("gathered") as u32).collect();
-        // Leaders of anchors: dated documents first, by date, then by id;
-        // never input order. Process 0 has every document's.
-        let mut by_rank: Vec<u32> = (0..all.len() as u32).collect();
-        by_rank.par_sort_by(|&x, &y| {
-            let key = |d: u32| {
-                let doc = &all[d as usize];
-                (doc.meta.date.is_none(), doc.meta.date.as_deref(), doc.meta.id.as_str(), d)
-            };
-            key(x).cmp(&key(y))
-        });
-        let ranks: Vec<(u64, (u32, u32))> =
-            by_rank.iter().enumerate().map(|(r, &d)| (self.layout.owner(d), (d, r as u32))).collect();
-        drop(by_rank);
-        let mut ranks = send(self.worker, ranks);
-        ranks.par_sort_unstable();
-        let rank = ranks.into_iter().map(|x| x.1).collect();
+        let rank = self.ranks();
         let group = self
             .owned
             .ids
@@ -108,6 +114,44 @@ impl Run<'_> {
             .map(|&d| groups.binary_search_by_key(&d, |x| x.0).map_or(d, |i| groups[i].1))
             .collect();
         DocIds { group, source, rank }
+    }
+
+    /// Each own document's place in the order that chooses anchor leaders —
+    /// dated documents first, by date, then by id, then by number — over the
+    /// whole run: a sample sort. Every process sends a sample of its sorted
+    /// keys to all; the samples' quantiles split the keys into ranges, one
+    /// per process; each sorts its range, and a range's place follows from
+    /// the sizes of the ranges before it.
+    fn ranks(&mut self) -> Vec<u32> {
+        let (worker, owned) = (&mut *self.worker, &self.owned);
+        let (me, peers) = (worker.index() as u64, worker.peers());
+        let mut keys: Vec<RankKey> = owned
+            .ids
+            .iter()
+            .zip(&owned.analyzed.docs)
+            .map(|(&d, doc)| (doc.meta.date.is_none(), doc.meta.date.clone(), doc.meta.id.clone(), d))
+            .collect();
+        keys.par_sort_unstable();
+        let step = keys.len().div_ceil(RANK_SAMPLES).max(1);
+        let mut samples = gather(worker, keys.iter().step_by(step).cloned().collect());
+        samples.sort_unstable();
+        let splitters: Vec<RankKey> =
+            (1..peers).filter_map(|k| samples.get(k * samples.len() / peers).cloned()).collect();
+        let ranged: Vec<(u64, RankKey)> =
+            keys.into_iter().map(|k| (splitters.partition_point(|s| *s <= k) as u64, k)).collect();
+        let mut range = send(worker, ranged);
+        range.par_sort_unstable();
+        let sizes = gather(worker, vec![(me, range.len() as u64)]);
+        let before: u64 = sizes.iter().filter(|x| x.0 < me).map(|x| x.1).sum();
+        let ranks: Vec<(u64, (u32, u32))> = range
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (self.layout.owner(k.3), (k.3, (before + i as u64) as u32)))
+            .collect();
+        drop(range);
+        let mut ranks = send(worker, ranks);
+        ranks.par_sort_unstable();
+        ranks.into_iter().map(|x| x.1).collect()
     }
 
     /// Anchor matching: each process winnows its documents, sends every
@@ -126,26 +170,42 @@ impl Run<'_> {
             // not fit at once (what a process sorts at a time, about 1/P of
             // a part, within the postings share of --memory-limit); every
             // process counts the same parts.
+            // A part of the anchor hash space as large as one process's part
+            // (all the cluster's postings of a part, with their copies in
+            // flight, within the postings share of --memory-limit): each
+            // process holds 1/P of it. Parts are winnowed once, spilled.
             let items = total(worker, words.items());
             let budget = smallest(worker, config.budgets().postings);
-            let partitions = passage::partitions_of(items, cfg, budget.saturating_mul(worker.peers()), 1);
+            let peers = worker.peers();
+            let partitions = passage::partitions_of(items, cfg, budget / IN_FLIGHT, 1);
+            let parts = if partitions > 1 {
+                let dir = config.spill_dir.as_deref();
+                match passage::postings::Parts::write(words, cfg, partitions, budget / peers, dir) {
+                    Ok(parts) => Some(parts),
+                    Err(e) => super::read_failed(worker.index(), e),
+                }
+            } else {
+                None
+            };
             let mut found = Found::default();
             let mut leaders: Vec<(u64, u32, u32)> = Vec::new();
             for part in 0..partitions as u64 {
-                let mine: Vec<(u64, (u64, u32, u32, u32, u32))> =
-                    passage::partition_postings(words, cfg, part, partitions, &|_| true)
-                        .into_iter()
-                        .map(|(h, i)| {
-                            let i = i as usize;
-                            (h, (h, owned.ids[i], ids.group[i], ids.source[i], ids.rank[i]))
-                        })
-                        .collect();
-                let landed = send(worker, mine);
-                let mut table: Vec<(u32, u32, u32, u32)> = landed.iter().map(|p| (p.1, p.2, p.3, p.4)).collect();
+                let mine = match &parts {
+                    Some(parts) => parts.read(part as usize).unwrap_or_else(|e| super::read_failed(worker.index(), e)),
+                    None => passage::partition_postings(words, cfg, part, partitions, &|_| true),
+                };
+                // What matching needs of a document goes once to each process
+                // its anchors go to, not with every anchor.
+                let ids_to = ids_by_destination(&mine, peers, |i| {
+                    let i = i as usize;
+                    (owned.ids[i], ids.group[i], ids.source[i], ids.rank[i])
+                });
+                let mine: Vec<(u64, u32)> = mine.into_iter().map(|(h, i)| (h, owned.ids[i as usize])).collect();
+                let postings = exchange(worker, mine, |p| p.0);
+                let mut table = send(worker, ids_to);
                 table.par_sort_unstable();
                 table.dedup();
-                let postings: Vec<(u64, u32)> = landed.into_iter().map(|p| (p.0, p.1)).collect();
-                let of = |d: u32| table[table.binary_search_by_key(&d, |x| x.0).expect("landed")];
+                let of = |d: u32| table[table.binary_search_by_key(&d, |x| x.0).expect("sent with its anchors")];
                 let ids = passage::Ids { group: &|d| of(d).1, source: &|d| of(d).2, rank: &|d| of(d).3 };
                 let part = passage::match_postings(postings, &ids, cfg);
                 leaders.extend(part.leaders.iter().map(|&(h, l)| (h, l, of(l).1)));
@@ -199,9 +259,13 @@ impl Run<'_> {
             let items = total(worker, owned.analyzed.words.items());
             let docs = total(worker, owned.ids.len() as u64).max(1);
             let per_doc = (4 * items / docs).max(64) as usize;
+            // The cluster's round as large as one process's block of pairs
+            // (and its words within the sort and postings shares), each
+            // process holding 1/P of it.
             let budgets = config.budgets();
             let budget = smallest(worker, budgets.sort.saturating_add(budgets.postings));
-            let per_round = (budget / (2 * per_doc)).max(256);
+            let per_round = (budget / (2 * per_doc)).clamp(256, passage::ALIGN_BLOCK) / worker.peers();
+            let per_round = per_round.max(1);
             let rounds = largest(worker, pairs.len().div_ceil(per_round));
             let mut found = Vec::new();
             for r in 0..rounds {

@@ -550,7 +550,7 @@ pub fn align_pairs_into(
 
 /// Pairs aligned per block: enough to keep both threads busy, few enough
 /// that a block's passages are a small part of memory.
-const ALIGN_BLOCK: usize = 1 << 16;
+pub const ALIGN_BLOCK: usize = 1 << 16;
 
 /// The passages of `block`'s pairs, in block order.
 fn align_block(docs: &Store, block: &[pairs::Job], cfg: &AlignConfig) -> Vec<Passage> {
