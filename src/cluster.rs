@@ -37,6 +37,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::DocId;
+use crate::shingle;
+use crate::spill::store::Store;
 use crate::verify::{Edge, Similarity};
 
 /// The similarity bounds a cluster must respect.
@@ -241,6 +243,36 @@ pub const BUDGET_PER_UNIT: usize = 256;
 
 /// A center compares itself with a pool this large on all threads.
 const PARALLEL_POOL: usize = 4096;
+
+/// How the cluster stage measures similarity.
+#[derive(Clone, Copy)]
+pub(crate) enum ClusterSim<'a> {
+    /// As given.
+    Given(Similarity<'a>),
+    /// Exact Jaccard of word `n`-gram sets rebuilt from the word hashes of
+    /// the documents with an edge.
+    ExactFromWords(&'a Store, usize, usize),
+}
+
+impl ClusterSim<'_> {
+    /// Clusters `units` and `edges` with this similarity.
+    pub(crate) fn cluster(self, units: &[Vec<DocId>], edges: &[Edge], limits: Limits) -> Vec<Cluster> {
+        match self {
+            ClusterSim::Given(sim) => clusters(units, edges, sim, limits),
+            ClusterSim::ExactFromWords(words, n, docs) => {
+                let mut ends: Vec<DocId> = edges.iter().flat_map(|e| [e.a, e.b]).collect();
+                ends.sort_unstable();
+                ends.dedup();
+                let built: Vec<Vec<u64>> = ends.par_iter().map(|&d| shingle::word_id_set(&words.get(d), n)).collect();
+                let mut exact: Vec<Option<Vec<u64>>> = vec![None; docs];
+                for (d, set) in ends.into_iter().zip(built) {
+                    exact[d.index()] = Some(set);
+                }
+                clusters(units, edges, Similarity::Exact(&exact), limits)
+            }
+        }
+    }
+}
 
 /// Union-find with path halving and union by size.
 pub(crate) struct UnionFind {

@@ -35,7 +35,6 @@ pub mod config;
 pub mod distributed;
 pub mod error;
 pub mod fuzzing;
-mod grouping;
 pub mod index;
 pub mod model;
 pub mod normalize;

@@ -292,19 +292,20 @@ struct Run<'w> {
 
 /// Every document's metadata, in input order, on process 0 (empty
 /// elsewhere), which writes the outputs: sent last, when the stages' data
-/// is gone, [`METADATA_ROUND`] documents per process at a time, each put in
-/// its place as it comes.
+/// is gone, [`METADATA_ROUND`] documents at a time from all processes, each
+/// put in its place as it comes.
 fn gather_metadata(worker: &mut Worker, ids: Vec<u32>, mut analyzed: Analyzed, docs: usize) -> Vec<Document> {
     let mine = std::mem::take(&mut analyzed.docs);
     drop(analyzed);
-    let rounds = superstep::largest(worker, mine.len().div_ceil(METADATA_ROUND));
+    let per_round = (METADATA_ROUND / worker.peers()).max(1);
+    let rounds = superstep::largest(worker, mine.len().div_ceil(per_round));
     let mut slots: Vec<Option<Document>> = Vec::new();
     if worker.index() == 0 {
         slots.resize_with(docs, || None);
     }
     let mut mine = ids.into_iter().zip(mine);
     for _ in 0..rounds {
-        let round: Vec<(u64, Meta)> = mine.by_ref().take(METADATA_ROUND).map(|(d, doc)| (0, Meta(d, doc))).collect();
+        let round: Vec<(u64, Meta)> = mine.by_ref().take(per_round).map(|(d, doc)| (0, Meta(d, doc))).collect();
         for Meta(d, doc) in send(worker, round) {
             slots[d as usize] = Some(doc);
         }
@@ -312,7 +313,7 @@ fn gather_metadata(worker: &mut Worker, ids: Vec<u32>, mut analyzed: Analyzed, d
     slots.into_iter().map(|d| d.expect("every document's metadata came in")).collect()
 }
 
-/// Documents each process sends per round of [`gather_metadata`].
+/// Documents all processes send per round of [`gather_metadata`].
 const METADATA_ROUND: usize = 1 << 16;
 
 /// A document's metadata on its way to process 0.

@@ -15,10 +15,10 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::analyze::{Analysis, Analyzed, analyze, for_each_batch, with_scratch};
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, ClusterSim};
 use crate::config::Config;
 use crate::error::Error;
-use crate::grouping::{ClusterSim, Grouping, Local};
+use crate::index;
 use crate::model::{DocId, Document, PairCounts, Scan, Spilled, Stage, Timings, WordRange};
 use crate::normalize::Analyzer;
 use crate::passage::{self, Statement};
@@ -171,7 +171,7 @@ pub fn scan_files(files: Vec<read::InputFile>, config: &Config) -> Result<Scan, 
         let mut timings = Timings::default();
         let kept = analyze_inputs(&mut discovery, config, &progress, &mut timings)?;
         // No locate pass: the state needs no byte spans.
-        finish(kept, discovery, config, &mut Local, &progress, timings, false)
+        finish(kept, discovery, config, &progress, timings, false)
     })
 }
 
@@ -191,7 +191,7 @@ fn run(mut discovery: Discovery, config: &Config) -> Result<Scan, Error> {
     let progress = Progress::new(config.progress, config.observer.clone());
     let mut timings = Timings::default();
     let kept = analyze_inputs(&mut discovery, config, &progress, &mut timings)?;
-    finish(kept, discovery, config, &mut Local, &progress, timings, true)
+    finish(kept, discovery, config, &progress, timings, true)
 }
 
 /// The first pass over the inputs: what [`finish`] (or a scan against
@@ -235,7 +235,6 @@ pub(crate) fn finish(
     kept: Analyzed,
     discovery: Discovery,
     config: &Config,
-    grouping: &mut impl Grouping,
     progress: &Progress,
     mut timings: Timings,
     locate_text: bool,
@@ -255,7 +254,7 @@ pub(crate) fn finish(
             for u in &units {
                 rep[u[0].index()] = true;
             }
-            grouping.candidates(&sigs, &rep, &banding, config)
+            index::candidates_in(&sigs, &rep, &banding, config.budgets().sort, config.spill_dir.as_deref())
         })
         .map_err(spill_error)?;
     spin.finish_and_clear();
@@ -267,7 +266,7 @@ pub(crate) fn finish(
     // estimate puts just below the threshold.
     let exact_clustering = exact_clustering(config);
     let verify_at = verify_at(config);
-    let edges = timings.run(Stage::Verify, || grouping.edges(&candidates, sim, verify_at));
+    let edges = timings.run(Stage::Verify, || verify::edges(&candidates, sim, verify_at));
     bar.finish_and_clear();
     config.go_on()?;
     let spin = progress.spinner("cluster");
@@ -281,7 +280,7 @@ pub(crate) fn finish(
     } else {
         ClusterSim::Given(sim)
     };
-    let mut clusters = timings.run(Stage::Cluster, || grouping.clusters(&units, &edges, how, config.limits()));
+    let mut clusters = timings.run(Stage::Cluster, || how.cluster(&units, &edges, config.limits()));
     spin.finish_and_clear();
     let mut spilled = Spilled {
         signatures: sigs.store().spilled_bytes(),
@@ -306,7 +305,6 @@ pub(crate) fn finish(
             &clusters,
             &words,
             config,
-            grouping,
             progress,
             &mut timings,
             &mut pairs,
@@ -390,7 +388,6 @@ fn statements(
     clusters: &[Cluster],
     words: &Store,
     config: &Config,
-    grouping: &mut impl Grouping,
     progress: &Progress,
     timings: &mut Timings,
     counts: &mut PairCounts,
@@ -427,15 +424,18 @@ fn statements(
         rank[d as usize] = r as u32;
     }
     let spin = progress.spinner("match");
-    let (mut matches, pairs) = timings
-        .run(Stage::Match, || grouping.matches(words, &group, &source, &rank, config))
+    // The pairs take the LSH sort's share, free by now.
+    let budgets = config.budgets();
+    let dir = config.spill_dir.as_deref();
+    let mut pairs = passage::Pairs::new(budgets.sort, dir);
+    let mut matches = timings
+        .run(Stage::Match, || passage::matching(words, &group, &source, &rank, pc, budgets.postings, dir, &mut pairs))
         .map_err(|e| spill::error(config.spill_dir.as_deref(), e))?;
     spin.finish_and_clear();
     config.go_on()?;
     // What align finds goes straight into group's sorted sides, within the
     // shares match and the LSH sort no longer use.
     let spin = progress.spinner("align");
-    let budgets = config.budgets();
     let mut sides =
         passage::candidates::Sides::new(docs.len(), budgets.sort + budgets.postings, config.spill_dir.as_deref());
     let pairs_spill = pairs.spilled_bytes();
@@ -443,7 +443,7 @@ fn statements(
     // next candidate: a long stage of a large crawl does not run to its end.
     let interrupted = || std::io::Error::new(std::io::ErrorKind::Interrupted, "align was stopped");
     let aligned = timings.run(Stage::Align, || {
-        grouping.passages(words, &matches, pairs, config, &mut |block| {
+        passage::align_pairs_into(words, pairs, &pc.align, |block| {
             if config.cancelled() {
                 return Err(interrupted());
             }
