@@ -224,7 +224,7 @@ fn fail_stop_on_panic(process: usize) {
                 eprintln!(
                     "sada: process {process}: lost the connection to process {peer}, which stopped or failed \
                      ({}); rerun every process (with --resume to keep the stages completed)",
-                    info.payload_as_str().unwrap_or("no message")
+                    panic_message(info)
                 );
                 std::thread::sleep(NAMING_GRACE);
             }
@@ -238,6 +238,16 @@ fn fail_stop_on_panic(process: usize) {
 /// [`fail_stop_on_panic`]): every survivor sees the failed process's
 /// connection close within this.
 const NAMING_GRACE: Duration = Duration::from_secs(1);
+
+/// A panic's message, when it is text (timely's network errors are).
+fn panic_message<'a>(info: &'a std::panic::PanicHookInfo<'_>) -> &'a str {
+    let payload = info.payload();
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("no message")
+}
 
 /// The peer a thread of timely's network layer talks to, from its name
 /// (`timely:recv-I`, `timely:send-I`): a panic there is that connection

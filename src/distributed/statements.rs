@@ -322,7 +322,7 @@ impl Run<'_> {
         let wires: Vec<(u64, Wire)> =
             made.into_iter().enumerate().map(|(i, s)| (0, to_wire(s, (me, i as u64)))).collect();
         let mut all = send(worker, wires);
-        all.sort_by(|x, y| order(x).cmp(&order(y)));
+        all.sort_by_key(order);
         all.into_iter().map(from_wire).collect()
     }
 }
@@ -394,9 +394,13 @@ fn group_here(
     statements
 }
 
+/// The key of [`order`]: boilerplate last, most sources, most documents,
+/// first occurrence, then where it was made.
+type Order = (bool, std::cmp::Reverse<u64>, std::cmp::Reverse<u64>, (u32, u32), (u64, u64));
+
 /// One process's order of statements (see `passage::statement::group_sides`),
 /// ties in the order they were made.
-fn order(w: &Wire) -> (bool, std::cmp::Reverse<u64>, std::cmp::Reverse<u64>, (u32, u32), (u64, u64)) {
+fn order(w: &Wire) -> Order {
     let first = (w.occurrences[0].0, w.occurrences[0].1);
     (w.boilerplate, std::cmp::Reverse(w.sources), std::cmp::Reverse(w.docs), first, w.made)
 }
