@@ -10,7 +10,7 @@
 //! files whole, file `f` by process `f mod P`; files larger than 1/(4P) of
 //! the input record by record, record `n` by process `n mod P`). Once every
 //! file's record count is gathered, every process knows every document's
-//! number (its place in input order) and owner ([`owned::Layout`]) without
+//! number (its place in input order) and owner (`owned::Layout`) without
 //! exchanging the documents. Every stage works on owned data and sends only
 //! what it needs:
 //!
