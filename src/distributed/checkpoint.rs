@@ -17,8 +17,8 @@ use crate::spill::store::Store;
 /// process is started again as a whole.
 ///
 /// Each process writes its own files (`.sada-stages/process-I-of-P/STAGE.bin`
-/// under its `--out`): an 8-byte key, then the stage's gathered result in
-/// bincode. The key hashes the sada version, the parameters, the input
+/// under its `--out`): an 8-byte key, then its part of the stage's result
+/// (what it goes on with) in bincode. The key hashes the sada version, the parameters, the input
 /// listing (paths and sizes) and the cluster shape, so a checkpoint of another
 /// run is never used. A stage is skipped only when *every* process loaded its
 /// checkpoint (they agree first, in a superstep), so the processes never

@@ -1,6 +1,8 @@
-//! Connected components of the verified edges across the cluster, by
-//! min-label propagation in a timely loop (labels exchanged by node), for
-//! `grouping.rs` to decide which process clusters which component.
+//! Connected components across the cluster, by min-label propagation in a
+//! timely loop (labels exchanged by node): of the verified edges, for
+//! `duplicates.rs` to decide which process clusters which component, and of
+//! the passages and cluster co-membership, for `statements.rs` to decide
+//! which process groups which part.
 //!
 //! It finds what `crate::cluster`'s `UnionFind` finds inside one process,
 //! but it is not a second union-find: no node's parent is kept; each

@@ -9,8 +9,7 @@ use rayon::prelude::*;
 use super::components::components;
 use super::fetch::{Local, fetch};
 use super::owned::Layout;
-use super::statements::IN_FLIGHT;
-use super::superstep::{exchange, largest, send, smallest, total};
+use super::superstep::{IN_FLIGHT, exchange, largest, send, smallest, total};
 use super::{Run, mix, read_failed};
 use crate::cluster::{Cluster, ClusterSim};
 use crate::index::{self, Candidate};
@@ -110,7 +109,7 @@ impl Run<'_> {
             // the cluster's round is at most a block of pairs, each process
             // holding 1/P of it.
             let budget = smallest(worker, config.budgets().sort).max(1);
-            let per_round = (budget / 1024).clamp(1024, passage::ALIGN_BLOCK) / worker.peers();
+            let per_round = ((budget / 1024).clamp(1024, passage::ALIGN_BLOCK) / worker.peers()).max(1);
             let rounds = largest(worker, candidates.len().div_ceil(per_round));
             let mut edges = Vec::new();
             for r in 0..rounds {
@@ -202,7 +201,7 @@ fn cluster_here(
         edges.iter().map(|e| Edge { a: local(e.a), b: local(e.b), similarity: e.similarity }).collect();
     edges.sort_unstable_by_key(|e| (e.a, e.b));
     let limits = config.limits();
-    let spread = |d: u32| named.binary_search(&d).expect("named");
+    let spread = |d: u32| local(DocId(d)).index();
     let made = if crate::pipeline::exact_clustering(config) {
         let words = fetch(worker, layout, &ends, &|d| owned.words(d));
         let mut all: Vec<(u32, Vec<u32>)> = named.iter().map(|&d| (d, Vec::new())).collect();

@@ -23,10 +23,12 @@
 //!    owner, a round of candidates at a time.
 //! 5. **cluster**: connected components of the edges by min-label
 //!    propagation in a timely loop; each component's edges and exact groups
-//!    go to the process its label hashes to, which fetches their documents'
-//!    words and clusters them with the single-process code.
-//! 6. **match**: anchors by hash, each with its document's group, source and
-//!    leader rank; frequencies and template anchors stay where they landed;
+//!    go to the process its label hashes to, which fetches what the
+//!    similarity needs of their documents (words, or signatures or shingle
+//!    sets) and clusters them with the single-process code.
+//! 6. **match**: anchors by hash, and what matching needs of a document
+//!    (group, source, leader rank from a sample sort) once to each process
+//!    its anchors go to; frequencies and template anchors stay where they landed;
 //!    leaders of frequent anchors go to everyone, their holders' pairs are
 //!    made by the holders' owners. **align**: each pair where its first
 //!    document lives, the other's words fetched once per round of pairs.
@@ -53,8 +55,8 @@
 //! - `checkpoint.rs`: `--resume`'s stage checkpoints.
 //! - `net.rs`: connecting the processes.
 //!
-//! What crosses the network is the pipeline's own types (analyses,
-//! candidates, edges, clusters, passages derive serde), in bincode.
+//! What crosses the network is the pipeline's own types (keys, candidates,
+//! edges, clusters, passages, words and metadata derive serde), in bincode.
 
 mod checkpoint;
 mod components;
@@ -374,11 +376,11 @@ fn run(
     // Every record of every file came in once, here or elsewhere.
     let ids: Vec<u32> = places.iter().map(|&(f, n)| layout.id(f, n)).collect();
     let came = total(worker, ids.len() as u64);
-    if came != layout.docs() as u64 || !ids.is_sorted() || ids.iter().any(|&d| layout.owner(d) != me as u64) {
-        return Err(Error::Cluster(format!(
-            "process {me}: {came} records came in, where the files hold {}",
-            layout.docs()
-        )));
+    if came != layout.docs() as u64 {
+        return Err(Error::Cluster(format!("{came} records came in, where the files hold {}", layout.docs())));
+    }
+    if !ids.is_sorted() || ids.iter().any(|&d| layout.owner(d) != me as u64) {
+        return Err(Error::Cluster(format!("process {me} read records that are not its share")));
     }
     timings.add(Stage::Analyze, t.elapsed().as_secs_f64());
 
@@ -410,12 +412,14 @@ fn run(
     let statements = if config.passage.enabled {
         let ids = run.doc_ids(&groups);
         let spin = progress.spinner("match");
-        let matched = timings.run(Stage::Match, || run.matches(&ids));
+        let mut matched = timings.run(Stage::Match, || run.matches(&ids));
         spin.finish_and_clear();
         pairs.aligned = total(run.worker, matched.pairs.len() as u64);
         let spin = progress.spinner("align");
         let passages = timings.run(Stage::Align, || run.passages(&matched.pairs));
         pairs.passages = total(run.worker, passages.iter().filter(|p| !p.extra).count() as u64);
+        // Grouping needs the frequencies and template anchors, not the pairs.
+        matched.pairs = Vec::new();
         spin.finish_and_clear();
         let spin = progress.spinner("group");
         let statements = timings.run(Stage::Group, || run.statements(passages, &ids, &matched));

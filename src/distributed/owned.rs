@@ -23,11 +23,15 @@ impl Layout {
     /// From every file's record count (`(file, records)`, files without
     /// records absent) and which files are shared.
     pub(super) fn new(records: &[(u32, u64)], shared: Vec<bool>, peers: usize) -> Layout {
+        let mut counts = vec![0u64; shared.len()];
+        for &(f, n) in records {
+            counts[f as usize] += n;
+        }
         let mut starts = Vec::with_capacity(shared.len() + 1);
         let mut next = 0u64;
-        for f in 0..shared.len() as u32 {
+        for count in counts {
             starts.push(u32::try_from(next).expect("documents are numbered in u32"));
-            next += records.iter().find(|r| r.0 == f).map_or(0, |r| r.1);
+            next += count;
         }
         starts.push(u32::try_from(next).expect("documents are numbered in u32"));
         Layout { starts, shared, peers: peers as u64 }
@@ -67,18 +71,20 @@ impl Owned {
 
     /// The words of document `d` (one of this process's).
     pub(super) fn words(&self, d: u32) -> Vec<u32> {
-        self.local(d).map_or_else(Vec::new, |i| self.analyzed.words.get(DocId(i as u32)).into_owned())
+        let i = self.local(d).expect("asked of its owner");
+        self.analyzed.words.get(DocId(i as u32)).into_owned()
     }
 
     /// The signature lanes of document `d` (one of this process's).
     pub(super) fn lanes(&self, d: u32) -> Vec<u32> {
-        self.local(d).map_or_else(Vec::new, |i| self.analyzed.sigs.store().get(DocId(i as u32)).into_owned())
+        let i = self.local(d).expect("asked of its owner");
+        self.analyzed.sigs.store().get(DocId(i as u32)).into_owned()
     }
 
     /// The shingle set of document `d` (one of this process's), with
     /// `--exact-jaccard`.
     pub(super) fn set(&self, d: u32) -> Option<Vec<u64>> {
-        self.local(d).and_then(|i| self.analyzed.sets[i].clone())
+        self.analyzed.sets[self.local(d).expect("asked of its owner")].clone()
     }
 
     /// The stores a failed read of spilled data shows up in.

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::components::components;
 use super::fetch::{Local, fetch, lookup};
-use super::superstep::{exchange, gather, largest, send, smallest, total};
+use super::superstep::{IN_FLIGHT, exchange, gather, largest, send, smallest, total};
 use super::{Run, mix};
 use crate::model::{DocId, Span, WordRange};
 use crate::passage::statement::{BoilerplateKind, DocInfo, Occurrence, Statement};
@@ -46,11 +46,6 @@ pub(super) struct Matched {
     pub(super) df: Vec<(u64, u32)>,
     pub(super) template: Vec<u64>,
 }
-
-/// How many copies of what a round sends a process holds at once (what it
-/// sends, timely's buffers, what it receives): rounds are sized so that all
-/// of them fit the share of `--memory-limit` a single process's round has.
-pub(super) const IN_FLIGHT: usize = 3;
 
 /// `(process, what)` for every process `postings` (anchor hash, local
 /// document) go to (`hash mod peers`, as an exchange by hash routes them)
@@ -155,7 +150,8 @@ impl Run<'_> {
     }
 
     /// Anchor matching: each process winnows its documents, sends every
-    /// anchor by hash with its document's group, source and rank, and
+    /// anchor by hash, and what matching needs of a document (group, source,
+    /// rank) once to each process its anchors of the part go to; each
     /// matches what lands (frequencies, template anchors, seed pairs,
     /// leaders of frequent anchors); the leaders go to everyone, the holders
     /// of frequent anchors to their owners for their pairs; every pair to
@@ -166,10 +162,6 @@ impl Run<'_> {
         let stores = owned.stores();
         let words = &owned.analyzed.words;
         self.cp.stage(self.worker, "match", &mut self.resumed, &stores, |worker| {
-            // Part by part of the anchor hash space when the postings would
-            // not fit at once (what a process sorts at a time, about 1/P of
-            // a part, within the postings share of --memory-limit); every
-            // process counts the same parts.
             // A part of the anchor hash space as large as one process's part
             // (all the cluster's postings of a part, with their copies in
             // flight, within the postings share of --memory-limit): each
@@ -182,7 +174,7 @@ impl Run<'_> {
                 let dir = config.spill_dir.as_deref();
                 match passage::postings::Parts::write(words, cfg, partitions, budget / peers, dir) {
                     Ok(parts) => Some(parts),
-                    Err(e) => super::read_failed(worker.index(), e),
+                    Err(e) => super::fail(worker.index(), &crate::spill::error(dir, e)),
                 }
             } else {
                 None
@@ -317,7 +309,7 @@ impl Run<'_> {
                 group: ids.group[i],
             }
         });
-        let made = group_here(worker, docs, passages.into_iter().map(|x| x.1).collect(), matched, pc, config);
+        let made = group_here(worker, docs, passages.into_iter().map(|x| x.1).collect(), matched, pc);
         let me = worker.index() as u64;
         let wires: Vec<(u64, Wire)> =
             made.into_iter().enumerate().map(|(i, s)| (0, to_wire(s, (me, i as u64)))).collect();
@@ -336,7 +328,6 @@ fn group_here(
     passages: Vec<Passage>,
     matched: &Matched,
     pc: &passage::PassageConfig,
-    config: &crate::config::Config,
 ) -> Vec<Statement> {
     let mut grams: Vec<u64> = docs
         .par_iter()
@@ -361,8 +352,9 @@ fn group_here(
     if docs.is_empty() {
         return Vec::new();
     }
+    let mut docs = docs;
     let ids: Vec<u32> = docs.iter().map(|x| x.0).collect();
-    let local = Local::new(docs.iter().map(|x| (x.0, x.1.words.clone())).collect());
+    let local = Local::new(docs.iter_mut().map(|x| (x.0, std::mem::take(&mut x.1.words))).collect());
     let source: Vec<u32> = docs.iter().map(|x| x.1.source).collect();
     let date: Vec<Option<&str>> = docs.iter().map(|x| x.1.date.as_deref()).collect();
     let id: Vec<&str> = docs.iter().map(|x| x.1.id.as_str()).collect();
@@ -373,7 +365,8 @@ fn group_here(
     let is_formula = |d: DocId, r: WordRange, k: usize| matches.is_formula(&store.get(d), r, k);
     let is_templated = |d: DocId, r: WordRange| matches.is_templated(&store.get(d), r);
     let words = |d: DocId| -> Cow<'_, [u32]> { store.get(d) };
-    let stop = || config.cancelled();
+    // A cluster run is not cancelled (it fails stop instead).
+    let stop = || false;
     let info = DocInfo {
         source: &source,
         date: &date,

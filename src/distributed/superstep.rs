@@ -21,6 +21,11 @@ pub(super) fn exchange<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<
     superstep(worker, items, Some(route))
 }
 
+/// How many copies of what a round sends a process holds at once (what it
+/// sends, timely's buffers, what it receives): rounds are sized so that all
+/// of them fit the share of `--memory-limit` a single process's round has.
+pub(super) const IN_FLIGHT: usize = 3;
+
 /// Sends each `(process, item)` to that process (mod P) and returns the
 /// items this process received (in no particular order).
 pub(super) fn send<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<(u64, T)>) -> Vec<T> {
@@ -67,8 +72,8 @@ fn superstep<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>, route:
             Some(route) => stream.exchange(route),
             None => stream.broadcast(),
         };
-        // Moved out of timely's buffers, not cloned: the gathered analyses
-        // are the whole corpus's word hashes.
+        // Moved out of timely's buffers, not cloned: a round can be a
+        // share of every band key or anchor of the run.
         moved.sink(Pipeline, "Collect", move |(input, _frontier)| {
             input.for_each(|_, data| sink.borrow_mut().append(data));
         });
