@@ -26,8 +26,7 @@ pub struct Parts {
 
 impl Parts {
     /// Winnows every document of `docs` once and writes each anchor's
-    /// posting to the file of its part (the top `log2(parts)` bits of its
-    /// hash), in `dir` (the system's temporary directory when `None`);
+    /// posting to the file of its part ([`super::part_of`]), in `dir` (the system's temporary directory when `None`);
     /// `budget` bounds the bytes buffered.
     ///
     /// # Errors
@@ -40,7 +39,6 @@ impl Parts {
         dir: Option<&Path>,
     ) -> io::Result<Parts> {
         assert!(parts.is_power_of_two() && parts > 1, "{parts} parts");
-        let shift = 64 - parts.trailing_zeros();
         let mut files = Partitioned::new(parts, budget, dir)?;
         let mut failed: Option<io::Error> = None;
         docs.par_map_blocks(
@@ -54,7 +52,7 @@ impl Parts {
                     return;
                 }
                 for (hash, doc) in block {
-                    if let Err(e) = files.push((hash >> shift) as usize, (hash, doc)) {
+                    if let Err(e) = files.push(super::part_of(hash, parts), (hash, doc)) {
                         failed = Some(e);
                         return;
                     }
