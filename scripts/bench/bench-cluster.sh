@@ -16,6 +16,8 @@
 #   RESUME=0             1: for the largest size, kill process 1 once it saved its candidates,
 #                        check that its peers exit 1 naming it, resume and compare
 #   NO_BUILD=1           skip the cargo builds
+#   MIMALLOC_PURGE_DELAY  mimalloc's delay (ms) before it returns freed memory to the system, for every
+#                        run (single included) when set; see docs/performance.md "On a cluster"
 #
 # Each process runs under /usr/bin/time; CPU is the sum over processes, wall the slowest one,
 # peak RSS the largest. Ports 25101.. on 127.0.0.1. Outputs under target/cluster/.
@@ -44,7 +46,7 @@ mkdir -p "$OUT"
 /usr/bin/time -f "%e %U %S %M" -o "$OUT/single.time" \
     "$SADA" scan --quiet --threads "$THREADS" --memory-limit "$LIMIT" ${SADA_ARGS:-} --out "$OUT/single" "$CRAWL"
 
-echo "sada scan, $DOCS documents ($(du -m "$CRAWL" | cut -f1) MB of JSONL), --threads $THREADS --memory-limit $LIMIT per process${SADA_ARGS:+, $SADA_ARGS}, $(nproc) cores"
+echo "sada scan, $DOCS documents ($(du -m "$CRAWL" | cut -f1) MB of JSONL), --threads $THREADS --memory-limit $LIMIT per process${SADA_ARGS:+, $SADA_ARGS}${MIMALLOC_PURGE_DELAY:+, MIMALLOC_PURGE_DELAY=$MIMALLOC_PURGE_DELAY}, $(nproc) cores"
 echo
 echo "| processes | wall s | CPU s (all processes) | documents/s | peak RSS per process (MiB, max) | RSS / one process | bytes exchanged per document (all) | per document, busiest process (sent + received) | same outputs as 1 process |"
 echo "|---|---|---|---|---|---|---|---|---|"
