@@ -14,8 +14,8 @@
 //! exchanging the documents. Every stage works on owned data and sends only
 //! what it needs:
 //!
-//! 1. **analyze** where the records are read; their metadata goes to process
-//!    0, which writes `--out`.
+//! 1. **analyze** where the records are read (their metadata goes to process
+//!    0 at the end, which writes `--out`).
 //! 2. **exact duplicates**: `(content hash, document)` by hash.
 //! 3. **index**: band keys by key; a bucket's pairs go to the owner of the
 //!    pair's first document.
