@@ -64,6 +64,7 @@ mod duplicates;
 mod fetch;
 mod net;
 mod owned;
+mod packed;
 mod share;
 mod statements;
 mod superstep;

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::components::components;
 use super::fetch::{Local, fetch, lookup};
+use super::packed::{MatchIds, PackedIds};
 use super::superstep::{IN_FLIGHT, exchange, gather, largest, send, smallest, total};
 use super::{Run, mix};
 use crate::model::{DocId, Span, WordRange};
@@ -47,15 +48,26 @@ pub(super) struct Matched {
     pub(super) template: Vec<u64>,
 }
 
-/// `(process, what)` for every process `postings` (anchor hash, local
-/// document) go to (`hash mod peers`, as an exchange by hash routes them)
-/// and every document with an anchor going there, once.
-fn ids_by_destination<T: Send>(postings: &[(u64, u32)], peers: usize, what: impl Fn(u32) -> T + Sync) -> Vec<(u64, T)> {
-    let mut to: Vec<(u32, u64)> = postings.par_iter().map(|&(h, i)| (i, h % peers as u64)).collect();
+/// This process's documents' ids for matching, packed for each process
+/// `postings` (anchor hash, local document) go to (`hash mod peers`, as an
+/// exchange by hash routes them): every document with an anchor going
+/// there, once, in chunks of at most [`IDS_CHUNK`] documents.
+fn ids_by_destination(
+    postings: &[(u64, u32)],
+    peers: usize,
+    ids: impl Fn(u32) -> MatchIds + Sync,
+) -> Vec<(u64, PackedIds)> {
+    let mut to: Vec<(u64, u32)> = postings.par_iter().map(|&(h, i)| (h % peers as u64, i)).collect();
     to.par_sort_unstable();
     to.dedup();
-    to.into_par_iter().map(|(i, dest)| (dest, what(i))).collect()
+    // Local numbers in order are global numbers in order (a process's
+    // documents are numbered in the order it read them).
+    let chunks: Vec<&[(u64, u32)]> = to.chunk_by(|a, b| a.0 == b.0).flat_map(|run| run.chunks(IDS_CHUNK)).collect();
+    chunks.into_par_iter().map(|c| (c[0].0, PackedIds::pack(c.iter().map(|&(_, i)| ids(i))))).collect()
 }
+
+/// Documents a message of [`ids_by_destination`] packs (a few hundred KB).
+const IDS_CHUNK: usize = 1 << 16;
 
 /// A document's key in the order of anchor leaders: undated after dated,
 /// date, id, number.
@@ -194,9 +206,8 @@ impl Run<'_> {
                 });
                 let mine: Vec<(u64, u32)> = mine.into_iter().map(|(h, i)| (h, owned.ids[i as usize])).collect();
                 let postings = exchange(worker, mine, |p| p.0);
-                let mut table = send(worker, ids_to);
+                let mut table: Vec<MatchIds> = send(worker, ids_to).iter().flat_map(PackedIds::unpack).collect();
                 table.par_sort_unstable();
-                table.dedup();
                 let of = |d: u32| table[table.binary_search_by_key(&d, |x| x.0).expect("sent with its anchors")];
                 let ids = passage::Ids { group: &|d| of(d).1, source: &|d| of(d).2, rank: &|d| of(d).3 };
                 let part = passage::match_postings(postings, &ids, cfg);

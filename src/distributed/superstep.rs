@@ -18,7 +18,7 @@ use timely::worker::Worker;
 /// Sends each item to the process `route(item) mod P` and returns what this
 /// process received (in no particular order).
 pub(super) fn exchange<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>, route: fn(&T) -> u64) -> Vec<T> {
-    superstep(worker, items, Some(route))
+    flatten(superstep(worker, |input| items.into_iter().for_each(|x| input.send(x)), Some(route)), |x| x)
 }
 
 /// How many copies of what a round sends a process holds at once (what it
@@ -27,13 +27,49 @@ pub(super) fn exchange<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<
 pub(super) const IN_FLIGHT: usize = 3;
 
 /// Sends each `(process, item)` to that process (mod P) and returns the
-/// items this process received (in no particular order).
+/// items this process received (in no particular order). The items travel
+/// in batches of [`SEND_BATCH`] bytes with their process named once a
+/// batch, not once an item (8 of the 24 bytes of a document's ids for
+/// matching).
 pub(super) fn send<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<(u64, T)>) -> Vec<T> {
-    fn to<T>(x: &(u64, T)) -> u64 {
+    fn to<T>(x: &(u64, Vec<T>)) -> u64 {
         x.0
     }
-    superstep(worker, items, Some(to::<T>)).into_iter().map(|x| x.1).collect()
+    let peers = worker.peers() as u64;
+    let per_batch = (SEND_BATCH / std::mem::size_of::<T>().max(1)).max(1);
+    let batches = superstep(
+        worker,
+        |input| {
+            let mut open: Vec<Vec<T>> = (0..peers).map(|_| Vec::new()).collect();
+            for (to, x) in items {
+                let to = to % peers;
+                let batch = &mut open[to as usize];
+                batch.push(x);
+                if batch.len() == per_batch {
+                    input.send((to, std::mem::take(batch)));
+                }
+            }
+            for (to, batch) in open.into_iter().enumerate() {
+                if !batch.is_empty() {
+                    input.send((to as u64, batch));
+                }
+            }
+        },
+        Some(to::<T>),
+    );
+    let mut all = Vec::with_capacity(batches.iter().flatten().map(|b| b.1.len()).sum());
+    for batch in batches.into_iter().flatten() {
+        all.extend(batch.1);
+    }
+    all
 }
+
+/// The bytes of items (their size in a vector) [`send`] puts in one batch:
+/// the process's number and the batch's length cost half a byte a 16-byte
+/// item. timely buffers 256 batches for a process before it sends them (its
+/// 8 KiB of batch headers): a batch much larger would hold rounds of
+/// documents' words in those buffers (46 MB a process at 256 items).
+const SEND_BATCH: usize = 512;
 
 /// The smallest of every process's `value` (a superstep): for sizes that
 /// decide how many exchanges follow, when `--memory-limit` defaults to each
@@ -56,13 +92,30 @@ pub(super) fn total(worker: &mut Worker, value: u64) -> u64 {
 /// Sends every item to every process: all processes return the same items
 /// (in no particular order; callers sort).
 pub(super) fn gather<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>) -> Vec<T> {
-    superstep(worker, items, None)
+    flatten(superstep(worker, |input| items.into_iter().for_each(|x| input.send(x)), None), |x| x)
 }
 
-/// [`exchange`] when `route` is given, else [`gather`]: one dataflow, stepped
-/// until it retires.
-fn superstep<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>, route: Option<fn(&T) -> u64>) -> Vec<T> {
-    let received: Rc<RefCell<Vec<T>>> = Rc::new(RefCell::new(Vec::new()));
+/// The items of `batches`, mapped, in one vector allocated once at its
+/// size: a round can be a share of every band key or anchor of the run, and
+/// a vector grown by doubling leaves the smaller copies behind, which the
+/// allocator returns to the system only after a delay.
+fn flatten<T, U>(batches: Vec<Vec<T>>, map: impl Fn(T) -> U) -> Vec<U> {
+    let mut all = Vec::with_capacity(batches.iter().map(Vec::len).sum());
+    for batch in batches {
+        all.extend(batch.into_iter().map(&map));
+    }
+    all
+}
+
+/// [`exchange`] when `route` is given, else [`gather`], of the items `feed`
+/// sends: one dataflow, stepped until it retires; what came in, in timely's
+/// batches.
+fn superstep<T: ExchangeData + Clone>(
+    worker: &mut Worker,
+    feed: impl FnOnce(&mut InputHandleVec<u64, T>),
+    route: Option<fn(&T) -> u64>,
+) -> Vec<Vec<T>> {
+    let received: Rc<RefCell<Vec<Vec<T>>>> = Rc::new(RefCell::new(Vec::new()));
     let sink = Rc::clone(&received);
     let mut input: InputHandleVec<u64, T> = InputHandleVec::new();
     let id = worker.next_dataflow_index();
@@ -72,15 +125,13 @@ fn superstep<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>, route:
             Some(route) => stream.exchange(route),
             None => stream.broadcast(),
         };
-        // Moved out of timely's buffers, not cloned: a round can be a
+        // timely's batches taken as they are, not copied: a round can be a
         // share of every band key or anchor of the run.
         moved.sink(Pipeline, "Collect", move |(input, _frontier)| {
-            input.for_each(|_, data| sink.borrow_mut().append(data));
+            input.for_each(|_, data| sink.borrow_mut().push(std::mem::take(data)));
         });
     });
-    for x in items {
-        input.send(x);
-    }
+    feed(&mut input);
     input.advance_to(1);
     drop(input);
     // The dataflow is retired once every operator is done, the collecting
