@@ -29,8 +29,7 @@ pub(super) const IN_FLIGHT: usize = 3;
 /// Sends each `(process, item)` to that process (mod P) and returns the
 /// items this process received (in no particular order). The items travel
 /// in batches of [`SEND_BATCH`] bytes with their process named once a
-/// batch, not once an item (8 of the 24 bytes of a document's ids for
-/// matching).
+/// batch, not once an item (8 bytes, as much as a pair of documents).
 pub(super) fn send<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<(u64, T)>) -> Vec<T> {
     fn to<T>(x: &(u64, Vec<T>)) -> u64 {
         x.0
