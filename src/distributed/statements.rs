@@ -12,8 +12,6 @@
 //! numbering that keeps the global order, gives the statements one process
 //! gives, and process 0 puts them in its order.
 
-use std::borrow::Cow;
-
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +21,7 @@ use super::packed::{MatchIds, PackedIds};
 use super::superstep::{IN_FLIGHT, exchange, gather, largest, send, smallest, total};
 use super::{Run, mix};
 use crate::model::{DocId, Span, WordRange};
-use crate::passage::statement::{BoilerplateKind, DocInfo, Occurrence, Statement};
+use crate::passage::statement::{BoilerplateKind, Occurrence, PartDocs, Statement};
 use crate::passage::{self, Found, Frequencies, Matches, Passage, fingerprint};
 
 /// What matching and grouping need of this process's documents, by local
@@ -372,30 +370,9 @@ fn group_here(
     let group: Vec<u32> = docs.iter().map(|x| x.1.group).collect();
     let at = |d: DocId| local.local(d.0);
     let passages: Vec<Passage> = passages.into_iter().map(|p| Passage { a: at(p.a), b: at(p.b), ..p }).collect();
-    let store = &local.store;
-    let is_formula = |d: DocId, r: WordRange, k: usize| matches.is_formula(&store.get(d), r, k);
-    let is_templated = |d: DocId, r: WordRange| matches.is_templated(&store.get(d), r);
-    let words = |d: DocId| -> Cow<'_, [u32]> { store.get(d) };
+    let part = PartDocs { source: &source, date: &date, id: &id, group: &group, global: &ids };
     // A cluster run is not cancelled (it fails stop instead).
-    let stop = || false;
-    let info = DocInfo {
-        source: &source,
-        date: &date,
-        id: &id,
-        group: &group,
-        words: &words,
-        is_formula: &is_formula,
-        is_templated: &is_templated,
-        stop: &stop,
-    };
-    let mut statements = passage::statement::group(passages, &info, &pc.align, pc.boilerplate_docs);
-    for s in &mut statements {
-        for o in &mut s.occurrences {
-            o.doc = DocId(ids[o.doc.index()]);
-        }
-        s.origin = s.origin.map(|d| DocId(ids[d.index()]));
-    }
-    statements
+    passage::statement::group_part(passages, &local.store, &matches, &part, &|| false, pc)
 }
 
 /// The key of [`order`]: boilerplate last, most sources, most documents,

@@ -34,11 +34,12 @@ use std::io;
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
-use super::Passage;
 use super::align::{self, AlignConfig, Alignment, GramIndex};
 use super::candidates::{Candidates, Neighbourhood, Sides, candidates, same_text};
 use super::probe::{self, DocGrams};
+use super::{Matches, Passage, PassageConfig};
 use crate::model::{DocId, Span, WordRange};
+use crate::spill::store::Store;
 
 /// Where a statement occurs.
 ///
@@ -172,6 +173,62 @@ pub fn group(passages: Vec<Passage>, info: &DocInfo<'_>, cfg: &AlignConfig, boil
     sides.add(&passages).expect("sides in memory are not written");
     drop(passages);
     group_sides(sides, info, cfg, boilerplate_docs).expect("sides in memory are not read back").0
+}
+
+/// What grouping needs of the documents of one part of the passage graph
+/// besides their words (see [`group_part`]): each field by the part's own
+/// numbering.
+pub struct PartDocs<'a> {
+    /// Source number of each document.
+    pub source: &'a [u32],
+    /// Date of each document.
+    pub date: &'a [Option<&'a str>],
+    /// Id of each document.
+    pub id: &'a [&'a str],
+    /// Near-duplicate group of each document.
+    pub group: &'a [u32],
+    /// Number of each document in the whole run, rising with the part's own
+    /// (so every tie breaks as in the whole run).
+    pub global: &'a [u32],
+}
+
+/// The statements of one part of the passage graph, grouped alone: its
+/// documents numbered from 0 in `store` (their words), `passages` between
+/// them, the frequencies and template anchors of their grams in `matches`;
+/// the statements come back with the run's document numbers. A part's
+/// statements never look at another part's documents, so the statements of
+/// every part grouped alone are the run's (the argument of
+/// `pipeline/against_statements.rs`; the cluster groups its parts so too).
+pub fn group_part(
+    passages: Vec<Passage>,
+    store: &Store,
+    matches: &Matches,
+    docs: &PartDocs<'_>,
+    stop: &(dyn Fn() -> bool + Sync),
+    cfg: &PassageConfig,
+) -> Vec<Statement> {
+    let is_formula = |d: DocId, r: WordRange, k: usize| matches.is_formula(&store.get(d), r, k);
+    let is_templated = |d: DocId, r: WordRange| matches.is_templated(&store.get(d), r);
+    let words = |d: DocId| store.get(d);
+    let info = DocInfo {
+        source: docs.source,
+        date: docs.date,
+        id: docs.id,
+        group: docs.group,
+        words: &words,
+        is_formula: &is_formula,
+        is_templated: &is_templated,
+        stop,
+    };
+    let mut statements = group(passages, &info, &cfg.align, cfg.boilerplate_docs);
+    let global = |d: DocId| DocId(docs.global[d.index()]);
+    for s in &mut statements {
+        for o in &mut s.occurrences {
+            o.doc = global(o.doc);
+        }
+        s.origin = s.origin.map(global);
+    }
+    statements
 }
 
 /// Groups the passages of `sides` into statements, most widely recycled

@@ -42,7 +42,7 @@ use crate::archive::state::{State, cluster_group, source_hash};
 use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{DocId, Document, WordRange};
+use crate::model::{DocId, Document};
 use crate::passage::{self, Frequencies, Ids, Matches, PassageConfig, Statement, fingerprint};
 use crate::spill::store::Store;
 
@@ -369,29 +369,10 @@ pub(super) fn statements(stored: &Stored, state: &State, day: &Day<'_>, config: 
     let date: Vec<Option<&str>> = part.iter().map(|&g| doc_of(g).meta.date.as_deref()).collect();
     let id: Vec<&str> = part.iter().map(|&g| doc_of(g).meta.id.as_str()).collect();
     let group: Vec<u32> = part.iter().map(|&g| group_of(g)).collect();
-    let is_formula = |d: DocId, r: WordRange, k: usize| matches.is_formula(&store.get(d), r, k);
-    let is_templated = |d: DocId, r: WordRange| matches.is_templated(&store.get(d), r);
-    let words = |d: DocId| store.get(d);
-    let stop = || config.cancelled();
-    let info = passage::statement::DocInfo {
-        source: &source,
-        date: &date,
-        id: &id,
-        group: &group,
-        words: &words,
-        is_formula: &is_formula,
-        is_templated: &is_templated,
-        stop: &stop,
-    };
-    let mut statements = passage::statement::group(passages, &info, &pc.align, pc.boilerplate_docs);
+    let docs = passage::statement::PartDocs { source: &source, date: &date, id: &id, group: &group, global: &part };
+    let mut statements = passage::statement::group_part(passages, &store, &matches, &docs, &|| config.cancelled(), pc);
     config.go_on()?;
-    statements.retain(|s| s.occurrences.iter().any(|o| part[o.doc.index()] >= n));
-    for s in &mut statements {
-        for o in &mut s.occurrences {
-            o.doc = DocId(part[o.doc.index()]);
-        }
-        s.origin = s.origin.map(|d| DocId(part[d.index()]));
-    }
+    statements.retain(|s| s.occurrences.iter().any(|o| o.doc.0 >= n));
     let mut kept: Vec<u32> =
         statements.iter().flat_map(|s| s.occurrences.iter().map(|o| o.doc.0)).filter(|&g| g < n).collect();
     kept.sort_unstable();
