@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+use timely::ExchangeData;
 use timely::dataflow::channels::pact::Exchange as ExchangePact;
 use timely::dataflow::operators::generic::operator::Operator;
 use timely::dataflow::operators::vec::{Map, Partition};
@@ -25,6 +26,9 @@ use timely::dataflow::{InputHandleVec, ProbeHandle, Scope, StreamVec};
 use timely::order::Product;
 use timely::progress::Stamp;
 use timely::worker::Worker;
+
+use super::mix;
+use super::superstep::send;
 
 type Inner = Product<u64, u32>;
 
@@ -129,4 +133,28 @@ fn min_labels<'s>(
         around.connect_loop(handle);
         changes.leave(scope)
     })
+}
+
+/// Sends each item to the process its component's label hashes to, with
+/// the label: first to the process that holds the label of the item's
+/// `node` (where [`components`] left it: where the node hashes), then on.
+/// `labels` is what [`components`] returned on this process.
+pub(super) fn to_components<T: ExchangeData + Clone>(
+    worker: &mut Worker,
+    items: Vec<T>,
+    node: fn(&T) -> u32,
+    labels: &[(u32, u32)],
+) -> Vec<(u32, T)> {
+    let items = send(worker, items.into_iter().map(|x| (mix(node(&x)), x)).collect());
+    let label = |d: u32| labels.binary_search_by_key(&d, |x| x.0).map_or(d, |i| labels[i].1);
+    send(
+        worker,
+        items
+            .into_iter()
+            .map(|x| {
+                let l = label(node(&x));
+                (mix(l), (l, x))
+            })
+            .collect(),
+    )
 }

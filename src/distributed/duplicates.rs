@@ -6,11 +6,11 @@
 
 use rayon::prelude::*;
 
-use super::components::components;
+use super::components::{components, to_components};
 use super::fetch::{Local, fetch};
 use super::owned::Layout;
 use super::superstep::{IN_FLIGHT, exchange, largest, send, smallest, total};
-use super::{Run, mix, read_failed};
+use super::{Run, read_failed};
 use crate::cluster::{Cluster, ClusterSim};
 use crate::index::{self, Candidate};
 use crate::model::DocId;
@@ -148,13 +148,11 @@ impl Run<'_> {
         self.cp.stage(self.worker, "cluster", &mut self.resumed, &stores, |worker| {
             let mine: Vec<(u32, u32)> = edges.iter().map(|e| (e.a.0, e.b.0)).collect();
             let labels = components(worker, mine);
-            let label = |d: u32| labels.binary_search_by_key(&d, |x| x.0).map_or(d, |i| labels[i].1);
-            // Edges and groups first to where their first node's label is,
-            // then to where the label hashes.
-            let edges = send(worker, edges.iter().map(|e| (mix(e.a.0), *e)).collect());
-            let groups = send(worker, units.groups.iter().map(|g| (mix(g[0].0), g.clone())).collect());
-            let edges: Vec<Edge> = send(worker, edges.into_iter().map(|e| (mix(label(e.a.0)), e)).collect());
-            let groups: Vec<Vec<DocId>> = send(worker, groups.into_iter().map(|g| (mix(label(g[0].0)), g)).collect());
+            // Edges and groups to where their component's label hashes.
+            let edges: Vec<Edge> =
+                to_components(worker, edges.to_vec(), |e| e.a.0, &labels).into_iter().map(|x| x.1).collect();
+            let groups: Vec<Vec<DocId>> =
+                to_components(worker, units.groups.clone(), |g| g[0].0, &labels).into_iter().map(|x| x.1).collect();
             let made = cluster_here(worker, layout, owned, config, groups, edges);
             let to_owners: Vec<(u64, (u32, u32))> = made
                 .iter()

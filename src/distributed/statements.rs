@@ -15,7 +15,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::components::components;
+use super::components::{components, to_components};
 use super::fetch::{Local, fetch, lookup};
 use super::packed::{MatchIds, PackedIds};
 use super::superstep::{IN_FLIGHT, exchange, gather, largest, send, smallest, total};
@@ -49,10 +49,11 @@ pub(super) struct Matched {
 /// This process's documents' ids for matching, packed for each process
 /// `postings` (anchor hash, local document) go to (`hash mod peers`, as an
 /// exchange by hash routes them): every document with an anchor going
-/// there, once, in chunks of at most [`IDS_CHUNK`] documents.
+/// there, once, in chunks of at most `chunk` documents ([`IDS_CHUNK`]).
 fn ids_by_destination(
     postings: &[(u64, u32)],
     peers: usize,
+    chunk: usize,
     ids: impl Fn(u32) -> MatchIds + Sync,
 ) -> Vec<(u64, PackedIds)> {
     let mut to: Vec<(u64, u32)> = postings.par_iter().map(|&(h, i)| (h % peers as u64, i)).collect();
@@ -60,7 +61,7 @@ fn ids_by_destination(
     to.dedup();
     // Local numbers in order are global numbers in order (a process's
     // documents are numbered in the order it read them).
-    let chunks: Vec<&[(u64, u32)]> = to.chunk_by(|a, b| a.0 == b.0).flat_map(|run| run.chunks(IDS_CHUNK)).collect();
+    let chunks: Vec<&[(u64, u32)]> = to.chunk_by(|a, b| a.0 == b.0).flat_map(|run| run.chunks(chunk)).collect();
     chunks.into_par_iter().map(|c| (c[0].0, PackedIds::pack(c.iter().map(|&(_, i)| ids(i))))).collect()
 }
 
@@ -198,13 +199,18 @@ impl Run<'_> {
                 };
                 // What matching needs of a document goes once to each process
                 // its anchors go to, not with every anchor.
-                let ids_to = ids_by_destination(&mine, peers, |i| {
+                let ids_to = ids_by_destination(&mine, peers, IDS_CHUNK, |i| {
                     let i = i as usize;
                     (owned.ids[i], ids.group[i], ids.source[i], ids.rank[i])
                 });
                 let mine: Vec<(u64, u32)> = mine.into_iter().map(|(h, i)| (h, owned.ids[i as usize])).collect();
                 let postings = exchange(worker, mine, |p| p.0);
-                let mut table: Vec<MatchIds> = send(worker, ids_to).iter().flat_map(PackedIds::unpack).collect();
+                let packed = send(worker, ids_to);
+                // At most one document per four bytes (untouched capacity
+                // costs no memory): no vector grown by doubling.
+                let mut table: Vec<MatchIds> = Vec::with_capacity(packed.iter().map(|p| p.len() / 4).sum());
+                table.extend(packed.iter().flat_map(PackedIds::unpack));
+                drop(packed);
                 table.par_sort_unstable();
                 let of = |d: u32| table[table.binary_search_by_key(&d, |x| x.0).expect("sent with its anchors")];
                 let ids = passage::Ids { group: &|d| of(d).1, source: &|d| of(d).2, rank: &|d| of(d).3 };
@@ -295,12 +301,9 @@ impl Run<'_> {
         links.par_sort_unstable();
         links.dedup();
         let labels = components(worker, links);
-        let label = |d: u32| labels.binary_search_by_key(&d, |x| x.0).map_or(d, |i| labels[i].1);
         // Passages to their part's process; the parts with passages are the
         // ones grouped.
-        let passages = send(worker, passages.into_iter().map(|p| (mix(p.a.0), p)).collect());
-        let passages: Vec<(u32, Passage)> =
-            send(worker, passages.into_iter().map(|p| (mix(label(p.a.0)), (label(p.a.0), p))).collect());
+        let passages = to_components(worker, passages, |p| p.a.0, &labels);
         let mut active: Vec<u32> = passages.iter().map(|x| x.0).collect();
         active.par_sort_unstable();
         active.dedup();
@@ -422,5 +425,32 @@ fn from_wire(w: Wire) -> Statement {
         origin: w.origin.map(DocId),
         representative: w.representative as usize,
         text: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every document goes once to every process one of its anchors goes
+    /// to, and to no other, whatever the chunks.
+    #[test]
+    fn ids_go_once_where_their_anchors_go() {
+        let postings: Vec<(u64, u32)> =
+            (0..40u32).flat_map(|i| [(u64::from(i) * 7, i), (u64::from(i) * 7 + 1, i), (5, i)]).collect();
+        let ids = |i: u32| (1000 + i, 1000 + i - i % 3, i % 5, 40 - i);
+        for chunk in [1, 2, 7, IDS_CHUNK] {
+            let sent = ids_by_destination(&postings, 3, chunk, ids);
+            assert!(sent.iter().all(|(_, p)| p.unpack().count() <= chunk));
+            for dest in 0..3u64 {
+                let mut got: Vec<MatchIds> =
+                    sent.iter().filter(|x| x.0 == dest).flat_map(|x| x.1.unpack().collect::<Vec<_>>()).collect();
+                got.sort_unstable();
+                let mut want: Vec<MatchIds> = postings.iter().filter(|p| p.0 % 3 == dest).map(|p| ids(p.1)).collect();
+                want.sort_unstable();
+                want.dedup();
+                assert_eq!(got, want, "process {dest}, chunks of {chunk}");
+            }
+        }
     }
 }

@@ -18,7 +18,7 @@ use timely::worker::Worker;
 /// Sends each item to the process `route(item) mod P` and returns what this
 /// process received (in no particular order).
 pub(super) fn exchange<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>, route: fn(&T) -> u64) -> Vec<T> {
-    flatten(superstep(worker, |input| items.into_iter().for_each(|x| input.send(x)), Some(route)), |x| x)
+    flatten(superstep(worker, |input| items.into_iter().for_each(|x| input.send(x)), Some(route)))
 }
 
 /// How many copies of what a round sends a process holds at once (what it
@@ -40,17 +40,17 @@ pub(super) fn send<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<(u64
         worker,
         |input| {
             let mut open: Vec<Vec<T>> = (0..peers).map(|_| Vec::new()).collect();
-            for (to, x) in items {
-                let to = to % peers;
-                let batch = &mut open[to as usize];
+            for (dest, x) in items {
+                let dest = dest % peers;
+                let batch = &mut open[dest as usize];
                 batch.push(x);
                 if batch.len() == per_batch {
-                    input.send((to, std::mem::take(batch)));
+                    input.send((dest, std::mem::replace(batch, Vec::with_capacity(per_batch))));
                 }
             }
-            for (to, batch) in open.into_iter().enumerate() {
+            for (dest, batch) in open.into_iter().enumerate() {
                 if !batch.is_empty() {
-                    input.send((to as u64, batch));
+                    input.send((dest as u64, batch));
                 }
             }
         },
@@ -91,17 +91,17 @@ pub(super) fn total(worker: &mut Worker, value: u64) -> u64 {
 /// Sends every item to every process: all processes return the same items
 /// (in no particular order; callers sort).
 pub(super) fn gather<T: ExchangeData + Clone>(worker: &mut Worker, items: Vec<T>) -> Vec<T> {
-    flatten(superstep(worker, |input| items.into_iter().for_each(|x| input.send(x)), None), |x| x)
+    flatten(superstep(worker, |input| items.into_iter().for_each(|x| input.send(x)), None))
 }
 
-/// The items of `batches`, mapped, in one vector allocated once at its
-/// size: a round can be a share of every band key or anchor of the run, and
-/// a vector grown by doubling leaves the smaller copies behind, which the
+/// The items of `batches` in one vector allocated once at its size: a
+/// round can be a share of every band key or anchor of the run, and a
+/// vector grown by doubling leaves the smaller copies behind, which the
 /// allocator returns to the system only after a delay.
-fn flatten<T, U>(batches: Vec<Vec<T>>, map: impl Fn(T) -> U) -> Vec<U> {
+fn flatten<T>(batches: Vec<Vec<T>>) -> Vec<T> {
     let mut all = Vec::with_capacity(batches.iter().map(Vec::len).sum());
     for batch in batches {
-        all.extend(batch.into_iter().map(&map));
+        all.extend(batch);
     }
     all
 }

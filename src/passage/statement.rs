@@ -176,8 +176,9 @@ pub fn group(passages: Vec<Passage>, info: &DocInfo<'_>, cfg: &AlignConfig, boil
 }
 
 /// What grouping needs of the documents of one part of the passage graph
-/// besides their words (see [`group_part`]): each field by the part's own
-/// numbering.
+/// besides their words (see [`group_part`]), indexed by the part's own
+/// numbering (the values are the run's: groups and sources are only
+/// compared with each other).
 pub struct PartDocs<'a> {
     /// Source number of each document.
     pub source: &'a [u32],
