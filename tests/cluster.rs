@@ -113,6 +113,18 @@ fn clusters_write_what_one_process_writes() {
             assert!(*a == b, "{name} differs between 1 process and {} processes ({extras:?})", extras.len());
         }
     }
+    // Everything spills at 2K, in one process as in two: summary.json
+    // counts every process's bytes, not process 0's alone.
+    dir.sada().args(["scan", "--quiet", "--out", "out-1-spilled"]).args(spilled).arg("in").assert().success();
+    let run = |out: &str| -> serde_json::Value {
+        let summary = std::fs::read_to_string(dir.join(&format!("{out}/summary.json"))).unwrap();
+        serde_json::from_str::<serde_json::Value>(&summary).unwrap()["run"]["spilled"].clone()
+    };
+    let (alone, two) = (run("out-1-spilled"), run("out-2-spilled"));
+    for store in ["signatures", "words"] {
+        assert!(alone[store].as_u64().unwrap() > 0, "{store} should spill at 2K");
+        assert_eq!(alone[store], two[store], "{store} spilled by 1 and by 2 processes");
+    }
 }
 
 /// `--write` in a cluster: process 0 writes the corpus, the same bytes one

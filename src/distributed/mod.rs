@@ -402,9 +402,12 @@ fn run(
         ..PairCounts::default()
     };
     drop((units, candidates, edges));
+    // What every process spilled, in all (`run.spilled` of summary.json).
     let a = &mut run.owned.analyzed;
+    let (signatures, words) = (a.sigs.store().spilled_bytes(), a.words.spilled_bytes());
     let spilled =
-        Spilled { signatures: a.sigs.store().spilled_bytes(), words: a.words.spilled_bytes(), ..Spilled::default() };
+        Spilled { signatures: total(run.worker, signatures), words: total(run.worker, words), ..Spilled::default() };
+    let a = &mut run.owned.analyzed;
     // The statement stages read words only; the signatures' share is free.
     a.sigs = crate::spill::store::Signatures::new(0, None);
     let budgets = config.budgets();
