@@ -191,12 +191,14 @@ pub fn merge(path: &Path, new: &[Key], out: Option<File>) -> io::Result<(Vec<u32
     Ok((ranks, out))
 }
 
-/// The number of documents the order file at `path` holds (from its header).
+/// The number of documents the order file at `path` holds (from its
+/// header): what the tests check a merge by.
 ///
 /// # Errors
 /// Reading failed; [`io::ErrorKind::InvalidData`] if the file is not an
 /// order file or its header claims more keys than its size can hold.
-pub fn documents(path: &Path) -> io::Result<u32> {
+#[cfg(test)]
+fn documents(path: &Path) -> io::Result<u32> {
     let left = Reader::open(path)?.left;
     u32::try_from(left).map_err(|_| invalid_data("its count is more than documents are numbered: the file is damaged"))
 }

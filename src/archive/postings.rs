@@ -306,11 +306,12 @@ impl Postings {
     }
 
     /// Calls `f(hash, doc)` for every posting, run by run (each run in
-    /// `(hash, doc)` order).
+    /// `(hash, doc)` order): what the tests read a whole index by.
     ///
     /// # Errors
     /// Reading failed, or the postings are damaged (`InvalidData`).
-    pub fn for_each(&self, mut f: impl FnMut(u64, u32)) -> io::Result<()> {
+    #[cfg(test)]
+    fn for_each(&self, mut f: impl FnMut(u64, u32)) -> io::Result<()> {
         let mut buf = vec![0u8; BLOCK * POSTING];
         for run in &self.runs {
             self.scan_run(run, 0, run.count, &mut buf, |hash, doc| {
