@@ -18,11 +18,11 @@ use crate::spill::store::Store;
 ///
 /// Each process writes its own files (`.sada-stages/process-I-of-P/STAGE.bin`
 /// under its `--out`): an 8-byte key, then its part of the stage's result
-/// (what it goes on with) in bincode. The key hashes the sada version, the parameters, the input
-/// listing (paths and sizes) and the cluster shape, so a checkpoint of another
-/// run is never used. A stage is skipped only when *every* process loaded its
-/// checkpoint (they agree first, in a superstep), so the processes never
-/// disagree about which exchanges happen.
+/// (what it goes on with) in bincode. The key hashes the sada version, the
+/// parameters, the input listing (paths and sizes) and the cluster shape, so
+/// a checkpoint of another run is never used. A stage is skipped only when
+/// *every* process loaded its checkpoint (they agree first, in a superstep),
+/// so the processes never disagree about which exchanges happen.
 pub(super) struct Checkpoints {
     dir: Option<PathBuf>,
     /// What every process of the run must agree on: the binary, the

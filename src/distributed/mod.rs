@@ -28,10 +28,11 @@
 //!    sets) and clusters them with the single-process code.
 //! 6. **match**: anchors by hash, and what matching needs of a document
 //!    (group, source, leader rank from a sample sort) once to each process
-//!    its anchors go to; frequencies and template anchors stay where they landed;
-//!    leaders of frequent anchors go to everyone, their holders' pairs are
-//!    made by the holders' owners. **align**: each pair where its first
-//!    document lives, the other's words fetched once per round of pairs.
+//!    its anchors go to; frequencies and template anchors stay where they
+//!    landed; leaders of frequent anchors go to everyone, their holders'
+//!    pairs are made by the holders' owners. **align**: each pair where its
+//!    first document lives, the other's words fetched once per round of
+//!    pairs.
 //! 7. **group**: the parts of the graph of passages and clusters (label
 //!    propagation again), each grouped where its label hashes to, with its
 //!    documents' words and its grams' frequencies brought there; the
@@ -403,7 +404,7 @@ fn run(
     };
     drop((units, candidates, edges));
     // What every process spilled, in all (`run.spilled` of summary.json).
-    let a = &mut run.owned.analyzed;
+    let a = &run.owned.analyzed;
     let (signatures, words) = (a.sigs.store().spilled_bytes(), a.words.spilled_bytes());
     let spilled =
         Spilled { signatures: total(run.worker, signatures), words: total(run.worker, words), ..Spilled::default() };

@@ -26,8 +26,9 @@ pub struct Parts {
 
 impl Parts {
     /// Winnows every document of `docs` once and writes each anchor's
-    /// posting to the file of its part ([`super::part_of`]), in `dir` (the system's temporary directory when `None`);
-    /// `budget` bounds the bytes buffered.
+    /// posting to the file of its part ([`super::part_of`]), in `dir` (the
+    /// system's temporary directory when `None`); `budget` bounds the bytes
+    /// buffered.
     ///
     /// # Errors
     /// Creating or writing a file, or reading `docs` back, failed.
